@@ -1,0 +1,1 @@
+"""Whole chips, reticles and wafer masks."""

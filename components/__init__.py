@@ -1,0 +1,1 @@
+"""Parametric gdsfactory cells, one sub-package per platform."""

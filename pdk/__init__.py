@@ -1,0 +1,1 @@
+"""Process design kits: the Si3N4 comb platform and the InP transmitter platform."""

@@ -1,0 +1,58 @@
+"""The ``qkdchip`` command line.
+
+Each sub-command lives in its own module of this package and exposes
+``register(subparsers) -> None``, which adds its parser and sets ``handler`` (a function taking
+the parsed namespace and returning an exit code). :data:`COMMAND_MODULES` lists them in the
+order ``qkdchip --help`` shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from qkdchip import __version__
+
+COMMAND_MODULES: tuple[str, ...] = ("doctor", "run")
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line plus the help hint."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered sub-command."""
+    parser = _Parser(
+        prog="qkdchip",
+        description="Design, simulate and evaluate integrated-photonics TF-QKD networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"qkdchip {__version__}")
+    subparsers = parser.add_subparsers(
+        title="commands", dest="command", metavar="COMMAND", parser_class=_Parser
+    )
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"qkdchip.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``qkdchip`` script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        print(f"qkdchip {args.command}: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Device solvers, comb solver, wafer-yield Monte Carlo and the TF-QKD network model."""

@@ -1,0 +1,1 @@
+"""Waveguide mode solvers (MPB, run in a subprocess)."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from qkdchip import __version__
+from qkdchip.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qkdchip {__version__}"
+
+
+@pytest.mark.parametrize("argv", [["no-such-command"], ["run", "--no-such-option"]])
+def test_bad_input_is_one_line_with_help_hint(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "--help" in err
+
+
+def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "commands" in capsys.readouterr().out
+
+
+def test_console_script_entry_point_runs() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "qkdchip", "--help"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0
+    for command in ("doctor", "run"):
+        assert command in proc.stdout

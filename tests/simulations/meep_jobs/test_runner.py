@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from qkdchip.simulations.meep_jobs import MeepJobError, run_job
+from tests.conftest import requires_meep
+
+STRIP_JOB = "qkdchip.simulations.modes.jobs:strip_effective_index"
+
+
+@requires_meep
+def test_mpb_strip_effective_index_through_subprocess() -> None:
+    """1.6 x 0.8 µm Si3N4 strip (n 1.996) in SiO2 (n 1.444) at 1.55 µm: n_eff ~ 1.834."""
+    result = run_job(
+        STRIP_JOB,
+        {
+            "width_um": 1.6,
+            "thickness_um": 0.8,
+            "n_core": 1.996,
+            "n_clad": 1.444,
+            "wavelength_um": 1.55,
+            "resolution": 16,
+        },
+        timeout_s=120,
+    )
+    assert result["n_eff"] == pytest.approx(1.834, abs=0.01)
+    assert 1.444 < result["n_eff"] < result["n_group"]
+    assert "meep" not in sys.modules
+
+
+@requires_meep
+def test_failing_job_reports_the_solvers_error_text() -> None:
+    with pytest.raises(MeepJobError, match="TypeError") as err:
+        run_job(STRIP_JOB, {"width_um": 1.0}, timeout_s=60)
+    assert "Traceback" not in str(err.value)
+
+
+@requires_meep
+def test_timeout_kills_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[3]))
+    with pytest.raises(MeepJobError, match="timeout_s"):
+        run_job("tests.simulations.meep_jobs.sleeping_job:sleep", {"seconds": 30}, timeout_s=1)
+
+
+@pytest.mark.parametrize(
+    ("job", "params", "kwargs", "message"),
+    [
+        ("no_colon", {}, {}, "job="),
+        ("a:b", {"x": object()}, {}, "JSON"),
+        ("a:b", {}, {"timeout_s": 0}, "timeout_s"),
+        ("a:b", {}, {"threads": 0}, "threads"),
+    ],
+)
+def test_bad_arguments_are_rejected_before_any_subprocess(
+    job: str, params: dict, kwargs: dict, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        run_job(job, params, **kwargs)
