@@ -1,0 +1,487 @@
+"""Validated design objects shared by layout cells and device simulations.
+
+Each object describes one device by its drawn and physical parameters. A gdsfactory cell in
+``qkdchip.components.si3n4`` / ``qkdchip.components.inp`` draws it and a simulation in
+``qkdchip.simulations`` simulates the same object, so no number is typed twice. This module
+imports no gdsfactory (simulations import it cheaply); checks against a platform's foundry rules
+happen in the cells.
+
+Conventions: layout lengths in µm, everything else carries its unit in the field name. Every
+object is frozen, validates itself in ``__post_init__`` (``ValueError`` naming the parameter, its
+value and the allowed range) and serialises with ``to_dict()``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+C_M_PER_S = 299_792_458.0
+
+REFERENCE_FSR_HZ = 30.03e9
+"""FSR of the reference comb ring (paper fact 1.7, "measured to be 30.03 GHz")."""
+DEFAULT_N_GROUP_THIN_SIN = 1.60
+"""Assumption: group index of the 100 nm x 2.8 µm Si3N4 strip at 1550 nm (weakly confined mode,
+mostly in SiO2). Paper fact 1.15 brackets n_g at 1.6-1.93; the MPB mode solver refines it."""
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name}={value!r} is outside the allowed range [{low}, {high}]")
+
+
+def _check_choice(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not allowed; allowed values: {list(allowed)}")
+
+
+class _Design:
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+
+def ring_radius_for_fsr(*, fsr_hz: float, n_group: float) -> float:
+    """Radius in µm of a circular ring with free spectral range ``fsr_hz``.
+
+    FSR = c / (n_g · 2πR), so R = c / (2π n_g FSR).
+
+    Args:
+        fsr_hz: free spectral range in Hz, in [1e9, 5e12].
+        n_group: group index of the ring mode, in [1.0, 4.5].
+
+    Returns:
+        Radius in µm (about 993 µm for 30.03 GHz at n_g = 1.60).
+    """
+    _check_range("fsr_hz", fsr_hz, 1e9, 5e12)
+    _check_range("n_group", n_group, 1.0, 4.5)
+    return C_M_PER_S / (2 * math.pi * n_group * fsr_hz) * 1e6
+
+
+def ring_fsr_hz(*, radius_um: float, n_group: float) -> float:
+    """Free spectral range in Hz of a circular ring of radius ``radius_um`` µm."""
+    _check_range("radius_um", radius_um, 1.0, 20000.0)
+    _check_range("n_group", n_group, 1.0, 4.5)
+    return C_M_PER_S / (2 * math.pi * n_group * radius_um * 1e-6)
+
+
+DEFAULT_RING_RADIUS_UM = round(
+    ring_radius_for_fsr(fsr_hz=REFERENCE_FSR_HZ, n_group=DEFAULT_N_GROUP_THIN_SIN), 3
+)
+
+
+@dataclass(frozen=True)
+class StripWaveguide(_Design):
+    """Si3N4 strip (fully etched) waveguide buried in SiO2.
+
+    Attributes:
+        width_um: core width in µm, [0.3, 12].
+        thickness_nm: film thickness in nm, [40, 1500] (100 nm: reference comb chip).
+    """
+
+    width_um: float = 2.8
+    thickness_nm: float = 100.0
+
+    def __post_init__(self) -> None:
+        _check_range("width_um", self.width_um, 0.3, 12.0)
+        _check_range("thickness_nm", self.thickness_nm, 40.0, 1500.0)
+
+
+@dataclass(frozen=True)
+class RidgeWaveguide(_Design):
+    """InP ridge waveguide with a Q(λg) core.
+
+    Attributes:
+        width_um: ridge width in µm, [0.8, 6].
+        etch: ``"deep"`` (etched through the core) or ``"shallow"`` (stops in the top of the core).
+        core_bandgap_um: band-gap wavelength of the InGaAsP core in µm (Q1.25 default;
+            assumption following generic InP integration, Smit et al. 2014).
+        core_thickness_um: core thickness in µm (assumption: 0.5 µm).
+        upper_cladding_um: p-InP upper cladding thickness in µm (assumption: 1.5 µm).
+    """
+
+    width_um: float = 2.0
+    etch: str = "deep"
+    core_bandgap_um: float = 1.25
+    core_thickness_um: float = 0.5
+    upper_cladding_um: float = 1.5
+
+    def __post_init__(self) -> None:
+        _check_range("width_um", self.width_um, 0.8, 6.0)
+        _check_choice("etch", self.etch, ("deep", "shallow"))
+        _check_range("core_bandgap_um", self.core_bandgap_um, 0.95, 1.45)
+        _check_range("core_thickness_um", self.core_thickness_um, 0.1, 1.5)
+        _check_range("upper_cladding_um", self.upper_cladding_um, 0.5, 3.0)
+
+
+@dataclass(frozen=True)
+class RingDesign(_Design):
+    """Circular Si3N4 microring with a point-coupled or pulley (wrapped) bus.
+
+    Attributes:
+        radius_um: ring radius to the waveguide centre in µm, [5, 5000]. Default: the ring of
+            the reference 30.03 GHz comb at n_g = 1.60 (about 0.99 mm).
+        width_um: ring waveguide width in µm, [0.3, 12].
+        gap_um: edge-to-edge gap between ring and bus in µm, [0.1, 10] (assumption: 3.0 µm for
+            weak coupling of the 100 nm film's extended mode).
+        thickness_nm: Si3N4 film thickness in nm, [40, 1500].
+        wrap_angle_deg: angle the bus wraps around the ring in degrees, [0, 120];
+            0 = point coupling with a straight bus.
+        bus_width_um: bus waveguide width in µm, [0.3, 12].
+    """
+
+    radius_um: float = DEFAULT_RING_RADIUS_UM
+    width_um: float = 2.8
+    gap_um: float = 3.0
+    thickness_nm: float = 100.0
+    wrap_angle_deg: float = 0.0
+    bus_width_um: float = 2.8
+
+    def __post_init__(self) -> None:
+        _check_range("radius_um", self.radius_um, 5.0, 5000.0)
+        _check_range("width_um", self.width_um, 0.3, 12.0)
+        _check_range("gap_um", self.gap_um, 0.1, 10.0)
+        _check_range("thickness_nm", self.thickness_nm, 40.0, 1500.0)
+        _check_range("wrap_angle_deg", self.wrap_angle_deg, 0.0, 120.0)
+        _check_range("bus_width_um", self.bus_width_um, 0.3, 12.0)
+        if self.width_um >= self.radius_um:
+            raise ValueError(
+                f"width_um={self.width_um!r} must be smaller than radius_um={self.radius_um!r}"
+            )
+
+    @property
+    def circumference_um(self) -> float:
+        return 2 * math.pi * self.radius_um
+
+    @property
+    def bus_radius_um(self) -> float:
+        """Radius of the pulley bus centre line in µm (ring centre as origin)."""
+        return self.radius_um + self.width_um / 2 + self.gap_um + self.bus_width_um / 2
+
+    def fsr_hz(self, n_group: float = DEFAULT_N_GROUP_THIN_SIN) -> float:
+        """Free spectral range in Hz for a mode of group index ``n_group``."""
+        return ring_fsr_hz(radius_um=self.radius_um, n_group=n_group)
+
+    def waveguide(self) -> StripWaveguide:
+        """The ring's waveguide cross-section."""
+        return StripWaveguide(width_um=self.width_um, thickness_nm=self.thickness_nm)
+
+
+@dataclass(frozen=True)
+class EdgeCouplerDesign(_Design):
+    """Si3N4 inverse-taper edge coupler.
+
+    Attributes:
+        tip_width_um: width at the facet in µm, [0.15, 2] (assumption: 0.3 µm, the WG min width).
+        taper_length_um: taper length in µm, [10, 2000] (notes §4: 100-300 µm typical).
+        waveguide_width_um: width of the connecting waveguide in µm, [0.3, 12].
+    """
+
+    tip_width_um: float = 0.3
+    taper_length_um: float = 200.0
+    waveguide_width_um: float = 2.8
+
+    def __post_init__(self) -> None:
+        _check_range("tip_width_um", self.tip_width_um, 0.15, 2.0)
+        _check_range("taper_length_um", self.taper_length_um, 10.0, 2000.0)
+        _check_range("waveguide_width_um", self.waveguide_width_um, 0.3, 12.0)
+
+
+@dataclass(frozen=True)
+class DbrGratingDesign(_Design):
+    """First-order surface grating of an InP DBR section.
+
+    Attributes:
+        period_nm: grating period in nm, [150, 400]. Default 242 nm: Bragg wavelength
+            2·n_eff·Λ = 1548.8 nm at n_eff = 3.2.
+        length_um: grating length in µm, [5, 2000].
+        kappa_per_cm: coupling coefficient in 1/cm, [1, 1000] (assumption: 100 /cm; κ is
+            foundry data, notes §3.3).
+        duty_cycle: tooth fraction of the period, (0.1, 0.9).
+        n_eff: effective index used for the Bragg-wavelength estimate, [2.5, 3.6]
+            (assumption: 3.2 for the 2 µm deep ridge with Q1.25 core).
+    """
+
+    period_nm: float = 242.0
+    length_um: float = 500.0
+    kappa_per_cm: float = 100.0
+    duty_cycle: float = 0.5
+    n_eff: float = 3.2
+
+    def __post_init__(self) -> None:
+        _check_range("period_nm", self.period_nm, 150.0, 400.0)
+        _check_range("length_um", self.length_um, 5.0, 2000.0)
+        _check_range("kappa_per_cm", self.kappa_per_cm, 1.0, 1000.0)
+        _check_range("duty_cycle", self.duty_cycle, 0.1, 0.9)
+        _check_range("n_eff", self.n_eff, 2.5, 3.6)
+
+    @property
+    def bragg_wavelength_nm(self) -> float:
+        """First-order Bragg wavelength 2·n_eff·Λ in nm."""
+        return 2 * self.n_eff * self.period_nm
+
+    @property
+    def peak_reflectance(self) -> float:
+        """Peak power reflectance tanh²(κL) of a uniform lossless grating."""
+        return math.tanh(self.kappa_per_cm * 1e2 * self.length_um * 1e-6) ** 2
+
+    @property
+    def n_periods(self) -> int:
+        return int(self.length_um * 1e3 // self.period_nm)
+
+
+@dataclass(frozen=True)
+class DbrLaserDesign(_Design):
+    """InP DBR laser: rear grating | gain | phase | front grating, isolation between contacts.
+
+    Section lengths follow the Nazca demofab ``dbr_laser`` defaults (Ldbr 500/50 µm,
+    Lsoa 750 µm, Lpm 70 µm, 20 µm isolation); grating data are assumptions (see
+    :class:`DbrGratingDesign`).
+
+    Attributes:
+        rear_grating_um: rear (high-reflectance) grating length in µm, [20, 1000].
+        gain_um: gain (SOA) section length in µm, [50, 2000].
+        phase_um: phase section length in µm, [20, 1000].
+        front_grating_um: front (output) grating length in µm, [10, 1000].
+        isolation_um: isolation length between adjacent contacts in µm, [10, 200].
+        period_nm: grating period in nm (both gratings), [150, 400].
+        kappa_per_cm: grating coupling coefficient in 1/cm, [1, 1000].
+        n_eff: effective index for the Bragg estimate, [2.5, 3.6].
+        ridge_width_um: ridge width in µm, [0.8, 6].
+    """
+
+    rear_grating_um: float = 500.0
+    gain_um: float = 750.0
+    phase_um: float = 70.0
+    front_grating_um: float = 50.0
+    isolation_um: float = 20.0
+    period_nm: float = 242.0
+    kappa_per_cm: float = 100.0
+    n_eff: float = 3.2
+    ridge_width_um: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_range("rear_grating_um", self.rear_grating_um, 20.0, 1000.0)
+        _check_range("gain_um", self.gain_um, 50.0, 2000.0)
+        _check_range("phase_um", self.phase_um, 20.0, 1000.0)
+        _check_range("front_grating_um", self.front_grating_um, 10.0, 1000.0)
+        _check_range("isolation_um", self.isolation_um, 10.0, 200.0)
+        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        self.rear_grating()  # validates period, kappa and n_eff
+
+    def rear_grating(self) -> DbrGratingDesign:
+        return DbrGratingDesign(
+            period_nm=self.period_nm,
+            length_um=self.rear_grating_um,
+            kappa_per_cm=self.kappa_per_cm,
+            n_eff=self.n_eff,
+        )
+
+    def front_grating(self) -> DbrGratingDesign:
+        return DbrGratingDesign(
+            period_nm=self.period_nm,
+            length_um=self.front_grating_um,
+            kappa_per_cm=self.kappa_per_cm,
+            n_eff=self.n_eff,
+        )
+
+    @property
+    def total_length_um(self) -> float:
+        return (
+            self.rear_grating_um
+            + self.gain_um
+            + self.phase_um
+            + self.front_grating_um
+            + 3 * self.isolation_um
+        )
+
+
+def mmi_beat_length_um(*, width_um: float, n_eff: float, wavelength_um: float) -> float:
+    """Beat length Lπ = 4·n·W²/(3·λ) of the two lowest MMI modes in µm.
+
+    Soldano and Pennings, J. Lightwave Technol. 13, 615 (1995), with the effective width taken
+    as the drawn width (deep etch: high lateral contrast).
+    """
+    _check_range("width_um", width_um, 1.0, 100.0)
+    _check_range("n_eff", n_eff, 1.0, 4.0)
+    _check_range("wavelength_um", wavelength_um, 0.4, 3.0)
+    return 4 * n_eff * width_um**2 / (3 * wavelength_um)
+
+
+MMI_N_EFF = 3.2
+"""Assumption: slab effective index of the deep-etched InP MMI body at 1550 nm."""
+
+
+@dataclass(frozen=True)
+class MmiDesign(_Design):
+    """InP deep-etched multimode interference coupler (1x2 or 2x2).
+
+    Self-imaging lengths (Soldano and Pennings 1995): symmetric 1x2 at 3Lπ/8 with outputs at
+    ±W/4; general-interference 2x2 (3 dB) at 3Lπ/2. Defaults: 1x2, W = 6 µm, L = 37 µm
+    (3Lπ/8 = 37.2 µm at n = 3.2, λ = 1.55 µm).
+
+    Attributes:
+        n_inputs: 1 or 2.
+        n_outputs: 2.
+        width_um: MMI body width in µm, [2, 40].
+        length_um: MMI body length in µm, [5, 2000].
+        port_offset_um: distance of each two-port side's port centres from the axis in µm.
+        access_width_um: width of the access waveguides at the MMI in µm, [0.8, 6].
+        taper_length_um: access taper length in µm, [0, 200] (0: no taper section).
+        ridge_width_um: width of the connecting ridge waveguide in µm, [0.8, 6].
+    """
+
+    n_inputs: int = 1
+    n_outputs: int = 2
+    width_um: float = 6.0
+    length_um: float = 37.0
+    port_offset_um: float = 1.5
+    access_width_um: float = 2.0
+    taper_length_um: float = 10.0
+    ridge_width_um: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_choice("n_inputs", self.n_inputs, (1, 2))
+        _check_choice("n_outputs", self.n_outputs, (2,))
+        _check_range("width_um", self.width_um, 2.0, 40.0)
+        _check_range("length_um", self.length_um, 5.0, 2000.0)
+        _check_range("access_width_um", self.access_width_um, 0.8, 6.0)
+        _check_range("taper_length_um", self.taper_length_um, 0.0, 200.0)
+        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        low = self.access_width_um / 2
+        high = self.width_um / 2 - self.access_width_um / 2
+        _check_range("port_offset_um", self.port_offset_um, low, high)
+
+    @property
+    def beat_length_um(self) -> float:
+        return mmi_beat_length_um(width_um=self.width_um, n_eff=MMI_N_EFF, wavelength_um=1.55)
+
+    @property
+    def self_imaging_length_um(self) -> float:
+        """Estimated 3 dB length: 3Lπ/8 for a 1x2, 3Lπ/2 for a 2x2."""
+        factor = 3 / 8 if self.n_inputs == 1 else 3 / 2
+        return factor * self.beat_length_um
+
+
+VPI_L_V_MM = 10.0
+"""Assumption: Vπ·L of a reverse-biased InP p-i-n phase modulator, order 10 V·mm (notes §3.3)."""
+
+
+@dataclass(frozen=True)
+class PhaseModulatorDesign(_Design):
+    """InP electro-optic (reverse-biased p-i-n) phase modulator.
+
+    Attributes:
+        length_um: electrode (modulated) length in µm, [50, 5000].
+        vpi_l_v_mm: Vπ·L product in V·mm, [1, 100] (assumption: 10 V·mm).
+        ridge_width_um: ridge width in µm, [0.8, 6].
+        electrode_width_um: p-contact metal width on the ridge in µm, [1, 20].
+    """
+
+    length_um: float = 1000.0
+    vpi_l_v_mm: float = VPI_L_V_MM
+    ridge_width_um: float = 2.0
+    electrode_width_um: float = 4.0
+
+    def __post_init__(self) -> None:
+        _check_range("length_um", self.length_um, 50.0, 5000.0)
+        _check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
+        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        _check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
+
+    @property
+    def vpi_v(self) -> float:
+        """Half-wave voltage in V."""
+        return self.vpi_l_v_mm / (self.length_um * 1e-3)
+
+
+@dataclass(frozen=True)
+class MzmDesign(_Design):
+    """Mach-Zehnder intensity modulator: MMI splitter, two modulated arms, MMI combiner.
+
+    Attributes:
+        arm_length_um: modulated length of each arm in µm, [50, 5000].
+        arm_separation_um: centre-to-centre distance of the two arms in µm, [20, 500].
+        vpi_l_v_mm: Vπ·L of each arm in V·mm, [1, 100] (push-pull halves the drive).
+        ridge_width_um: ridge width in µm, [0.8, 6].
+        electrode_width_um: p-contact width on each arm in µm, [1, 20].
+    """
+
+    arm_length_um: float = 1000.0
+    arm_separation_um: float = 60.0
+    vpi_l_v_mm: float = VPI_L_V_MM
+    ridge_width_um: float = 2.0
+    electrode_width_um: float = 4.0
+
+    def __post_init__(self) -> None:
+        _check_range("arm_length_um", self.arm_length_um, 50.0, 5000.0)
+        _check_range("arm_separation_um", self.arm_separation_um, 20.0, 500.0)
+        _check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
+        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        _check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
+
+    def arm(self) -> PhaseModulatorDesign:
+        return PhaseModulatorDesign(
+            length_um=self.arm_length_um,
+            vpi_l_v_mm=self.vpi_l_v_mm,
+            ridge_width_um=self.ridge_width_um,
+            electrode_width_um=self.electrode_width_um,
+        )
+
+    @property
+    def vpi_push_pull_v(self) -> float:
+        """Differential half-wave voltage in V when both arms are driven in push-pull."""
+        return self.arm().vpi_v / 2
+
+
+@dataclass(frozen=True)
+class VoaDesign(_Design):
+    """InP variable optical attenuator: a reverse-biased absorbing (active-material) section.
+
+    Attributes:
+        length_um: absorber length in µm, [20, 2000].
+        max_absorption_db_per_mm: absorption at the largest reverse bias in dB/mm, [1, 500]
+            (assumption: 40 dB/mm, of the order of quantum-well electro-absorption at 1550 nm).
+        ridge_width_um: ridge width in µm, [0.8, 6].
+        electrode_width_um: p-contact width in µm, [1, 20].
+    """
+
+    length_um: float = 300.0
+    max_absorption_db_per_mm: float = 40.0
+    ridge_width_um: float = 2.0
+    electrode_width_um: float = 4.0
+
+    def __post_init__(self) -> None:
+        _check_range("length_um", self.length_um, 20.0, 2000.0)
+        _check_range("max_absorption_db_per_mm", self.max_absorption_db_per_mm, 1.0, 500.0)
+        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        _check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
+
+    @property
+    def max_attenuation_db(self) -> float:
+        return self.max_absorption_db_per_mm * self.length_um * 1e-3
+
+
+@dataclass(frozen=True)
+class SpotSizeConverterDesign(_Design):
+    """Angled InP spot-size converter at the chip facet.
+
+    Attributes:
+        tip_width_um: ridge width at the facet in µm, [0.8, 4] (assumption: 1.0 µm lateral
+            down-taper expanding the mode).
+        taper_length_um: taper length in µm, [20, 1000].
+        facet_angle_deg: angle between waveguide and facet normal in degrees, [0, 12]
+            (7-9° suppress back-reflection, notes §3.3; default 7°).
+        ridge_width_um: input ridge width in µm, [0.8, 6].
+    """
+
+    tip_width_um: float = 1.0
+    taper_length_um: float = 150.0
+    facet_angle_deg: float = 7.0
+    ridge_width_um: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_range("tip_width_um", self.tip_width_um, 0.8, 4.0)
+        _check_range("taper_length_um", self.taper_length_um, 20.0, 1000.0)
+        _check_range("facet_angle_deg", self.facet_angle_deg, 0.0, 12.0)
+        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)

@@ -1,0 +1,1 @@
+"""InP transmitter cells (DBR laser, modulators, VOA, MMIs, SSC, pads)."""

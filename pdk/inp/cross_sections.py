@@ -1,0 +1,43 @@
+"""Cross-sections of the InP platform (radii set explicitly; metal with wire corners)."""
+
+from __future__ import annotations
+
+import gdsfactory as gf
+
+from qkdchip.pdk.inp.layers import LAYER
+
+RIDGE_WIDTH_UM = 2.0
+"""Assumption: 2.0 µm ridge (HHI ~2 µm core, Nazca demofab 1.5-3 µm; notes §3.3)."""
+
+
+@gf.xsection
+def xs_inp_deep(
+    width: float = RIDGE_WIDTH_UM, radius: float = 150.0, radius_min: float = 100.0
+) -> gf.CrossSection:
+    """Deep-etched ridge; radius in µm (min 100 µm, design rule)."""
+    return gf.cross_section.cross_section(
+        width=width, layer=LAYER.WG_DEEP, radius=radius, radius_min=radius_min
+    )
+
+
+@gf.xsection
+def xs_inp_shallow(
+    width: float = RIDGE_WIDTH_UM, radius: float = 600.0, radius_min: float = 500.0
+) -> gf.CrossSection:
+    """Shallow-etched ridge; radius in µm (min 500 µm, design rule)."""
+    return gf.cross_section.cross_section(
+        width=width, layer=LAYER.WG_SHALLOW, radius=radius, radius_min=radius_min
+    )
+
+
+@gf.xsection
+def xs_inp_metal(width: float = 10.0) -> gf.CrossSection:
+    """p-metal routing line, ``width`` in µm (wire corners only)."""
+    return gf.cross_section.cross_section(
+        width=width,
+        layer=LAYER.METAL_P,
+        radius=None,
+        radius_min=None,
+        port_names=gf.cross_section.port_names_electrical,
+        port_types=gf.cross_section.port_types_electrical,
+    )

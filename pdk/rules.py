@@ -1,0 +1,127 @@
+"""Design-rule data objects shared by both platforms.
+
+A platform's rules are one frozen :class:`DesignRules` object; cells validate their parameters
+against it and :func:`qkdchip.pdk.drc.run_drc` checks drawn geometry against it. Every number
+carries a ``source`` string (a publication, a foundry kit, or "assumption: ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LayerRule:
+    """Width, space and bend-radius rules of one drawn layer.
+
+    Attributes:
+        layer: layer name in the platform's layer map (e.g. ``"WG"``).
+        gds: GDS (layer, datatype) pair of that layer.
+        min_width_um: minimum drawn width in µm.
+        min_space_um: minimum spacing between shapes on this layer in µm.
+        min_bend_radius_um: minimum waveguide bend radius in µm (``None`` for non-optical layers).
+        source: where the numbers come from, or ``"assumption: ..."``.
+    """
+
+    layer: str
+    gds: tuple[int, int]
+    min_width_um: float
+    min_space_um: float
+    min_bend_radius_um: float | None
+    source: str
+
+    def __post_init__(self) -> None:
+        for name in ("min_width_um", "min_space_um"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"{name}={value!r} for layer {self.layer} must be > 0 µm")
+        if self.min_bend_radius_um is not None and not self.min_bend_radius_um > 0:
+            raise ValueError(
+                f"min_bend_radius_um={self.min_bend_radius_um!r} for layer {self.layer} "
+                "must be > 0 µm or None"
+            )
+
+
+@dataclass(frozen=True)
+class EnclosureRule:
+    """``outer`` must enclose ``inner`` by at least ``min_enclosure_um`` and cover it fully.
+
+    Attributes:
+        inner: enclosed layer name (e.g. ``"PAD"``, the passivation opening).
+        outer: enclosing layer name (e.g. ``"ROUTING"``).
+        min_enclosure_um: minimum margin of ``outer`` around ``inner`` in µm.
+        source: where the number comes from, or ``"assumption: ..."``.
+    """
+
+    inner: str
+    outer: str
+    min_enclosure_um: float
+    source: str
+
+    def __post_init__(self) -> None:
+        if not self.min_enclosure_um > 0:
+            raise ValueError(
+                f"min_enclosure_um={self.min_enclosure_um!r} for {self.inner} in {self.outer} "
+                "must be > 0 µm"
+            )
+
+
+@dataclass(frozen=True)
+class DesignRules:
+    """All design rules of one platform.
+
+    Attributes:
+        platform: platform name (``"si3n4"`` or ``"inp"``).
+        layers: per-layer width/space/bend rules.
+        enclosures: enclosure rules between layer pairs.
+        gds_layers: GDS pair of every layer name the rules mention.
+    """
+
+    platform: str
+    layers: tuple[LayerRule, ...]
+    enclosures: tuple[EnclosureRule, ...]
+    gds_layers: tuple[tuple[str, tuple[int, int]], ...]
+
+    def __post_init__(self) -> None:
+        known = dict(self.gds_layers)
+        for rule in self.layers:
+            if rule.layer not in known:
+                raise ValueError(f"layer rule for {rule.layer!r} names a layer not in gds_layers")
+        for enc in self.enclosures:
+            for name in (enc.inner, enc.outer):
+                if name not in known:
+                    raise ValueError(f"enclosure rule names layer {name!r} not in gds_layers")
+
+    def layer(self, name: str) -> LayerRule:
+        """The rule of layer ``name``; ``ValueError`` if the platform has none."""
+        for rule in self.layers:
+            if rule.layer == name:
+                return rule
+        raise ValueError(
+            f"layer={name!r} has no rule in platform {self.platform}; "
+            f"allowed: {[r.layer for r in self.layers]}"
+        )
+
+    def gds(self, name: str) -> tuple[int, int]:
+        """GDS (layer, datatype) pair of layer ``name``."""
+        mapping = dict(self.gds_layers)
+        if name not in mapping:
+            raise ValueError(f"layer={name!r} is not a layer of platform {self.platform}")
+        return mapping[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_min(name: str, value: float, minimum: float, rule: str) -> None:
+    """Raise ``ValueError`` unless ``value >= minimum`` (with a 0.5 nm tolerance).
+
+    Args:
+        name: parameter name for the message.
+        value: value in µm.
+        minimum: smallest allowed value in µm.
+        rule: which design rule sets the minimum (for the message).
+    """
+    if not value >= minimum - 5e-4:
+        raise ValueError(f"{name}={value!r} µm is below the {rule} minimum of {minimum} µm")

@@ -1,0 +1,103 @@
+"""Design objects: defaults match the reference chips, validation names the bad parameter."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from qkdchip.components import designs as d
+
+
+def test_default_ring_is_reference_comb() -> None:
+    ring = d.RingDesign()
+    assert ring.fsr_hz() == pytest.approx(d.REFERENCE_FSR_HZ, rel=1e-6)
+    assert 800.0 < ring.radius_um < 1100.0  # "about 1 mm", paper-facts 1.15
+    assert ring.thickness_nm == 100.0
+
+
+def test_ring_radius_fsr_inverse() -> None:
+    r = d.ring_radius_for_fsr(fsr_hz=100e9, n_group=2.0)
+    assert d.ring_fsr_hz(radius_um=r, n_group=2.0) == pytest.approx(100e9, rel=1e-12)
+    # notes §4: R ≈ 230 µm -> ~100 GHz at n_g ≈ 2.05
+    assert d.ring_radius_for_fsr(fsr_hz=100e9, n_group=2.05) == pytest.approx(232.7, abs=0.5)
+
+
+def test_dbr_bragg_and_reflectance() -> None:
+    g = d.DbrGratingDesign(period_nm=242.0, n_eff=3.2, kappa_per_cm=100.0, length_um=500.0)
+    assert g.bragg_wavelength_nm == pytest.approx(1548.8)
+    assert g.peak_reflectance == pytest.approx(math.tanh(5.0) ** 2)
+    laser = d.DbrLaserDesign()
+    assert laser.rear_grating().peak_reflectance > 0.99
+    assert 0.05 < laser.front_grating().peak_reflectance < 0.5
+
+
+def test_mmi_self_imaging_estimate() -> None:
+    mmi = d.MmiDesign()
+    assert mmi.self_imaging_length_um == pytest.approx(mmi.length_um, rel=0.02)
+
+
+def test_modulator_vpi() -> None:
+    assert d.PhaseModulatorDesign(length_um=2000.0, vpi_l_v_mm=10.0).vpi_v == pytest.approx(5.0)
+    assert d.MzmDesign(arm_length_um=1000.0).vpi_push_pull_v == pytest.approx(5.0)
+    assert d.VoaDesign(length_um=500.0).max_attenuation_db == pytest.approx(20.0)
+
+
+ALL_DESIGNS = [
+    d.StripWaveguide,
+    d.RidgeWaveguide,
+    d.RingDesign,
+    d.EdgeCouplerDesign,
+    d.DbrGratingDesign,
+    d.DbrLaserDesign,
+    d.MmiDesign,
+    d.PhaseModulatorDesign,
+    d.MzmDesign,
+    d.VoaDesign,
+    d.SpotSizeConverterDesign,
+]
+
+
+@pytest.mark.parametrize("cls", ALL_DESIGNS)
+def test_defaults_valid_frozen_and_json(cls: type) -> None:
+    obj = cls()
+    json.dumps(obj.to_dict())
+    field = dataclasses.fields(obj)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(obj, field, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("cls", "field", "value"),
+    [
+        (d.RingDesign, "gap_um", 0.0),
+        (d.RingDesign, "radius_um", -5.0),
+        (d.RingDesign, "wrap_angle_deg", 200.0),
+        (d.RingDesign, "thickness_nm", float("nan")),
+        (d.StripWaveguide, "width_um", 50.0),
+        (d.RidgeWaveguide, "etch", "medium"),
+        (d.DbrGratingDesign, "period_nm", 1000.0),
+        (d.DbrLaserDesign, "gain_um", 1.0),
+        (d.DbrLaserDesign, "kappa_per_cm", 0.0),
+        (d.MmiDesign, "n_inputs", 3),
+        (d.MmiDesign, "port_offset_um", 2.9),
+        (d.PhaseModulatorDesign, "length_um", 1e5),
+        (d.MzmDesign, "arm_separation_um", 1.0),
+        (d.VoaDesign, "length_um", 0.0),
+        (d.SpotSizeConverterDesign, "facet_angle_deg", 45.0),
+        (d.EdgeCouplerDesign, "tip_width_um", 0.01),
+    ],
+)
+def test_bad_value_names_parameter(cls: type, field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        cls(**{field: value})
+
+
+def test_designs_module_does_not_import_gdsfactory() -> None:
+    code = "import sys, qkdchip.components.designs; print('gdsfactory' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
