@@ -1,0 +1,220 @@
+"""WDM channel plan: which comb lines feed which client pairs, and the noise in each channel.
+
+The comb spacing (30.03 GHz for the reference chip) is not a divisor of the ITU grid spacing, so
+comb lines drift through the grid: a grid channel is usable when exactly one comb line sits in
+its filter passband (``|nu_line - nu_grid| <= passband_half_width``) and every other line lies in
+the stop band (``>= stopband_edge`` from the channel centre), so injection locking sees a single
+master. Among usable channels the strongest lines are chosen.
+
+Noise in a quantum channel (photons per detector gate at the server) comes from spontaneous
+Raman scattering of classical light sharing the upstream fibre (Eraerds et al., New J. Phys. 12,
+063027 (2010)): co-propagating ``P = P0 rho dlambda L exp(-a L)``, counter-propagating
+``P = P0 rho dlambda (1 - exp(-2 a L)) / (2 a)`` with ``a`` the loss in 1/km; and from leakage of
+other wavelengths through the demultiplexer, suppressed by its isolation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import constants
+
+
+@dataclass(frozen=True)
+class WdmGrid:
+    """A fixed channel grid and the filters on it.
+
+    Attributes:
+        spacing_ghz: grid spacing, GHz (ITU: 100 or 50).
+        anchor_thz: a grid frequency, THz (ITU: 193.1).
+        passband_half_width_ghz: half width of the filter's flat pass band, GHz.
+        stopband_edge_ghz: offset from the channel centre beyond which light is rejected, GHz.
+    """
+
+    spacing_ghz: float = 100.0
+    anchor_thz: float = 193.1
+    passband_half_width_ghz: float = 10.0
+    stopband_edge_ghz: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not (self.spacing_ghz > 0.0):
+            raise ValueError(f"spacing_ghz must be > 0, got {self.spacing_ghz!r}")
+        if not (0.0 < self.passband_half_width_ghz < self.stopband_edge_ghz):
+            raise ValueError(
+                "need 0 < passband_half_width_ghz < stopband_edge_ghz, got "
+                f"{self.passband_half_width_ghz!r} and {self.stopband_edge_ghz!r}"
+            )
+        if not (self.stopband_edge_ghz <= 0.5 * self.spacing_ghz):
+            raise ValueError(
+                f"stopband_edge_ghz ({self.stopband_edge_ghz!r}) must be at most half the "
+                f"grid spacing ({0.5 * self.spacing_ghz!r})"
+            )
+
+
+@dataclass(frozen=True)
+class ChannelAssignment:
+    """One WDM channel and the comb line that seeds it.
+
+    Attributes:
+        grid_index: channel number on the grid (0 at the anchor).
+        grid_frequency_hz: channel centre, Hz.
+        line_mu: comb mode number of the line (0 = pump).
+        line_frequency_hz: frequency of the line, Hz.
+        line_power_dbm: power of the line at the server output, dBm.
+        offset_ghz: line minus channel centre, GHz.
+    """
+
+    grid_index: int
+    grid_frequency_hz: float
+    line_mu: int
+    line_frequency_hz: float
+    line_power_dbm: float
+    offset_ghz: float
+
+    @property
+    def wavelength_nm(self) -> float:
+        """Vacuum wavelength of the line, nm."""
+        return 299_792_458.0 / self.line_frequency_hz * 1e9
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {**asdict(self), "wavelength_nm": self.wavelength_nm}
+
+
+def usable_channels(
+    *,
+    line_mu: np.ndarray,
+    line_frequency_hz: np.ndarray,
+    line_power_dbm: np.ndarray,
+    grid: WdmGrid,
+    min_power_dbm: float,
+    exclude_mu: tuple[int, ...] = (0,),
+) -> list[ChannelAssignment]:
+    """Every grid channel that isolates exactly one line above ``min_power_dbm``.
+
+    Lines below the power threshold still count as light in the stop-band test. Channels whose
+    line is in ``exclude_mu`` (the pump, used as the phase reference) are skipped.
+
+    Returns:
+        Usable channels in ascending frequency.
+    """
+    mu = np.asarray(line_mu, dtype=int)
+    freq = np.asarray(line_frequency_hz, dtype=float)
+    power = np.asarray(line_power_dbm, dtype=float)
+    if not (mu.shape == freq.shape == power.shape) or mu.ndim != 1:
+        raise ValueError(
+            "line_mu, line_frequency_hz and line_power_dbm must be 1-D arrays of one length, "
+            f"got shapes {mu.shape}, {freq.shape}, {power.shape}"
+        )
+    if not (np.all(np.isfinite(freq)) and np.all(freq > 0)):
+        raise ValueError("line_frequency_hz must be finite and positive")
+    spacing = grid.spacing_ghz * 1e9
+    anchor = grid.anchor_thz * 1e12
+    index = np.rint((freq - anchor) / spacing).astype(int)
+    centre = anchor + index * spacing
+    offset = freq - centre
+    in_pass = np.abs(offset) <= grid.passband_half_width_ghz * 1e9
+    out: list[ChannelAssignment] = []
+    for k in np.unique(index[in_pass]):
+        members = np.flatnonzero(index == k)
+        centre_k = anchor + k * spacing
+        dist = np.abs(freq - centre_k)
+        passing = members[dist[members] <= grid.passband_half_width_ghz * 1e9]
+        leaking = np.flatnonzero(
+            (dist > grid.passband_half_width_ghz * 1e9) & (dist < grid.stopband_edge_ghz * 1e9)
+        )
+        if len(passing) != 1 or len(leaking) > 0:
+            continue
+        j = int(passing[0])
+        if int(mu[j]) in exclude_mu or not (power[j] >= min_power_dbm):
+            continue
+        out.append(
+            ChannelAssignment(
+                grid_index=int(k),
+                grid_frequency_hz=float(centre_k),
+                line_mu=int(mu[j]),
+                line_frequency_hz=float(freq[j]),
+                line_power_dbm=float(power[j]),
+                offset_ghz=float((freq[j] - centre_k) / 1e9),
+            )
+        )
+    return sorted(out, key=lambda ch: ch.line_frequency_hz)
+
+
+def assign_channels(
+    *,
+    line_mu: np.ndarray,
+    line_frequency_hz: np.ndarray,
+    line_power_dbm: np.ndarray,
+    n_channels: int,
+    grid: WdmGrid,
+    min_power_dbm: float,
+    exclude_mu: tuple[int, ...] = (0,),
+) -> tuple[ChannelAssignment, ...]:
+    """Choose ``n_channels`` grid channels, each seeded by its strongest isolated comb line.
+
+    Raises:
+        ValueError: when the comb offers fewer usable channels than asked for.
+
+    Returns:
+        The chosen channels in ascending frequency.
+    """
+    if n_channels < 1:
+        raise ValueError(f"n_channels must be >= 1, got {n_channels!r}")
+    candidates = usable_channels(
+        line_mu=line_mu,
+        line_frequency_hz=line_frequency_hz,
+        line_power_dbm=line_power_dbm,
+        grid=grid,
+        min_power_dbm=min_power_dbm,
+        exclude_mu=exclude_mu,
+    )
+    if len(candidates) < n_channels:
+        raise ValueError(
+            f"the comb isolates only {len(candidates)} usable lines on the {grid.spacing_ghz:g} "
+            f"GHz grid (lines >= {min_power_dbm:g} dBm, pass band +/-"
+            f"{grid.passband_half_width_ghz:g} GHz), but n_channels = {n_channels}"
+        )
+    best = sorted(candidates, key=lambda ch: -ch.line_power_dbm)[:n_channels]
+    return tuple(sorted(best, key=lambda ch: ch.line_frequency_hz))
+
+
+def raman_noise_power_w(
+    *,
+    launch_power_w: float,
+    raman_coefficient_per_km_nm: float,
+    bandwidth_nm: float,
+    length_km: float,
+    loss_db_per_km: float,
+    co_propagating: bool,
+) -> float:
+    """Spontaneous Raman power in a quantum band at the fibre end (Eraerds et al. 2010), W."""
+    for name, value in (
+        ("launch_power_w", launch_power_w),
+        ("raman_coefficient_per_km_nm", raman_coefficient_per_km_nm),
+        ("bandwidth_nm", bandwidth_nm),
+        ("length_km", length_km),
+        ("loss_db_per_km", loss_db_per_km),
+    ):
+        if not (math.isfinite(value) and value >= 0.0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    a = loss_db_per_km * math.log(10.0) / 10.0
+    base = launch_power_w * raman_coefficient_per_km_nm * bandwidth_nm
+    if co_propagating:
+        return base * length_km * math.exp(-a * length_km)
+    if a == 0.0:
+        return base * length_km
+    return base * (-math.expm1(-2.0 * a * length_km)) / (2.0 * a)
+
+
+def photons_per_gate(*, power_w: float, frequency_hz: float, gate_s: float) -> float:
+    """Mean photon number of an optical power within one detector gate."""
+    if not (power_w >= 0.0 and frequency_hz > 0.0 and gate_s >= 0.0):
+        raise ValueError(
+            "need power_w >= 0, frequency_hz > 0 and gate_s >= 0, got "
+            f"{power_w!r}, {frequency_hz!r}, {gate_s!r}"
+        )
+    return power_w * gate_s / (constants.h * frequency_hz)
