@@ -1,0 +1,249 @@
+"""The scenario: one validated object describing a whole network study.
+
+A scenario file is TOML with one table per section (see ``weiming.toml``). Sections that map
+onto the network model reuse its dataclasses (:class:`FibrePlant`, :class:`Server`,
+:class:`Protocol`, :class:`PhaseTracking`, :class:`WdmGrid`), so every number is validated once,
+where it is used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from qkdchip.simulations.network.injection_locking import SlaveLaser
+from qkdchip.simulations.network.model import (
+    OPERATIONS,
+    FibrePlant,
+    PairLinks,
+    PhaseTracking,
+    Protocol,
+    Server,
+)
+from qkdchip.simulations.network.wdm import WdmGrid
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class PairOverride:
+    """Per-pair fibre lengths that differ from the network defaults.
+
+    Attributes:
+        pair: pair number, 1-based.
+        alice_downstream_km: Alice's downstream (comb distribution) fibre, km; None = default.
+        bob_downstream_km: Bob's downstream fibre, km; None = default.
+    """
+
+    pair: int
+    alice_downstream_km: float | None = None
+    bob_downstream_km: float | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.pair >= 1, f"pair must be >= 1, got {self.pair!r}")
+        for name in ("alice_downstream_km", "bob_downstream_km"):
+            value = getattr(self, name)
+            _require(
+                value is None or 0.0 <= value <= 1e4, f"{name} must be in [0, 1e4], got {value!r}"
+            )
+
+
+@dataclass(frozen=True)
+class NetworkSection:
+    """Topology and operation of the star network.
+
+    Attributes:
+        clients: number of client chips (two per pair).
+        channels: number of WDM channels (one per pair), clients / 2.
+        pair_distances_km: Alice-Bob distances to evaluate (upstream arms split equally), km.
+        operation: ``sequential`` or ``simultaneous``.
+        downstream_km: default downstream fibre per client, km.
+        sweep_max_km: longest distance of the key-rate-versus-distance curve, km.
+        sweep_points: points on that curve.
+        classical_power_dbm: classical channel sharing the upstream fibre, dBm (None: none).
+        pairs: per-pair overrides.
+    """
+
+    clients: int = 20
+    channels: int = 10
+    pair_distances_km: tuple[float, ...] = (204.0, 370.0)
+    operation: str = "sequential"
+    downstream_km: float = 0.05
+    sweep_max_km: float = 700.0
+    sweep_points: int = 15
+    classical_power_dbm: float | None = None
+    pairs: tuple[PairOverride, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require(self.channels >= 1, f"channels must be >= 1, got {self.channels!r}")
+        _require(
+            self.clients == 2 * self.channels,
+            f"clients ({self.clients}) must be 2 x channels ({self.channels}): one channel "
+            "per client pair",
+        )
+        _require(len(self.pair_distances_km) >= 1, "pair_distances_km must not be empty")
+        for d in self.pair_distances_km:
+            _require(0.0 <= d <= 5000.0, f"pair_distances_km entries must be in [0, 5000], got {d}")
+        _require(
+            self.operation in OPERATIONS,
+            f"operation must be one of {OPERATIONS}, got {self.operation!r}",
+        )
+        _require(
+            0.0 <= self.downstream_km <= 1e4,
+            f"downstream_km must be in [0, 1e4], got {self.downstream_km!r}",
+        )
+        _require(
+            0.0 < self.sweep_max_km <= 5000.0,
+            f"sweep_max_km must be in (0, 5000], got {self.sweep_max_km!r}",
+        )
+        _require(
+            2 <= self.sweep_points <= 200,
+            f"sweep_points must be in [2, 200], got {self.sweep_points!r}",
+        )
+        for override in self.pairs:
+            _require(
+                override.pair <= self.channels,
+                f"pairs: pair {override.pair} does not exist (channels = {self.channels})",
+            )
+        numbers = [o.pair for o in self.pairs]
+        _require(len(numbers) == len(set(numbers)), f"pairs: pair numbers repeat: {numbers}")
+
+    def links(self, distance_km: float) -> tuple[PairLinks, ...]:
+        """Fibre lengths of every pair at one Alice-Bob distance (equal upstream arms)."""
+        overrides = {o.pair: o for o in self.pairs}
+        out = []
+        for pair in range(1, self.channels + 1):
+            o = overrides.get(pair)
+            down_a = self.downstream_km
+            down_b = self.downstream_km
+            if o is not None:
+                down_a = o.alice_downstream_km if o.alice_downstream_km is not None else down_a
+                down_b = o.bob_downstream_km if o.bob_downstream_km is not None else down_b
+            out.append(
+                PairLinks(
+                    alice_upstream_km=distance_km / 2.0,
+                    bob_upstream_km=distance_km / 2.0,
+                    alice_downstream_km=down_a,
+                    bob_downstream_km=down_b,
+                )
+            )
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class CombSection:
+    """The server comb: where its lines come from and what counts as usable.
+
+    Attributes:
+        source: ``simulated`` (the LLE solver's reference dark-pulse comb).
+        line_linewidth_hz: Lorentzian linewidth of each comb line, Hz.
+        min_line_power_dbm: weakest line power (server output) that may seed a client, dBm.
+    """
+
+    source: str = "simulated"
+    line_linewidth_hz: float = 40.0
+    min_line_power_dbm: float = -40.0
+
+    def __post_init__(self) -> None:
+        _require(self.source == "simulated", f"source must be 'simulated', got {self.source!r}")
+        _require(
+            0.0 < self.line_linewidth_hz <= 1e9,
+            f"line_linewidth_hz must be in (0, 1e9], got {self.line_linewidth_hz!r}",
+        )
+        _require(
+            -100.0 <= self.min_line_power_dbm <= 30.0,
+            f"min_line_power_dbm must be in [-100, 30], got {self.min_line_power_dbm!r}",
+        )
+
+
+@dataclass(frozen=True)
+class TransmitterSection:
+    """Client transmitter chip parameters the network uses.
+
+    Attributes:
+        source: ``yield`` (chips drawn from the wafer-yield Monte Carlo) or ``nominal`` (every
+            chip at its design values below).
+        laser: the DBR laser as an injection-locking slave (design values).
+        extinction_ratio_db: nominal intensity-modulator extinction ratio, dB.
+        coupling_loss_db: fibre-to-chip loss of the injected comb light, dB.
+    """
+
+    source: str = "yield"
+    laser: SlaveLaser = field(default_factory=SlaveLaser)
+    extinction_ratio_db: float = 25.0
+    coupling_loss_db: float = 3.0
+
+    def __post_init__(self) -> None:
+        _require(
+            self.source in ("yield", "nominal"),
+            f"source must be 'yield' or 'nominal', got {self.source!r}",
+        )
+        _require(
+            0.0 < self.extinction_ratio_db <= 100.0,
+            f"extinction_ratio_db must be in (0, 100], got {self.extinction_ratio_db!r}",
+        )
+        _require(
+            0.0 <= self.coupling_loss_db <= 60.0,
+            f"coupling_loss_db must be in [0, 60], got {self.coupling_loss_db!r}",
+        )
+
+
+@dataclass(frozen=True)
+class YieldSection:
+    """Wafer-yield Monte Carlo settings.
+
+    Attributes:
+        wafers: wafers to simulate for the yield statistics.
+        draws: random sets of client chips for the yield-aware network.
+    """
+
+    wafers: int = 20
+    draws: int = 200
+
+    def __post_init__(self) -> None:
+        _require(1 <= self.wafers <= 100_000, f"wafers must be in [1, 1e5], got {self.wafers!r}")
+        _require(0 <= self.draws <= 100_000, f"draws must be in [0, 1e5], got {self.draws!r}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole network study.
+
+    Attributes:
+        name: scenario name (also the default results folder).
+        description: one paragraph for the report.
+        seed: seed of every random draw.
+        network: topology and operation.
+        fibre: fibre plant.
+        server: server optics and detectors.
+        protocol: SNS protocol.
+        phase: phase tracking.
+        comb: comb source.
+        wdm: channel grid and filters.
+        transmitter: client chips.
+        yield_: wafer-yield settings (``[yield]`` in the file).
+    """
+
+    name: str
+    description: str = ""
+    seed: int = 0
+    network: NetworkSection = field(default_factory=NetworkSection)
+    fibre: FibrePlant = field(default_factory=FibrePlant)
+    server: Server = field(default_factory=Server)
+    protocol: Protocol = field(default_factory=Protocol)
+    phase: PhaseTracking = field(default_factory=PhaseTracking)
+    comb: CombSection = field(default_factory=CombSection)
+    wdm: WdmGrid = field(default_factory=WdmGrid)
+    transmitter: TransmitterSection = field(default_factory=TransmitterSection)
+    yield_: YieldSection = field(default_factory=YieldSection)
+
+    def __post_init__(self) -> None:
+        _require(
+            bool(self.name) and all(c.isalnum() or c in "-_" for c in self.name),
+            f"name must be letters, digits, '-' or '_', got {self.name!r}",
+        )
+        _require(0 <= self.seed < 2**63, f"seed must be in [0, 2^63), got {self.seed!r}")
+        _require(math.isfinite(self.network.sweep_max_km), "network.sweep_max_km must be finite")

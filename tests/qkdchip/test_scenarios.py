@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qkdchip.scenarios import list_scenarios, load_scenario, scenario_from_dict
+from qkdchip.scenarios.loader import SCENARIO_DIR
+
+
+def _weiming() -> dict[str, Any]:
+    return tomllib.loads((SCENARIO_DIR / "weiming.toml").read_text(encoding="utf-8"))
+
+
+def test_default_scenario_is_the_reference_network() -> None:
+    assert "weiming" in list_scenarios()
+    s = load_scenario("weiming")
+    assert s.network.clients == 20
+    assert s.network.channels == 10
+    assert s.network.pair_distances_km == (204.0, 370.0)
+    links = s.network.links(370.0)
+    assert len(links) == 10
+    assert all(link.alice_upstream_km == 185.0 for link in links)
+    assert links[4].alice_downstream_km == 60.0  # pair {A5, B5}
+    assert links[0].alice_downstream_km == pytest.approx(0.05)
+    assert s.phase.sampling_rate_hz == 10e3
+    assert s.protocol.n_pulses == 1e12
+
+
+def test_load_from_a_file_path(tmp_path: Path) -> None:
+    data = (SCENARIO_DIR / "weiming.toml").read_text(encoding="utf-8")
+    path = tmp_path / "mine.toml"
+    path.write_text(data.replace('name = "weiming"', 'name = "mine"'), encoding="utf-8")
+    assert load_scenario(path).name == "mine"
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "expected"),
+    [
+        ("fibre", "loss_db_per_km", -0.2, r"\[fibre\].*loss_db_per_km"),
+        ("fibre", "loss_db_per_km", "low", r"\[fibre\] loss_db_per_km must be a number"),
+        ("server", "detector_efficiency", 1.5, r"\[server\].*detector_efficiency"),
+        ("server", "detector_eff", 0.5, r"\[server\]: unknown key 'detector_eff'"),
+        ("network", "clients", 21, r"\[network\].*clients \(21\) must be 2 x channels"),
+        ("network", "operation", "parallel", r"\[network\].*operation"),
+        ("protocol", "name", "bb84", r"\[protocol\].*protocol.name"),
+        ("phase", "visibility", 0.0, r"\[phase\].*visibility"),
+        ("wdm", "passband_half_width_ghz", 30.0, r"\[wdm\].*passband_half_width_ghz"),
+        ("yield", "wafers", 0, r"\[yield\].*wafers"),
+        ("network", "channels", 2.5, r"\[network\] channels must be an integer"),
+    ],
+)
+def test_bad_values_name_the_field(section: str, key: str, value: Any, expected: str) -> None:
+    data = _weiming()
+    data[section][key] = value
+    with pytest.raises(ValueError, match=expected):
+        scenario_from_dict(data, source="bad.toml")
+
+
+def test_nested_laser_errors_name_the_field() -> None:
+    data = _weiming()
+    data["transmitter"]["laser"]["mirror_reflectivity"] = 1.0
+    with pytest.raises(ValueError, match=r"\[transmitter\] laser.*mirror_reflectivity"):
+        scenario_from_dict(data, source="bad.toml")
+
+
+def test_unknown_section_and_missing_name() -> None:
+    data = _weiming()
+    data["detectors"] = {}
+    with pytest.raises(ValueError, match="unknown key or section 'detectors'"):
+        scenario_from_dict(data)
+    data = _weiming()
+    del data["name"]
+    with pytest.raises(ValueError, match="missing top-level key 'name'"):
+        scenario_from_dict(data)
+
+
+def test_pair_override_must_exist() -> None:
+    data = _weiming()
+    data["network"]["pair"][0]["pair"] = 11
+    with pytest.raises(ValueError, match="pair 11 does not exist"):
+        scenario_from_dict(data)
+
+
+def test_asymptotic_protocol_and_unknown_scenario() -> None:
+    data = _weiming()
+    data["protocol"]["n_pulses"] = "asymptotic"
+    assert scenario_from_dict(data).protocol.n_pulses is None
+    with pytest.raises(ValueError, match="unknown scenario 'nowhere'"):
+        load_scenario("nowhere")
+    with pytest.raises(FileNotFoundError):
+        load_scenario("missing/file.toml")
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("name = \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.toml: not valid TOML"):
+        load_scenario(path)
