@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from qkdchip import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("doctor", "run")
+COMMAND_MODULES: tuple[str, ...] = ("doctor", "run", "keyrate")
 
 
 class _Parser(argparse.ArgumentParser):

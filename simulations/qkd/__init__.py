@@ -1,0 +1,71 @@
+"""Sending-or-not-sending (SNS) twin-field QKD key-rate engine.
+
+Public API::
+
+    from qkdchip.simulations.qkd import SnsSystem, optimise_key_rate, sweep_distances
+
+    system = SnsSystem.symmetric(distance_km=300, n_pulses=1e12)
+    result = optimise_key_rate(system, protocol="sns-aopp")
+    result.to_dict()["key_rate_per_pulse"]
+
+Modules: :mod:`.system` (link and source settings), :mod:`.channel` (forward model of the
+expected counts), :mod:`.decoy` (decoy-state bounds), :mod:`.statistics` (concentration
+inequalities), :mod:`.protocols` (key-rate formulas), :mod:`.optimise` (parameter
+optimisation), :mod:`.bounds` (PLOB/TGW), :mod:`.plot` (key rate versus distance).
+"""
+
+from qkdchip.simulations.qkd.bounds import (
+    binary_entropy,
+    plob_absolute,
+    plob_bound,
+    plob_conditional,
+    single_repeater_bound,
+    tgw_absolute,
+    tgw_bound,
+    tgw_conditional,
+)
+from qkdchip.simulations.qkd.channel import WindowYields, one_sided_yield, window_yields
+from qkdchip.simulations.qkd.decoy import phase_error_upper, single_photon_yield_lower
+from qkdchip.simulations.qkd.optimise import (
+    key_rate,
+    max_distance_km,
+    optimise_key_rate,
+    sweep_distances,
+)
+from qkdchip.simulations.qkd.protocols import PROTOCOLS, SecurityParameters
+from qkdchip.simulations.qkd.result import KeyRateResult
+from qkdchip.simulations.qkd.statistics import CHERNOFF, ChernoffBound, ConcentrationInequality
+from qkdchip.simulations.qkd.system import (
+    SnsParameters,
+    SnsSystem,
+    click_probability_from_rate,
+)
+
+__all__ = [
+    "CHERNOFF",
+    "PROTOCOLS",
+    "ChernoffBound",
+    "ConcentrationInequality",
+    "KeyRateResult",
+    "SecurityParameters",
+    "SnsParameters",
+    "SnsSystem",
+    "WindowYields",
+    "binary_entropy",
+    "click_probability_from_rate",
+    "key_rate",
+    "max_distance_km",
+    "one_sided_yield",
+    "optimise_key_rate",
+    "phase_error_upper",
+    "plob_absolute",
+    "plob_bound",
+    "plob_conditional",
+    "single_photon_yield_lower",
+    "single_repeater_bound",
+    "sweep_distances",
+    "tgw_absolute",
+    "tgw_bound",
+    "tgw_conditional",
+    "window_yields",
+]

@@ -1,0 +1,567 @@
+"""Optimisation of the SNS source parameters, single points and distance sweeps.
+
+Search space: every free parameter is mapped from an unconstrained coordinate through a
+bounded transform (logistic for probabilities, logistic in log space for intensities, a
+softmax for the three decoy probabilities, and ``mu_1`` log-interpolated below ``mu_2`` or
+``mu_z`` so the decoy order can never be violated). The asymptotic protocols fix ``p_z = 1``
+(basis sifting is free in the limit) and leave the decoy probabilities out.
+
+Optimiser: a vectorised cross-entropy search (Gaussian sampling around a mean, the best
+quarter sets the next mean and spread) run for all starting points and all distances in one
+array, followed by a compass (pattern) search. The objective is the key length with its sign,
+so candidates without key are still ranked (less negative is better) and the surface may be
+non-smooth. Several starts per point (a literature-typical start plus seeded random ones) and,
+in a sweep, the current best of the neighbouring distances injected into every generation
+(warm start along the sweep in both directions, which also keeps the curve monotone).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qkdchip.simulations.qkd.bounds import (
+    plob_bound,
+    single_repeater_bound,
+    tgw_bound,
+)
+from qkdchip.simulations.qkd.protocols import (
+    PROTOCOLS,
+    ChannelArrays,
+    ParameterArrays,
+    RateDetails,
+    SecurityParameters,
+    evaluate,
+)
+from qkdchip.simulations.qkd.result import KeyRateResult
+from qkdchip.simulations.qkd.statistics import CHERNOFF, ConcentrationInequality
+from qkdchip.simulations.qkd.system import SnsParameters, SnsSystem
+
+Array = NDArray[np.float64]
+
+_MU_MIN = 1e-3
+_MU_MAX = 2.0
+_EPS_RANGE = (1e-4, 0.5)
+_PZ_RANGE = (0.05, 0.9995)
+_P_FLOOR = 0.005
+
+
+def _sig(x: Array) -> Array:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1.0 - 1e-12)
+    return math.log(p / (1.0 - p))
+
+
+def _in_range(x: Array, low: float, high: float) -> Array:
+    return low + (high - low) * _sig(x)
+
+
+def _from_range(value: float, low: float, high: float) -> float:
+    return _logit((value - low) / (high - low))
+
+
+def _log_in_range(x: Array, low: Array | float, high: Array | float) -> Array:
+    return np.exp(np.log(low) + (np.log(high) - np.log(low)) * _sig(x))
+
+
+def _from_log_range(value: float, low: float, high: float) -> float:
+    return _logit((math.log(value) - math.log(low)) / (math.log(high) - math.log(low)))
+
+
+@dataclass(frozen=True)
+class _Space:
+    """Map between unconstrained coordinates and :class:`ParameterArrays`."""
+
+    n_intensities: int
+    finite: bool
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        base: tuple[str, ...] = ("eps", "mu_z", "mu_1")
+        if self.n_intensities == 4:
+            base = ("eps", "mu_z", "mu_2", "mu_1")
+        if not self.finite:
+            return base
+        probs = ("p_0",) if self.n_intensities == 3 else ("p_0", "p_1")
+        return ("p_z", *base, *probs)
+
+    @property
+    def dim(self) -> int:
+        return len(self.names)
+
+    def decode(self, theta: Array) -> ParameterArrays:
+        col = {name: theta[..., i] for i, name in enumerate(self.names)}
+        eps = _in_range(col["eps"], *_EPS_RANGE)
+        mu_z = _log_in_range(col["mu_z"], 2.0 * _MU_MIN, _MU_MAX)
+        if self.n_intensities == 3:
+            mu_2 = None
+            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_z)
+        else:
+            mu_2 = _log_in_range(col["mu_2"], 2.0 * _MU_MIN, _MU_MAX)
+            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_2)
+        if self.finite:
+            p_z = _in_range(col["p_z"], *_PZ_RANGE)
+            if self.n_intensities == 3:
+                p_0 = _in_range(col["p_0"], _P_FLOOR, 1.0 - _P_FLOOR)
+                p_1 = 1.0 - p_0
+            else:
+                logits = np.stack([np.zeros_like(col["p_0"]), col["p_0"], col["p_1"]])
+                soft = np.exp(logits - logits.max(axis=0))
+                soft = soft / soft.sum(axis=0)
+                p_0 = _P_FLOOR + (1.0 - 3.0 * _P_FLOOR) * soft[1]
+                p_1 = _P_FLOOR + (1.0 - 3.0 * _P_FLOOR) * soft[2]
+        else:
+            p_z = np.ones_like(eps)
+            p_0 = np.full_like(eps, 0.5 if self.n_intensities == 3 else 1.0 / 3.0)
+            p_1 = 1.0 - p_0 if self.n_intensities == 3 else p_0.copy()
+        return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1)
+
+    def encode(self, params: SnsParameters) -> Array:
+        """Coordinates of ``params`` (values outside the search box are clipped into it)."""
+        mu_z = min(max(params.mu_z, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
+        values: dict[str, float] = {
+            "eps": _from_range(min(max(params.eps, 1.01e-4), 0.4999), *_EPS_RANGE),
+            "mu_z": _from_log_range(mu_z, 2.0 * _MU_MIN, _MU_MAX),
+        }
+        if self.n_intensities == 3:
+            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), mu_z * 0.999)
+            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, mu_z)
+        else:
+            mu_2 = params.mu_2 if params.mu_2 is not None else 2.0 * params.mu_1
+            mu_2 = min(max(mu_2, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
+            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), mu_2 * 0.999)
+            values["mu_2"] = _from_log_range(mu_2, 2.0 * _MU_MIN, _MU_MAX)
+            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, mu_2)
+        if self.finite:
+            values["p_z"] = _from_range(min(max(params.p_z, 0.0501), 0.9994), *_PZ_RANGE)
+            span = 1.0 - 3.0 * _P_FLOOR
+            if self.n_intensities == 3:
+                p_0 = min(max(params.p_0, _P_FLOOR * 1.01), 1.0 - _P_FLOOR * 1.01)
+                values["p_0"] = _from_range(p_0, _P_FLOOR, 1.0 - _P_FLOOR)
+            else:
+                soft = [
+                    max((p - _P_FLOOR) / span, 1e-6) for p in (params.p_2, params.p_0, params.p_1)
+                ]
+                values["p_0"] = math.log(soft[1] / soft[0])
+                values["p_1"] = math.log(soft[2] / soft[0])
+        return np.array([values[name] for name in self.names])
+
+    def to_parameters(self, theta: Array) -> SnsParameters:
+        arrays = self.decode(theta)
+        mu_2 = None if arrays.mu_2 is None else float(arrays.mu_2)
+        p_0, p_1 = float(arrays.p_0), float(arrays.p_1)
+        if mu_2 is None:
+            p_1 = 1.0 - p_0
+        return SnsParameters(
+            p_z=float(arrays.p_z),
+            eps=float(arrays.eps),
+            mu_z=float(arrays.mu_z),
+            mu_1=float(arrays.mu_1),
+            mu_2=mu_2,
+            p_0=p_0,
+            p_1=p_1,
+        )
+
+
+def _typical_start(protocol: str, n_intensities: int) -> SnsParameters:
+    """A starting point near the optima reported for typical settings (reference notes 4.5)."""
+    eps = 0.25 if protocol == "sns-aopp" else 0.04
+    mu_2 = None if n_intensities == 3 else 0.2
+    p_0, p_1 = (0.5, 0.5) if n_intensities == 3 else (0.4, 0.4)
+    return SnsParameters(p_z=0.9, eps=eps, mu_z=0.4, mu_1=0.05, mu_2=mu_2, p_0=p_0, p_1=p_1)
+
+
+def _channel_arrays(systems: Sequence[SnsSystem]) -> ChannelArrays:
+    etas = np.array([s.detected_transmittances() for s in systems])
+    col = lambda name: np.array([getattr(s, name) for s in systems])  # noqa: E731
+    return ChannelArrays(
+        eta_a=etas[:, 0],
+        eta_b=etas[:, 1],
+        p_dark=col("dark_count_per_pulse"),
+        misalignment=col("misalignment"),
+        phase_slice_rad=col("phase_slice_rad"),
+        ec_efficiency=col("ec_efficiency"),
+    )
+
+
+def _expand(channel: ChannelArrays, axes: int) -> ChannelArrays:
+    shape = (-1,) + (1,) * axes
+    return ChannelArrays(*(np.reshape(v, shape) for v in channel))
+
+
+def _maximise(
+    objective: Callable[[Array], Array],
+    starts: Array,
+    *,
+    rng: np.random.Generator,
+    iterations: int,
+    population: int,
+    sigma0: float,
+    neighbours: Callable[[Array, Array], Array] | None,
+    polish_steps: int,
+) -> tuple[Array, Array]:
+    """Cross-entropy search plus compass polish, vectorised over the leading axis.
+
+    Args:
+        objective: maps coordinates ``(B, P, d)`` to values ``(B, P)`` (larger is better).
+        starts: starting coordinates ``(B, d)``.
+        rng: seeded generator.
+        iterations: cross-entropy generations.
+        population: samples per generation and row.
+        sigma0: initial spread in coordinate units.
+        neighbours: maps the current bests ``(B, d)`` and their values ``(B,)`` to extra
+            candidates ``(B, K, d)`` (warm start along a sweep), or None.
+        polish_steps: compass-search iterations.
+
+    Returns:
+        Best coordinates ``(B, d)`` and their values ``(B,)``.
+    """
+    n_rows, dim = starts.shape
+    best_x = starts.copy()
+    best_f = objective(best_x[:, None, :])[:, 0]
+    best_f = np.where(np.isfinite(best_f), best_f, -np.inf)
+    mean = starts.copy()
+    sigma = np.full((n_rows, dim), sigma0)
+    n_elite = max(2, population // 4)
+    for _ in range(iterations):
+        x = mean[:, None, :] + sigma[:, None, :] * rng.standard_normal((n_rows, population, dim))
+        x[:, 0, :] = best_x
+        if neighbours is not None:
+            extra = neighbours(best_x, best_f)
+            x[:, 1 : 1 + extra.shape[1], :] = extra
+        f = objective(x)
+        f = np.where(np.isfinite(f), f, -np.inf)
+        order = np.argsort(-f, axis=1)[:, :n_elite]
+        elite = np.take_along_axis(x, order[:, :, None], axis=1)
+        top = np.take_along_axis(f, order[:, :1], axis=1)[:, 0]
+        better = top > best_f
+        best_x = np.where(better[:, None], elite[:, 0, :], best_x)
+        best_f = np.where(better, top, best_f)
+        mean = elite.mean(axis=1)
+        sigma = np.maximum(0.5 * sigma + 0.5 * elite.std(axis=1), 1e-3)
+    step = np.full(n_rows, 0.25)
+    directions = np.concatenate([np.eye(dim), -np.eye(dim)])
+    for _ in range(polish_steps):
+        cand = best_x[:, None, :] + step[:, None, None] * directions[None, :, :]
+        f = objective(cand)
+        f = np.where(np.isfinite(f), f, -np.inf)
+        arg = np.argmax(f, axis=1)
+        top = f[np.arange(n_rows), arg]
+        better = top > best_f
+        best_x = np.where(better[:, None], cand[np.arange(n_rows), arg], best_x)
+        best_f = np.where(better, top, best_f)
+        step = np.where(better, step, step * 0.5)
+    return best_x, best_f
+
+
+def _validate_choice(protocol: str, n_intensities: int) -> None:
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol={protocol!r} must be one of {PROTOCOLS}")
+    if n_intensities not in (3, 4):
+        raise ValueError(f"n_intensities={n_intensities!r} must be 3 or 4")
+
+
+def _optimise_systems(
+    systems: Sequence[SnsSystem],
+    *,
+    protocol: str,
+    n_intensities: int,
+    security: SecurityParameters,
+    concentration: ConcentrationInequality,
+    initial: Sequence[SnsParameters] | None,
+    seed: int,
+    n_starts: int,
+    iterations: int,
+    population: int,
+    sweep: bool,
+) -> list[SnsParameters]:
+    n_pulses = systems[0].n_pulses
+    if any(s.n_pulses != n_pulses for s in systems):
+        raise ValueError("all systems of a sweep must share n_pulses")
+    space = _Space(n_intensities=n_intensities, finite=n_pulses is not None)
+    rng = np.random.default_rng(seed)
+    n_sys = len(systems)
+    starts0 = (
+        np.array([space.encode(p) for p in initial])
+        if initial is not None
+        else np.tile(space.encode(_typical_start(protocol, n_intensities)), (n_sys, 1))
+    )
+    starts = np.concatenate(
+        [starts0]
+        + [starts0 + 1.5 * rng.standard_normal(starts0.shape) for _ in range(n_starts - 1)]
+    )
+    channel = _expand(_channel_arrays(list(systems) * n_starts), 1)
+
+    def objective(theta: Array) -> Array:
+        return evaluate(
+            channel,
+            space.decode(theta),
+            protocol=protocol,
+            n_pulses=n_pulses,
+            security=security,
+            concentration=concentration,
+        ).key_rate
+
+    neighbours = None
+    if sweep and n_sys > 1:
+
+        def neighbours(best: Array, values: Array) -> Array:
+            per_start = best.reshape(n_starts, n_sys, -1)
+            winner = np.argmax(values.reshape(n_starts, n_sys), axis=0)
+            overall = per_start[winner, np.arange(n_sys)]
+            shifted_lo = np.concatenate([overall[:1], overall[:-1]])
+            shifted_hi = np.concatenate([overall[1:], overall[-1:]])
+            extra = np.stack([shifted_lo, shifted_hi], axis=1)
+            return np.tile(extra, (n_starts, 1, 1))
+
+    best_x, best_f = _maximise(
+        objective,
+        starts,
+        rng=rng,
+        iterations=iterations,
+        population=population,
+        sigma0=1.0,
+        neighbours=neighbours,
+        polish_steps=12,
+    )
+    best_f = best_f.reshape(n_starts, n_sys)
+    best_x = best_x.reshape(n_starts, n_sys, -1)
+    pick = np.argmax(best_f, axis=0)
+    chosen = best_x[pick, np.arange(n_sys)]
+    return [space.to_parameters(chosen[i]) for i in range(n_sys)]
+
+
+def key_rate(
+    system: SnsSystem,
+    parameters: SnsParameters,
+    *,
+    protocol: str = "sns-aopp",
+    security: SecurityParameters | None = None,
+    concentration: ConcentrationInequality = CHERNOFF,
+) -> KeyRateResult:
+    """Key rate of ``system`` run with the given source ``parameters`` (no optimisation).
+
+    In the asymptotic limit (``system.n_pulses is None``) ``parameters.p_z`` is used as given.
+    """
+    security = security or SecurityParameters()
+    _validate_choice(protocol, parameters.n_intensities)
+    channel = _channel_arrays([system])
+    params = ParameterArrays(
+        *(
+            None if v is None else np.array([v], dtype=float)
+            for v in (
+                parameters.p_z,
+                parameters.eps,
+                parameters.mu_z,
+                parameters.mu_1,
+                parameters.mu_2,
+                parameters.p_0,
+                parameters.p_1,
+            )
+        )
+    )
+    details = evaluate(
+        channel,
+        params,
+        protocol=protocol,
+        n_pulses=system.n_pulses,
+        security=security,
+        concentration=concentration,
+    )
+    return _result(system, parameters, details, protocol=protocol)
+
+
+def _result(
+    system: SnsSystem, parameters: SnsParameters, details: RateDetails, *, protocol: str
+) -> KeyRateResult:
+    values = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in details._asdict().items()}
+    if any(not math.isfinite(v) for v in values.values()):
+        raise RuntimeError(f"non-finite key-rate quantity for {system!r}: {values}")
+    eta_a, eta_b = system.channel_transmittances()
+    eta = system.total_channel_transmittance()
+    eta_d = system.detector_efficiency
+    rate = max(values["key_rate"], 0.0)
+    relay = float(single_repeater_bound(eta_a, eta_b))
+    if rate > relay:
+        raise RuntimeError(
+            f"key rate {rate:.3e} exceeds the single-repeater bound {relay:.3e}: model error"
+        )
+    plob, plob_c = float(plob_bound(eta)), float(plob_bound(eta * eta_d))
+    tgw, tgw_c = float(tgw_bound(eta)), float(tgw_bound(eta * eta_d))
+
+    def ratio(bound: float) -> float:
+        return rate / bound if bound > 0.0 else 0.0
+
+    return KeyRateResult(
+        distance_km=system.distance_km,
+        distance_a_km=system.fibre_a_km,
+        distance_b_km=system.fibre_b_km,
+        protocol=protocol,
+        n_intensities=parameters.n_intensities,
+        n_pulses=system.n_pulses,
+        key_rate_per_pulse=rate,
+        key_rate_bps=rate * system.repetition_rate_hz,
+        channel_transmittance=eta,
+        plob=plob,
+        plob_conditional=plob_c,
+        tgw=tgw,
+        tgw_conditional=tgw_c,
+        single_repeater_bound=relay,
+        ratio_to_plob=ratio(plob),
+        ratio_to_plob_conditional=ratio(plob_c),
+        ratio_to_tgw=ratio(tgw),
+        ratio_to_tgw_conditional=ratio(tgw_c),
+        qber_z=values["qber_z"],
+        qber_x=values["qber_x"],
+        qber_z_aopp=values["qber_z_aopp"],
+        single_photon_yield_lower=values["s1_lower"],
+        phase_error_upper=values["e1_upper"],
+        phase_error_aopp=values["e1_aopp"],
+        parameters=parameters,
+    )
+
+
+def optimise_key_rate(
+    system: SnsSystem,
+    *,
+    protocol: str = "sns-aopp",
+    n_intensities: int = 4,
+    security: SecurityParameters | None = None,
+    concentration: ConcentrationInequality = CHERNOFF,
+    initial: SnsParameters | None = None,
+    seed: int = 0,
+) -> KeyRateResult:
+    """Maximise the key rate of ``system`` over all free source parameters.
+
+    Args:
+        system: the link; ``system.n_pulses`` None means asymptotic.
+        protocol: ``"sns"`` or ``"sns-aopp"``.
+        n_intensities: 3 (vacuum, mu_1, mu_z) or 4 (vacuum, mu_1, mu_2, mu_z).
+        security: finite-key failure probabilities (default 1e-10 each).
+        concentration: concentration inequality of the finite-key analysis.
+        initial: starting parameters (e.g. the optimum of a nearby distance).
+        seed: seed of the random starts and samples.
+
+    Returns:
+        The :class:`KeyRateResult` at the best parameters found (rate 0 if none gives key).
+    """
+    _validate_choice(protocol, n_intensities)
+    security = security or SecurityParameters()
+    (best,) = _optimise_systems(
+        [system],
+        protocol=protocol,
+        n_intensities=n_intensities,
+        security=security,
+        concentration=concentration,
+        initial=None if initial is None else [initial],
+        seed=seed,
+        n_starts=4,
+        iterations=30,
+        population=24,
+        sweep=False,
+    )
+    return key_rate(system, best, protocol=protocol, security=security, concentration=concentration)
+
+
+def sweep_distances(
+    system: SnsSystem,
+    distances_km: Sequence[float],
+    *,
+    protocol: str = "sns-aopp",
+    n_intensities: int = 4,
+    security: SecurityParameters | None = None,
+    concentration: ConcentrationInequality = CHERNOFF,
+    seed: int = 0,
+) -> list[KeyRateResult]:
+    """Optimised key rates of ``system`` stretched to each total distance.
+
+    All distances are optimised together in one vectorised search, each warm-started from
+    the current best parameters of its neighbours in the (sorted) sweep.
+
+    Args:
+        system: the link; :meth:`SnsSystem.with_distance` keeps its arm-length ratio.
+        distances_km: total Alice-Bob lengths (km), any order.
+        protocol, n_intensities, security, concentration, seed: as in
+            :func:`optimise_key_rate`.
+
+    Returns:
+        One :class:`KeyRateResult` per distance, in the order given.
+    """
+    _validate_choice(protocol, n_intensities)
+    security = security or SecurityParameters()
+    dist = [float(d) for d in distances_km]
+    if not dist:
+        raise ValueError("distances_km must not be empty")
+    order = sorted(range(len(dist)), key=lambda i: dist[i])
+    systems = [system.with_distance(dist[i]) for i in order]
+    params = _optimise_systems(
+        systems,
+        protocol=protocol,
+        n_intensities=n_intensities,
+        security=security,
+        concentration=concentration,
+        initial=None,
+        seed=seed,
+        n_starts=2,
+        iterations=30,
+        population=24,
+        sweep=True,
+    )
+    results: list[KeyRateResult | None] = [None] * len(dist)
+    for k, i in enumerate(order):
+        results[i] = key_rate(
+            systems[k], params[k], protocol=protocol, security=security, concentration=concentration
+        )
+    return [r for r in results if r is not None]
+
+
+def max_distance_km(
+    system: SnsSystem,
+    *,
+    protocol: str = "sns-aopp",
+    n_intensities: int = 4,
+    security: SecurityParameters | None = None,
+    concentration: ConcentrationInequality = CHERNOFF,
+    upper_km: float = 3000.0,
+    tolerance_km: float = 1.0,
+    seed: int = 0,
+) -> float:
+    """Largest total distance with a positive optimised key rate (bisection).
+
+    Returns 0 if even a zero-length link gives no key, ``upper_km`` if that still does.
+    """
+    if not (upper_km > 0 and tolerance_km > 0):
+        raise ValueError(f"upper_km={upper_km!r} and tolerance_km={tolerance_km!r} must be > 0")
+
+    def run(d: float, start: SnsParameters | None) -> KeyRateResult:
+        return optimise_key_rate(
+            system.with_distance(d),
+            protocol=protocol,
+            n_intensities=n_intensities,
+            security=security,
+            concentration=concentration,
+            initial=start,
+            seed=seed,
+        )
+
+    low = run(0.0, None)
+    if low.key_rate_per_pulse <= 0.0:
+        return 0.0
+    if run(upper_km, low.parameters).key_rate_per_pulse > 0.0:
+        return upper_km
+    lo_d, hi_d, best = 0.0, upper_km, low.parameters
+    while hi_d - lo_d > tolerance_km:
+        mid = 0.5 * (lo_d + hi_d)
+        res = run(mid, best)
+        if res.key_rate_per_pulse > 0.0:
+            lo_d, best = mid, res.parameters
+        else:
+            hi_d = mid
+    return lo_d

@@ -1,0 +1,225 @@
+"""The link (channel + detectors) and the source settings of an SNS TF-QKD system.
+
+:class:`SnsSystem` describes everything the users cannot tune per run: fibre length and loss
+of each arm (Alice-Charlie = arm A, Bob-Charlie = arm B), extra losses, detectors at Charlie,
+the X-window error floor, error-correction efficiency, pulse count and repetition rate.
+:class:`SnsParameters` holds the knobs the optimiser tunes: basis, sending and decoy
+probabilities and the intensities.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+_DEFAULT_PHASE_SLICE_RAD = math.pi / 8
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name}={value!r} must lie in [{low}, {high}]")
+
+
+def _check_positive(name: str, value: float, *, allow_zero: bool = True) -> None:
+    ok = isinstance(value, int | float) and math.isfinite(value)
+    ok = ok and (value >= 0.0 if allow_zero else value > 0.0)
+    if not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}={value!r} must be finite and {bound}")
+
+
+def click_probability_from_rate(*, rate_hz: float, gate_s: float) -> float:
+    """Probability of at least one noise click in a gate, ``1 - exp(-rate * gate)``.
+
+    Args:
+        rate_hz: dark-count plus noise rate of one detector (Hz).
+        gate_s: detection gate (time window) length (s).
+    """
+    _check_positive("rate_hz", rate_hz)
+    _check_positive("gate_s", gate_s)
+    return -math.expm1(-rate_hz * gate_s)
+
+
+@dataclass(frozen=True)
+class SnsSystem:
+    """A two-arm SNS TF-QKD link with detectors at the middle node (Charlie).
+
+    Attributes:
+        fibre_a_km: fibre length Alice-Charlie (km).
+        fibre_b_km: fibre length Bob-Charlie (km).
+        loss_a_db_per_km: fibre attenuation of arm A (dB/km).
+        loss_b_db_per_km: fibre attenuation of arm B (dB/km).
+        extra_loss_a_db: other losses of arm A (connectors, filters, Charlie's optics) (dB).
+        extra_loss_b_db: other losses of arm B (dB).
+        detector_efficiency: efficiency of each of Charlie's two detectors, in (0, 1].
+        dark_count_per_pulse: noise click probability per detector per time window (dark counts
+            plus Raman and other noise); use :func:`click_probability_from_rate` for a rate.
+        misalignment: X-window error floor e_d from imperfect interference (phase noise,
+            polarisation, ...); enters as fringe visibility ``1 - 2 e_d``. In [0, 0.5].
+        ec_efficiency: error-correction inefficiency f >= 1.
+        repetition_rate_hz: time windows per second (Hz).
+        n_pulses: total number of time windows N, or None for the asymptotic limit.
+        phase_slice_rad: full width D_s of the phase-difference acceptance of X1 windows
+            (rad); the fraction of matched X1 windows is D_s / pi.
+    """
+
+    fibre_a_km: float
+    fibre_b_km: float
+    loss_a_db_per_km: float = 0.2
+    loss_b_db_per_km: float = 0.2
+    extra_loss_a_db: float = 0.0
+    extra_loss_b_db: float = 0.0
+    detector_efficiency: float = 0.3
+    dark_count_per_pulse: float = 1e-10
+    misalignment: float = 0.03
+    ec_efficiency: float = 1.1
+    repetition_rate_hz: float = 1e9
+    n_pulses: float | None = None
+    phase_slice_rad: float = _DEFAULT_PHASE_SLICE_RAD
+
+    def __post_init__(self) -> None:
+        for name in ("fibre_a_km", "fibre_b_km", "loss_a_db_per_km", "loss_b_db_per_km"):
+            _check_positive(name, getattr(self, name))
+        for name in ("extra_loss_a_db", "extra_loss_b_db"):
+            _check_positive(name, getattr(self, name))
+        _check_range("detector_efficiency", self.detector_efficiency, 0.0, 1.0)
+        if self.detector_efficiency == 0.0:
+            raise ValueError("detector_efficiency=0.0 must lie in (0, 1]")
+        _check_range("dark_count_per_pulse", self.dark_count_per_pulse, 0.0, 0.5)
+        _check_range("misalignment", self.misalignment, 0.0, 0.5)
+        if not (math.isfinite(self.ec_efficiency) and self.ec_efficiency >= 1.0):
+            raise ValueError(f"ec_efficiency={self.ec_efficiency!r} must be finite and >= 1")
+        _check_positive("repetition_rate_hz", self.repetition_rate_hz, allow_zero=False)
+        if self.n_pulses is not None and not (
+            math.isfinite(self.n_pulses) and self.n_pulses >= 1e3
+        ):
+            raise ValueError(f"n_pulses={self.n_pulses!r} must be None or >= 1e3")
+        if not (0.0 < self.phase_slice_rad <= math.pi):
+            raise ValueError(f"phase_slice_rad={self.phase_slice_rad!r} must lie in (0, pi]")
+
+    @classmethod
+    def symmetric(cls, *, distance_km: float, **kwargs: Any) -> SnsSystem:
+        """A link of total fibre length ``distance_km`` split equally between the arms.
+
+        ``loss_db_per_km`` and ``extra_loss_db`` (if given) set both arms.
+        """
+        _check_positive("distance_km", distance_km)
+        loss = kwargs.pop("loss_db_per_km", None)
+        extra = kwargs.pop("extra_loss_db", None)
+        if loss is not None:
+            kwargs.setdefault("loss_a_db_per_km", loss)
+            kwargs.setdefault("loss_b_db_per_km", loss)
+        if extra is not None:
+            kwargs.setdefault("extra_loss_a_db", extra)
+            kwargs.setdefault("extra_loss_b_db", extra)
+        return cls(fibre_a_km=distance_km / 2.0, fibre_b_km=distance_km / 2.0, **kwargs)
+
+    @property
+    def distance_km(self) -> float:
+        """Total Alice-Bob fibre length (km)."""
+        return self.fibre_a_km + self.fibre_b_km
+
+    @property
+    def is_finite(self) -> bool:
+        """True when a finite pulse count N is set."""
+        return self.n_pulses is not None
+
+    def with_distance(self, distance_km: float) -> SnsSystem:
+        """The same system at another total length, keeping the arms' length ratio.
+
+        A system with two zero-length arms is split equally.
+        """
+        _check_positive("distance_km", distance_km)
+        total = self.distance_km
+        frac_a = 0.5 if total == 0.0 else self.fibre_a_km / total
+        return replace(
+            self, fibre_a_km=distance_km * frac_a, fibre_b_km=distance_km * (1.0 - frac_a)
+        )
+
+    def arm_loss_db(self) -> tuple[float, float]:
+        """Channel loss of arm A and arm B (dB), detectors excluded."""
+        return (
+            self.fibre_a_km * self.loss_a_db_per_km + self.extra_loss_a_db,
+            self.fibre_b_km * self.loss_b_db_per_km + self.extra_loss_b_db,
+        )
+
+    def channel_transmittances(self) -> tuple[float, float]:
+        """Channel transmittance of arm A and arm B, detectors excluded."""
+        loss_a, loss_b = self.arm_loss_db()
+        return 10.0 ** (-loss_a / 10.0), 10.0 ** (-loss_b / 10.0)
+
+    def total_channel_transmittance(self) -> float:
+        """Alice-Bob channel transmittance (product of the two arms), detectors excluded."""
+        loss_a, loss_b = self.arm_loss_db()
+        return 10.0 ** (-(loss_a + loss_b) / 10.0)
+
+    def detected_transmittances(self) -> tuple[float, float]:
+        """Arm transmittances including Charlie's detector efficiency."""
+        eta_a, eta_b = self.channel_transmittances()
+        return eta_a * self.detector_efficiency, eta_b * self.detector_efficiency
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary of all fields."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SnsParameters:
+    """Source settings of one SNS run (identical for Alice and Bob).
+
+    Attributes:
+        p_z: probability of a signal (Z) window.
+        eps: sending probability inside a signal window.
+        mu_z: signal intensity (mean photon number).
+        mu_1: weak decoy intensity, ``0 < mu_1 < mu_2`` (or ``< mu_z`` for 3 intensities).
+        mu_2: strong decoy intensity; None for the 3-intensity protocol, whose one-sided
+            signal windows play its role.
+        p_0: probability of the vacuum decoy inside a decoy (X) window.
+        p_1: probability of ``mu_1`` inside a decoy window; ``p_2 = 1 - p_0 - p_1``.
+    """
+
+    p_z: float
+    eps: float
+    mu_z: float
+    mu_1: float
+    mu_2: float | None
+    p_0: float
+    p_1: float
+
+    def __post_init__(self) -> None:
+        for name in ("p_z", "eps", "p_0", "p_1"):
+            _check_range(name, getattr(self, name), 0.0, 1.0)
+        for name in ("mu_z", "mu_1"):
+            _check_positive(name, getattr(self, name), allow_zero=False)
+        if self.mu_2 is None:
+            if not self.mu_1 < self.mu_z:
+                raise ValueError(
+                    f"mu_1={self.mu_1!r} must be below mu_z={self.mu_z!r} (3-intensity decoys)"
+                )
+        else:
+            _check_positive("mu_2", self.mu_2, allow_zero=False)
+            if not self.mu_1 < self.mu_2:
+                raise ValueError(f"mu_1={self.mu_1!r} must be below mu_2={self.mu_2!r}")
+        if self.p_0 + self.p_1 > 1.0 + 1e-12:
+            raise ValueError(f"p_0 + p_1 = {self.p_0 + self.p_1!r} must not exceed 1")
+        if self.mu_2 is None and abs(self.p_0 + self.p_1 - 1.0) > 1e-9:
+            raise ValueError(
+                f"p_0 + p_1 = {self.p_0 + self.p_1!r} must equal 1 without a mu_2 decoy"
+            )
+
+    @property
+    def p_2(self) -> float:
+        """Probability of ``mu_2`` inside a decoy window (0 for 3 intensities)."""
+        return 0.0 if self.mu_2 is None else max(0.0, 1.0 - self.p_0 - self.p_1)
+
+    @property
+    def n_intensities(self) -> int:
+        """3 or 4 (vacuum, mu_1, [mu_2,] mu_z)."""
+        return 3 if self.mu_2 is None else 4
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (``p_2`` included)."""
+        out = asdict(self)
+        out["p_2"] = self.p_2
+        return out
