@@ -69,6 +69,18 @@ SI3N4_PARAMETERS: tuple[ProcessParameter, ...] = (
         source="assumption: gap error (deviation from drawn gap), DUV lithography",
         assumption=True,
     ),
+    ProcessParameter(
+        name="heater_efficiency_rel",
+        unit="1",
+        nominal=1.0,
+        sigma_wafer=0.04,
+        sigma_within=0.03,
+        correlation_length_mm=20.0,
+        sigma_die=0.0,
+        sigma_device=0.02,
+        source="assumption: heater metal thickness and resistance spread, relative to design",
+        assumption=True,
+    ),
 )
 
 SI3N4_DEFECTS = DefectStatistics(

@@ -1,0 +1,532 @@
+"""Wafer-yield Monte Carlo: sample wafers, evaluate every device of every die, tally yields.
+
+Everything is vectorised over wafers, dies and devices; wafers are processed in chunks to bound
+memory. The wafer-level standard normals (offsets and Karhunen-Loeve modes of the fields) come
+from plain MC or scrambled Sobol; die noise, device noise and killer defects are plain MC from
+the same caller-seeded generator, so the same seed gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qkdchip.pdk.process_statistics import (
+    ProcessParameter,
+    ProcessStatistics,
+    get_process_statistics,
+)
+from qkdchip.simulations.wafer_yield.devices import device_model
+from qkdchip.simulations.wafer_yield.fields import DieLevelSampler
+from qkdchip.simulations.wafer_yield.geometry import DieGrid, die_grid
+from qkdchip.simulations.wafer_yield.sampling import validate_sampler
+from qkdchip.simulations.wafer_yield.sensitivity_table import (
+    SensitivityTable,
+    load_sensitivity_table,
+)
+from qkdchip.simulations.wafer_yield.specs import ChipSpec, load_chip_spec
+from qkdchip.simulations.wafer_yield.statistics import (
+    YieldEstimate,
+    first_order_indices,
+    yield_estimate,
+)
+
+DEFECT_CAUSE = "killer_defect"
+_ELEMENTS_PER_CHUNK = 2_000_000
+
+# Wafer maps drawn for each platform: (device kind, metric, reduction over the die's devices).
+MAP_METRICS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "inp": (
+        ("dbr_laser", "lasing_detuning_ghz", "mean"),
+        ("dbr_laser", "threshold_ma", "max"),
+        ("intensity_modulator", "extinction_ratio_db", "min"),
+        ("phase_modulator", "vpi_v", "max"),
+        ("voa", "attenuation_range_db", "min"),
+    ),
+    "si3n4": (
+        ("comb_ring", "resonance_shift_ghz", "mean"),
+        ("comb_ring", "heater_margin_ghz", "min"),
+        ("comb_ring", "fsr_ghz", "mean"),
+        ("comb_ring", "d2_over_2pi_khz", "mean"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DeviceBatch:
+    """One device kind evaluated on a chunk of wafers; arrays are (wafers, dies, count)."""
+
+    values: dict[str, NDArray[np.float64]]
+    metrics: dict[str, NDArray[np.float64]]
+    metric_pass: dict[str, NDArray[np.bool_]]
+    defect: NDArray[np.bool_]
+    passed: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """All devices of a chunk of wafers."""
+
+    die_values: NDArray[np.float64]
+    batches: dict[str, DeviceBatch]
+    chip_pass: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class YieldModel:
+    """Process statistics + chip spec + sensitivity table + die grid, validated together."""
+
+    stats: ProcessStatistics
+    spec: ChipSpec
+    table: SensitivityTable
+    grid: DieGrid
+    sampler: DieLevelSampler
+    nominals: dict[str, float]
+
+    @classmethod
+    def build(
+        cls,
+        platform: str,
+        *,
+        stats: ProcessStatistics | None = None,
+        spec: ChipSpec | None = None,
+        table: SensitivityTable | None = None,
+    ) -> YieldModel:
+        """Assemble and cross-check the inputs (ValueError on any mismatch)."""
+        stats = stats if stats is not None else get_process_statistics(platform)
+        spec = spec if spec is not None else load_chip_spec(platform)
+        table = table if table is not None else load_sensitivity_table(platform)
+        for name, obj in (("stats", stats), ("spec", spec), ("table", table)):
+            if obj.platform != platform:
+                raise ValueError(f"{name} is for platform {obj.platform!r}, not {platform!r}")
+        nominals = {p.name: p.nominal for p in stats.parameters}
+        for dev in spec.devices:
+            model = device_model(dev.kind)
+            if model.platform != platform:
+                raise ValueError(f"device {dev.kind!r} belongs to platform {model.platform!r}")
+            missing = [n for n in model.parameters if n not in nominals]
+            if missing:
+                raise ValueError(f"device {dev.kind!r} needs process parameters {missing}")
+            nominal_values = {n: np.array([nominals[n]]) for n in model.parameters}
+            for n, k in model.draws.items():
+                nominal_values[n] = np.full((1, k), nominals[n])
+            metrics = model.evaluate(nominal_values, nominals, table, spec.operating)
+            unknown = [s.metric for s in dev.specs if s.metric not in metrics]
+            if unknown:
+                raise ValueError(
+                    f"device {dev.kind!r} has specs on unknown metrics {unknown}; "
+                    f"known: {sorted(metrics)}"
+                )
+        grid = die_grid(
+            spec.wafer,
+            die_width_mm=spec.die_width_mm,
+            die_height_mm=spec.die_height_mm,
+            street_mm=spec.street_mm,
+        )
+        sampler = DieLevelSampler.build(stats, grid, spec.wafer.radius_mm)
+        return cls(stats, spec, table, grid, sampler, nominals)
+
+    @property
+    def devices_per_die(self) -> int:
+        """Number of devices on one chip."""
+        return sum(d.count for d in self.spec.devices)
+
+    def simulate(self, z: NDArray[np.float64], rng: np.random.Generator) -> ChunkResult:
+        """Evaluate every device on the wafers whose structured normals are ``z``."""
+        die_vals = self.sampler.die_values(z, rng)
+        n_wafers, n_dies = die_vals.shape[1:]
+        defects = self.stats.defects
+        if defects.density_per_cm2 > 0.0:
+            alpha = defects.cluster_alpha
+            density = rng.gamma(alpha, defects.density_per_cm2 / alpha, size=n_wafers)
+        else:
+            density = np.zeros(n_wafers)
+        index = {name: i for i, name in enumerate(self.stats.names)}
+        batches: dict[str, DeviceBatch] = {}
+        chip_pass = np.ones((n_wafers, n_dies), dtype=bool)
+        for dev in self.spec.devices:
+            model = device_model(dev.kind)
+            values: dict[str, NDArray[np.float64]] = {}
+            for name in model.parameters:
+                param = self.stats[name]
+                draws = model.draws.get(name, 1)
+                base = die_vals[index[name]][:, :, None]
+                shape: tuple[int, ...] = (n_wafers, n_dies, dev.count)
+                if draws > 1:
+                    base = base[..., None]
+                    shape = (*shape, draws)
+                if param.sigma_device > 0.0:
+                    values[name] = base + param.sigma_device * rng.standard_normal(shape)
+                else:
+                    values[name] = np.broadcast_to(base, shape)
+            metrics = model.evaluate(values, self.nominals, self.table, self.spec.operating)
+            metric_pass = {s.metric: s.passes(metrics[s.metric]) for s in dev.specs}
+            p_defect = -np.expm1(-density * dev.area_cm2)[:, None, None]
+            defect = rng.random((n_wafers, n_dies, dev.count)) < p_defect
+            passed = ~defect
+            for ok in metric_pass.values():
+                passed &= ok
+            batches[dev.kind] = DeviceBatch(values, metrics, metric_pass, defect, passed)
+            chip_pass &= passed.all(axis=-1)
+        return ChunkResult(die_vals, batches, chip_pass)
+
+    def nominal_metrics(self) -> dict[str, dict[str, float]]:
+        """Metrics of every device kind at the nominal process."""
+        out: dict[str, dict[str, float]] = {}
+        for dev in self.spec.devices:
+            model = device_model(dev.kind)
+            vals = {n: np.array([self.nominals[n]]) for n in model.parameters}
+            for n, k in model.draws.items():
+                vals[n] = np.full((1, k), self.nominals[n])
+            metrics = model.evaluate(vals, self.nominals, self.table, self.spec.operating)
+            out[dev.kind] = {k: float(np.ravel(v)[0]) for k, v in metrics.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class ReferenceExperiment:
+    """The reference test: ``n_chips`` random dies of one wafer, all their modulators tested.
+
+    Attributes:
+        n_chips: chips per experiment (20).
+        modulators_per_chip: modulators on each chip (6).
+        observed_working: working modulators in the reference (117).
+        histogram: ``histogram[k]`` = experiments with ``k`` working modulators.
+        mean_working: mean working modulators per experiment.
+        quantiles: 2.5 %, 50 % and 97.5 % quantiles of the working count.
+        p_at_most_observed: fraction of experiments with at most ``observed_working``.
+        observed_in_central_95: whether the observed count lies in the central 95 % range.
+        chip_yield: fraction of sampled chips whose devices all pass.
+        all_modulators_yield: fraction of sampled chips whose modulators all pass.
+    """
+
+    n_chips: int
+    modulators_per_chip: int
+    observed_working: int
+    histogram: tuple[int, ...]
+    mean_working: float
+    quantiles: tuple[float, float, float]
+    p_at_most_observed: float
+    observed_in_central_95: bool
+    chip_yield: float
+    all_modulators_yield: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            "n_chips": self.n_chips,
+            "modulators_per_chip": self.modulators_per_chip,
+            "n_experiments": int(sum(self.histogram)),
+            "observed_working": self.observed_working,
+            "histogram": list(self.histogram),
+            "mean_working": self.mean_working,
+            "quantiles_2p5_50_97p5": list(self.quantiles),
+            "p_at_most_observed": self.p_at_most_observed,
+            "observed_in_central_95": self.observed_in_central_95,
+            "chip_yield": self.chip_yield,
+            "all_modulators_yield": self.all_modulators_yield,
+        }
+
+
+@dataclass(frozen=True)
+class WaferMaps:
+    """Per-die data for wafer maps: the first simulated wafer and the yield over all wafers."""
+
+    x_mm: NDArray[np.float64]
+    y_mm: NDArray[np.float64]
+    metrics: dict[str, NDArray[np.float64]]
+    chip_pass: NDArray[np.bool_]
+    die_yield: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class WaferYieldResult:
+    """Outcome of :func:`run_wafer_yield`.
+
+    Attributes:
+        platform, sampler, seed, n_wafers, n_dies: run settings.
+        device_yields: device kind -> yield of one device.
+        modulator_yield: yield of one modulator (all modulator kinds pooled); None if the chip
+            has none.
+        chip_yield: yield of a whole chip.
+        failure_causes: ``kind.metric`` (or ``kind.killer_defect``) -> failing devices.
+        chip_failure_causes: same keys -> chips with at least one device failing that way.
+        sensitivity: group (device kind or ``chip``) -> output (``fail``, ``parametric_fail``,
+            a spec'd metric; for ``chip``: ``fail``, ``modulator_fail``) -> input (process
+            parameter or ``killer_defect``) -> first-order index.
+        reference: the reference experiment (None if the chip has no modulators).
+        nominal_metrics: metrics at the nominal process.
+        maps: per-die data for wafer maps.
+    """
+
+    platform: str
+    sampler: str
+    seed: int
+    n_wafers: int
+    n_dies: int
+    device_yields: dict[str, YieldEstimate]
+    modulator_yield: YieldEstimate | None
+    chip_yield: YieldEstimate
+    failure_causes: dict[str, int]
+    chip_failure_causes: dict[str, int]
+    sensitivity: dict[str, dict[str, dict[str, float]]]
+    reference: ReferenceExperiment | None
+    nominal_metrics: dict[str, dict[str, float]]
+    maps: WaferMaps
+
+    def top_failure_causes(self, n: int = 3) -> list[tuple[str, int]]:
+        """The ``n`` causes that fail the most chips, most first."""
+        ranked = sorted(self.chip_failure_causes.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(k, v) for k, v in ranked[:n] if v > 0]
+
+    def drivers(
+        self, group: str = "chip", output: str = "fail", n: int = 3
+    ) -> list[tuple[str, float]]:
+        """The ``n`` inputs with the largest first-order index of ``output`` in ``group``."""
+        indices = self.sensitivity.get(group, {}).get(output, {})
+        return sorted(indices.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (no per-die arrays)."""
+        return {
+            "platform": self.platform,
+            "sampler": self.sampler,
+            "seed": self.seed,
+            "n_wafers": self.n_wafers,
+            "n_dies_per_wafer": self.n_dies,
+            "device_yields": {k: v.to_dict() for k, v in self.device_yields.items()},
+            "modulator_yield": (
+                None if self.modulator_yield is None else self.modulator_yield.to_dict()
+            ),
+            "chip_yield": self.chip_yield.to_dict(),
+            "failure_causes_devices": dict(self.failure_causes),
+            "failure_causes_chips": dict(self.chip_failure_causes),
+            "top_failure_causes": [
+                {"cause": k, "chips": v, "fraction_of_chips": v / (self.n_wafers * self.n_dies)}
+                for k, v in self.top_failure_causes(5)
+            ],
+            "sensitivity_first_order": self.sensitivity,
+            "reference_experiment": None if self.reference is None else self.reference.to_dict(),
+            "nominal_metrics": self.nominal_metrics,
+        }
+
+
+def _validate_run(n_wafers: int, sampler: str, seed: int) -> None:
+    if not isinstance(n_wafers, int | np.integer) or n_wafers < 1:
+        raise ValueError(f"n_wafers = {n_wafers!r} must be an integer >= 1")
+    validate_sampler(sampler, int(n_wafers))
+    if not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed = {seed!r} must be an integer >= 0")
+
+
+def _varies_between_dies(param: ProcessParameter) -> bool:
+    return (param.sigma_wafer, param.sigma_within, param.sigma_die, param.bowl_at_edge) != (
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    )
+
+
+def _reduce(values: NDArray[np.float64], how: str) -> NDArray[np.float64]:
+    return {"mean": np.mean, "min": np.min, "max": np.max}[how](values, axis=-1)
+
+
+def _sensitivity_inputs(batch: DeviceBatch, model_draws: dict[str, int]) -> dict[str, NDArray]:
+    inputs: dict[str, NDArray] = {}
+    for name, vals in batch.values.items():
+        if model_draws.get(name, 1) > 1:
+            for j in range(vals.shape[-1]):
+                inputs[f"{name}[{j}]"] = vals[..., j]
+        else:
+            inputs[name] = vals
+    inputs[DEFECT_CAUSE] = batch.defect
+    return inputs
+
+
+def run_wafer_yield(
+    platform: str = "inp",
+    *,
+    n_wafers: int = 1024,
+    seed: int = 0,
+    sampler: str = "mc",
+    model: YieldModel | None = None,
+    reference_chips: int = 20,
+    reference_observed: int = 117,
+    sensitivity_samples: int = 100_000,
+) -> WaferYieldResult:
+    """Simulate ``n_wafers`` full wafers and report yields, causes, sensitivities and maps.
+
+    Args:
+        platform: ``"inp"`` (transmitter chip) or ``"si3n4"`` (comb chip).
+        n_wafers: wafers to simulate (a power of two for ``sampler="sobol"``).
+        seed: seed of the generator that drives all sampling.
+        sampler: ``"mc"`` or ``"sobol"`` for the wafer-level (correlated) normals.
+        model: a prebuilt :class:`YieldModel` (defaults: the platform's shipped inputs).
+        reference_chips: chips per reference experiment (one experiment per wafer).
+        reference_observed: working modulators observed in the reference (for the report).
+        sensitivity_samples: devices (and chips) kept per target for the sensitivity indices.
+
+    Returns:
+        The :class:`WaferYieldResult`.
+    """
+    _validate_run(n_wafers, sampler, seed)
+    model = model if model is not None else YieldModel.build(platform)
+    if model.stats.platform != platform:
+        raise ValueError(f"model is for platform {model.stats.platform!r}, not {platform!r}")
+    n_dies = model.grid.n_dies
+    if not 1 <= reference_chips <= n_dies:
+        raise ValueError(f"reference_chips = {reference_chips!r} must be in [1, {n_dies}]")
+    if sensitivity_samples < 100:
+        raise ValueError(f"sensitivity_samples = {sensitivity_samples!r} must be >= 100")
+
+    rng = np.random.default_rng(seed)
+    z_all = model.sampler.structured_normals(int(n_wafers), rng, sampler)
+    spec = model.spec
+    mod_kinds = spec.modulator_kinds
+    mods_per_chip = sum(spec.device(k).count for k in mod_kinds)
+    chunk = max(1, _ELEMENTS_PER_CHUNK // (n_dies * model.devices_per_die))
+
+    pass_per_wafer: dict[str, list[NDArray]] = {d.kind: [] for d in spec.devices}
+    mod_per_wafer: list[NDArray] = []
+    chip_per_wafer: list[NDArray] = []
+    causes: dict[str, int] = {}
+    chip_causes: dict[str, int] = {}
+    die_pass = np.zeros(n_dies)
+    ref_working: list[NDArray] = []
+    ref_chip: list[NDArray] = []
+    ref_allmod: list[NDArray] = []
+    sens_x: dict[str, dict[str, list[NDArray]]] = {}
+    sens_y: dict[str, dict[str, list[NDArray]]] = {}
+    sens_n: dict[str, int] = {}
+    maps_metrics: dict[str, NDArray] = {}
+    first_chip_pass: NDArray | None = None
+
+    def keep(group: str, inputs: dict[str, NDArray], outputs: dict[str, NDArray]) -> None:
+        have = sens_n.get(group, 0)
+        if have >= sensitivity_samples:
+            return
+        take = sensitivity_samples - have
+        for store, data in ((sens_x, inputs), (sens_y, outputs)):
+            for name, arr in data.items():
+                flat = np.ravel(arr)[:take].astype(float)
+                store.setdefault(group, {}).setdefault(name, []).append(flat)
+        sens_n[group] = have + min(take, np.size(next(iter(outputs.values()))))
+
+    for start in range(0, int(n_wafers), chunk):
+        res = model.simulate(z_all[start : start + chunk], rng)
+        n_w = res.chip_pass.shape[0]
+        mod_die = np.zeros((n_w, n_dies), dtype=np.int64)
+        chip_fail_any_defect = np.zeros((n_w, n_dies), dtype=bool)
+        for dev in spec.devices:
+            b = res.batches[dev.kind]
+            pass_per_wafer[dev.kind].append(b.passed.sum(axis=(1, 2)))
+            if dev.kind in mod_kinds:
+                mod_die += b.passed.sum(axis=-1)
+            for metric, ok in b.metric_pass.items():
+                key = f"{dev.kind}.{metric}"
+                causes[key] = causes.get(key, 0) + int((~ok).sum())
+                chip_causes[key] = chip_causes.get(key, 0) + int((~ok).any(axis=-1).sum())
+            key = f"{dev.kind}.{DEFECT_CAUSE}"
+            causes[key] = causes.get(key, 0) + int(b.defect.sum())
+            chip_causes[key] = chip_causes.get(key, 0) + int(b.defect.any(axis=-1).sum())
+            chip_fail_any_defect |= b.defect.any(axis=-1)
+            parametric_fail = np.zeros(b.passed.shape, dtype=bool)
+            for ok in b.metric_pass.values():
+                parametric_fail |= ~ok
+            outputs = {"fail": ~b.passed, "parametric_fail": parametric_fail}
+            outputs |= {s.metric: b.metrics[s.metric] for s in dev.specs}
+            keep(dev.kind, _sensitivity_inputs(b, dict(device_model(dev.kind).draws)), outputs)
+        chip_inputs = {
+            n: res.die_values[i]
+            for i, n in enumerate(model.stats.names)
+            if _varies_between_dies(model.stats[n])
+        }
+        chip_inputs[DEFECT_CAUSE] = chip_fail_any_defect
+        chip_outputs = {"fail": ~res.chip_pass}
+        if mods_per_chip:
+            mod_per_wafer.append(mod_die.sum(axis=1))
+            chip_outputs["modulator_fail"] = mod_die < mods_per_chip
+        keep("chip", chip_inputs, chip_outputs)
+        chip_per_wafer.append(res.chip_pass.sum(axis=1))
+        die_pass += res.chip_pass.sum(axis=0)
+
+        pick = np.argsort(rng.random((n_w, n_dies)), axis=1)[:, :reference_chips]
+        ref_chip.append(np.take_along_axis(res.chip_pass, pick, axis=1).mean(axis=1))
+        if mods_per_chip:
+            picked = np.take_along_axis(mod_die, pick, axis=1)
+            ref_working.append(picked.sum(axis=1))
+            ref_allmod.append((picked == mods_per_chip).mean(axis=1))
+
+        if start == 0:
+            first_chip_pass = res.chip_pass[0].copy()
+            for kind, metric, how in MAP_METRICS.get(platform, ()):
+                if kind in res.batches:
+                    maps_metrics[f"{kind}.{metric}"] = _reduce(
+                        res.batches[kind].metrics[metric][0], how
+                    )
+            for i, name in enumerate(model.stats.names[:2]):
+                maps_metrics[f"process.{name}"] = res.die_values[i, 0].copy()
+
+    device_yields = {
+        d.kind: yield_estimate(np.concatenate(pass_per_wafer[d.kind]), n_dies * d.count)
+        for d in spec.devices
+    }
+    modulator_yield = (
+        yield_estimate(np.concatenate(mod_per_wafer), n_dies * mods_per_chip)
+        if mods_per_chip
+        else None
+    )
+    chip_yield = yield_estimate(np.concatenate(chip_per_wafer), n_dies)
+    sensitivity = {
+        group: first_order_indices(
+            {n: np.concatenate(xs) for n, xs in sens_x[group].items()},
+            {n: np.concatenate(ys) for n, ys in sens_y[group].items()},
+        )
+        for group in sens_x
+    }
+    reference = None
+    if mods_per_chip:
+        working = np.concatenate(ref_working)
+        total = reference_chips * mods_per_chip
+        hist = np.bincount(working, minlength=total + 1)
+        q = np.quantile(working, [0.025, 0.5, 0.975])
+        reference = ReferenceExperiment(
+            n_chips=reference_chips,
+            modulators_per_chip=mods_per_chip,
+            observed_working=reference_observed,
+            histogram=tuple(int(h) for h in hist),
+            mean_working=float(working.mean()),
+            quantiles=(float(q[0]), float(q[1]), float(q[2])),
+            p_at_most_observed=float(np.mean(working <= reference_observed)),
+            observed_in_central_95=bool(q[0] <= reference_observed <= q[2]),
+            chip_yield=float(np.concatenate(ref_chip).mean()),
+            all_modulators_yield=float(np.concatenate(ref_allmod).mean()),
+        )
+    assert first_chip_pass is not None
+    maps = WaferMaps(
+        x_mm=model.grid.x_mm,
+        y_mm=model.grid.y_mm,
+        metrics=maps_metrics,
+        chip_pass=first_chip_pass,
+        die_yield=die_pass / n_wafers,
+    )
+    return WaferYieldResult(
+        platform=platform,
+        sampler=sampler,
+        seed=int(seed),
+        n_wafers=int(n_wafers),
+        n_dies=n_dies,
+        device_yields=device_yields,
+        modulator_yield=modulator_yield,
+        chip_yield=chip_yield,
+        failure_causes=causes,
+        chip_failure_causes=chip_causes,
+        sensitivity=sensitivity,
+        reference=reference,
+        nominal_metrics=model.nominal_metrics(),
+        maps=maps,
+    )

@@ -1,0 +1,154 @@
+"""Correlated sampling of the hierarchical process model at die sites.
+
+The within-wafer field of each parameter is sampled exactly at the die centres: the site
+correlation matrix ``R_ij = rho(|r_i - r_j| / l)`` (see
+:mod:`qkdchip.pdk.process_statistics.model` for ``rho`` and the length convention) is factorised
+once per (correlation length, covariance kind) by a symmetric eigendecomposition,
+``R = V diag(lambda) V^T``, and ``F = V diag(sqrt(lambda))`` (Karhunen-Loeve modes, largest
+first) maps independent standard normals ``z`` to the field ``sigma_within * F z``. Modes with
+``lambda < 1e-12 * lambda_max`` are dropped: the Gaussian kernel's tiny eigenvalues are rounding
+noise (a plain Cholesky would fail on them), and dropping them changes every site variance by
+less than ``1e-12 * n_sites`` in relative terms. All wafers then share one matrix product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qkdchip.pdk.process_statistics import ProcessStatistics
+from qkdchip.simulations.wafer_yield.geometry import DieGrid
+from qkdchip.simulations.wafer_yield.sampling import standard_normals
+
+_EIG_RELATIVE_FLOOR = 1e-12
+
+
+def correlation(r_mm: NDArray[np.float64], *, correlation_length_mm: float, kind: str) -> NDArray:
+    """Correlation ``rho(r / l)`` of the within-wafer field at lag ``r_mm``.
+
+    Args:
+        r_mm: lag distances (mm, >= 0).
+        correlation_length_mm: ``l`` (mm, > 0); the correlation is 1/e at ``r = l``.
+        kind: ``"gaussian"`` (``exp(-(r/l)^2)``) or ``"exponential"`` (``exp(-r/l)``).
+    """
+    if not correlation_length_mm > 0.0:
+        raise ValueError(f"correlation_length_mm = {correlation_length_mm!r} must be > 0")
+    u = np.asarray(r_mm, dtype=float) / correlation_length_mm
+    if kind == "gaussian":
+        return np.exp(-(u**2))
+    if kind == "exponential":
+        return np.exp(-u)
+    raise ValueError(f"kind = {kind!r} must be 'gaussian' or 'exponential'")
+
+
+def site_factor(
+    x_mm: NDArray[np.float64],
+    y_mm: NDArray[np.float64],
+    *,
+    correlation_length_mm: float,
+    kind: str,
+) -> NDArray[np.float64]:
+    """Square-root factor ``F`` (n_sites x n_modes) with ``F F^T`` = the site correlation matrix.
+
+    Columns are Karhunen-Loeve modes ordered by decreasing variance.
+    """
+    dx = x_mm[:, None] - x_mm[None, :]
+    dy = y_mm[:, None] - y_mm[None, :]
+    corr = correlation(np.hypot(dx, dy), correlation_length_mm=correlation_length_mm, kind=kind)
+    eigvals, eigvecs = np.linalg.eigh(corr)
+    order = np.argsort(eigvals)[::-1]
+    eigvals, eigvecs = eigvals[order], eigvecs[:, order]
+    keep = eigvals > _EIG_RELATIVE_FLOOR * eigvals[0]
+    return eigvecs[:, keep] * np.sqrt(eigvals[keep])
+
+
+@dataclass(frozen=True)
+class DieLevelSampler:
+    """Samples every process parameter at every die of a grid, wafer by wafer.
+
+    The value at die ``i`` of wafer ``w`` is ``nominal + wafer offset + field + bowl + die noise``
+    (device noise is added per device by the evaluation). Build with :meth:`build`.
+    """
+
+    stats: ProcessStatistics
+    grid: DieGrid
+    factors: tuple[NDArray[np.float64] | None, ...]
+    bowl: NDArray[np.float64]
+
+    @classmethod
+    def build(
+        cls, stats: ProcessStatistics, grid: DieGrid, wafer_radius_mm: float
+    ) -> DieLevelSampler:
+        """Factorise the site correlation once per distinct (length, kind)."""
+        cache: dict[tuple[float, str], NDArray[np.float64]] = {}
+        factors: list[NDArray[np.float64] | None] = []
+        for p in stats.parameters:
+            if p.sigma_within == 0.0:
+                factors.append(None)
+                continue
+            key = (p.correlation_length_mm, p.covariance)
+            if key not in cache:
+                cache[key] = site_factor(
+                    grid.x_mm, grid.y_mm, correlation_length_mm=key[0], kind=key[1]
+                )
+            factors.append(cache[key])
+        rel_r2 = (grid.r_mm / wafer_radius_mm) ** 2
+        bowl = np.array([p.bowl_at_edge * rel_r2 for p in stats.parameters])
+        return cls(stats=stats, grid=grid, factors=tuple(factors), bowl=bowl)
+
+    @property
+    def n_structured(self) -> int:
+        """Standard normals per wafer that the (quasi-)random sampler supplies."""
+        return len(self.stats.parameters) + sum(f.shape[1] for f in self.factors if f is not None)
+
+    def structured_layout(self) -> list[tuple[int, int]]:
+        """(parameter index, mode index; -1 = wafer offset) for each structured dimension.
+
+        Wafer offsets come first, then KL modes interleaved across parameters by rank, so the
+        leading (best-balanced) Sobol dimensions carry the largest variance.
+        """
+        layout = [(p, -1) for p in range(len(self.stats.parameters))]
+        max_modes = max((f.shape[1] for f in self.factors if f is not None), default=0)
+        for m in range(max_modes):
+            for p, f in enumerate(self.factors):
+                if f is not None and m < f.shape[1]:
+                    layout.append((p, m))
+        return layout
+
+    def structured_normals(
+        self, n_wafers: int, rng: np.random.Generator, sampler: str
+    ) -> NDArray[np.float64]:
+        """Wafer-level standard normals (n_wafers x n_structured), MC or scrambled Sobol."""
+        return standard_normals(n_wafers, self.n_structured, rng, sampler)
+
+    def die_values(self, z: NDArray[np.float64], rng: np.random.Generator) -> NDArray[np.float64]:
+        """Parameter values at the dies for the wafers whose structured normals are ``z``.
+
+        Args:
+            z: (n_wafers, n_structured) standard normals from :meth:`structured_normals`.
+            rng: generator for the die-level white noise.
+
+        Returns:
+            Array (n_params, n_wafers, n_dies).
+        """
+        if z.ndim != 2 or z.shape[1] != self.n_structured:
+            raise ValueError(f"z has shape {z.shape}; expected (n_wafers, {self.n_structured})")
+        n_wafers = z.shape[0]
+        n_params = len(self.stats.parameters)
+        out = np.empty((n_params, n_wafers, self.grid.n_dies))
+        mode_cols: list[list[int]] = [[] for _ in range(n_params)]
+        for j, (p, m) in enumerate(self.structured_layout()):
+            if m >= 0:
+                mode_cols[p].append(j)
+        for p, param in enumerate(self.stats.parameters):
+            vals = out[p]
+            vals[:] = param.nominal + self.bowl[p]
+            vals += (param.sigma_wafer * z[:, p])[:, None]
+            factor = self.factors[p]
+            if factor is not None:
+                vals += param.sigma_within * (z[:, mode_cols[p]] @ factor.T)
+            if param.sigma_die > 0.0:
+                vals += param.sigma_die * rng.standard_normal(vals.shape)
+        return out

@@ -1,0 +1,117 @@
+"""Sensitivity tables that calibrate the compact device models.
+
+A table is a JSON file with a ``design`` block (the design point: lengths, nominal indices) and a
+``sensitivities`` block (first derivatives of device quantities with respect to process
+parameters), each entry ``{"value": number, "source": text}``. The shipped tables hold the MPB
+results of the reference notes plus marked assumptions; a table produced by the device
+simulations can replace them by passing its path to :func:`load_sensitivity_table`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+_SHIPPED = {"inp": "inp_sensitivity.json", "si3n4": "si3n4_sensitivity.json"}
+
+
+@dataclass(frozen=True)
+class SensitivityTable:
+    """Design point and sensitivities of one platform's compact models.
+
+    Attributes:
+        platform: ``"inp"`` or ``"si3n4"``.
+        design: name -> value of the design point.
+        sensitivities: name -> first derivative.
+        sources: name -> provenance text, for every entry of both blocks.
+        provenance: provenance of the table as a whole.
+    """
+
+    platform: str
+    design: dict[str, float]
+    sensitivities: dict[str, float]
+    sources: dict[str, str]
+    provenance: str
+
+    def d(self, name: str) -> float:
+        """A design-point value by name."""
+        try:
+            return self.design[name]
+        except KeyError:
+            raise KeyError(f"sensitivity table {self.platform!r} has no design {name!r}") from None
+
+    def s(self, name: str) -> float:
+        """A sensitivity by name."""
+        try:
+            return self.sensitivities[name]
+        except KeyError:
+            raise KeyError(
+                f"sensitivity table {self.platform!r} has no sensitivity {name!r}"
+            ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary in the file format."""
+        return {
+            "platform": self.platform,
+            "kind": "sensitivity_table",
+            "version": 1,
+            "provenance": self.provenance,
+            "design": {k: {"value": v, "source": self.sources[k]} for k, v in self.design.items()},
+            "sensitivities": {
+                k: {"value": v, "source": self.sources[k]} for k, v in self.sensitivities.items()
+            },
+        }
+
+
+def _parse_block(raw: dict[str, Any], block: str, where: str) -> tuple[dict, dict]:
+    values: dict[str, float] = {}
+    sources: dict[str, str] = {}
+    for name, entry in raw.get(block, {}).items():
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise ValueError(f"{where}: {block}.{name} must be {{'value': number, 'source': text}}")
+        value = float(entry["value"])
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {block}.{name} = {value!r} must be finite")
+        values[name] = value
+        sources[name] = str(entry.get("source", ""))
+    return values, sources
+
+
+def load_sensitivity_table(platform: str, path: str | Path | None = None) -> SensitivityTable:
+    """Load the shipped table of ``platform`` or the JSON file at ``path``.
+
+    Args:
+        platform: ``"inp"`` or ``"si3n4"``.
+        path: optional JSON file in the same format (for example a simulated table).
+
+    Returns:
+        The parsed table; raises ValueError on a malformed file or a platform mismatch.
+    """
+    if platform not in _SHIPPED:
+        raise ValueError(f"platform = {platform!r} must be one of {tuple(_SHIPPED)}")
+    if path is None:
+        text = (
+            resources.files("qkdchip.simulations.wafer_yield.tables")
+            .joinpath(_SHIPPED[platform])
+            .read_text(encoding="utf-8")
+        )
+        where = f"shipped table {_SHIPPED[platform]}"
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+        where = str(path)
+    raw = json.loads(text)
+    if raw.get("platform") != platform:
+        raise ValueError(f"{where}: platform {raw.get('platform')!r} is not {platform!r}")
+    design, design_sources = _parse_block(raw, "design", where)
+    sens, sens_sources = _parse_block(raw, "sensitivities", where)
+    return SensitivityTable(
+        platform=platform,
+        design=design,
+        sensitivities=sens,
+        sources={**design_sources, **sens_sources},
+        provenance=str(raw.get("provenance", "")),
+    )

@@ -1,0 +1,204 @@
+"""Yield specifications (pass/fail windows per device metric, chip composition, wafer outline).
+
+The shipped values live in ``specs.toml`` next to this module; :func:`load_chip_spec` reads it
+(or another file in the same format) into validated frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qkdchip.simulations.wafer_yield.geometry import WaferGeometry
+
+PLATFORMS: tuple[str, ...] = ("inp", "si3n4")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """Pass window ``[minimum, maximum]`` on one metric (``-inf``/``inf`` for an open bound)."""
+
+    metric: str
+    minimum: float = -math.inf
+    maximum: float = math.inf
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.minimum) or math.isnan(self.maximum):
+            raise ValueError(f"spec {self.metric!r}: bounds must not be NaN")
+        if self.minimum > self.maximum:
+            raise ValueError(
+                f"spec {self.metric!r}: minimum {self.minimum!r} exceeds maximum {self.maximum!r}"
+            )
+
+    def passes(self, values: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """True where ``values`` lie inside the window."""
+        return (values >= self.minimum) & (values <= self.maximum)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (open bounds as None)."""
+        return {
+            "metric": self.metric,
+            "min": None if math.isinf(self.minimum) else self.minimum,
+            "max": None if math.isinf(self.maximum) else self.maximum,
+        }
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """One device kind on a chip: how many, their killer-defect area and metric windows."""
+
+    kind: str
+    count: int
+    area_cm2: float
+    specs: tuple[MetricSpec, ...]
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            raise ValueError(f"device {self.kind!r}: count = {self.count!r} must be >= 1")
+        if not (math.isfinite(self.area_cm2) and self.area_cm2 >= 0.0):
+            raise ValueError(f"device {self.kind!r}: area_cm2 = {self.area_cm2!r} must be >= 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            "kind": self.kind,
+            "count": self.count,
+            "area_cm2": self.area_cm2,
+            "specs": [s.to_dict() for s in self.specs],
+        }
+
+
+@dataclass(frozen=True)
+class ChipSpec:
+    """A chip: die size, devices with their specs, operating conditions and the wafer outline."""
+
+    platform: str
+    die_width_mm: float
+    die_height_mm: float
+    street_mm: float
+    devices: tuple[DeviceSpec, ...]
+    operating: dict[str, float]
+    modulator_kinds: tuple[str, ...]
+    wafer: WaferGeometry
+
+    def __post_init__(self) -> None:
+        if self.platform not in PLATFORMS:
+            raise ValueError(f"platform = {self.platform!r} must be one of {PLATFORMS}")
+        kinds = [d.kind for d in self.devices]
+        if not kinds or len(set(kinds)) != len(kinds):
+            raise ValueError(f"devices {kinds} must be non-empty and unique")
+        unknown = set(self.modulator_kinds) - set(kinds)
+        if unknown:
+            raise ValueError(f"modulator_kinds {sorted(unknown)} are not devices of the chip")
+
+    def device(self, kind: str) -> DeviceSpec:
+        """The device spec of ``kind``."""
+        for d in self.devices:
+            if d.kind == kind:
+                return d
+        raise KeyError(f"chip {self.platform!r} has no device {kind!r}")
+
+    def with_spec(
+        self, kind: str, metric: str, *, minimum: float | None = None, maximum: float | None = None
+    ) -> ChipSpec:
+        """A copy with one metric window changed (validated)."""
+        dev = self.device(kind)
+        old = next((s for s in dev.specs if s.metric == metric), MetricSpec(metric))
+        new = MetricSpec(
+            metric,
+            old.minimum if minimum is None else float(minimum),
+            old.maximum if maximum is None else float(maximum),
+        )
+        specs = (*(s for s in dev.specs if s.metric != metric), new)
+        devices = tuple(replace(d, specs=specs) if d.kind == kind else d for d in self.devices)
+        return replace(self, devices=devices)
+
+    def with_operating(self, **changes: float) -> ChipSpec:
+        """A copy with operating conditions changed."""
+        unknown = set(changes) - set(self.operating)
+        if unknown:
+            raise ValueError(f"unknown operating conditions {sorted(unknown)}")
+        return replace(self, operating={**self.operating, **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            "platform": self.platform,
+            "die_width_mm": self.die_width_mm,
+            "die_height_mm": self.die_height_mm,
+            "street_mm": self.street_mm,
+            "devices": [d.to_dict() for d in self.devices],
+            "operating": dict(self.operating),
+            "modulator_kinds": list(self.modulator_kinds),
+            "wafer": self.wafer.to_dict(),
+        }
+
+
+def _bound(raw: dict[str, Any], key: str, default: float, where: str) -> float:
+    if key not in raw:
+        return default
+    value = raw[key]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValueError(f"{where}.{key} = {value!r} must be a number")
+    return float(value)
+
+
+def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
+    """Read the chip spec of ``platform`` from the shipped ``specs.toml`` or from ``path``.
+
+    Args:
+        platform: ``"inp"`` or ``"si3n4"``.
+        path: optional TOML file in the format of the shipped one.
+
+    Returns:
+        The validated spec; ValueError names the offending entry (for example a window whose
+        minimum exceeds its maximum).
+    """
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform = {platform!r} must be one of {PLATFORMS}")
+    if path is None:
+        text = (
+            resources.files("qkdchip.simulations.wafer_yield")
+            .joinpath("specs.toml")
+            .read_text(encoding="utf-8")
+        )
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    if platform not in raw:
+        raise ValueError(f"spec file has no [{platform}] table")
+    chip = raw[platform]
+    devices = []
+    for kind, dev in chip.get("devices", {}).items():
+        where = f"{platform}.devices.{kind}"
+        specs = tuple(
+            MetricSpec(
+                metric,
+                _bound(window, "min", -math.inf, f"{where}.specs.{metric}"),
+                _bound(window, "max", math.inf, f"{where}.specs.{metric}"),
+            )
+            for metric, window in dev.get("specs", {}).items()
+        )
+        devices.append(
+            DeviceSpec(
+                kind=kind, count=int(dev["count"]), area_cm2=float(dev["area_cm2"]), specs=specs
+            )
+        )
+    wafer = WaferGeometry(**{k: float(v) for k, v in raw.get("wafer", {}).items()})
+    return ChipSpec(
+        platform=platform,
+        die_width_mm=float(chip["die_width_mm"]),
+        die_height_mm=float(chip["die_height_mm"]),
+        street_mm=float(chip.get("street_mm", 0.0)),
+        devices=tuple(devices),
+        operating={k: float(v) for k, v in chip.get("operating", {}).items()},
+        modulator_kinds=tuple(chip.get("modulator_kinds", ())),
+        wafer=wafer,
+    )
