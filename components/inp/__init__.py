@@ -1,1 +1,22 @@
-"""InP transmitter cells (DBR laser, modulators, VOA, MMIs, SSC, pads)."""
+"""InP transmitter cells: DBR laser, phase/intensity modulators, VOA, MMIs, SSC and pads.
+
+Every public ``@gf.cell`` here is registered in ``qkdchip.pdk.inp.get_pdk()``.
+"""
+
+from qkdchip.components.inp.dbr_laser import dbr_laser
+from qkdchip.components.inp.mmi import mmi1x2, mmi2x2
+from qkdchip.components.inp.modulators import mzm, phase_modulator, voa
+from qkdchip.components.inp.pads import pad_dc, pad_gsg
+from qkdchip.components.inp.ssc import ssc_angled
+
+__all__ = [
+    "dbr_laser",
+    "mmi1x2",
+    "mmi2x2",
+    "mzm",
+    "pad_dc",
+    "pad_gsg",
+    "phase_modulator",
+    "ssc_angled",
+    "voa",
+]

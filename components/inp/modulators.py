@@ -1,0 +1,206 @@
+"""InP electro-optic phase modulator, Mach-Zehnder intensity modulator and VOA."""
+
+from __future__ import annotations
+
+import gdsfactory as gf
+
+from qkdchip.components.designs import MzmDesign, PhaseModulatorDesign, VoaDesign
+from qkdchip.components.geometry import Straight, extrude, s_bend_min_dx_um, s_bend_segments
+from qkdchip.components.inp.common import (
+    REGION_MARGIN_UM,
+    check_ridge,
+    electroded_section,
+)
+from qkdchip.components.inp.mmi import mmi1x2
+from qkdchip.pdk.inp.design_rules import design_rules
+from qkdchip.pdk.inp.layers import LAYER
+
+ACCESS_UM = 10.0
+"""Passive ridge before and after each electroded section in µm."""
+
+
+def _straight_ridge(c: gf.Component, length_um: float, width_um: float) -> None:
+    poly, _ = extrude((0.0, 0.0), 0.0, width_um, [Straight(length_um)])
+    c.add_polygon(poly, layer=LAYER.WG_DEEP)
+    c.add_port("o1", center=(0.0, 0.0), width=width_um, orientation=180, layer=LAYER.WG_DEEP)
+    c.add_port("o2", center=(length_um, 0.0), width=width_um, orientation=0, layer=LAYER.WG_DEEP)
+
+
+@gf.cell
+def phase_modulator(
+    length_um: float = 1000.0,
+    vpi_l_v_mm: float = 10.0,
+    ridge_width_um: float = 2.0,
+    electrode_width_um: float = 4.0,
+) -> gf.Component:
+    """Electro-optic phase modulator: reverse-biased p-i-n section on a deep ridge.
+
+    The n-side is the common substrate contact; e1 is the p electrode::
+
+                         e1 (90°)
+                         |
+        o1 ====[##### PIN + p-metal #####]==== o2
+            10 µm        length_um        10 µm
+
+    Args:
+        length_um: electrode length in µm, [50, 5000].
+        vpi_l_v_mm: Vπ·L in V·mm for the ``info`` estimate (assumption 10 V·mm).
+        ridge_width_um: ridge width in µm (even nm).
+        electrode_width_um: p-metal width in µm.
+
+    Returns:
+        Component with o1, o2 and e1; ``info["vpi_v"]`` is the half-wave voltage.
+    """
+    design = PhaseModulatorDesign(
+        length_um=length_um,
+        vpi_l_v_mm=vpi_l_v_mm,
+        ridge_width_um=ridge_width_um,
+        electrode_width_um=electrode_width_um,
+    )
+    check_ridge("ridge_width_um", ridge_width_um)
+    c = gf.Component()
+    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um)
+    electroded_section(
+        c,
+        x0=ACCESS_UM,
+        length_um=length_um,
+        y=0.0,
+        ridge_width_um=ridge_width_um,
+        region_layer=LAYER.PIN,
+        electrode_width_um=electrode_width_um,
+        port_name="e1",
+    )
+    c.info["design"] = design.to_dict()
+    c.info["vpi_v"] = design.vpi_v
+    return c
+
+
+@gf.cell
+def voa(
+    length_um: float = 300.0,
+    max_absorption_db_per_mm: float = 40.0,
+    ridge_width_um: float = 2.0,
+    electrode_width_um: float = 4.0,
+) -> gf.Component:
+    """Variable optical attenuator: reverse-biased absorbing (active-material) section.
+
+    ::
+
+                         e1 (90°)
+                         |
+        o1 ====[#### ACTIVE + p-metal ####]==== o2
+
+    Args:
+        length_um: absorber length in µm, [20, 2000].
+        max_absorption_db_per_mm: absorption at full reverse bias in dB/mm (assumption 40).
+        ridge_width_um: ridge width in µm (even nm).
+        electrode_width_um: p-metal width in µm.
+
+    Returns:
+        Component with o1, o2, e1; ``info["max_attenuation_db"]``.
+    """
+    design = VoaDesign(
+        length_um=length_um,
+        max_absorption_db_per_mm=max_absorption_db_per_mm,
+        ridge_width_um=ridge_width_um,
+        electrode_width_um=electrode_width_um,
+    )
+    check_ridge("ridge_width_um", ridge_width_um)
+    c = gf.Component()
+    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um)
+    electroded_section(
+        c,
+        x0=ACCESS_UM,
+        length_um=length_um,
+        y=0.0,
+        ridge_width_um=ridge_width_um,
+        region_layer=LAYER.ACTIVE,
+        electrode_width_um=electrode_width_um,
+        port_name="e1",
+    )
+    c.info["design"] = design.to_dict()
+    c.info["max_attenuation_db"] = design.max_attenuation_db
+    return c
+
+
+@gf.cell
+def mzm(
+    arm_length_um: float = 1000.0,
+    arm_separation_um: float = 60.0,
+    vpi_l_v_mm: float = 10.0,
+    ridge_width_um: float = 2.0,
+    electrode_width_um: float = 4.0,
+) -> gf.Component:
+    """Mach-Zehnder intensity modulator: MMI 1x2 splitter, two p-i-n arms, MMI 2x1 combiner.
+
+    Arms leave the MMIs through circular S-bends at the deep-etch minimum radius::
+
+                        e1 (90°)
+                  .====[## PIN arm ##]====.
+        o1 ==<MMI                          MMI>== o2
+                  '====[## PIN arm ##]===='
+                        e2 (270°)
+
+    Args:
+        arm_length_um: electrode length of each arm in µm, [50, 5000].
+        arm_separation_um: centre-to-centre arm distance in µm, [20, 500].
+        vpi_l_v_mm: Vπ·L of each arm in V·mm (``info`` estimate).
+        ridge_width_um: ridge width in µm (even nm).
+        electrode_width_um: p-metal width in µm.
+
+    Returns:
+        Component with o1 (input), o2 (output), e1 (upper arm), e2 (lower arm).
+    """
+    design = MzmDesign(
+        arm_length_um=arm_length_um,
+        arm_separation_um=arm_separation_um,
+        vpi_l_v_mm=vpi_l_v_mm,
+        ridge_width_um=ridge_width_um,
+        electrode_width_um=electrode_width_um,
+    )
+    check_ridge("ridge_width_um", ridge_width_um)
+    rules = design_rules()
+    min_radius = rules.layer("WG_DEEP").min_bend_radius_um or 0.0
+    region_gap = arm_separation_um - ridge_width_um - 2 * REGION_MARGIN_UM
+    if region_gap < rules.layer("PIN").min_space_um:
+        raise ValueError(
+            f"arm_separation_um={arm_separation_um!r} leaves {region_gap:.3f} µm between the "
+            f"arm PIN regions (min {rules.layer('PIN').min_space_um} µm)"
+        )
+    c = gf.Component()
+    splitter = c << mmi1x2(ridge_width_um=ridge_width_um)
+    x_split = splitter.ports["o2"].center[0]
+    off = splitter.ports["o2"].center[1]
+    dy = arm_separation_um / 2 - off
+    dx = s_bend_min_dx_um(dy_um=dy, min_radius_um=min_radius)
+    straight = arm_length_um + 2 * ACCESS_UM
+    x_comb_in = x_split + 2 * dx + straight
+    for sign, port in ((1.0, "e1"), (-1.0, "e2")):
+        segments = [
+            *s_bend_segments(dx_um=dx, dy_um=sign * dy),
+            Straight(straight),
+            *s_bend_segments(dx_um=dx, dy_um=-sign * dy),
+        ]
+        poly, _ = extrude((x_split, sign * off), 0.0, ridge_width_um, segments)
+        c.add_polygon(poly, layer=LAYER.WG_DEEP)
+        electroded_section(
+            c,
+            x0=x_split + dx + ACCESS_UM,
+            length_um=arm_length_um,
+            y=sign * arm_separation_um / 2,
+            ridge_width_um=ridge_width_um,
+            region_layer=LAYER.PIN,
+            electrode_width_um=electrode_width_um,
+            port_name=port,
+            lead_up=sign > 0,
+        )
+    combiner = c << mmi1x2(ridge_width_um=ridge_width_um)
+    combiner.rotate(180)
+    combiner.move((x_comb_in - combiner.ports["o2"].center[0], 0.0))
+    c.add_port("o1", port=splitter.ports["o1"])
+    c.add_port("o2", port=combiner.ports["o1"])
+    c.info["design"] = design.to_dict()
+    c.info["vpi_push_pull_v"] = design.vpi_push_pull_v
+    c.info["vpi_single_arm_v"] = design.arm().vpi_v
+    c.info["s_bend_length_um"] = dx
+    return c

@@ -1,0 +1,74 @@
+"""Angled InP spot-size converter for the chip facet."""
+
+from __future__ import annotations
+
+import gdsfactory as gf
+
+from qkdchip.components.checks import check_even_nm
+from qkdchip.components.designs import SpotSizeConverterDesign
+from qkdchip.components.geometry import Arc, Straight, extrude
+from qkdchip.components.inp.common import check_ridge
+from qkdchip.pdk.inp.design_rules import design_rules
+from qkdchip.pdk.inp.layers import LAYER
+
+INPUT_STRAIGHT_UM = 10.0
+"""Straight ridge before the bend in µm."""
+
+
+@gf.cell
+def ssc_angled(
+    tip_width_um: float = 1.0,
+    taper_length_um: float = 150.0,
+    facet_angle_deg: float = 7.0,
+    ridge_width_um: float = 2.0,
+) -> gf.Component:
+    """Spot-size converter that meets the facet at ``facet_angle_deg`` from its normal.
+
+    A circular bend (deep-etch minimum radius) tilts the ridge, then a linear lateral taper
+    narrows it to the tip, expanding the mode. Put the cleave line through o2; the
+    facet is the plane x = o2.x (the end is drawn square to the waveguide)::
+
+                                     __..--=  o2 (facet_angle_deg)
+        o1 =====.___...---'''''''''''
+         (180°)   bend       taper
+
+    Args:
+        tip_width_um: width at the facet in µm (even nm), [0.8, 4].
+        taper_length_um: taper length in µm, [20, 1000].
+        facet_angle_deg: angle to the facet normal in degrees, [0, 12] (7-9° typical).
+        ridge_width_um: input ridge width in µm (even nm).
+
+    Returns:
+        Component with o1 (ridge) and o2 (facet, port type ``edge_coupler``, orientation
+        ``facet_angle_deg``).
+    """
+    design = SpotSizeConverterDesign(
+        tip_width_um=tip_width_um,
+        taper_length_um=taper_length_um,
+        facet_angle_deg=facet_angle_deg,
+        ridge_width_um=ridge_width_um,
+    )
+    check_ridge("ridge_width_um", ridge_width_um)
+    check_ridge("tip_width_um", tip_width_um)
+    check_even_nm("tip_width_um", tip_width_um)
+    radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 100.0
+    segments: list[Straight | Arc] = [Straight(INPUT_STRAIGHT_UM)]
+    if facet_angle_deg > 0:
+        segments.append(Arc(radius, facet_angle_deg))
+    segments.append(Straight(taper_length_um, end_width_um=tip_width_um))
+    c = gf.Component()
+    poly, end = extrude((0.0, 0.0), 0.0, ridge_width_um, segments)
+    c.add_polygon(poly, layer=LAYER.WG_DEEP)
+    c.add_port("o1", center=(0.0, 0.0), width=ridge_width_um, orientation=180, layer=LAYER.WG_DEEP)
+    c.add_port(
+        "o2",
+        center=(end.x_um, end.y_um),
+        width=tip_width_um,
+        orientation=facet_angle_deg,
+        layer=LAYER.WG_DEEP,
+        port_type="edge_coupler",
+    )
+    c.info["design"] = design.to_dict()
+    c.info["facet_angle_deg"] = facet_angle_deg
+    c.info["bend_radius_um"] = radius
+    return c
