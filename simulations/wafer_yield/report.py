@@ -1,0 +1,219 @@
+"""Outputs of a wafer-yield run: wafer-map PNGs, yield table (JSON, Markdown), failure causes.
+
+Every file is written atomically (a temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from numpy.typing import NDArray
+
+from qkdchip.simulations.wafer_yield.engine import WaferYieldResult
+from qkdchip.simulations.wafer_yield.geometry import WaferGeometry
+from qkdchip.simulations.wafer_yield.statistics import YieldEstimate
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    return _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _pct(y: YieldEstimate) -> str:
+    return f"{100 * y.value:.2f} % [{100 * y.ci_low:.2f}, {100 * y.ci_high:.2f}]"
+
+
+def markdown_table(result: WaferYieldResult) -> str:
+    """The yield table as Markdown."""
+    lines = [
+        f"# Wafer yield: {result.platform}",
+        "",
+        f"{result.n_wafers} wafers x {result.n_dies} dies, sampler {result.sampler}, "
+        f"seed {result.seed}. Intervals: 95 % Wilson on the effective sample size "
+        "(clustered by wafer).",
+        "",
+        "| item | yield [95 % CI] | passed / tested | design effect |",
+        "|---|---|---|---|",
+    ]
+    rows: list[tuple[str, YieldEstimate]] = list(result.device_yields.items())
+    if result.modulator_yield is not None:
+        rows.append(("modulator (pooled)", result.modulator_yield))
+    rows.append(("chip", result.chip_yield))
+    for name, y in rows:
+        lines.append(f"| {name} | {_pct(y)} | {y.n_pass} / {y.n_total} | {y.design_effect:.1f} |")
+    ref = result.reference
+    if ref is not None:
+        n_mod = ref.n_chips * ref.modulators_per_chip
+        q = ref.quantiles
+        lines += [
+            "",
+            "## Reference experiment",
+            "",
+            f"{ref.n_chips} chips at random dies of one wafer, {ref.modulators_per_chip} "
+            f"modulators each, one experiment per wafer: working modulators out of {n_mod} have "
+            f"mean {ref.mean_working:.2f}, 2.5/50/97.5 % quantiles {q[0]:.0f} / {q[1]:.0f} / "
+            f"{q[2]:.0f}; P(<= {ref.observed_working}) = {ref.p_at_most_observed:.3f}; observed "
+            f"{ref.observed_working} in the central 95 %: {ref.observed_in_central_95}. "
+            f"Chip yield of the sampled chips {100 * ref.chip_yield:.1f} %.",
+        ]
+    lines += ["", "## Top failure causes (chips failed)", "", "| cause | chips | fraction |"]
+    lines.append("|---|---|---|")
+    n_chips = result.n_wafers * result.n_dies
+    for cause, count in result.top_failure_causes(5):
+        lines.append(f"| {cause} | {count} | {100 * count / n_chips:.2f} % |")
+    lines += ["", "## Drivers (first-order variance-based indices)", ""]
+    lines += ["| group | output | top inputs |", "|---|---|---|"]
+    for group, outputs in result.sensitivity.items():
+        for output in outputs:
+            top = ", ".join(f"{k} {v:.3f}" for k, v in result.drivers(group, output, 3))
+            lines.append(f"| {group} | {output} | {top} |")
+    return "\n".join(lines) + "\n"
+
+
+def failure_causes(result: WaferYieldResult) -> dict[str, Any]:
+    """Per-device failure causes: counts and fractions of devices of each kind."""
+    out: dict[str, Any] = {"devices": {}, "chips": {}}
+    for key, count in result.failure_causes.items():
+        kind = key.split(".", 1)[0]
+        total = result.device_yields[kind].n_total
+        out["devices"][key] = {"count": count, "fraction_of_kind": count / total}
+    n_chips = result.n_wafers * result.n_dies
+    for key, count in result.chip_failure_causes.items():
+        out["chips"][key] = {"count": count, "fraction_of_chips": count / n_chips}
+    return out
+
+
+def _wafer_axes(wafer: WaferGeometry, title: str) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(6.4, 5.6))
+    ax = fig.add_subplot()
+    r = wafer.radius_mm
+    y_flat = wafer.flat_y_mm
+    theta0 = np.arcsin(y_flat / r)
+    theta = np.linspace(theta0, np.pi - theta0, 400)
+    ax.plot(r * np.cos(theta), r * np.sin(theta), color="k", lw=1.0)
+    ax.plot([-r * np.cos(theta0), r * np.cos(theta0)], [y_flat, y_flat], color="k", lw=1.0)
+    ax.set_aspect("equal")
+    ax.set_xlim(-1.05 * r, 1.05 * r)
+    ax.set_ylim(-1.05 * r, 1.05 * r)
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.set_title(title)
+    return fig, ax
+
+
+def _die_patches(
+    x: NDArray[np.float64], y: NDArray[np.float64], w: float, h: float
+) -> list[Rectangle]:
+    return [Rectangle((xi - w / 2, yi - h / 2), w, h) for xi, yi in zip(x, y, strict=True)]
+
+
+def wafer_map_png(
+    path: Path,
+    *,
+    wafer: WaferGeometry,
+    x_mm: NDArray[np.float64],
+    y_mm: NDArray[np.float64],
+    die_width_mm: float,
+    die_height_mm: float,
+    values: NDArray[np.float64],
+    title: str,
+    label: str,
+    cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> Path:
+    """Draw one value per die as a coloured rectangle on the wafer outline; write a PNG (Agg)."""
+    fig, ax = _wafer_axes(wafer, title)
+    coll = PatchCollection(
+        _die_patches(x_mm, y_mm, die_width_mm, die_height_mm), cmap=cmap, edgecolor="none"
+    )
+    coll.set_array(np.asarray(values, dtype=float))
+    coll.set_clim(vmin, vmax)
+    ax.add_collection(coll)
+    fig.colorbar(coll, ax=ax, label=label, shrink=0.85)
+    return _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+
+
+def write_outputs(
+    result: WaferYieldResult,
+    out_dir: str | Path,
+    *,
+    wafer: WaferGeometry,
+    die_width_mm: float,
+    die_height_mm: float,
+) -> dict[str, Path]:
+    """Write the yield table (JSON, Markdown), failure causes (JSON) and wafer-map PNGs.
+
+    Returns:
+        name -> written path.
+    """
+    out = Path(out_dir)
+    prefix = f"yield_{result.platform}"
+    paths: dict[str, Path] = {}
+    summary = result.to_dict()
+    paths["json"] = write_text_atomic(
+        out / f"{prefix}_table.json", json.dumps(summary, indent=2) + "\n"
+    )
+    paths["markdown"] = write_text_atomic(out / f"{prefix}_table.md", markdown_table(result))
+    paths["failure_causes"] = write_text_atomic(
+        out / f"{prefix}_failure_causes.json", json.dumps(failure_causes(result), indent=2) + "\n"
+    )
+    maps = result.maps
+    common = {
+        "wafer": wafer,
+        "x_mm": maps.x_mm,
+        "y_mm": maps.y_mm,
+        "die_width_mm": die_width_mm,
+        "die_height_mm": die_height_mm,
+    }
+    for name, values in maps.metrics.items():
+        paths[f"map:{name}"] = wafer_map_png(
+            out / f"{prefix}_map_{name.replace('.', '_')}.png",
+            values=values,
+            title=f"{result.platform}: {name} (wafer 1)",
+            label=name.split(".", 1)[1],
+            **common,
+        )
+    paths["map:pass_fail"] = wafer_map_png(
+        out / f"{prefix}_map_pass_fail.png",
+        values=maps.chip_pass.astype(float),
+        title=f"{result.platform}: chip pass (yellow) / fail (purple), wafer 1",
+        label="pass",
+        vmin=0.0,
+        vmax=1.0,
+        **common,
+    )
+    paths["map:die_yield"] = wafer_map_png(
+        out / f"{prefix}_map_die_yield.png",
+        values=maps.die_yield,
+        title=f"{result.platform}: chip yield per die over {result.n_wafers} wafers",
+        label="yield",
+        cmap="magma",
+        vmin=float(np.min(maps.die_yield)),
+        vmax=1.0,
+        **common,
+    )
+    return paths
