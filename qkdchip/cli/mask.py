@@ -1,0 +1,158 @@
+"""``qkdchip mask``: write GDS masks.
+
+``--list`` lists the cells of both PDKs; ``--cell NAME [--param key=value ...]`` writes one
+cell's GDS and prints its ports and DRC result; without either, every chip and wafer mask is
+written by ``qkdchip.circuits.masks.write_all_masks(out_dir)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+FULL_MASK_MODULE = "qkdchip.circuits.masks"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "mask",
+        help="write GDS masks: one cell (--cell), the cell list (--list) or all chips/wafers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--list", action="store_true", help="list the cells of both PDKs")
+    parser.add_argument("--cell", metavar="NAME", help="write only this cell (see --list)")
+    parser.add_argument(
+        "--param",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="cell parameter, repeatable (e.g. --param radius_um=500)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", default="gds_out", help="output folder (default: gds_out)"
+    )
+    parser.set_defaults(handler=mask)
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    text = raw.strip()
+    if isinstance(default, bool):
+        if text.lower() in ("true", "1", "yes"):
+            return True
+        if text.lower() in ("false", "0", "no"):
+            return False
+        raise ValueError(f"--param {name}={raw!r} must be true or false")
+    if text.lower() == "none" and default is None:
+        return None
+    if isinstance(default, str):
+        return text
+    try:
+        return int(text) if isinstance(default, int) else float(text)
+    except ValueError as err:
+        raise ValueError(f"--param {name}={raw!r} is not a number") from err
+
+
+def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:
+    """Turn ``key=value`` strings into keyword arguments typed like the cell's defaults."""
+    signature = inspect.signature(factory)
+    allowed = {k: p.default for k, p in signature.parameters.items()}
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"--param {pair!r} must look like key=value")
+        key, raw = pair.split("=", 1)
+        key = key.strip()
+        if key not in allowed:
+            raise ValueError(f"--param {key!r} is not a parameter; allowed: {sorted(allowed)}")
+        params[key] = _convert(key, raw, allowed[key])
+    return params
+
+
+def write_gds_atomic(component: Any, out_dir: Path) -> Path:
+    """Write ``component`` to ``out_dir/<name>.gds`` through a temporary file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / f"{component.name}.gds"
+    tmp = out_dir / f".{component.name}.{os.getpid()}.tmp.gds"
+    try:
+        component.write_gds(gdspath=tmp)
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return final
+
+
+def _list_cells(console: Console) -> int:
+    from qkdchip.components.registry import cell_factory, cell_names, platform_of
+
+    table = Table(title="qkdchip cells")
+    table.add_column("cell")
+    table.add_column("platform")
+    table.add_column("description")
+    for name in cell_names():
+        doc = (inspect.getdoc(cell_factory(name)) or "").splitlines()
+        table.add_row(name, platform_of(name), doc[0] if doc else "")
+    console.print(table)
+    return 0
+
+
+def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> int:
+    """Build one cell, write its GDS, print ports and DRC; 0 if DRC-clean, else 1."""
+    from qkdchip.components.registry import build_cell, cell_factory, platform_of, rules_for
+    from qkdchip.pdk.drc import run_drc
+
+    params = parse_params(cell_factory(name), pairs)
+    component = build_cell(name, **params)
+    path = write_gds_atomic(component, out_dir)
+    console.print(f"wrote {path}")
+    table = Table(title=f"ports of {component.name}")
+    for column in ("port", "type", "x_um", "y_um", "width_um", "orientation_deg", "layer"):
+        table.add_column(column)
+    for port in component.ports:
+        table.add_row(
+            port.name,
+            port.port_type,
+            f"{port.center[0]:.3f}",
+            f"{port.center[1]:.3f}",
+            f"{port.width:.3f}",
+            f"{port.orientation:g}",
+            str(port.layer_info),
+        )
+    console.print(table)
+    report = run_drc(component, rules_for(platform_of(name), params))
+    console.print(report.format())
+    return 0 if report.clean else 1
+
+
+def mask(args: argparse.Namespace) -> int:
+    """Handler of ``qkdchip mask``."""
+    console = Console()
+    out_dir = Path(args.out)
+    if args.list:
+        if args.cell or args.param:
+            raise ValueError("--list takes no --cell or --param")
+        return _list_cells(console)
+    if args.cell:
+        return write_cell(args.cell, args.param, out_dir, console)
+    if args.param:
+        raise ValueError("--param needs --cell")
+    try:
+        masks = importlib.import_module(FULL_MASK_MODULE)
+    except ModuleNotFoundError as err:
+        if err.name not in (FULL_MASK_MODULE, "qkdchip.circuits"):
+            raise
+        console.print(
+            f"qkdchip mask: the full-mask mode needs {FULL_MASK_MODULE}; "
+            "use --cell NAME or --list"
+        )
+        return 1
+    result = masks.write_all_masks(out_dir)
+    return result if isinstance(result, int) else 0
