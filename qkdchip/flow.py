@@ -1,24 +1,269 @@
-"""The main flow behind ``qkdchip run``: every stage from masks to network key rates."""
+"""The main flow behind ``qkdchip run``: every stage from masks to network key rates.
+
+Each :class:`Stage` names the modules it needs. A stage whose modules are not importable is
+reported as *not built* and the stages that need its output say so too: the flow never makes
+up numbers. Stage outputs are plain JSON dictionaries kept in a :class:`FlowContext`; the
+expensive ones are cached under ``<out>/cache/`` keyed by a hash of their inputs, so a rerun of
+the same scenario reuses them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hashlib
+import importlib
+import importlib.util
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qkdchip.report import atomic_write_text
+from qkdchip.scenarios.schema import Scenario
+
+CACHE_VERSION = 1
+"""Bump to invalidate every cached stage output."""
+
+
+class StageNotBuiltError(RuntimeError):
+    """A module (or one of its functions) that a stage needs is not available."""
+
+
+class StageSkippedError(RuntimeError):
+    """A stage cannot run because an earlier stage it needs did not produce its output."""
+
+
+@dataclass
+class FlowContext:
+    """State shared by the stages of one run.
+
+    Attributes:
+        scenario: the validated scenario.
+        out_dir: results folder (report, summary, cache).
+        gds_dir: folder the masks go to.
+        outputs: stage name -> JSON output of the stages that ran.
+        files: stage name -> files the stage wrote (plots, masks).
+        progress: called with (stage, done, total) while a stage works through items.
+    """
+
+    scenario: Scenario
+    out_dir: Path
+    gds_dir: Path
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    progress: Callable[[str, int, int], None] | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        """Folder of the cached stage outputs."""
+        return self.out_dir / "cache"
+
+    def need(self, stage: str) -> dict[str, Any]:
+        """The output of an earlier stage, or :class:`StageSkippedError` if it has none."""
+        if stage not in self.outputs:
+            raise StageSkippedError(f"needs the '{stage}' stage, which produced no output")
+        return self.outputs[stage]
+
+    def report_progress(self, stage: str, done: int, total: int) -> None:
+        """Forward progress to the caller's callback, if any."""
+        if self.progress is not None:
+            self.progress(stage, done, total)
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One step of the main flow; ``action`` is None while the stage is not built yet."""
+    """One step of the main flow.
+
+    Attributes:
+        name: short name (also the key of its output).
+        description: what it does, one line.
+        requires: ``module`` or ``module:attribute`` strings that must be importable.
+        action: the function doing the work; None when the stage has no implementation.
+    """
 
     name: str
     description: str
-    action: Callable[[], str] | None
+    requires: tuple[str, ...]
+    action: Callable[[FlowContext], dict[str, Any]] | None
 
+    def missing(self) -> list[str]:
+        """Required modules or attributes that cannot be found (empty when all are there)."""
+        if self.action is None:
+            return [f"{self.name} stage"]
+        out = []
+        for item in self.requires:
+            module, _, attr = item.partition(":")
+            try:
+                found = importlib.util.find_spec(module) is not None
+            except ModuleNotFoundError:
+                found = False
+            if found and attr:
+                found = hasattr(importlib.import_module(module), attr)
+            if not found:
+                out.append(item)
+        return out
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """What happened to one stage.
+
+    ``status`` is ``done``, ``cached``, ``not built``, ``skipped`` or ``failed``.
+    """
+
+    name: str
+    status: str
+    message: str
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return asdict(self)
+
+
+def _hash(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _source_hash(modules: Sequence[str]) -> str:
+    """Hash of the source files of the given packages (a cache must follow code changes)."""
+    digest = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        root = Path(spec.origin).parent if spec.submodule_search_locations else None
+        paths = sorted(root.rglob("*.py")) if root else [Path(spec.origin)]
+        for path in paths:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached(
+    ctx: FlowContext, stage: str, key_payload: Any, compute: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], bool]:
+    """Return the cached output for this key, or compute, store (atomically) and return it.
+
+    Returns:
+        (output, whether it came from the cache).
+    """
+    key = _hash({"version": CACHE_VERSION, "stage": stage, "inputs": key_payload})
+    path = ctx.cache_dir / f"{stage}-{key}.json"
+    if path.is_file():
+        try:
+            return json.loads(path.read_text(encoding="utf-8")), True
+        except json.JSONDecodeError:
+            path.unlink()
+    data = compute()
+    atomic_write_text(path, json.dumps(data, indent=1, default=_json_default))
+    return data, False
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+# ----------------------------------------------------------------------------- stage actions
+# They live in qkdchip.flow_stages to keep this module about orchestration only.
+from qkdchip import flow_stages  # noqa: E402
 
 STAGES: tuple[Stage, ...] = (
-    Stage("masks", "write chip and wafer GDS masks to gds_out/", None),
-    Stage("devices", "load or run the MPB/meep device simulations", None),
-    Stage("comb", "solve the Lugiato-Lefever equation for the server comb", None),
-    Stage("yield", "wafer-yield Monte Carlo of the transmitter and comb chips", None),
-    Stage("network", "SNS TF-QKD key rates of the client network", None),
+    Stage(
+        "masks",
+        "write chip and wafer GDS masks to gds_out/",
+        ("qkdchip.circuits.masks:write_all_masks",),
+        flow_stages.masks,
+    ),
+    Stage(
+        "devices",
+        "load the shipped device-simulation results (MPB/meep cache)",
+        flow_stages.DEVICE_REQUIREMENTS,
+        flow_stages.devices,
+    ),
+    Stage(
+        "comb",
+        "solve the Lugiato-Lefever equation for the server's dark-pulse comb",
+        flow_stages.COMB_REQUIREMENTS,
+        flow_stages.comb,
+    ),
+    Stage(
+        "yield",
+        "wafer-yield Monte Carlo of the InP transmitter chips",
+        flow_stages.YIELD_REQUIREMENTS,
+        flow_stages.wafer_yield,
+    ),
+    Stage(
+        "network",
+        "WDM plan, injection locking, phase budget and SNS TF-QKD key rates of every pair",
+        ("qkdchip.simulations.qkd:optimise_key_rate",),
+        flow_stages.network,
+    ),
 )
+
+
+def run_flow(
+    ctx: FlowContext,
+    *,
+    stages: Sequence[Stage] = STAGES,
+    on_stage: Callable[[Stage, StageOutcome], None] | None = None,
+    on_start: Callable[[Stage], None] | None = None,
+) -> list[StageOutcome]:
+    """Run the stages in order; a stage that cannot run is recorded, never faked.
+
+    Args:
+        ctx: the run's context (scenario, folders); outputs accumulate in it.
+        stages: the stages to run.
+        on_stage: called after each stage with its outcome.
+        on_start: called before each stage.
+
+    Returns:
+        One :class:`StageOutcome` per stage.
+    """
+    outcomes = []
+    for stage in stages:
+        if on_start is not None:
+            on_start(stage)
+        start = time.perf_counter()
+        missing = stage.missing()
+        if missing:
+            outcome = StageOutcome(
+                stage.name, "not built", f"not built yet: needs {', '.join(missing)}", 0.0
+            )
+        else:
+            try:
+                data = stage.action(ctx)  # type: ignore[misc]
+                status = "cached" if data.pop("_cached", False) else "done"
+                ctx.outputs[stage.name] = data
+                outcome = StageOutcome(
+                    stage.name,
+                    status,
+                    str(data.get("headline", "")),
+                    time.perf_counter() - start,
+                )
+            except StageSkippedError as err:
+                outcome = StageOutcome(stage.name, "skipped", str(err), 0.0)
+            except (StageNotBuiltError, ImportError) as err:
+                outcome = StageOutcome(stage.name, "not built", f"not built yet: {err}", 0.0)
+            except (ValueError, RuntimeError) as err:
+                outcome = StageOutcome(
+                    stage.name,
+                    "failed",
+                    f"{type(err).__name__}: {err}",
+                    time.perf_counter() - start,
+                )
+        outcomes.append(outcome)
+        if on_stage is not None:
+            on_stage(stage, outcome)
+    return outcomes

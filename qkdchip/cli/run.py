@@ -1,32 +1,112 @@
-"""``qkdchip run``: the main flow, stage by stage."""
+"""``qkdchip run``: the main flow for one scenario, from masks to network key rates.
+
+Writes the masks to ``gds_out/``, then ``report.md``, ``report.html`` (self-contained) and
+``summary.json`` to ``--out`` (default ``results/<scenario>``). Stages whose module is not
+available are reported as not built; stages that ran before with the same inputs are reused
+from ``<out>/cache``.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from qkdchip.flow import STAGES
+from qkdchip.flow import STAGES, FlowContext, Stage, StageOutcome, run_flow
+from qkdchip.report import write_report
+from qkdchip.scenarios import load_scenario
+
+STATUS_STYLE = {
+    "done": "green",
+    "cached": "green",
+    "not built": "yellow",
+    "skipped": "yellow",
+    "failed": "red",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run", help="run the main flow: masks, devices, comb, yield, network", description=__doc__
     )
+    parser.add_argument(
+        "--scenario",
+        default="weiming",
+        metavar="NAME|FILE",
+        help="shipped scenario name or path to a scenario .toml (default: weiming)",
+    )
+    parser.add_argument(
+        "--out", default=None, metavar="DIR", help="results folder (default: results/<scenario>)"
+    )
+    parser.add_argument(
+        "--gds-out", default="gds_out", metavar="DIR", help="folder for the GDS masks"
+    )
     parser.set_defaults(handler=run)
 
 
+def execute(
+    scenario: str | Path,
+    out: str | Path | None = None,
+    gds_out: str | Path = "gds_out",
+    *,
+    stages: tuple[Stage, ...] = STAGES,
+    console: Console | None = None,
+) -> tuple[FlowContext, list[StageOutcome]]:
+    """Run the flow with progress bars and write the report; returns the context and outcomes."""
+    console = console or Console()
+    sc = load_scenario(scenario)
+    out_dir = Path(out) if out is not None else Path("results") / sc.name
+    ctx = FlowContext(scenario=sc, out_dir=out_dir, gds_dir=Path(gds_out))
+    with Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        overall = progress.add_task("stages", total=len(stages) + 1)
+        items: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in items:
+                items[stage] = progress.add_task(f"  {stage}", total=total)
+            progress.update(items[stage], completed=done, total=total)
+
+        def on_start(stage: Stage) -> None:
+            progress.update(overall, description=stage.name)
+
+        def on_stage(stage: Stage, outcome: StageOutcome) -> None:
+            style = STATUS_STYLE.get(outcome.status, "white")
+            progress.console.print(
+                f"[{style}]{outcome.status:<10}[/] {stage.name}: {outcome.message}"
+            )
+            progress.advance(overall)
+
+        ctx.progress = on_progress
+        outcomes = run_flow(ctx, stages=stages, on_stage=on_stage, on_start=on_start)
+        progress.update(overall, description="report")
+        written = write_report(ctx, outcomes)
+        progress.advance(overall)
+    table = Table(title=f"qkdchip run: {sc.name}")
+    table.add_column("stage")
+    table.add_column("status")
+    table.add_column("s", justify="right")
+    for o in outcomes:
+        style = STATUS_STYLE.get(o.status, "white")
+        table.add_row(o.name, f"[{style}]{o.status}[/]", f"{o.seconds:.1f}")
+    console.print(table)
+    console.print(f"report: {written['report.html']}  summary: {written['summary']}")
+    return ctx, outcomes
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run every built stage in order and say which stages are not built yet."""
-    console = Console()
-    missing = []
-    for stage in STAGES:
-        if stage.action is None:
-            missing.append(stage.name)
-            console.print(f"[yellow]not built yet[/]  {stage.name}: {stage.description}")
-            continue
-        console.print(f"[green]running[/]        {stage.name}: {stage.description}")
-        console.print(f"               {stage.action()}")
-    built = len(STAGES) - len(missing)
-    console.print(f"{built} of {len(STAGES)} stages ran; not built yet: {', '.join(missing)}")
-    return 0
+    """Run the main flow; exit 1 if a stage failed, 0 otherwise (not-built stages are listed)."""
+    _, outcomes = execute(args.scenario, args.out, args.gds_out)
+    missing = [o.name for o in outcomes if o.status in ("not built", "skipped")]
+    if missing:
+        Console().print(f"[yellow]not built or skipped:[/] {', '.join(missing)}")
+    return 1 if any(o.status == "failed" for o in outcomes) else 0

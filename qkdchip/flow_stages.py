@@ -1,0 +1,458 @@
+"""The work of each main-flow stage, as functions of a :class:`qkdchip.flow.FlowContext`.
+
+Each function returns a JSON dictionary (its ``headline`` is shown on the console) and may
+raise ``StageSkippedError`` when an earlier stage it needs produced nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import constants
+
+if TYPE_CHECKING:
+    from qkdchip.flow import FlowContext
+
+COMB_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.comb:reference_comb",)
+YIELD_REQUIREMENTS: tuple[str, ...] = (
+    "qkdchip.simulations.wafer_yield.engine:run_wafer_yield",
+    "qkdchip.simulations.wafer_yield.engine:YieldModel",
+)
+DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices:load_reference_results",)
+
+MISALIGNMENT_GRID: tuple[float, ...] = (
+    0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,
+)  # fmt: skip
+"""e_d values at which the yield-aware network tabulates the optimised key rate."""
+
+
+def _flow() -> Any:
+    from qkdchip import flow
+
+    return flow
+
+
+# ------------------------------------------------------------------------------------- masks
+def masks(ctx: FlowContext) -> dict[str, Any]:
+    """Write every GDS mask (and its preview PNGs) to ``ctx.gds_dir``."""
+    from qkdchip.circuits.masks import write_all_masks
+
+    flow = _flow()
+    key = {"code": flow._source_hash(["qkdchip.circuits", "qkdchip.components", "qkdchip.pdk"])}
+    stamp = ctx.gds_dir / ".qkdchip-masks.json"
+
+    def compute() -> dict[str, Any]:
+        written = write_all_masks(ctx.gds_dir)
+        paths = [str(p) for p in (written.values() if isinstance(written, dict) else written)]
+        return {"files": paths}
+
+    data, was_cached = flow.cached(ctx, "masks", key, compute)
+    if was_cached and not all(_exists(p) for p in data["files"]):
+        data = compute()
+    import json
+
+    from qkdchip.report import atomic_write_text
+
+    atomic_write_text(stamp, json.dumps({"inputs": key, **data}, indent=1))
+    gds = [p for p in data["files"] if p.endswith(".gds")]
+    ctx.files["masks"] = list(data["files"])
+    return {
+        **data,
+        "headline": f"{len(gds)} GDS files in {ctx.gds_dir}",
+        "_cached": was_cached,
+    }
+
+
+def _exists(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).is_file()
+
+
+# ----------------------------------------------------------------------------------- devices
+def devices(ctx: FlowContext) -> dict[str, Any]:
+    """Load the shipped device-simulation results of the reference designs."""
+    from qkdchip.simulations.devices import load_reference_results
+
+    results = load_reference_results()
+    data = {k: (v.to_dict() if hasattr(v, "to_dict") else v) for k, v in results.items()}
+    return {"results": data, "headline": f"{len(data)} device results loaded (shipped cache)"}
+
+
+# -------------------------------------------------------------------------------------- comb
+def comb(ctx: FlowContext) -> dict[str, Any]:
+    """Solve (or load from cache) the server's reference dark-pulse comb."""
+    from qkdchip.simulations import comb as comb_module
+
+    flow = _flow()
+    key = {"code": flow._source_hash(["qkdchip.simulations.comb"])}
+
+    def compute() -> dict[str, Any]:
+        result = comb_module.reference_comb()
+        return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+    data, was_cached = flow.cached(ctx, "comb", key, compute)
+    lines = comb_lines(data)
+    usable = int(np.sum(lines["power_dbm"] >= ctx.scenario.comb.min_line_power_dbm))
+    state = data.get("state", "unknown")
+    return {
+        **data,
+        "comb_lines_usable": usable,
+        "headline": f"{state} comb, {usable} lines >= {ctx.scenario.comb.min_line_power_dbm:g} dBm",
+        "_cached": was_cached,
+    }
+
+
+def comb_lines(data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Arrays ``mu``, ``frequency_hz`` and ``power_dbm`` of the comb stage's lines."""
+    lines = data["lines"]
+    if isinstance(lines, dict):
+        mu = np.asarray(lines["mu"], dtype=int)
+        freq = np.asarray(lines["frequency_hz"], dtype=float)
+        power = np.asarray(lines["power_dbm"], dtype=float)
+    else:
+        mu = np.asarray([ln["mu"] for ln in lines], dtype=int)
+        freq = np.asarray([ln["frequency_hz"] for ln in lines], dtype=float)
+        power = np.asarray([ln["power_dbm"] for ln in lines], dtype=float)
+    return {"mu": mu, "frequency_hz": freq, "power_dbm": power}
+
+
+# ------------------------------------------------------------------------------------- yield
+def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
+    """Wafer-yield Monte Carlo of the InP transmitter chip, plus a chip pool for the network."""
+    from qkdchip.simulations.wafer_yield.engine import run_wafer_yield
+
+    flow = _flow()
+    sc = ctx.scenario
+    key = {
+        "code": flow._source_hash(["qkdchip.simulations.wafer_yield", "qkdchip.pdk"]),
+        "wafers": sc.yield_.wafers,
+        "seed": sc.seed,
+    }
+
+    def compute() -> dict[str, Any]:
+        result = run_wafer_yield("inp", n_wafers=sc.yield_.wafers, seed=sc.seed)
+        maps = result.maps
+        return {
+            "summary": result.to_dict(),
+            "maps": {
+                "x_mm": maps.x_mm,
+                "y_mm": maps.y_mm,
+                "metrics": dict(maps.metrics),
+                "chip_pass": maps.chip_pass,
+                "die_yield": maps.die_yield,
+            },
+            "pool": chip_pool(seed=sc.seed),
+        }
+
+    data, was_cached = flow.cached(ctx, "yield", key, compute)
+    summary = data["summary"]
+    mod = summary.get("modulator_yield") or {}
+    chip = summary.get("chip_yield") or {}
+    data["modulator_yield"] = mod.get("estimate", mod.get("value"))
+    data["chip_yield"] = chip.get("estimate", chip.get("value"))
+    return {
+        **data,
+        "headline": (
+            f"modulator yield {_pct(data['modulator_yield'])}, chip yield "
+            f"{_pct(data['chip_yield'])} over {sc.yield_.wafers} wafers"
+        ),
+        "_cached": was_cached,
+    }
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{100.0 * float(value):.1f} %"
+
+
+def chip_pool(*, seed: int, n_wafers: int = 4) -> dict[str, Any]:
+    """Every die of ``n_wafers`` simulated InP wafers, as client-chip metrics.
+
+    Per die: its wafer, the signal laser's frequency error (its DBR Bragg frequency minus the
+    target comb line, GHz; the phase section puts the lasing mode anywhere within half a mode
+    spacing of it) and its tuning reach (coarse tuning from the chip spec plus the phase
+    section's half mode spacing less the mode-hop margin, GHz), the worst intensity
+    modulator's extinction ratio (dB), whether the chip can run the protocol (no killer defect
+    on a laser, an intensity modulator or the VOA, and at least two of its three phase
+    modulators intact: the pulse sequence uses two) and whether it passes every wafer test.
+    """
+    from qkdchip.simulations.wafer_yield.engine import YieldModel
+
+    model = YieldModel.build("inp")
+    rng = np.random.default_rng(seed + 1)
+    z = model.sampler.structured_normals(n_wafers, rng, "mc")
+    res = model.simulate(z, rng)
+    b = res.batches
+    laser = b["dbr_laser"].metrics
+    op = model.spec.operating
+    phase_reach = np.maximum(
+        0.5 * laser["mode_spacing_ghz"][..., 0] - op["mode_hop_margin_min_ghz"], 0.0
+    )
+    reach = min(op["tuning_red_ghz"], op["tuning_blue_ghz"]) + phase_reach
+    essential = b["dbr_laser"].defect.any(axis=-1) | b["intensity_modulator"].defect.any(axis=-1)
+    essential |= b["voa"].defect.any(axis=-1)
+    essential |= b["phase_modulator"].defect.sum(axis=-1) > 1
+    target_hz = (
+        constants.c / (model.table.d("wavelength_nm") * 1e-9) + op["target_offset_ghz"] * 1e9
+    )
+    bragg_hz = constants.c / (laser["bragg_wavelength_nm"][..., 0] * 1e-9)
+    wafer = np.broadcast_to(np.arange(n_wafers)[:, None], res.chip_pass.shape)
+    return {
+        "wafer": wafer.ravel().tolist(),
+        "frequency_error_ghz": ((bragg_hz - target_hz) * 1e-9).ravel().tolist(),
+        "tuning_range_ghz": reach.ravel().tolist(),
+        "extinction_ratio_db": np.min(
+            b["intensity_modulator"].metrics["extinction_ratio_db"], axis=-1
+        )
+        .ravel()
+        .tolist(),
+        "working": (~essential).ravel().tolist(),
+        "chip_pass": res.chip_pass.ravel().tolist(),
+    }
+
+
+# ----------------------------------------------------------------------------------- network
+def network(ctx: FlowContext) -> dict[str, Any]:
+    """Channel plan, per-pair key rates at each distance, the distance sweep, and yield draws."""
+    from dataclasses import replace
+
+    from qkdchip.simulations.network.model import (
+        ClientChip,
+        NetworkModel,
+        evaluate_network,
+    )
+    from qkdchip.simulations.network.wdm import assign_channels
+    from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
+
+    flow = _flow()
+    sc = ctx.scenario
+    comb_data = ctx.need("comb")
+    lines = comb_lines(comb_data)
+    channels = assign_channels(
+        line_mu=lines["mu"],
+        line_frequency_hz=lines["frequency_hz"],
+        line_power_dbm=lines["power_dbm"],
+        n_channels=sc.network.channels,
+        grid=sc.wdm,
+        min_power_dbm=sc.comb.min_line_power_dbm,
+    )
+    model = NetworkModel(
+        fibre=sc.fibre,
+        server=sc.server,
+        protocol=sc.protocol,
+        phase=sc.phase,
+        comb_linewidth_hz=sc.comb.line_linewidth_hz,
+        operation=sc.network.operation,
+        classical_power_dbm=sc.network.classical_power_dbm,
+    )
+    tx = sc.transmitter
+    pool_data = None
+    laser = tx.laser
+    if tx.source == "yield":
+        pool_data = ctx.need("yield")["pool"]
+    nominal = [
+        ClientChip(
+            name=f"{'AB'[k % 2]}{k // 2 + 1}",
+            laser=laser,
+            extinction_ratio_db=tx.extinction_ratio_db,
+            coupling_loss_db=tx.coupling_loss_db,
+        )
+        for k in range(sc.network.clients)
+    ]
+    # The headline network: 2N chips drawn at random among the dies of the first simulated
+    # wafer that pass the wafer tests (a tested set, as a network operator would deploy), or
+    # nominal chips when the scenario asks for them. Untested random sets follow below.
+    pool: list[Any] = []
+    groups = np.zeros(0, dtype=int)
+    clients = nominal
+    if pool_data is not None:
+        pool = _pool_chips(pool_data, laser=laser, coupling_loss_db=tx.coupling_loss_db)
+        groups = np.asarray(pool_data["wafer"], dtype=int)
+        tested = np.flatnonzero(np.asarray(pool_data["chip_pass"], dtype=bool) & (groups == 0))
+        if len(tested) < sc.network.clients:
+            raise ValueError(
+                f"the first simulated wafer has only {len(tested)} passing chips, the scenario "
+                f"needs {sc.network.clients}"
+            )
+        rng = np.random.default_rng(sc.seed + 2)
+        pick = rng.choice(tested, size=sc.network.clients, replace=False)
+        clients = [
+            replace(pool[int(j)], name=f"{'AB'[k % 2]}{k // 2 + 1}") for k, j in enumerate(pick)
+        ]
+
+    def rate_fn(*, system: Any, protocol: str) -> dict[str, Any]:
+        from qkdchip.simulations.qkd import optimise_key_rate
+
+        return optimise_key_rate(system, protocol=protocol, seed=sc.seed).to_dict()
+
+    distances = list(sc.network.pair_distances_km)
+    links_by_distance = {d: sc.network.links(d) for d in distances}
+    n_total = len(distances) * len(channels)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        ctx.report_progress("network", done[0], n_total)
+
+    key = {
+        "code": flow._source_hash(["qkdchip.simulations.network", "qkdchip.simulations.qkd"]),
+        "scenario": repr(sc),
+        "channels": [c.to_dict() for c in channels],
+        "clients": [repr(c) for c in clients],
+    }
+
+    def compute_network() -> dict[str, Any]:
+        result = evaluate_network(
+            model=model,
+            channels=channels,
+            clients=clients,
+            links_by_distance=links_by_distance,
+            key_rate=rate_fn,
+            progress=tick,
+        )
+        return result.to_dict()
+
+    net, cached_net = flow.cached(ctx, "network", key, compute_network)
+
+    # Key rate versus distance for the median channel's pair (nominal chips), with PLOB.
+    def compute_sweep() -> dict[str, Any]:
+        return _distance_sweep(ctx, model=model, channels=channels, nominal=nominal)
+
+    sweep, _ = flow.cached(ctx, "sweep", key, compute_sweep)
+
+    draws_out: list[dict[str, Any]] = []
+    if pool and sc.yield_.draws > 0:
+
+        def compute_draws() -> dict[str, Any]:
+            out = []
+            for d in distances:
+                links = links_by_distance[d]
+                table = key_rate_table(
+                    model=model,
+                    channel=channels[0],
+                    links=links[0],
+                    channels=channels,
+                    misalignment_grid=MISALIGNMENT_GRID,
+                    key_rate=rate_fn,
+                )
+                res = yield_aware_network(
+                    model=model,
+                    channels=channels,
+                    links=links,
+                    pool=pool,
+                    groups=groups,
+                    table=table,
+                    draws=sc.yield_.draws,
+                    rng=np.random.default_rng(sc.seed + 3),
+                )
+                out.append({**res.to_dict(), "table": table.to_dict()})
+            return {"by_distance": out}
+
+        draws_out = flow.cached(ctx, "yield_network", key, compute_draws)[0]["by_distance"]
+
+    capability = net["networking_capability_km"]
+    last = net["by_distance"][-1]
+    n_beat = sum(p["beats_plob"] for p in last["pairs"])
+    return {
+        "network": net,
+        "sweep": sweep,
+        "yield_aware": draws_out,
+        "networking_capability_km": capability,
+        "headline": (
+            f"{n_beat}/{len(channels)} pairs beat PLOB at {last['distance_km']:g} km; "
+            f"networking capability {capability:,.0f} km"
+        ),
+        "_cached": cached_net,
+    }
+
+
+def _pool_chips(pool: dict[str, Any], *, laser: Any, coupling_loss_db: float) -> list[Any]:
+    from dataclasses import replace
+
+    from qkdchip.simulations.network.model import ClientChip
+
+    out = []
+    columns = zip(
+        pool["frequency_error_ghz"],
+        pool["tuning_range_ghz"],
+        pool["extinction_ratio_db"],
+        pool["working"],
+        strict=True,
+    )
+    for i, (err, reach, er, working) in enumerate(columns):
+        out.append(
+            ClientChip(
+                name=f"die{i}",
+                laser=replace(laser, tuning_range_hz=float(reach) * 1e9),
+                frequency_error_hz=float(err) * 1e9,
+                extinction_ratio_db=float(min(max(er, 0.1), 100.0)),
+                coupling_loss_db=coupling_loss_db,
+                working=bool(working),
+            )
+        )
+    return out
+
+
+def _distance_sweep(
+    ctx: FlowContext, *, model: Any, channels: Any, nominal: list[Any]
+) -> dict[str, Any]:
+    """Optimised key rate versus distance of the median-power channel with nominal chips."""
+    from qkdchip.simulations.network.model import (
+        PairLinks,
+        lock_client,
+        noise_per_gate,
+        pair_phase_budget,
+    )
+    from qkdchip.simulations.qkd import SnsSystem, sweep_distances
+
+    sc = ctx.scenario
+    order = sorted(channels, key=lambda c: c.line_power_dbm)
+    channel = order[len(order) // 2]
+    distances = np.linspace(0.0, sc.network.sweep_max_km, sc.network.sweep_points)
+    ref = sc.network.pair_distances_km[-1]
+    links = PairLinks(
+        alice_upstream_km=ref / 2,
+        bob_upstream_km=ref / 2,
+        alice_downstream_km=sc.network.downstream_km,
+        bob_downstream_km=sc.network.downstream_km,
+    )
+    lock_a = lock_client(
+        model=model, chip=nominal[0], channel=channel, downstream_km=links.alice_downstream_km
+    )
+    lock_b = lock_client(
+        model=model, chip=nominal[1], channel=channel, downstream_km=links.bob_downstream_km
+    )
+    budget = pair_phase_budget(
+        model=model,
+        links=links,
+        lock_a=lock_a,
+        lock_b=lock_b,
+        extinction_ratio_db=(nominal[0].extinction_ratio_db, nominal[1].extinction_ratio_db),
+    )
+    noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
+    p_noise = min(0.5, -math.expm1(-math.fsum(noise.values())))
+    system = SnsSystem(
+        fibre_a_km=ref / 2,
+        fibre_b_km=ref / 2,
+        loss_a_db_per_km=model.fibre.loss_db_per_km,
+        loss_b_db_per_km=model.fibre.loss_db_per_km,
+        detector_efficiency=model.server.detector_efficiency
+        * 10.0 ** (-model.server.receiver_loss_db / 10.0),
+        dark_count_per_pulse=p_noise,
+        misalignment=budget.misalignment,
+        ec_efficiency=model.protocol.ec_efficiency,
+        repetition_rate_hz=model.protocol.repetition_rate_hz,
+        n_pulses=model.protocol.n_pulses,
+        phase_slice_rad=model.protocol.phase_slice_rad,
+    )
+    results = sweep_distances(
+        system, [max(d, 1.0) for d in distances], protocol=model.protocol.name, seed=sc.seed
+    )
+    return {
+        "channel": channel.to_dict(),
+        "misalignment": budget.misalignment,
+        "noise_per_gate": p_noise,
+        "points": [r.to_dict() for r in results],
+    }

@@ -1,0 +1,519 @@
+"""The report of a main-flow run: ``summary.json``, ``report.md`` and a self-contained HTML page.
+
+Plots are PNG files next to the report (the Markdown links them) and are embedded as base64 in
+the HTML, so ``report.html`` opens anywhere on its own. Every file is written atomically
+(temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from qkdchip.flow import FlowContext, StageOutcome
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# ------------------------------------------------------------------------------------ summary
+def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str, Any]:
+    """The ``summary.json`` content: headline numbers, per-channel results, stage statuses.
+
+    Numbers that a stage which did not run would have produced are ``null``.
+    """
+    sc = ctx.scenario
+    out: dict[str, Any] = {
+        "scenario": sc.name,
+        "description": sc.description,
+        "clients": sc.network.clients,
+        "channels": sc.network.channels,
+        "pair_distance_km": list(sc.network.pair_distances_km),
+        "operation": sc.network.operation,
+        "protocol": sc.protocol.name,
+        "stages": [o.to_dict() for o in outcomes],
+        "per_channel": None,
+        "per_channel_by_distance": None,
+        "networking_capability_km": None,
+        "total_key_rate_bps": None,
+        "modulator_yield": None,
+        "chip_yield": None,
+        "comb_lines_usable": None,
+        "yield_aware": None,
+    }
+    comb = ctx.outputs.get("comb")
+    if comb is not None:
+        out["comb_lines_usable"] = comb.get("comb_lines_usable")
+        out["comb_state"] = comb.get("state")
+    yld = ctx.outputs.get("yield")
+    if yld is not None:
+        out["modulator_yield"] = yld.get("modulator_yield")
+        out["chip_yield"] = yld.get("chip_yield")
+        ref = yld["summary"].get("reference_experiment")
+        if ref:
+            out["reference_experiment"] = ref
+    net = ctx.outputs.get("network")
+    if net is not None:
+        by_distance = {}
+        for block in net["network"]["by_distance"]:
+            by_distance[f"{block['distance_km']:g}"] = [_channel_row(p) for p in block["pairs"]]
+        longest = net["network"]["by_distance"][-1]
+        out["per_channel"] = [_channel_row(p) for p in longest["pairs"]]
+        out["per_channel_distance_km"] = longest["distance_km"]
+        out["per_channel_by_distance"] = by_distance
+        out["networking_capability_km"] = net["networking_capability_km"]
+        out["total_key_rate_bps"] = {
+            f"{b['distance_km']:g}": b["total_key_rate_bps"] for b in net["network"]["by_distance"]
+        }
+        out["all_pairs_beat_plob"] = {
+            f"{b['distance_km']:g}": b["all_beat_plob"] for b in net["network"]["by_distance"]
+        }
+        out["yield_aware"] = [
+            {k: v for k, v in block.items() if k != "table"} for block in net["yield_aware"]
+        ] or None
+    return out
+
+
+def _channel_row(p: dict[str, Any]) -> dict[str, Any]:
+    key = p["key"]
+    return {
+        "pair": p["pair"],
+        "clients": [p["alice"], p["bob"]],
+        "wavelength_nm": p["channel"]["wavelength_nm"],
+        "comb_mode": p["channel"]["line_mu"],
+        "line_power_dbm": p["channel"]["line_power_dbm"],
+        "status": p["status"],
+        "locked": [p["lock_alice"]["locked"], p["lock_bob"]["locked"]],
+        "misalignment": p["phase"]["misalignment"],
+        "key_rate_per_pulse": key["key_rate_per_pulse"],
+        "key_rate_bps": key["key_rate_bps"],
+        "key_rate_bps_time_shared": p["key_rate_bps_time_shared"],
+        "plob": key["plob"],
+        "ratio_to_plob": key["ratio_to_plob"],
+        "beats_plob": p["beats_plob"],
+        "qber_x": key["qber_x"],
+        "qber_z": key["qber_z"],
+        "qber_z_aopp": key.get("qber_z_aopp"),
+    }
+
+
+# -------------------------------------------------------------------------------------- plots
+def _figure_png(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_comb(comb: dict[str, Any], network: dict[str, Any] | None, min_dbm: float) -> bytes:
+    """Comb spectrum (line powers) with the lines chosen as WDM channels highlighted."""
+    from qkdchip.flow_stages import comb_lines
+
+    plt = _plt()
+    lines = comb_lines(comb)
+    wl = 299_792_458.0 / lines["frequency_hz"] * 1e9
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    floor = min(float(np.min(lines["power_dbm"])), min_dbm) - 5.0
+    ax.vlines(wl, floor, lines["power_dbm"], color="0.55", lw=1.0, label="comb lines")
+    ax.axhline(min_dbm, color="0.3", ls=":", lw=0.8, label=f"usable >= {min_dbm:g} dBm")
+    if network is not None:
+        for k, ch in enumerate(network["network"]["channels"]):
+            ax.vlines(
+                ch["wavelength_nm"],
+                floor,
+                ch["line_power_dbm"],
+                color="C3",
+                lw=2.2,
+                label="WDM channels" if k == 0 else None,
+            )
+            ax.annotate(
+                str(k + 1),
+                (ch["wavelength_nm"], ch["line_power_dbm"]),
+                textcoords="offset points",
+                xytext=(0, 3),
+                ha="center",
+                fontsize=7,
+            )
+    pump = lines["mu"] == 0
+    if np.any(pump):
+        ax.vlines(
+            wl[pump],
+            floor,
+            lines["power_dbm"][pump],
+            color="C0",
+            lw=2.2,
+            label="pump / phase reference",
+        )
+    ax.set_xlabel("wavelength (nm)")
+    ax.set_ylabel("line power (dBm)")
+    ax.set_ylim(bottom=floor)
+    ax.set_title(f"server comb: {comb.get('state', '')}")
+    ax.legend(fontsize=7, loc="lower center")
+    return _figure_png(fig)
+
+
+def plot_key_rate_vs_distance(sweep: dict[str, Any], network: dict[str, Any]) -> bytes:
+    """Optimised key rate per pulse versus distance, PLOB, and the per-pair points."""
+    plt = _plt()
+    pts = sweep["points"]
+    d = np.array([p["distance_km"] for p in pts])
+    rate = np.array([p["key_rate_per_pulse"] for p in pts])
+    plob = np.array([p["plob"] for p in pts])
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    good = rate > 0
+    ax.semilogy(
+        d[good],
+        rate[good],
+        "C0-",
+        label=f"SNS key rate (channel {sweep['channel']['wavelength_nm']:.2f} nm)",
+    )
+    ax.semilogy(d, plob, "k--", label="PLOB bound")
+    for block in network["network"]["by_distance"]:
+        for p in block["pairs"]:
+            if p["key"]["key_rate_per_pulse"] > 0:
+                ax.plot(block["distance_km"], p["key"]["key_rate_per_pulse"], "C3.", ms=5)
+    ax.plot([], [], "C3.", label="client pairs")
+    ax.set_xlabel("Alice-Bob distance (km)")
+    ax.set_ylabel("secret key rate (bit per pulse)")
+    ax.set_title(
+        f"misalignment e_d = {100 * sweep['misalignment']:.2f} % (at the reference distance)"
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return _figure_png(fig)
+
+
+def plot_channels(network: dict[str, Any]) -> bytes:
+    """Per-channel key rate at the longest evaluated distance against PLOB."""
+    plt = _plt()
+    block = network["network"]["by_distance"][-1]
+    pairs = block["pairs"]
+    x = np.arange(1, len(pairs) + 1)
+    rate = np.array([p["key"]["key_rate_per_pulse"] for p in pairs])
+    plob = pairs[0]["key"]["plob"]
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    colours = ["C2" if p["beats_plob"] else "C3" for p in pairs]
+    ax.bar(x, rate, color=colours)
+    ax.axhline(plob, color="k", ls="--", label=f"PLOB at {block['distance_km']:g} km")
+    for xi, p in zip(x, pairs, strict=True):
+        ax.annotate(
+            f"{p['key']['ratio_to_plob']:.2f}x",
+            (xi, p["key"]["key_rate_per_pulse"]),
+            textcoords="offset points",
+            xytext=(0, 2),
+            ha="center",
+            fontsize=7,
+        )
+    ax.set_xticks(
+        x, [f"{p['channel']['wavelength_nm']:.2f}" for p in pairs], rotation=60, fontsize=7
+    )
+    ax.set_xlabel("channel wavelength (nm)")
+    ax.set_ylabel("key rate (bit per pulse)")
+    ax.set_title(f"per-channel key rate at {block['distance_km']:g} km")
+    ax.legend(fontsize=8)
+    return _figure_png(fig)
+
+
+def plot_wafer_maps(maps: dict[str, Any]) -> bytes:
+    """Wafer maps of the first simulated wafer's key metrics and pass/fail."""
+    plt = _plt()
+    x = np.asarray(maps["x_mm"], dtype=float)
+    y = np.asarray(maps["y_mm"], dtype=float)
+    panels = [(k, np.asarray(v, dtype=float)) for k, v in maps["metrics"].items()][:5]
+    panels.append(("chip pass (wafer 1)", np.asarray(maps["chip_pass"], dtype=float)))
+    ncol = 3
+    nrow = int(np.ceil(len(panels) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.0 * ncol, 3.6 * nrow))
+    for ax, (name, values) in zip(np.ravel(axes), panels, strict=False):
+        sc = ax.scatter(x, y, c=values, s=6, marker="s", cmap="viridis")
+        ax.set_aspect("equal")
+        ax.set_title(name, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        fig.colorbar(sc, ax=ax, shrink=0.8)
+    for ax in np.ravel(axes)[len(panels) :]:
+        ax.axis("off")
+    return _figure_png(fig)
+
+
+def plot_yield_aware(blocks: list[dict[str, Any]]) -> bytes:
+    """Key rate per pulse versus misalignment (the tables) with each distance's PLOB."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for k, block in enumerate(blocks):
+        t = block["table"]
+        ax.semilogy(
+            np.array(t["misalignment"]) * 100,
+            np.maximum(t["key_rate_per_pulse"], 1e-30),
+            f"C{k}o-",
+            ms=3,
+            label=f"{block['distance_km']:g} km: P(all pairs > PLOB)"
+            f" = {block['probability_all_pairs_beat_plob']:.2f}",
+        )
+        ax.axhline(t["plob"], color=f"C{k}", ls="--", lw=0.8)
+    ax.set_ylim(bottom=1e-9)
+    ax.set_xlabel("misalignment e_d (%)")
+    ax.set_ylabel("optimised key rate (bit per pulse)")
+    ax.set_title("random chip sets: key rate vs e_d (dashed: PLOB)")
+    ax.legend(fontsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+    return _figure_png(fig)
+
+
+# ------------------------------------------------------------------------------------- report
+def _fmt(value: Any, spec: str = ".3g") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return format(value, spec)
+    return str(value)
+
+
+def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str, Path]:
+    """Write summary.json, the plots, report.md and report.html into ``ctx.out_dir``.
+
+    Returns:
+        Name -> path of every file written.
+    """
+    out_dir = ctx.out_dir
+    summary = build_summary(ctx, outcomes)
+    written: dict[str, Path] = {}
+    path = out_dir / "summary.json"
+    atomic_write_text(path, json.dumps(summary, indent=1))
+    written["summary"] = path
+
+    images: list[tuple[str, str, bytes]] = []  # (file name, caption, png)
+    for stage, files in ctx.files.items():
+        for f in files:
+            if f.endswith(".png") and Path(f).is_file():
+                images.append(
+                    (
+                        Path(f).name,
+                        f"{stage}: {Path(f).stem.replace('_', ' ')}",
+                        Path(f).read_bytes(),
+                    )
+                )
+    comb = ctx.outputs.get("comb")
+    net = ctx.outputs.get("network")
+    yld = ctx.outputs.get("yield")
+    if comb is not None:
+        images.append(
+            (
+                "comb_spectrum.png",
+                "Comb spectrum with the chosen WDM channels",
+                plot_comb(comb, net, ctx.scenario.comb.min_line_power_dbm),
+            )
+        )
+    if yld is not None:
+        images.append(
+            (
+                "wafer_maps.png",
+                "Wafer maps (InP transmitter, first simulated wafer)",
+                plot_wafer_maps(yld["maps"]),
+            )
+        )
+    if net is not None:
+        images.append(
+            (
+                "key_rate_vs_distance.png",
+                "Key rate versus distance with the PLOB bound",
+                plot_key_rate_vs_distance(net["sweep"], net),
+            )
+        )
+        images.append(
+            ("channels_vs_plob.png", "Per-channel key rates against PLOB", plot_channels(net))
+        )
+        if net["yield_aware"]:
+            images.append(
+                (
+                    "yield_aware.png",
+                    "Yield-aware network: random chip sets",
+                    plot_yield_aware(net["yield_aware"]),
+                )
+            )
+    plot_dir = out_dir / "plots"
+    for name, _, png in images:
+        if not (plot_dir / name).exists() or (plot_dir / name).read_bytes() != png:
+            atomic_write_bytes(plot_dir / name, png)
+        written[name] = plot_dir / name
+
+    md = _markdown(ctx, summary, [(f"plots/{n}", c) for n, c, _ in images])
+    atomic_write_text(out_dir / "report.md", md)
+    written["report.md"] = out_dir / "report.md"
+    page = _html(summary, md, images)
+    atomic_write_text(out_dir / "report.html", page)
+    written["report.html"] = out_dir / "report.html"
+    return written
+
+
+def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]) -> str:
+    sc = ctx.scenario
+    lines = [
+        f"# qkdchip report: scenario `{sc.name}`",
+        "",
+        sc.description,
+        "",
+        "## Headline",
+        "",
+        "| quantity | value |",
+        "|---|---|",
+        f"| clients / WDM channels | {s['clients']} / {s['channels']} |",
+        f"| pair distances (km) | {', '.join(f'{d:g}' for d in s['pair_distance_km'])} |",
+        f"| operation / protocol | {s['operation']} / {s['protocol']} |",
+        f"| networking capability (pairs x distance, all pairs > PLOB) | "
+        f"{_fmt(s['networking_capability_km'], ',.0f')} km |",
+        f"| usable comb lines | {_fmt(s['comb_lines_usable'])} |",
+        f"| modulator yield | {_fmt(s['modulator_yield'], '.4f')} |",
+        f"| chip yield | {_fmt(s['chip_yield'], '.4f')} |",
+    ]
+    if s.get("total_key_rate_bps"):
+        for d, v in s["total_key_rate_bps"].items():
+            lines.append(f"| network key rate at {d} km ({s['operation']}) | {v:.4g} bit/s |")
+    lines += ["", "## Stages", "", "| stage | status | seconds | result |", "|---|---|---|---|"]
+    for st in s["stages"]:
+        lines.append(f"| {st['name']} | {st['status']} | {st['seconds']:.1f} | {st['message']} |")
+    if s["per_channel_by_distance"]:
+        for d, rows in s["per_channel_by_distance"].items():
+            lines += [
+                "",
+                f"## Per channel at {d} km",
+                "",
+                "| pair | clients | lambda (nm) | line (dBm) | e_d | QBER X | QBER Z | "
+                "bit/pulse | bit/s | / PLOB | status |",
+                "|---|---|---|---|---|---|---|---|---|---|---|",
+            ]
+            for r in rows:
+                lines.append(
+                    f"| {r['pair']} | {'-'.join(r['clients'])} | {r['wavelength_nm']:.3f} | "
+                    f"{r['line_power_dbm']:.1f} | {100 * r['misalignment']:.2f} % | "
+                    f"{100 * r['qber_x']:.2f} % | {100 * r['qber_z']:.1f} % | "
+                    f"{r['key_rate_per_pulse']:.3e} | {r['key_rate_bps']:.4g} | "
+                    f"{r['ratio_to_plob']:.2f} | {r['status']} |"
+                )
+    if s.get("yield_aware"):
+        lines += [
+            "",
+            "## Yield-aware network (random untested chip sets)",
+            "",
+            "| distance (km) | draws | P(all pairs > PLOB) | pairs > PLOB | pairs locked | "
+            "median ratio to PLOB |",
+            "|---|---|---|---|---|---|",
+        ]
+        for b in s["yield_aware"]:
+            lines.append(
+                f"| {b['distance_km']:g} | {b['draws']} | "
+                f"{b['probability_all_pairs_beat_plob']:.3f} | "
+                f"{b['fraction_pairs_beat_plob']:.3f} | {b['fraction_pairs_locked']:.3f} | "
+                f"{b['ratio_to_plob_quantiles']['q50']:.2f} |"
+            )
+    lines += ["", "## Figures", ""]
+    for path, caption in images:
+        lines += [f"![{caption}]({path})", "", f"*{caption}*", ""]
+    lines += [
+        "## Model notes",
+        "",
+        "- Key rates: SNS TF-QKD (finite key when `protocol.n_pulses` is set), optimised per pair.",
+        "- PLOB is the absolute bound on the Alice-Bob fibre transmittance (detectors excluded).",
+        "- e_d comes from the phase-error budget: comb linewidth over the path mismatch, injection-"
+        "locking residual jitter, reference-phase drift between 10 kHz phase samples, shot noise "
+        "of the reference estimate, differential drift, modulator extinction; plus the "
+        "visibility floor.",
+        "- In sequential operation each pair uses the detectors 1/N of the time; the network key "
+        "rate is the time average.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _html(summary: dict[str, Any], md: str, images: list[tuple[str, str, bytes]]) -> str:
+    """A self-contained page: the Markdown tables rendered as HTML, images inlined."""
+    embedded = {f"plots/{name}": base64.b64encode(png).decode() for name, _, png in images}
+    body: list[str] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if not table:
+            return
+        head, *rows = [r for r in table if not set("".join(r)) <= set("-")]
+        body.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr></thead>")
+        body.append(
+            "<tbody>"
+            + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+            + "</tbody></table>"
+        )
+        table.clear()
+
+    for raw in md.splitlines():
+        line = raw.rstrip()
+        if line.startswith("|"):
+            table.append([html.escape(c.strip()) for c in line.strip("|").split("|")])
+            continue
+        flush()
+        if line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("!["):
+            caption, _, path = line[2:].partition("](")
+            path = path.rstrip(")")
+            if path in embedded:
+                body.append(
+                    f'<figure><img alt="{html.escape(caption)}" '
+                    f'src="data:image/png;base64,{embedded[path]}"/>'
+                    f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+                )
+        elif line.startswith("- "):
+            body.append(f"<p>&bull; {html.escape(line[2:])}</p>")
+        elif line and not (line.startswith("*") and line.endswith("*")):
+            body.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;font-size:0.85em}"
+        "td,th{border:1px solid #bbb;padding:3px 7px;text-align:right}"
+        "th{background:#eee}img{max-width:100%}figure{margin:1.5em 0}"
+        "figcaption{font-style:italic;color:#555}"
+    )
+    title = html.escape(f"qkdchip report: {summary['scenario']}")
+    return (
+        f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
