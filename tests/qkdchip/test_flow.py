@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from qkdchip.flow import STAGES, FlowContext, Stage, run_flow
+from qkdchip.report import write_report
+from qkdchip.scenarios import scenario_from_dict
+from qkdchip.scenarios.loader import SCENARIO_DIR
+
+C = 299_792_458.0
+
+
+def _small_scenario() -> Any:
+    data = tomllib.loads((SCENARIO_DIR / "weiming.toml").read_text(encoding="utf-8"))
+    data["name"] = "tiny"
+    data["network"].update(
+        {"clients": 4, "channels": 2, "pair_distances_km": [380.0], "sweep_points": 3}
+    )
+    data["network"]["pair"] = [{"pair": 2, "alice_downstream_km": 30.0}]
+    data["protocol"]["n_pulses"] = "asymptotic"
+    data["protocol"]["name"] = "sns"
+    data["yield"] = {"wafers": 1, "draws": 5}
+    return scenario_from_dict(data, source="tiny")
+
+
+def _synthetic_comb(ctx: FlowContext) -> dict[str, Any]:
+    """Comb lines of the reference spacing with a smooth envelope (stands in for the LLE)."""
+    mu = np.arange(-30, 31)
+    power = -12.0 - 0.02 * mu.astype(float) ** 2
+    return {
+        "state": "synthetic",
+        "lines": {
+            "mu": mu.tolist(),
+            "frequency_hz": (C / 1549.78e-9 + mu * 30.03e9).tolist(),
+            "power_dbm": power.tolist(),
+        },
+        "comb_lines_usable": int(np.sum(power >= ctx.scenario.comb.min_line_power_dbm)),
+        "headline": "synthetic comb",
+    }
+
+
+def _stages() -> tuple[Stage, ...]:
+    real = {s.name: s for s in STAGES}
+    return (
+        Stage("masks", "a stage whose module does not exist", ("qkdchip.no_such_module",), None),
+        Stage("comb", "synthetic comb lines", (), _synthetic_comb),
+        real["yield"],
+        real["network"],
+    )
+
+
+def test_small_scenario_end_to_end(tmp_path: Path) -> None:
+    sc = _small_scenario()
+    ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
+    outcomes = run_flow(ctx, stages=_stages())
+    status = {o.name: o.status for o in outcomes}
+    assert status == {"masks": "not built", "comb": "done", "yield": "done", "network": "done"}
+    written = write_report(ctx, outcomes)
+    summary = json.loads(written["summary"].read_text(encoding="utf-8"))
+    for key in ("channels", "clients", "pair_distance_km", "per_channel",
+                "networking_capability_km", "modulator_yield", "chip_yield",
+                "comb_lines_usable"):  # fmt: skip
+        assert key in summary
+    assert summary["clients"] == 4
+    assert summary["channels"] == 2
+    rows = summary["per_channel"]
+    assert len(rows) == 2
+    for row in rows:
+        for key in ("key_rate_per_pulse", "key_rate_bps", "ratio_to_plob", "qber_x", "qber_z"):
+            assert np.isfinite(row[key])
+        assert 0.0 < row["qber_x"] < 0.1
+    # The capability follows from the pairs that beat PLOB, never from a typed-in number.
+    expected = 2 * 380.0 if all(r["beats_plob"] for r in rows) else 0.0
+    assert summary["networking_capability_km"] == expected
+    assert 0.9 < summary["modulator_yield"] <= 1.0
+    assert summary["stages"][0]["status"] == "not built"
+    page = written["report.html"].read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page
+    assert "<img" in page
+    assert 'src="plots/' not in page  # self-contained
+    assert (tmp_path / "out" / "report.md").is_file()
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+    # A rerun with the same inputs reuses every cached stage output.
+    ctx2 = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
+    again = {o.name: o.status for o in run_flow(ctx2, stages=_stages())}
+    assert again["network"] == "cached"
+    assert again["yield"] == "cached"
+    assert ctx2.outputs["network"]["network"] == ctx.outputs["network"]["network"]
+
+
+def test_stage_needing_missing_output_is_skipped(tmp_path: Path) -> None:
+    sc = _small_scenario()
+    ctx = FlowContext(scenario=sc, out_dir=tmp_path, gds_dir=tmp_path / "gds")
+    network = {s.name: s for s in STAGES}["network"]
+    (outcome,) = run_flow(ctx, stages=(network,))
+    assert outcome.status == "skipped"
+    assert "comb" in outcome.message
+    write_report(ctx, [outcome])
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["per_channel"] is None
+    assert summary["networking_capability_km"] is None
+
+
+@pytest.mark.parametrize("name", [s.name for s in STAGES])
+def test_every_stage_reports_what_it_needs(name: str) -> None:
+    stage = {s.name: s for s in STAGES}[name]
+    assert stage.requires
+    assert isinstance(stage.missing(), list)

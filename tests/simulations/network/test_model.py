@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from qkdchip.simulations.network.model import (
+    ClientChip,
+    NetworkModel,
+    PairLinks,
+    Protocol,
+    evaluate_network,
+    noise_per_gate,
+    reference_counts_per_window,
+)
+from qkdchip.simulations.network.wdm import ChannelAssignment
+from qkdchip.simulations.network.yield_aware import KeyRateTable, yield_aware_network
+from qkdchip.simulations.qkd import optimise_key_rate
+
+
+def _channel(k: int) -> ChannelAssignment:
+    f = 193.1e12 + k * 100e9
+    return ChannelAssignment(k, f, 3 * k, f + 1e9, -15.0, 1.0)
+
+
+CHANNELS = (_channel(1), _channel(2), _channel(3))
+ASYMPTOTIC = NetworkModel(protocol=Protocol(name="sns", n_pulses=None))
+
+
+def _engine(*, system: Any, protocol: str) -> dict[str, Any]:
+    return optimise_key_rate(system, protocol=protocol, seed=1).to_dict()
+
+
+def _links(distance_km: float, n: int = 3) -> list[PairLinks]:
+    return [PairLinks(distance_km / 2, distance_km / 2, 0.05, 0.05) for _ in range(n)]
+
+
+def _clients(n: int = 6) -> list[ClientChip]:
+    return [ClientChip(name=f"c{i}") for i in range(n)]
+
+
+def test_network_key_rates_capability_and_time_sharing() -> None:
+    result = evaluate_network(
+        model=ASYMPTOTIC,
+        channels=CHANNELS,
+        clients=_clients(),
+        links_by_distance={100.0: _links(100.0), 400.0: _links(400.0)},
+        key_rate=_engine,
+    )
+    far = result.pairs_by_distance[400.0]
+    near = result.pairs_by_distance[100.0]
+    # SNS beats PLOB at 400 km but not at 100 km, so the capability is 3 pairs x 400 km.
+    assert result.all_beat_plob(400.0)
+    assert not result.all_beat_plob(100.0)
+    assert result.networking_capability_km == pytest.approx(1200.0)
+    for p in far:
+        assert p.status == "ok"
+        assert p.lock_alice.locked
+        assert p.lock_alice.linewidth_hz == ASYMPTOTIC.comb_linewidth_hz
+        # Sequential: the pair has the detectors a third of the time.
+        assert p.key_rate_bps_time_shared == pytest.approx(p.key["key_rate_bps"] / 3)
+        assert p.key["qber_x"] >= p.phase.misalignment
+    assert near[0].key["key_rate_per_pulse"] > far[0].key["key_rate_per_pulse"]
+    assert result.total_key_rate_bps(400.0) == pytest.approx(
+        math.fsum(p.key["key_rate_bps"] for p in far) / 3
+    )
+
+
+def test_a_laser_that_cannot_lock_gives_no_key_and_says_why() -> None:
+    clients = _clients()
+    clients[3] = replace(clients[3], frequency_error_hz=100e9)  # far beyond 15 GHz tuning
+    clients[4] = replace(clients[4], working=False)
+
+    def never_called(**_: Any) -> dict[str, Any]:
+        raise AssertionError("no key-rate call for a pair without lock")
+
+    keyed = {"calls": 0}
+
+    def counting(**kwargs: Any) -> dict[str, Any]:
+        keyed["calls"] += 1
+        return _engine(**kwargs)
+
+    result = evaluate_network(
+        model=ASYMPTOTIC,
+        channels=CHANNELS,
+        clients=clients,
+        links_by_distance={400.0: _links(400.0)},
+        key_rate=counting,
+    )
+    pairs = result.pairs_by_distance[400.0]
+    assert pairs[1].status == "Bob's laser (c3) does not injection-lock"
+    assert pairs[1].key["key_rate_per_pulse"] == 0.0
+    assert pairs[2].status == "Alice's chip c4 failed its device tests"
+    assert keyed["calls"] == 1
+    assert result.networking_capability_km == 0.0
+
+
+def test_longer_downstream_fibre_weakens_injection_and_raises_error() -> None:
+    short = PairLinks(185.0, 185.0, 0.05, 0.05)
+    long = PairLinks(185.0, 185.0, 60.0, 60.0)
+    res = evaluate_network(
+        model=ASYMPTOTIC,
+        channels=CHANNELS[:1],
+        clients=_clients(2),
+        links_by_distance={370.0: [short]},
+        key_rate=_engine,
+    ).pairs_by_distance[370.0][0]
+    res_long = evaluate_network(
+        model=ASYMPTOTIC,
+        channels=CHANNELS[:1],
+        clients=_clients(2),
+        links_by_distance={370.0: [long]},
+        key_rate=_engine,
+    ).pairs_by_distance[370.0][0]
+    # (60 - 0.05) km at 0.16 dB/km = 9.592 dB less injected power.
+    assert res.lock_alice.injected_power_dbm - res_long.lock_alice.injected_power_dbm == (
+        pytest.approx(9.592)
+    )
+    assert res_long.phase.misalignment > res.phase.misalignment
+
+
+def test_simultaneous_operation_adds_cross_channel_noise() -> None:
+    link = _links(370.0, 1)[0]
+    seq = noise_per_gate(model=ASYMPTOTIC, channel=CHANNELS[1], links=link,
+                         active_channels=CHANNELS)  # fmt: skip
+    sim = noise_per_gate(
+        model=replace(ASYMPTOTIC, operation="simultaneous"),
+        channel=CHANNELS[1],
+        links=link,
+        active_channels=CHANNELS,
+    )
+    assert seq["other_channels"] == 0.0
+    assert sim["other_channels"] > 0.0
+    assert sim["dark"] == pytest.approx(10.0 * 0.5e-9)
+
+
+def test_classical_channel_adds_raman_noise() -> None:
+    link = _links(100.0, 1)[0]
+    quiet = noise_per_gate(model=ASYMPTOTIC, channel=CHANNELS[0], links=link,
+                           active_channels=CHANNELS)  # fmt: skip
+    loud = noise_per_gate(
+        model=replace(ASYMPTOTIC, classical_power_dbm=0.0),
+        channel=CHANNELS[0],
+        links=link,
+        active_channels=CHANNELS,
+    )
+    assert quiet["raman"] == 0.0
+    assert loud["raman"] > quiet["dark"]
+
+
+def test_reference_counts_fall_with_distance_and_saturate() -> None:
+    near = reference_counts_per_window(model=ASYMPTOTIC, links=_links(2.0, 1)[0])
+    far = reference_counts_per_window(model=ASYMPTOTIC, links=_links(400.0, 1)[0])
+    assert far < near
+    assert near == pytest.approx(2 * ASYMPTOTIC.server.max_count_rate_hz / 1e4)
+
+
+def test_yield_aware_draws_are_seeded_and_count_unlocked_pairs() -> None:
+    table = KeyRateTable(370.0, (0.0, 0.05, 0.5), (4e-6, 3e-6, 0.0), 1.7e-6)
+    pool = _clients(12)
+    pool[0] = replace(pool[0], frequency_error_hz=1e11)
+    groups = np.array([0] * 6 + [1] * 6)
+    kwargs = {
+        "model": ASYMPTOTIC,
+        "channels": CHANNELS,
+        "links": _links(370.0),
+        "pool": pool,
+        "table": table,
+        "draws": 40,
+        "groups": groups,
+    }
+    a = yield_aware_network(**kwargs, rng=np.random.default_rng(5))
+    b = yield_aware_network(**kwargs, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(a.key_rate_per_pulse, b.key_rate_per_pulse)
+    # A draw from wafer 0 contains the unlockable chip, one from wafer 1 does not.
+    from_wafer_0 = ~np.all(a.locked, axis=1)
+    assert 0 < np.sum(from_wafer_0) < 40
+    assert a.probability_all_beat_plob == pytest.approx(1.0 - np.mean(from_wafer_0))
+    assert np.all(a.key_rate_per_pulse[~a.locked] == 0.0)
