@@ -44,9 +44,11 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
     def compute() -> dict[str, Any]:
-        written = write_all_masks(ctx.gds_dir)
-        paths = [str(p) for p in (written.values() if isinstance(written, dict) else written)]
-        return {"files": paths}
+        write_all_masks(ctx.gds_dir)
+        files = sorted(
+            p for p in ctx.gds_dir.rglob("*") if p.is_file() and p.suffix in (".gds", ".png")
+        )
+        return {"files": [str(p) for p in files]}
 
     data, was_cached = flow.cached(ctx, "masks", key, compute)
     if was_cached and not all(_exists(p) for p in data["files"]):

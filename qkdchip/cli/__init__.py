@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from qkdchip import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("doctor", "run", "keyrate", "yield_cmd", "mask")
+COMMAND_MODULES: tuple[str, ...] = ("doctor", "run", "keyrate", "yield_cmd", "mask", "network")
 
 
 class _Parser(argparse.ArgumentParser):

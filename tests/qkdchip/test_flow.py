@@ -63,9 +63,16 @@ def test_small_scenario_end_to_end(tmp_path: Path) -> None:
     assert status == {"masks": "not built", "comb": "done", "yield": "done", "network": "done"}
     written = write_report(ctx, outcomes)
     summary = json.loads(written["summary"].read_text(encoding="utf-8"))
-    for key in ("channels", "clients", "pair_distance_km", "per_channel",
-                "networking_capability_km", "modulator_yield", "chip_yield",
-                "comb_lines_usable"):  # fmt: skip
+    for key in (
+        "channels",
+        "clients",
+        "pair_distance_km",
+        "per_channel",
+        "networking_capability_km",
+        "modulator_yield",
+        "chip_yield",
+        "comb_lines_usable",
+    ):
         assert key in summary
     assert summary["clients"] == 4
     assert summary["channels"] == 2

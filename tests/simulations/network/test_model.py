@@ -124,8 +124,9 @@ def test_longer_downstream_fibre_weakens_injection_and_raises_error() -> None:
 
 def test_simultaneous_operation_adds_cross_channel_noise() -> None:
     link = _links(370.0, 1)[0]
-    seq = noise_per_gate(model=ASYMPTOTIC, channel=CHANNELS[1], links=link,
-                         active_channels=CHANNELS)  # fmt: skip
+    seq = noise_per_gate(
+        model=ASYMPTOTIC, channel=CHANNELS[1], links=link, active_channels=CHANNELS
+    )
     sim = noise_per_gate(
         model=replace(ASYMPTOTIC, operation="simultaneous"),
         channel=CHANNELS[1],
@@ -139,8 +140,9 @@ def test_simultaneous_operation_adds_cross_channel_noise() -> None:
 
 def test_classical_channel_adds_raman_noise() -> None:
     link = _links(100.0, 1)[0]
-    quiet = noise_per_gate(model=ASYMPTOTIC, channel=CHANNELS[0], links=link,
-                           active_channels=CHANNELS)  # fmt: skip
+    quiet = noise_per_gate(
+        model=ASYMPTOTIC, channel=CHANNELS[0], links=link, active_channels=CHANNELS
+    )
     loud = noise_per_gate(
         model=replace(ASYMPTOTIC, classical_power_dbm=0.0),
         channel=CHANNELS[0],
