@@ -6,11 +6,7 @@ import gdsfactory as gf
 
 from qkdchip.components.designs import MzmDesign, PhaseModulatorDesign, VoaDesign
 from qkdchip.components.geometry import Straight, extrude, s_bend_min_dx_um, s_bend_segments
-from qkdchip.components.inp.common import (
-    REGION_MARGIN_UM,
-    check_ridge,
-    electroded_section,
-)
+from qkdchip.components.inp.common import check_ridge, electroded_section
 from qkdchip.components.inp.mmi import mmi1x2
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
@@ -159,14 +155,7 @@ def mzm(
         electrode_width_um=electrode_width_um,
     )
     check_ridge("ridge_width_um", ridge_width_um)
-    rules = design_rules()
-    min_radius = rules.layer("WG_DEEP").min_bend_radius_um or 0.0
-    region_gap = arm_separation_um - ridge_width_um - 2 * REGION_MARGIN_UM
-    if region_gap < rules.layer("PIN").min_space_um:
-        raise ValueError(
-            f"arm_separation_um={arm_separation_um!r} leaves {region_gap:.3f} µm between the "
-            f"arm PIN regions (min {rules.layer('PIN').min_space_um} µm)"
-        )
+    min_radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 0.0
     c = gf.Component()
     splitter = c << mmi1x2(ridge_width_um=ridge_width_um)
     x_split = splitter.ports["o2"].center[0]

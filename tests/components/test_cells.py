@@ -1,0 +1,152 @@
+"""Every registered cell of both PDKs: GDS regression, settings/ports snapshot, DRC, grid,
+netlist round trip.
+
+Reference data live next to this file (``reference_gds/``, ``snapshots/``). A missing reference
+fails; set ``QKDCHIP_REGEN_GDS=1`` to (re)write references after an intended change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import gdsfactory as gf
+import klayout.db as kdb
+import pytest
+
+from qkdchip.components.registry import activate_platform, cell_factory, platform_of, rules_for
+from qkdchip.pdk.drc import run_drc
+from tests.components.cell_cases import CASES
+
+HERE = Path(__file__).parent
+REFERENCE_GDS = HERE / "reference_gds"
+SNAPSHOTS = HERE / "snapshots"
+REGEN = os.environ.get("QKDCHIP_REGEN_GDS") == "1"
+
+
+def _build(cell: str, params: dict[str, Any]) -> gf.Component:
+    platform = platform_of(cell)
+    activate_platform(platform, params.get("thickness_nm") if platform == "si3n4" else None)
+    return cell_factory(cell)(**params)
+
+
+CASE_IDS = [case[0] for case in CASES]
+
+
+@pytest.fixture(params=CASES, ids=CASE_IDS)
+def case(request: pytest.FixtureRequest) -> tuple[str, str, dict[str, Any], gf.Component]:
+    case_id, cell, params = request.param
+    return case_id, cell, params, _build(cell, params)
+
+
+def _layer_regions(layout: kdb.Layout, cell: kdb.Cell) -> dict[tuple[int, int], kdb.Region]:
+    out = {}
+    for index in layout.layer_indexes():
+        info = layout.get_info(index)
+        region = kdb.Region(cell.begin_shapes_rec(index)).merged()
+        if not region.is_empty():
+            out[(info.layer, info.datatype)] = region
+    return out
+
+
+def _read_top(path: Path) -> tuple[kdb.Layout, kdb.Cell]:
+    layout = kdb.Layout()
+    layout.read(str(path))
+    (top,) = layout.top_cells()
+    return layout, top
+
+
+def test_gds_matches_reference(case: tuple, tmp_path: Path) -> None:
+    case_id, _, _, component = case
+    reference = REFERENCE_GDS / f"{case_id}.gds"
+    written = component.write_gds(gdspath=tmp_path / f"{case_id}.gds", with_metadata=False)
+    if REGEN:
+        reference.parent.mkdir(exist_ok=True)
+        reference.write_bytes(Path(written).read_bytes())
+    if not reference.exists():
+        pytest.fail(f"missing reference {reference}; run with QKDCHIP_REGEN_GDS=1 to create it")
+    new = _layer_regions(*_read_top(Path(written)))
+    ref = _layer_regions(*_read_top(reference))
+    assert set(new) == set(ref), f"layers differ: {sorted(new)} vs {sorted(ref)}"
+    for layer, region in new.items():
+        xor = region ^ ref[layer]
+        assert xor.is_empty(), f"{case_id}: XOR on {layer} has {xor.count()} polygons"
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_round(v) for v in value]
+    return value
+
+
+def _snapshot(component: gf.Component) -> dict[str, Any]:
+    ports = [
+        {
+            "name": p.name,
+            "center_um": list(p.center),
+            "width_um": p.width,
+            "orientation_deg": p.orientation,
+            "layer": [p.layer_info.layer, p.layer_info.datatype],
+            "port_type": p.port_type,
+        }
+        for p in component.ports
+    ]
+    data = {
+        "name": component.name,
+        "settings": component.settings.model_dump(),
+        "info": component.info.model_dump(),
+        "ports": ports,
+    }
+    return _round(json.loads(json.dumps(data, default=str)))
+
+
+def test_settings_and_ports_snapshot(case: tuple) -> None:
+    case_id, _, _, component = case
+    path = SNAPSHOTS / f"{case_id}.json"
+    data = _snapshot(component)
+    if REGEN:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    if not path.exists():
+        pytest.fail(f"missing snapshot {path}; run with QKDCHIP_REGEN_GDS=1 to create it")
+    assert data == json.loads(path.read_text())
+
+
+def test_drc_clean(case: tuple) -> None:
+    _, cell, params, component = case
+    report = run_drc(component, rules_for(platform_of(cell), params))
+    assert report.clean, report.format()
+
+
+def test_ports_on_grid_with_even_widths(case: tuple) -> None:
+    _, _, _, component = case
+    assert len(component.ports) >= 2
+    for port in component.ports:
+        width_nm = port.width * 1e3
+        assert math.isclose(width_nm, round(width_nm), abs_tol=1e-6), port.name
+        assert round(width_nm) % 2 == 0, f"{port.name}: odd width {width_nm} nm"
+        for coordinate in port.center:
+            assert math.isclose(coordinate * 1e3, round(coordinate * 1e3), abs_tol=1e-6)
+        assert port.name[0] in "oe"
+        assert (port.name[0] == "e") == (port.port_type == "electrical"), port.name
+
+
+def test_netlist_round_trip(case: tuple) -> None:
+    _, _, _, component = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        netlist = component.get_netlist()
+        rebuilt = gf.read.from_yaml(component.write_netlist(netlist)).get_netlist()
+    for key in ("instances", "ports", "nets"):
+        assert json.loads(json.dumps(rebuilt[key], default=str)) == json.loads(
+            json.dumps(netlist[key], default=str)
+        ), key
+    assert set(rebuilt["placements"]) == set(netlist["placements"])

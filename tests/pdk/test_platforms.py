@@ -1,0 +1,93 @@
+"""Platform PDKs: no activation at import, film thickness parameter, rules with sources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from qkdchip.components.registry import cell_names
+from qkdchip.pdk import inp, si3n4
+from qkdchip.pdk.materials import MATERIALS
+
+
+def test_import_activates_nothing() -> None:
+    code = (
+        "import gdsfactory as gf, qkdchip.pdk.si3n4 as s, qkdchip.pdk.inp as i\n"
+        "s.get_pdk(); i.get_pdk()\n"
+        "try:\n    gf.get_active_pdk()\nexcept ValueError:\n    print('inactive')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("inactive")
+
+
+@pytest.mark.parametrize("thickness_nm", [100.0, 800.0])
+def test_si3n4_stack_thickness(thickness_nm: float) -> None:
+    stack = si3n4.layer_stack(thickness_nm)
+    assert stack.layers["core"].thickness == pytest.approx(thickness_nm * 1e-3)
+    assert stack.layers["core"].material in MATERIALS
+    pdk = si3n4.get_pdk(thickness_nm)
+    assert pdk.layer_stack.layers["core"].thickness == pytest.approx(thickness_nm * 1e-3)
+    assert si3n4.get_pdk(thickness_nm) is pdk  # cached
+
+
+def test_thin_and_thick_rules_differ_in_bend_radius() -> None:
+    thin = si3n4.design_rules(100.0).layer("WG").min_bend_radius_um
+    thick = si3n4.design_rules(800.0).layer("WG").min_bend_radius_um
+    assert thin is not None
+    assert thick is not None
+    assert thin > thick
+
+
+def test_bad_thickness_raises() -> None:
+    with pytest.raises(ValueError, match="thickness_nm"):
+        si3n4.layer_stack(5.0)
+    with pytest.raises(ValueError, match="thickness_nm"):
+        si3n4.design_rules(3000.0)
+
+
+@pytest.mark.parametrize(
+    "rules", [si3n4.design_rules(), si3n4.design_rules(800.0), inp.design_rules()]
+)
+def test_every_rule_has_a_source_and_known_layer(rules) -> None:  # type: ignore[no-untyped-def]
+    for rule in rules.layers:
+        assert rule.source
+        assert rules.gds(rule.layer) == rule.gds
+    for enc in rules.enclosures:
+        assert enc.source
+    assert rules.to_dict()["platform"] == rules.platform
+
+
+def test_rule_lookup_names_bad_layer() -> None:
+    with pytest.raises(ValueError, match="layer"):
+        inp.design_rules().layer("NOPE")
+
+
+def test_pdks_register_their_cells_and_cross_sections() -> None:
+    s, i = si3n4.get_pdk(), inp.get_pdk()
+    for name in cell_names("si3n4"):
+        assert name in s.cells
+    for name in cell_names("inp"):
+        assert name in i.cells
+    for name in si3n4.CROSS_SECTIONS:
+        assert name in s.cross_sections
+    for name in inp.CROSS_SECTIONS:
+        assert name in i.cross_sections
+
+
+def test_cross_sections_set_platform_radii() -> None:
+    si3n4.get_pdk().activate()
+    from qkdchip.pdk.inp.cross_sections import xs_inp_deep
+    from qkdchip.pdk.si3n4.cross_sections import xs_routing, xs_sin_thin
+
+    assert xs_sin_thin().radius_min == si3n4.design_rules().layer("WG").min_bend_radius_um
+    assert xs_inp_deep().radius_min == inp.design_rules().layer("WG_DEEP").min_bend_radius_um
+    assert xs_routing().radius is None
+
+
+def test_inp_epi_stack_is_consistent() -> None:
+    epi = inp.EPI_STACK
+    assert epi.shallow_etch_um < epi.top_um < epi.deep_etch_um
+    with pytest.raises(ValueError, match="deep_etch_um"):
+        inp.EpiStack(deep_etch_um=1.0)
