@@ -25,6 +25,8 @@ import klayout.db as kdb
 from qkdchip.circuits.wafer_geometry import WaferSpec
 
 _TOL_UM = 0.001
+OPTICAL = frozenset({"optical", "edge_coupler"})
+"""Port types that carry light."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,11 @@ def optical_port_report(component: gf.Component) -> CheckReport:
     the same position with the opposite orientation and the same width. Ports that coincide
     with one of ``component``'s own optical ports are the chip's I/O.
     """
-    io = {_port_key(*p.center): p.name for p in component.ports if p.port_type == "optical"}
+    io = {_port_key(*p.center): p.name for p in component.ports if p.port_type in OPTICAL}
     by_key: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
     for k, inst in enumerate(component.insts):
         for port in inst.ports:
-            if port.port_type != "optical":
+            if port.port_type not in OPTICAL:
                 continue
             label = f"{inst.name or k}:{port.name}"
             by_key.setdefault(_port_key(*port.center), []).append(

@@ -5,7 +5,7 @@ references to a few die cells, so checking it flat would repeat the same work fo
 Instead :func:`wafer_drc` checks each distinct child cell once (product die, test die, alignment
 mark) and then what only the wafer level can get wrong: the spacing between neighbouring dies
 and between alignment marks and dies, which must be at least the largest minimum space of the
-layers they carry. Since every die's shapes lie inside its bounding box, these two parts
+layers they share. Since every die's shapes lie inside its bounding box, these two parts
 together cover every pair of shapes on the wafer.
 """
 
@@ -77,27 +77,26 @@ def wafer_drc(wafer: gf.Component, rules: DesignRules) -> WaferDrcReport:
         if index is not None and not wafer.kdb_cell.shapes(index).is_empty():
             problems.append(f"wafer top cell draws on rule layer {rule.layer}")
 
-    space = {
-        name: max(
-            (rules.layer(layer).min_space_um for layer in _layers_with_shapes(child, rules)),
-            default=0.0,
-        )
-        for name, child in children.items()
-    }
-    boxes = [(inst.cell.name, inst.dbbox()) for inst in wafer.insts if space[inst.cell.name] > 0]
-    # sweep along x to find pairs of instance boxes closer than the larger of their spaces
+    present = {name: set(_layers_with_shapes(child, rules)) for name, child in children.items()}
+
+    def need(a: str, b: str) -> float:
+        common = present[a] & present[b]
+        return max((rules.layer(layer).min_space_um for layer in common), default=0.0)
+
+    boxes = [(inst.cell.name, inst.dbbox()) for inst in wafer.insts if present[inst.cell.name]]
+    # sweep along x for pairs of instance boxes closer than the space rule of a shared layer
     boxes.sort(key=lambda item: item[1].left)
-    reach = max(space.values(), default=0.0)
+    reach = max((rule.min_space_um for rule in rules.layers), default=0.0)
     for k, (name_a, a) in enumerate(boxes):
         for name_b, b in boxes[k + 1 :]:
             if b.left - a.right > reach:
                 break
-            need = max(space[name_a], space[name_b])
             gap_x = max(b.left - a.right, a.left - b.right)
             gap_y = max(b.bottom - a.top, a.bottom - b.top)
-            if max(gap_x, gap_y) < need - 1e-6:
+            limit = need(name_a, name_b)
+            if max(gap_x, gap_y) < limit - 1e-6:
                 problems.append(
                     f"{name_a} at ({a.left:.3f}, {a.bottom:.3f}) and {name_b} at "
-                    f"({b.left:.3f}, {b.bottom:.3f}) µm are closer than {need} µm"
+                    f"({b.left:.3f}, {b.bottom:.3f}) µm are closer than {limit} µm"
                 )
     return WaferDrcReport(cell=wafer.name, cell_reports=reports, spacing_problems=tuple(problems))

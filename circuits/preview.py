@@ -42,6 +42,9 @@ def _save_atomic(fig: plt.Figure, path: Path, dpi: int) -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi, metadata={"Software": None})
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         plt.close(fig)

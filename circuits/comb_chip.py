@@ -1,0 +1,225 @@
+"""The Si3N4 microcomb chip of the server: comb ring with heater, gap-sweep rings, cut-back set.
+
+Needs the Si3N4 PDK active (``qkdchip.pdk.si3n4.get_pdk().activate()``).
+"""
+
+from __future__ import annotations
+
+import gdsfactory as gf
+
+from qkdchip.circuits.waveguides import cutback_waveguide, straight_link
+from qkdchip.components.designs import REFERENCE_FSR_HZ, ring_radius_for_fsr
+from qkdchip.components.si3n4 import edge_coupler, ring_heater, ring_point_coupled
+from qkdchip.pdk.si3n4.cross_sections import THIN_STRIP_WIDTH_UM
+from qkdchip.pdk.si3n4.design_rules import design_rules
+
+COMB_N_GROUP = 1.60
+"""Group index used to size the comb ring (same assumption as the cell library's default)."""
+
+
+def _join(c: gf.Component, a: gf.Port, b: gf.Port, width: float) -> None:
+    """Join two facing, colinear ports on the same horizontal line with a straight link."""
+    if abs(a.center[1] - b.center[1]) > 1e-6:
+        raise ValueError(f"ports at y={a.center[1]} and y={b.center[1]} are not colinear")
+    x0, x1 = sorted((a.center[0], b.center[0]))
+    ref = c << straight_link(length=round(x1 - x0, 3), width=width, layer="WG")
+    ref.move((x0, a.center[1]))
+
+
+def place_edge_coupled(
+    c: gf.Component,
+    device: gf.Component,
+    *,
+    x_center: float,
+    y_bus: float,
+    chip_width_um: float,
+    coupler: gf.Component,
+    width: float,
+    name: str,
+) -> gf.ComponentReference:
+    """Place ``device`` (bus ports o1/o2 on y=0) and wire its bus to both facets."""
+    ref = c << device
+    ref.move((x_center, y_bus))
+    west = c << coupler
+    west.move((0.0, y_bus))
+    east = c << coupler
+    east.mirror_x()
+    east.move((chip_width_um, y_bus))
+    _join(c, west.ports["o2"], ref.ports["o1"], width)
+    _join(c, ref.ports["o2"], east.ports["o2"], width)
+    c.add_port(f"{name}_w", port=west.ports["o1"])
+    c.add_port(f"{name}_e", port=east.ports["o1"])
+    return ref
+
+
+@gf.cell
+def comb_chip(
+    chip_width_um: float = 6000.0,
+    chip_height_um: float = 7000.0,
+    thickness_nm: float = 100.0,
+    comb_fsr_ghz: float = REFERENCE_FSR_HZ * 1e-9,
+    ring_width_um: float = THIN_STRIP_WIDTH_UM,
+    comb_gap_um: float = 3.0,
+    heater_width_um: float = 6.0,
+    pad_size_um: float = 100.0,
+    pad_pitch_um: float = 200.0,
+    pad_edge_margin_um: float = 50.0,
+    sweep_radius_um: float = 300.0,
+    sweep_gaps_um: tuple[float, ...] = (2.0, 2.5, 3.0, 3.5),
+    sweep_pitch_um: float = 700.0,
+    cutback_loops: tuple[int, ...] = (0, 1, 2),
+    cutback_pitch_um: float = 150.0,
+    cutback_loop_height_um: float = 700.0,
+    tip_width_um: float = 0.3,
+    taper_length_um: float = 200.0,
+    bottom_margin_um: float = 150.0,
+) -> gf.Component:
+    """Server microcomb chip on the Si3N4 film.
+
+    Every optical structure runs straight from the west facet to the east facet through
+    inverse-taper edge couplers; the comb ring's heater pads sit at the north edge::
+
+        north edge    [e1]  [e2]   heater pads
+                    .-----------.
+                   /  comb ring  \\     R from the FSR (30.03 GHz -> ~0.99 mm at n_g 1.60)
+                   \\  + heater  /
+        comb_w >====='---------'======> comb_e
+        gap4_w >=======( )=============> gap4_e   gap sweep: one ring per bus,
+          ...                                     radius sweep_radius_um, gaps sweep_gaps_um
+        gap1_w >=======( )=============> gap1_e
+        cut2_w >===/‾\\====/‾\\=========> cut2_e   cut-back: 0, 1, 2 loops
+        cut1_w >=======/‾\\============> cut1_e
+        cut0_w >=======================> cut0_e
+        (0, 0) south-west corner; die label area at the south-west corner
+
+    Args:
+        chip_width_um, chip_height_um: die size (µm).
+        thickness_nm: Si3N4 film thickness (nm); selects the design rules.
+        comb_fsr_ghz: comb ring free spectral range (GHz); radius = c / (2π n_g FSR).
+        ring_width_um: comb and sweep ring/bus waveguide width (µm).
+        comb_gap_um: comb ring to bus gap (µm).
+        heater_width_um: heater metal width (µm).
+        pad_size_um, pad_pitch_um: heater pad side and pitch (µm).
+        pad_edge_margin_um: distance from the pads' top edge to the north chip edge (µm).
+        sweep_radius_um: radius of the gap-sweep rings (µm).
+        sweep_gaps_um: gaps of the gap-sweep rings, one ring each (µm).
+        sweep_pitch_um: distance between gap-sweep buses (µm).
+        cutback_loops: number of loops of each cut-back waveguide.
+        cutback_pitch_um: spacing between cut-back bands beyond the loop height (µm).
+        cutback_loop_height_um: loop height of the cut-back waveguides (µm).
+        tip_width_um, taper_length_um: inverse-taper edge couplers (µm).
+        bottom_margin_um: height of the lowest waveguide above the south edge (µm).
+
+    Returns:
+        The chip with edge-coupler ports ``<structure>_w`` / ``_e`` and heater pad ports
+        ``heater_e1`` / ``heater_e2``; ``info`` lists the structures and their parameters.
+    """
+    rules = design_rules(thickness_nm)
+    min_radius = rules.layer("WG").min_bend_radius_um or 0.0
+    radius = round(ring_radius_for_fsr(fsr_hz=comb_fsr_ghz * 1e9, n_group=COMB_N_GROUP), 3)
+    coupler = edge_coupler(
+        tip_width_um=tip_width_um,
+        taper_length_um=taper_length_um,
+        waveguide_width_um=ring_width_um,
+        thickness_nm=thickness_nm,
+    )
+    c = gf.Component()
+    c.add_polygon(
+        [(0, 0), (chip_width_um, 0), (chip_width_um, chip_height_um), (0, chip_height_um)],
+        layer="FLOORPLAN",
+    )
+    x_mid = chip_width_um / 2
+
+    y = bottom_margin_um
+    cutbacks = {}
+    for n_loops in cutback_loops:
+        wg = cutback_waveguide(
+            chip_width_um=chip_width_um,
+            n_loops=n_loops,
+            width=ring_width_um,
+            layer="WG",
+            bend_radius_um=min_radius,
+            loop_height_um=cutback_loop_height_um,
+            tip_width_um=tip_width_um,
+            taper_length_um=taper_length_um,
+        )
+        ref = c << wg
+        ref.move((0.0, y))
+        c.add_port(f"cut{n_loops}_w", port=ref.ports["o1"])
+        c.add_port(f"cut{n_loops}_e", port=ref.ports["o2"])
+        cutbacks[f"cut{n_loops}"] = round(float(wg.info["length_um"]), 3)
+        y += (cutback_loop_height_um if n_loops else 0.0) + cutback_pitch_um
+
+    sweep = {}
+    for k, gap in enumerate(sweep_gaps_um, start=1):
+        ring = ring_point_coupled(
+            radius_um=sweep_radius_um,
+            width_um=ring_width_um,
+            gap_um=gap,
+            thickness_nm=thickness_nm,
+            bus_width_um=ring_width_um,
+        )
+        place_edge_coupled(
+            c,
+            ring,
+            x_center=x_mid,
+            y_bus=y,
+            chip_width_um=chip_width_um,
+            coupler=coupler,
+            width=ring_width_um,
+            name=f"gap{k}",
+        )
+        sweep[f"gap{k}"] = gap
+        y += sweep_pitch_um
+
+    probe = ring_point_coupled(
+        radius_um=radius,
+        width_um=ring_width_um,
+        gap_um=comb_gap_um,
+        thickness_nm=thickness_nm,
+        bus_width_um=ring_width_um,
+    )
+    ring_top = float(probe.info["ring_center_y_um"]) + radius + ring_width_um / 2
+    pad_offset = chip_height_um - pad_edge_margin_um - pad_size_um - (y + ring_top)
+    if pad_offset < 20.0:
+        raise ValueError(
+            f"chip_height_um={chip_height_um} is too small: the comb ring and its pads need "
+            f"{chip_height_um - pad_offset + 20.0:.1f} µm"
+        )
+    comb = ring_heater(
+        radius_um=radius,
+        width_um=ring_width_um,
+        gap_um=comb_gap_um,
+        thickness_nm=thickness_nm,
+        bus_width_um=ring_width_um,
+        heater_width_um=heater_width_um,
+        pad_size_um=pad_size_um,
+        pad_pitch_um=pad_pitch_um,
+        pad_offset_um=round(pad_offset, 3),
+    )
+    ref = place_edge_coupled(
+        c,
+        comb,
+        x_center=x_mid,
+        y_bus=y,
+        chip_width_um=chip_width_um,
+        coupler=coupler,
+        width=ring_width_um,
+        name="comb",
+    )
+    for port in ("e1", "e2"):
+        c.add_port(f"heater_{port}", port=ref.ports[port])
+
+    box = c.dbbox()
+    if box.right > chip_width_um + 1e-6 or box.top > chip_height_um + 1e-6:
+        raise ValueError(
+            f"structures need {box.right:.1f} x {box.top:.1f} µm, more than the chip "
+            f"{chip_width_um} x {chip_height_um} µm"
+        )
+    c.info["chip_size_um"] = [chip_width_um, chip_height_um]
+    c.info["comb_radius_um"] = radius
+    c.info["comb_fsr_ghz_estimate"] = float(comb.info["fsr_ghz_estimate"])
+    c.info["heater_resistance_ohm_estimate"] = float(comb.info["heater_resistance_ohm_estimate"])
+    c.info["gap_sweep_um"] = sweep
+    c.info["cutback_lengths_um"] = cutbacks
+    return c

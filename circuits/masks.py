@@ -1,0 +1,320 @@
+"""Write every mask of the project: two chips, two wafers, layer properties, previews, manifest.
+
+:func:`write_all_masks` builds the InP transmitter chip and wafer under the InP PDK and the Si3N4
+comb chip and wafer under the Si3N4 PDK, checks each (DRC and the geometric checks of
+:mod:`qkdchip.circuits.verify`), and writes, each file atomically (temporary file, then rename):
+
+- ``transmitter_chip.gds``, ``comb_chip.gds``, ``inp_wafer.gds``, ``si3n4_wafer.gds``
+  (GDS without timestamps, so the same design gives the same bytes);
+- ``inp.lyp``, ``si3n4.lyp``: KLayout layer properties of each platform;
+- one PNG preview per mask;
+- ``manifest.json``: per mask its file, top cell, bounding box (µm), die counts (wafers), DRC
+  violation count, check results and SHA-256; SHA-256 of the other files too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gdsfactory as gf
+import klayout.db as kdb
+
+from qkdchip import __version__
+from qkdchip.circuits.comb_chip import comb_chip
+from qkdchip.circuits.preview import layer_colours, render_chip_png, render_wafer_png
+from qkdchip.circuits.transmitter import transmitter_chip
+from qkdchip.circuits.verify import Verification, verify_chip, verify_wafer
+from qkdchip.circuits.wafers import inp_wafer, si3n4_wafer
+
+MASK_FILES: tuple[str, ...] = (
+    "transmitter_chip.gds",
+    "comb_chip.gds",
+    "inp_wafer.gds",
+    "si3n4_wafer.gds",
+)
+"""The four GDS files :func:`write_all_masks` writes."""
+
+
+@dataclass(frozen=True)
+class MaskEntry:
+    """One GDS mask in the manifest."""
+
+    file: str
+    platform: str
+    kind: str
+    top_cell: str
+    bbox_um: tuple[tuple[float, float], tuple[float, float]]
+    drc_violations: int
+    checks_ok: bool
+    checks: dict[str, Any]
+    sha256: str
+    bytes: int
+    preview: str
+    die_count: int | None = None
+    product_die_count: int | None = None
+    test_die_count: int | None = None
+
+    @property
+    def size_um(self) -> tuple[float, float]:
+        """Width and height of the bounding box (µm)."""
+        (x0, y0), (x1, y1) = self.bbox_um
+        return (round(x1 - x0, 3), round(y1 - y0, 3))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "platform": self.platform,
+            "kind": self.kind,
+            "top_cell": self.top_cell,
+            "bbox_um": [list(self.bbox_um[0]), list(self.bbox_um[1])],
+            "size_um": list(self.size_um),
+            "die_count": self.die_count,
+            "product_die_count": self.product_die_count,
+            "test_die_count": self.test_die_count,
+            "drc_violations": self.drc_violations,
+            "checks_ok": self.checks_ok,
+            "checks": self.checks,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "preview": self.preview,
+        }
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What :func:`write_all_masks` wrote."""
+
+    out_dir: Path
+    masks: tuple[MaskEntry, ...]
+    files: dict[str, str] = field(default_factory=dict)
+
+    def mask(self, file: str) -> MaskEntry:
+        """The entry of ``file`` (e.g. ``"inp_wafer.gds"``)."""
+        for entry in self.masks:
+            if entry.file == file:
+                return entry
+        have = [m.file for m in self.masks]
+        raise ValueError(f"file={file!r} is not in the manifest; have {have}")
+
+    @property
+    def ok(self) -> bool:
+        """True when every mask is DRC clean and passed its checks."""
+        return all(m.drc_violations == 0 and m.checks_ok for m in self.masks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "generator": f"qkdchip {__version__}",
+            "gdsfactory": gf.__version__,
+            "ok": self.ok,
+            "masks": [m.to_dict() for m in self.masks],
+            "files": [{"file": k, "sha256": v} for k, v in sorted(self.files.items())],
+        }
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def gds_save_options() -> kdb.SaveLayoutOptions:
+    """GDS options for reproducible files: no timestamps."""
+    options = kdb.SaveLayoutOptions()
+    options.format = "GDS2"
+    options.gds2_write_timestamps = False
+    return options
+
+
+def write_gds(component: gf.Component, path: Path) -> Path:
+    """Write ``component`` to ``path`` atomically, reproducibly (same design, same bytes)."""
+    _atomic(path, lambda tmp: component.write_gds(gdspath=tmp, save_options=gds_save_options()))
+    return path
+
+
+def _bbox(component: gf.Component) -> tuple[tuple[float, float], tuple[float, float]]:
+    b = component.dbbox()
+    return ((round(b.left, 3), round(b.bottom, 3)), (round(b.right, 3), round(b.top, 3)))
+
+
+def _entry(
+    component: gf.Component,
+    path: Path,
+    *,
+    platform: str,
+    kind: str,
+    verification: Verification,
+    preview: str,
+) -> MaskEntry:
+    wafer_info = component.info["wafer"] if kind == "wafer" else None
+    return MaskEntry(
+        file=path.name,
+        platform=platform,
+        kind=kind,
+        top_cell=component.name,
+        bbox_um=_bbox(component),
+        drc_violations=verification.drc_violations,
+        checks_ok=verification.ok,
+        checks={
+            c.name: {"ok": c.ok, "problems": list(c.problems[:20])} for c in verification.checks
+        },
+        sha256=sha256_of(path),
+        bytes=path.stat().st_size,
+        preview=preview,
+        die_count=int(wafer_info["count"]) if wafer_info else None,
+        product_die_count=int(wafer_info["product_dies"]) if wafer_info else None,
+        test_die_count=int(wafer_info["test_dies"]) if wafer_info else None,
+    )
+
+
+def _platform(
+    out: Path,
+    *,
+    platform: str,
+    pdk: gf.Pdk,
+    rules: Any,
+    chip: Callable[[], gf.Component],
+    wafer: Callable[[], gf.Component],
+    chip_file: str,
+    wafer_file: str,
+    title: str,
+    files: dict[str, str],
+) -> list[MaskEntry]:
+    pdk.activate()
+    views = pdk.layer_views
+    colours = layer_colours(views)
+    lyp = out / f"{platform}.lyp"
+    _atomic(lyp, lambda tmp: views.to_lyp(tmp))
+    files[lyp.name] = sha256_of(lyp)
+
+    entries = []
+    c = chip()
+    path = write_gds(c, out / chip_file)
+    png = out / chip_file.replace(".gds", ".png")
+    grating = tuple(k for k, (name, _) in colours.items() if name == "GRATING")
+    render_chip_png(
+        c,
+        png,
+        colours=colours,
+        title=f"{title} chip {c.dxsize:.0f} x {c.dysize:.0f} µm",
+        skip_layers=grating,
+    )
+    files[png.name] = sha256_of(png)
+    entries.append(
+        _entry(
+            c,
+            path,
+            platform=platform,
+            kind="chip",
+            verification=verify_chip(c, rules),
+            preview=png.name,
+        )
+    )
+
+    w = wafer()
+    path = write_gds(w, out / wafer_file)
+    png = out / wafer_file.replace(".gds", ".png")
+    info = w.info["wafer"]
+    render_wafer_png(
+        w,
+        png,
+        outline_layer=next(k for k, (name, _) in colours.items() if name == "FLOORPLAN"),
+        die_colours={
+            str(w.info["product_cell"]): (f"{title} chip", "#7f9fd8"),
+            str(w.info["test_cell"]): ("test-structure die", "#e0a060"),
+        },
+        mark_cell=next(
+            (i.cell.name for i in w.insts if i.cell.name.startswith("alignment_mark")), None
+        ),
+        title=f"{title} 3-inch wafer: {info['count']} dies",
+    )
+    files[png.name] = sha256_of(png)
+    entries.append(
+        _entry(
+            w,
+            path,
+            platform=platform,
+            kind="wafer",
+            verification=verify_wafer(w, rules),
+            preview=png.name,
+        )
+    )
+    return entries
+
+
+def write_all_masks(out_dir: str | Path) -> Manifest:
+    """Build, check and write all masks into ``out_dir`` (created if missing).
+
+    Activates the InP and then the Si3N4 PDK; the PDK that was active before is activated
+    again at the end.
+
+    Returns:
+        The manifest (also written as ``manifest.json``).
+    """
+    from qkdchip.pdk import inp, si3n4
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        previous: gf.Pdk | None = gf.get_active_pdk()
+    except ValueError:
+        previous = None
+    files: dict[str, str] = {}
+    try:
+        entries = _platform(
+            out,
+            platform="inp",
+            pdk=inp.get_pdk(),
+            rules=inp.design_rules(),
+            chip=transmitter_chip,
+            wafer=inp_wafer,
+            chip_file="transmitter_chip.gds",
+            wafer_file="inp_wafer.gds",
+            title="InP QKD transmitter",
+            files=files,
+        )
+        entries += _platform(
+            out,
+            platform="si3n4",
+            pdk=si3n4.get_pdk(),
+            rules=si3n4.design_rules(),
+            chip=comb_chip,
+            wafer=si3n4_wafer,
+            chip_file="comb_chip.gds",
+            wafer_file="si3n4_wafer.gds",
+            title="Si3N4 microcomb",
+            files=files,
+        )
+    finally:
+        if previous is not None:
+            previous.activate()
+    manifest = Manifest(out_dir=out, masks=tuple(entries), files=files)
+    text = json.dumps(manifest.to_dict(), indent=2) + "\n"
+    _atomic(out / "manifest.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return manifest

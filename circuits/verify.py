@@ -1,0 +1,101 @@
+"""All checks of a chip or a wafer in one call: DRC plus the geometric checks.
+
+- Chips: DRC with the platform rules, optical connectivity, and (when the chip records its nets
+  in ``info["nets"]``) metal nets: each contact reaches exactly its own pad, no shorts.
+- Wafers: hierarchical DRC, every die inside the edge exclusion and off the flat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gdsfactory as gf
+
+from qkdchip.circuits.checks import (
+    CheckReport,
+    Net,
+    NetPin,
+    metal_net_report,
+    optical_port_report,
+    wafer_die_report,
+)
+from qkdchip.circuits.drc import wafer_drc
+from qkdchip.circuits.wafer_geometry import WaferSpec
+from qkdchip.pdk.drc import run_drc
+from qkdchip.pdk.rules import DesignRules
+
+
+@dataclass(frozen=True)
+class Verification:
+    """DRC violation count and geometric check reports of one mask."""
+
+    cell: str
+    drc_violations: int
+    drc_summary: dict[str, object]
+    checks: tuple[CheckReport, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when DRC is clean and every check passed."""
+        return self.drc_violations == 0 and all(c.ok for c in self.checks)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "cell": self.cell,
+            "ok": self.ok,
+            "drc_violations": self.drc_violations,
+            "drc": self.drc_summary,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+def recorded_nets(component: gf.Component) -> list[Net]:
+    """The nets a chip recorded in ``info["nets"]`` (empty when it records none)."""
+    entries = component.info.get("nets", [])
+    return [
+        Net(
+            name=entry["name"],
+            pins=tuple(
+                NetPin(label, layer, float(x), float(y), bool(is_pad))
+                for label, layer, x, y, is_pad in entry["pins"]
+            ),
+        )
+        for entry in entries
+    ]
+
+
+def verify_chip(
+    component: gf.Component, rules: DesignRules, *, pad_layer: str = "PAD"
+) -> Verification:
+    """DRC, optical connectivity and metal nets of a chip."""
+    drc = run_drc(component, rules)
+    checks = [optical_port_report(component)]
+    nets = recorded_nets(component)
+    if nets:
+        checks.append(metal_net_report(component, nets, pad_layer=pad_layer))
+    return Verification(
+        cell=component.name,
+        drc_violations=drc.count,
+        drc_summary={"counts": dict(drc.counts), "rules": len(drc.checked_rules)},
+        checks=tuple(checks),
+    )
+
+
+def verify_wafer(wafer: gf.Component, rules: DesignRules) -> Verification:
+    """Hierarchical DRC and die placement of a wafer drawn by :mod:`qkdchip.circuits.wafers`."""
+    drc = wafer_drc(wafer, rules)
+    spec = WaferSpec(
+        diameter_um=float(wafer.info["diameter_um"]),
+        flat_length_um=float(wafer.info["flat_length_um"]),
+        edge_exclusion_um=float(wafer.info["edge_exclusion_um"]),
+    )
+    dies = wafer_die_report(
+        wafer, spec, [str(wafer.info["product_cell"]), str(wafer.info["test_cell"])]
+    )
+    spacing = CheckReport(name="wafer-level spacing", problems=drc.spacing_problems)
+    return Verification(
+        cell=wafer.name,
+        drc_violations=drc.count,
+        drc_summary=drc.to_dict(),
+        checks=(dies, spacing),
+    )

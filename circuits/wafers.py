@@ -1,0 +1,119 @@
+"""3-inch wafer masks of both platforms: product dies, test dies, labels, alignment marks.
+
+Each wafer cell needs its platform's PDK active. Die counts are the maximum a regular grid of
+the product die (plus street) fits in the usable region (see
+:func:`qkdchip.circuits.wafer_geometry.optimise_die_grid`).
+"""
+
+from __future__ import annotations
+
+import gdsfactory as gf
+
+from qkdchip.circuits.comb_chip import comb_chip
+from qkdchip.circuits.test_dies import inp_test_die, si3n4_test_die
+from qkdchip.circuits.transmitter import transmitter_chip
+from qkdchip.circuits.wafer import WaferStyle, draw_wafer, plan_wafer
+from qkdchip.circuits.wafer_geometry import (
+    SEMI_3INCH_DIAMETER_UM,
+    SEMI_3INCH_PRIMARY_FLAT_UM,
+    WaferSpec,
+    optimise_die_grid,
+)
+
+INP_STYLE = WaferStyle(mark_cross_layer="WG_DEEP", mark_box_layers=("METAL_P",))
+"""InP marks: cross in the first (deep-etch) layer, boxes in p-metal."""
+SI3N4_STYLE = WaferStyle(mark_cross_layer="WG", mark_box_layers=("HEATER", "ROUTING"))
+"""Si3N4 marks: cross in the waveguide layer, boxes in heater and routing metal."""
+
+
+def _wafer(
+    *,
+    product: gf.Component,
+    test: gf.Component,
+    spec: WaferSpec,
+    street_um: float,
+    n_test_dies: int,
+    n_marks: int,
+    style: WaferStyle,
+) -> gf.Component:
+    box = product.dbbox()
+    grid = optimise_die_grid(
+        spec,
+        die_width_um=box.right - box.left,
+        die_height_um=box.top - box.bottom,
+        street_um=street_um,
+    )
+    plan = plan_wafer(grid, n_test_dies=n_test_dies, n_marks=n_marks)
+    c = gf.Component()
+    draw_wafer(c, plan=plan, product_die=product, test_die=test, style=style)
+    c.info["product_cell"] = product.name
+    c.info["test_cell"] = test.name
+    return c
+
+
+@gf.cell
+def inp_wafer(
+    diameter_um: float = SEMI_3INCH_DIAMETER_UM,
+    flat_length_um: float = SEMI_3INCH_PRIMARY_FLAT_UM,
+    edge_exclusion_um: float = 3000.0,
+    street_um: float = 100.0,
+    n_test_dies: int = 5,
+    n_marks: int = 4,
+) -> gf.Component:
+    """3-inch InP wafer of QKD transmitter chips (default chip) with test dies and marks.
+
+    Args:
+        diameter_um: wafer diameter (µm).
+        flat_length_um: primary flat length (µm), SEMI 3-inch default.
+        edge_exclusion_um: unusable band along rim and flat (µm).
+        street_um: cleave/dicing street between dies (µm).
+        n_test_dies: test-structure dies, 0 to 5.
+        n_marks: alignment marks, 0 to 4.
+    """
+    return _wafer(
+        product=transmitter_chip(),
+        test=inp_test_die(),
+        spec=WaferSpec(
+            diameter_um=diameter_um,
+            flat_length_um=flat_length_um,
+            edge_exclusion_um=edge_exclusion_um,
+        ),
+        street_um=street_um,
+        n_test_dies=n_test_dies,
+        n_marks=n_marks,
+        style=INP_STYLE,
+    )
+
+
+@gf.cell
+def si3n4_wafer(
+    diameter_um: float = SEMI_3INCH_DIAMETER_UM,
+    flat_length_um: float = SEMI_3INCH_PRIMARY_FLAT_UM,
+    edge_exclusion_um: float = 3000.0,
+    street_um: float = 200.0,
+    n_test_dies: int = 5,
+    n_marks: int = 4,
+) -> gf.Component:
+    """3-inch Si3N4 wafer of microcomb chips (default chip) with test dies and marks.
+
+    Args:
+        diameter_um: wafer diameter (µm).
+        flat_length_um: primary flat length (µm), SEMI 3-inch default.
+        edge_exclusion_um: unusable band along rim and flat (µm).
+        street_um: dicing street between dies (µm).
+        n_test_dies: test-structure dies, 0 to 5.
+        n_marks: alignment marks, 0 to 4.
+    """
+    return _wafer(
+        product=comb_chip(),
+        test=si3n4_test_die(),
+        spec=WaferSpec(
+            diameter_um=diameter_um,
+            flat_length_um=flat_length_um,
+            edge_exclusion_um=edge_exclusion_um,
+        ),
+        street_um=street_um,
+        n_test_dies=n_test_dies,
+        n_marks=n_marks,
+        style=SI3N4_STYLE,
+    )
