@@ -400,61 +400,58 @@ def _pool_chips(pool: dict[str, Any], *, laser: Any, coupling_loss_db: float) ->
 def _distance_sweep(
     ctx: FlowContext, *, model: Any, channels: Any, nominal: list[Any]
 ) -> dict[str, Any]:
-    """Optimised key rate versus distance of the median-power channel with nominal chips."""
+    """Optimised key rate versus distance of the median-power channel with nominal chips.
+
+    Each distance gets its own phase budget and noise (drift and reference counts change with
+    length); each optimisation starts from the optimum of the previous distance.
+    """
     from qkdchip.simulations.network.model import (
         PairLinks,
         lock_client,
         noise_per_gate,
         pair_phase_budget,
     )
-    from qkdchip.simulations.qkd import SnsSystem, sweep_distances
+    from qkdchip.simulations.qkd import SnsSystem, optimise_key_rate
 
     sc = ctx.scenario
     order = sorted(channels, key=lambda c: c.line_power_dbm)
     channel = order[len(order) // 2]
+    down = sc.network.downstream_km
+    lock_a = lock_client(model=model, chip=nominal[0], channel=channel, downstream_km=down)
+    lock_b = lock_client(model=model, chip=nominal[1], channel=channel, downstream_km=down)
     distances = np.linspace(0.0, sc.network.sweep_max_km, sc.network.sweep_points)
-    ref = sc.network.pair_distances_km[-1]
-    links = PairLinks(
-        alice_upstream_km=ref / 2,
-        bob_upstream_km=ref / 2,
-        alice_downstream_km=sc.network.downstream_km,
-        bob_downstream_km=sc.network.downstream_km,
-    )
-    lock_a = lock_client(
-        model=model, chip=nominal[0], channel=channel, downstream_km=links.alice_downstream_km
-    )
-    lock_b = lock_client(
-        model=model, chip=nominal[1], channel=channel, downstream_km=links.bob_downstream_km
-    )
-    budget = pair_phase_budget(
-        model=model,
-        links=links,
-        lock_a=lock_a,
-        lock_b=lock_b,
-        extinction_ratio_db=(nominal[0].extinction_ratio_db, nominal[1].extinction_ratio_db),
-    )
-    noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
-    p_noise = min(0.5, -math.expm1(-math.fsum(noise.values())))
-    system = SnsSystem(
-        fibre_a_km=ref / 2,
-        fibre_b_km=ref / 2,
-        loss_a_db_per_km=model.fibre.loss_db_per_km,
-        loss_b_db_per_km=model.fibre.loss_db_per_km,
-        detector_efficiency=model.server.detector_efficiency
-        * 10.0 ** (-model.server.receiver_loss_db / 10.0),
-        dark_count_per_pulse=p_noise,
-        misalignment=budget.misalignment,
-        ec_efficiency=model.protocol.ec_efficiency,
-        repetition_rate_hz=model.protocol.repetition_rate_hz,
-        n_pulses=model.protocol.n_pulses,
-        phase_slice_rad=model.protocol.phase_slice_rad,
-    )
-    results = sweep_distances(
-        system, [max(d, 1.0) for d in distances], protocol=model.protocol.name, seed=sc.seed
-    )
-    return {
-        "channel": channel.to_dict(),
-        "misalignment": budget.misalignment,
-        "noise_per_gate": p_noise,
-        "points": [r.to_dict() for r in results],
-    }
+    distances[0] = max(distances[0], 1.0)
+    points = []
+    start = None
+    for k, d in enumerate(distances):
+        links = PairLinks(d / 2, d / 2, down, down)
+        budget = pair_phase_budget(
+            model=model,
+            links=links,
+            lock_a=lock_a,
+            lock_b=lock_b,
+            extinction_ratio_db=(nominal[0].extinction_ratio_db, nominal[1].extinction_ratio_db),
+        )
+        noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
+        system = SnsSystem(
+            fibre_a_km=d / 2,
+            fibre_b_km=d / 2,
+            loss_a_db_per_km=model.fibre.loss_db_per_km,
+            loss_b_db_per_km=model.fibre.loss_db_per_km,
+            detector_efficiency=model.server.detector_efficiency
+            * 10.0 ** (-model.server.receiver_loss_db / 10.0),
+            dark_count_per_pulse=min(0.5, -math.expm1(-math.fsum(noise.values()))),
+            misalignment=budget.misalignment,
+            ec_efficiency=model.protocol.ec_efficiency,
+            repetition_rate_hz=model.protocol.repetition_rate_hz,
+            n_pulses=model.protocol.n_pulses,
+            phase_slice_rad=model.protocol.phase_slice_rad,
+        )
+        result = optimise_key_rate(
+            system, protocol=model.protocol.name, initial=start, seed=sc.seed
+        )
+        if result.key_rate_per_pulse > 0.0:
+            start = result.parameters
+        points.append({**result.to_dict(), "misalignment": budget.misalignment})
+        ctx.report_progress("sweep", k + 1, len(distances))
+    return {"channel": channel.to_dict(), "points": points}

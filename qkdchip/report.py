@@ -213,9 +213,8 @@ def plot_key_rate_vs_distance(sweep: dict[str, Any], network: dict[str, Any]) ->
     ax.plot([], [], "C3.", label="client pairs")
     ax.set_xlabel("Alice-Bob distance (km)")
     ax.set_ylabel("secret key rate (bit per pulse)")
-    ax.set_title(
-        f"misalignment e_d = {100 * sweep['misalignment']:.2f} % (at the reference distance)"
-    )
+    e_d = [p["misalignment"] for p in pts]
+    ax.set_title(f"misalignment e_d from {100 * min(e_d):.2f} % to {100 * max(e_d):.2f} %")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return _figure_png(fig)
