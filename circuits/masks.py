@@ -224,6 +224,7 @@ def _platform(
         colours=colours,
         title=f"{title} chip {c.dxsize:.0f} x {c.dysize:.0f} µm",
         skip_layers=grating,
+        block_labels=c.info.get("block_centres_um"),
     )
     files[png.name] = sha256_of(png)
     entries.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import gdsfactory as gf
@@ -71,6 +71,7 @@ def render_chip_png(
     colours: Mapping[tuple[int, int], tuple[str, str]],
     title: str,
     skip_layers: tuple[tuple[int, int], ...] = (),
+    block_labels: Mapping[str, Sequence[float]] | None = None,
     dpi: int = 150,
 ) -> Path:
     """Draw every polygon of ``component`` by layer and write a PNG atomically.
@@ -81,6 +82,7 @@ def render_chip_png(
         colours: (layer, datatype) -> (name, hex colour), see :func:`layer_colours`.
         title: figure title.
         skip_layers: layers not drawn (e.g. fine grating teeth that only add ink).
+        block_labels: name -> (x, y) of functional blocks to annotate (µm).
         dpi: resolution.
     """
     box = component.dbbox()
@@ -105,6 +107,17 @@ def render_chip_png(
             )
         )
         handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.6, label=name))
+    for name, (x, y) in (block_labels or {}).items():
+        ax.annotate(
+            name,
+            (x, y),
+            xytext=(0, 14),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+            color="black",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "gray", "alpha": 0.85},
+        )
     ax.set_xlim(box.left - 0.02 * width, box.right + 0.02 * width)
     ax.set_ylim(box.bottom - 0.04 * height, box.top + 0.04 * height)
     ax.set_aspect("equal")

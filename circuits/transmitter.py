@@ -358,6 +358,23 @@ def transmitter_chip(
             )
 
     c.info["chip_size_um"] = [W, H]
+    labels = {
+        "dbr_sig": "DBR sig",
+        "im3": "IM III",
+        "im1": "IM I",
+        "im2": "IM II",
+        "dbr_ref": "DBR ref",
+        "pm_ref": "PM ref",
+        "pm1": "PM I",
+        "voa1": "VOA I",
+        "voa2": "VOA II",
+    }
+    blocks = {labels[p.name]: p.ref for p in (*top, *bottom)}
+    blocks.update({"SSC in": ssc_in, "SSC ref": ssc_ref, "SSC out": ssc_out, "MMI 2:1": combiner})
+    c.info["block_centres_um"] = {
+        name: [round(ref.dbbox().center().x, 3), round(ref.dbbox().center().y, 3)]
+        for name, ref in blocks.items()
+    }
     c.info["blocks_signal_lane"] = ["ssc_in", *[p.name for p in top], "u_turn"]
     c.info["blocks_output_lane"] = ["ssc_ref", *[p.name for p in bottom], "ssc_out"]
     c.info["nets"] = [
