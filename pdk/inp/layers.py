@@ -47,12 +47,17 @@ class InpLayerViews(LayerViews):
     ACTIVE: LayerView = LayerView(layer=(10, 0), color="red", hatch_pattern="dotted")
     PIN: LayerView = LayerView(layer=(11, 0), color="magenta", hatch_pattern="dotted")
     GRATING: LayerView = LayerView(layer=(12, 0), color="green", hatch_pattern="solid")
-    ISOLATION: LayerView = LayerView(layer=(13, 0), color="gray", hatch_pattern="cross_hatched")
-    METAL_P: LayerView = LayerView(layer=(20, 0), color="gold", hatch_pattern="left_hatched")
-    METAL_N: LayerView = LayerView(layer=(21, 0), color="orange", hatch_pattern="right_hatched")
+    ISOLATION: LayerView = LayerView(layer=(13, 0), color="gray", hatch_pattern="cross-hatched")
+    METAL_P: LayerView = LayerView(layer=(20, 0), color="gold", hatch_pattern="left-hatched")
+    METAL_N: LayerView = LayerView(layer=(21, 0), color="orange", hatch_pattern="right-hatched")
     PAD: LayerView = LayerView(layer=(22, 0), color="yellow", hatch_pattern="hollow")
     FLOORPLAN: LayerView = LayerView(layer=(99, 0), color="gray", hatch_pattern="hollow")
     TEXT: LayerView = LayerView(layer=(66, 0), color="black", hatch_pattern="hollow")
 
 
 LAYER_VIEWS = InpLayerViews()
+
+
+def write_lyp(path: str) -> str:
+    """Write the KLayout layer-properties file of the platform to ``path``; returns the path."""
+    return str(LAYER_VIEWS.to_lyp(path))

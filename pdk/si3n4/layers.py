@@ -33,10 +33,15 @@ class Si3n4LayerViews(LayerViews):
 
     WG: LayerView = LayerView(layer=(1, 0), color="orange", hatch_pattern="solid")
     HEATER: LayerView = LayerView(layer=(39, 0), color="red", hatch_pattern="dotted")
-    ROUTING: LayerView = LayerView(layer=(45, 0), color="gold", hatch_pattern="left_hatched")
+    ROUTING: LayerView = LayerView(layer=(45, 0), color="gold", hatch_pattern="left-hatched")
     PAD: LayerView = LayerView(layer=(46, 0), color="yellow", hatch_pattern="hollow")
     FLOORPLAN: LayerView = LayerView(layer=(99, 0), color="gray", hatch_pattern="hollow")
     TEXT: LayerView = LayerView(layer=(66, 0), color="blue", hatch_pattern="hollow")
 
 
 LAYER_VIEWS = Si3n4LayerViews()
+
+
+def write_lyp(path: str) -> str:
+    """Write the KLayout layer-properties file of the platform to ``path``; returns the path."""
+    return str(LAYER_VIEWS.to_lyp(path))

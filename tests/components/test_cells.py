@@ -150,3 +150,29 @@ def test_netlist_round_trip(case: tuple) -> None:
             json.dumps(netlist[key], default=str)
         ), key
     assert set(rebuilt["placements"]) == set(netlist["placements"])
+
+
+def test_rings_are_circular_and_pulley_gap_is_uniform() -> None:
+    from qkdchip.components.si3n4 import ring_pulley
+
+    activate_platform("si3n4")
+    c = ring_pulley(
+        radius_um=200.0,
+        width_um=1.6,
+        gap_um=0.6,
+        thickness_nm=800.0,
+        wrap_angle_deg=40.0,
+        bus_width_um=1.2,
+    )
+    yc = c.info["ring_center_y_um"]
+    layout = c.kdb_cell.layout()
+    region = _layer_regions(layout, c.kdb_cell)[(1, 0)]
+    radii = []
+    for poly in region.each():
+        for p in poly.each_point_hull():
+            radii.append(math.hypot(p.x * 1e-3, p.y * 1e-3 - yc))
+    radii_arr = sorted(radii)
+    # ring edges at 199.2 and 200.8 µm, pulley bus inner edge at 201.4 µm (1 nm grid).
+    assert any(abs(r - 200.8) < 1.5e-3 for r in radii_arr)
+    assert any(abs(r - 201.4) < 1.5e-3 for r in radii_arr)
+    assert c.info["coupling_length_um"] == pytest.approx(math.radians(40.0) * 202.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,14 @@ def test_inp_epi_stack_is_consistent() -> None:
     assert epi.shallow_etch_um < epi.top_um < epi.deep_etch_um
     with pytest.raises(ValueError, match="deep_etch_um"):
         inp.EpiStack(deep_etch_um=1.0)
+
+
+@pytest.mark.parametrize("platform", [si3n4, inp])
+def test_klayout_layer_properties_list_every_layer(platform, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from xml.etree import ElementTree
+
+    path = platform.layers.write_lyp(str(tmp_path / "layers.lyp"))
+    root = ElementTree.parse(path).getroot()
+    sources = {p.findtext("source") for p in root.iter("properties")}
+    for layer in platform.LAYER:
+        assert f"{layer.layer}/{layer.datatype}@1" in sources
