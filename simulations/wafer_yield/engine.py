@@ -200,7 +200,9 @@ class ReferenceExperiment:
         p_at_most_observed: fraction of experiments with at most ``observed_working``.
         observed_in_central_95: whether the observed count lies in the central 95 % range.
         chip_yield: fraction of sampled chips whose devices all pass.
+        chip_yield_ci: its 95 % Wilson interval (clustered by experiment).
         all_modulators_yield: fraction of sampled chips whose modulators all pass.
+        all_modulators_yield_ci: its 95 % Wilson interval (clustered by experiment).
     """
 
     n_chips: int
@@ -212,7 +214,9 @@ class ReferenceExperiment:
     p_at_most_observed: float
     observed_in_central_95: bool
     chip_yield: float
+    chip_yield_ci: tuple[float, float]
     all_modulators_yield: float
+    all_modulators_yield_ci: tuple[float, float]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -227,7 +231,9 @@ class ReferenceExperiment:
             "p_at_most_observed": self.p_at_most_observed,
             "observed_in_central_95": self.observed_in_central_95,
             "chip_yield": self.chip_yield,
+            "chip_yield_ci": list(self.chip_yield_ci),
             "all_modulators_yield": self.all_modulators_yield,
+            "all_modulators_yield_ci": list(self.all_modulators_yield_ci),
         }
 
 
@@ -455,11 +461,11 @@ def run_wafer_yield(
         die_pass += res.chip_pass.sum(axis=0)
 
         pick = np.argsort(rng.random((n_w, n_dies)), axis=1)[:, :reference_chips]
-        ref_chip.append(np.take_along_axis(res.chip_pass, pick, axis=1).mean(axis=1))
+        ref_chip.append(np.take_along_axis(res.chip_pass, pick, axis=1).sum(axis=1))
         if mods_per_chip:
             picked = np.take_along_axis(mod_die, pick, axis=1)
             ref_working.append(picked.sum(axis=1))
-            ref_allmod.append((picked == mods_per_chip).mean(axis=1))
+            ref_allmod.append((picked == mods_per_chip).sum(axis=1))
 
         if start == 0:
             first_chip_pass = res.chip_pass[0].copy()
@@ -493,6 +499,8 @@ def run_wafer_yield(
         working = np.concatenate(ref_working)
         total = reference_chips * mods_per_chip
         hist = np.bincount(working, minlength=total + 1)
+        ref_chip_est = yield_estimate(np.concatenate(ref_chip), reference_chips)
+        ref_mod_est = yield_estimate(np.concatenate(ref_allmod), reference_chips)
         q = np.quantile(working, [0.025, 0.5, 0.975])
         reference = ReferenceExperiment(
             n_chips=reference_chips,
@@ -503,8 +511,10 @@ def run_wafer_yield(
             quantiles=(float(q[0]), float(q[1]), float(q[2])),
             p_at_most_observed=float(np.mean(working <= reference_observed)),
             observed_in_central_95=bool(q[0] <= reference_observed <= q[2]),
-            chip_yield=float(np.concatenate(ref_chip).mean()),
-            all_modulators_yield=float(np.concatenate(ref_allmod).mean()),
+            chip_yield=ref_chip_est.value,
+            chip_yield_ci=(ref_chip_est.ci_low, ref_chip_est.ci_high),
+            all_modulators_yield=ref_mod_est.value,
+            all_modulators_yield_ci=(ref_mod_est.ci_low, ref_mod_est.ci_high),
         )
     assert first_chip_pass is not None
     maps = WaferMaps(

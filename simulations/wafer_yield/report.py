@@ -77,7 +77,8 @@ def markdown_table(result: WaferYieldResult) -> str:
             f"mean {ref.mean_working:.2f}, 2.5/50/97.5 % quantiles {q[0]:.0f} / {q[1]:.0f} / "
             f"{q[2]:.0f}; P(<= {ref.observed_working}) = {ref.p_at_most_observed:.3f}; observed "
             f"{ref.observed_working} in the central 95 %: {ref.observed_in_central_95}. "
-            f"Chip yield of the sampled chips {100 * ref.chip_yield:.1f} %.",
+            f"Chip yield of the sampled chips {100 * ref.chip_yield:.1f} % "
+            f"[{100 * ref.chip_yield_ci[0]:.1f}, {100 * ref.chip_yield_ci[1]:.1f}].",
         ]
     lines += ["", "## Top failure causes (chips failed)", "", "| cause | chips | fraction |"]
     lines.append("|---|---|---|")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -134,3 +136,11 @@ def test_outputs_written(inp_model: YieldModel, tmp_path) -> None:
     assert len(pngs) >= 5
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_no_meep_or_gdsfactory_import() -> None:
+    code = (
+        "import sys, qkdchip.simulations.wafer_yield, qkdchip.cli.yield_cmd; "
+        "assert 'meep' not in sys.modules and 'gdsfactory' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
