@@ -13,6 +13,7 @@ from rich.table import Table
 from qkdchip.simulations.qkd import (
     PROTOCOLS,
     SnsSystem,
+    click_probability_from_rate,
     max_distance_km,
     sweep_distances,
 )
@@ -50,6 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=1e-10,
         help="noise click probability per detector per window",
     )
+    parser.add_argument(
+        "--dark-count-rate-hz",
+        type=float,
+        default=None,
+        help="noise rate per detector (Hz); with --gate-s replaces --dark-count-per-pulse",
+    )
+    parser.add_argument("--gate-s", type=float, default=None, help="detection gate (s)")
     parser.add_argument("--misalignment", type=float, default=0.03, help="X-window e_d")
     parser.add_argument("--ec-efficiency", type=float, default=1.1)
     parser.add_argument("--repetition-rate-hz", type=float, default=1e9)
@@ -68,12 +76,17 @@ def _system(args: argparse.Namespace) -> SnsSystem:
     for d in args.distance_km:
         if not (math.isfinite(d) and d >= 0.0):
             raise ValueError(f"--distance-km {d!r} must be finite and >= 0")
+    dark = args.dark_count_per_pulse
+    if (args.dark_count_rate_hz is None) != (args.gate_s is None):
+        raise ValueError("--dark-count-rate-hz and --gate-s must be given together")
+    if args.dark_count_rate_hz is not None:
+        dark = click_probability_from_rate(rate_hz=args.dark_count_rate_hz, gate_s=args.gate_s)
     return SnsSystem.symmetric(
         distance_km=args.distance_km[0],
         loss_db_per_km=args.loss_db_per_km,
         extra_loss_db=args.extra_loss_db,
         detector_efficiency=args.detector_efficiency,
-        dark_count_per_pulse=args.dark_count_per_pulse,
+        dark_count_per_pulse=dark,
         misalignment=args.misalignment,
         ec_efficiency=args.ec_efficiency,
         repetition_rate_hz=args.repetition_rate_hz,
