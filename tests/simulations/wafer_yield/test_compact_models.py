@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -139,3 +140,19 @@ def test_comb_ring_matches_table() -> None:
     # The heater red-shifts: a resonance shifted down by 0.42 nm needs (shift mod FSR) of tuning.
     assert moved["heater_needed_ghz"][0] == pytest.approx(np.mod(expected, moved["fsr_ghz"][0]))
     assert 0.0 <= moved["heater_needed_ghz"][0] < moved["fsr_ghz"][0]
+
+
+def test_sensitivity_table_can_be_replaced(tmp_path) -> None:
+    data = INP.to_dict()
+    data["sensitivities"]["dneff_dwidth_per_nm"]["value"] = 2 * INP.s("dneff_dwidth_per_nm")
+    path = tmp_path / "inp_simulated.json"
+    path.write_text(json.dumps(data))
+    table = load_sensitivity_table("inp", path)
+    assert table.s("dneff_dwidth_per_nm") == 2 * INP.s("dneff_dwidth_per_nm")
+    assert table.sources["dneff_dwidth_per_nm"] == INP.sources["dneff_dwidth_per_nm"]
+    with pytest.raises(ValueError, match="platform"):
+        load_sensitivity_table("si3n4", path)
+    data["design"]["neff"] = 3.2
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="design.neff"):
+        load_sensitivity_table("inp", path)

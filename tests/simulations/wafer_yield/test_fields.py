@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from qkdchip.pdk.process_statistics import (
+    INP_PROCESS_STATISTICS,
     DefectStatistics,
     ProcessParameter,
     ProcessStatistics,
 )
+from qkdchip.simulations.wafer_yield.engine import YieldModel
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler, correlation, site_factor
 from qkdchip.simulations.wafer_yield.geometry import WaferGeometry, die_grid
 
@@ -94,3 +96,30 @@ def test_correlation_rejects_bad_length() -> None:
         correlation(np.zeros(3), correlation_length_mm=0.0, kind="gaussian")
     with pytest.raises(ValueError, match="kind"):
         correlation(np.zeros(3), correlation_length_mm=1.0, kind="matern")
+
+
+def test_device_noise_in_engine_recovers_sigma() -> None:
+    stats = INP_PROCESS_STATISTICS.replace_parameter(
+        "ridge_width_nm", sigma_wafer=0.0, sigma_within=0.0, sigma_die=0.0, sigma_device=7.0
+    )
+    model = YieldModel.build("inp", stats=stats)
+    rng = np.random.default_rng(3)
+    res = model.simulate(model.sampler.structured_normals(64, rng, "mc"), rng)
+    widths = res.batches["phase_modulator"].values["ridge_width_nm"]
+    # 64 x ~350 x 3 = 67k draws: SE of the sample sigma is 0.3 %.
+    assert widths.std() == pytest.approx(7.0, rel=0.02)
+    assert widths.mean() == pytest.approx(1500.0, abs=0.1)
+    mmi = res.batches["intensity_modulator"].values["mmi_split_error"]
+    assert mmi.shape[-1] == 2
+    assert abs(np.corrcoef(mmi[..., 0].ravel(), mmi[..., 1].ravel())[0, 1]) < 0.02
+
+
+def test_wafer_geometry_validation_and_flat() -> None:
+    assert WAFER.flat_y_mm == pytest.approx(-np.sqrt(38.1**2 - 11.11**2))
+    assert not WAFER.usable(np.array([0.0]), np.array([WAFER.flat_y_mm + 1.0]))[0]
+    with pytest.raises(ValueError, match="edge_exclusion_mm"):
+        WaferGeometry(edge_exclusion_mm=40.0)
+    with pytest.raises(ValueError, match="die_width_mm"):
+        die_grid(WAFER, die_width_mm=0.0)
+    with pytest.raises(ValueError, match="no 80"):
+        die_grid(WAFER, die_width_mm=80.0)
