@@ -20,7 +20,7 @@ YIELD_REQUIREMENTS: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield.engine:run_wafer_yield",
     "qkdchip.simulations.wafer_yield.engine:YieldModel",
 )
-DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices:load_reference_results",)
+DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.cache:SHIPPED_DIR",)
 
 MISALIGNMENT_GRID: tuple[float, ...] = (
     0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,
@@ -75,12 +75,29 @@ def _exists(path: str) -> bool:
 
 # ----------------------------------------------------------------------------------- devices
 def devices(ctx: FlowContext) -> dict[str, Any]:
-    """Load the shipped device-simulation results of the reference designs."""
-    from qkdchip.simulations.devices import load_reference_results
+    """Load the device-simulation results shipped with the package (the MPB/meep cache).
 
-    results = load_reference_results()
-    data = {k: (v.to_dict() if hasattr(v, "to_dict") else v) for k, v in results.items()}
-    return {"results": data, "headline": f"{len(data)} device results loaded (shipped cache)"}
+    Each shipped file holds one result and the key (design, stack, solver settings) that
+    produced it; the stage lists them by kind. The yield models use these results through
+    their sensitivity tables.
+    """
+    import json
+
+    from qkdchip.flow import StageNotBuiltError
+    from qkdchip.simulations.devices.cache import SHIPPED_DIR
+
+    files = sorted(SHIPPED_DIR.glob("*.json")) if SHIPPED_DIR.is_dir() else []
+    if not files:
+        raise StageNotBuiltError(f"no shipped device results in {SHIPPED_DIR}")
+    results: dict[str, list[dict[str, Any]]] = {}
+    for path in files:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        kind = path.stem.rsplit("_", 1)[0]
+        results.setdefault(kind, []).append(
+            {"file": path.name, "key": record.get("key"), "result": record.get("result")}
+        )
+    counts = ", ".join(f"{len(v)} {k}" for k, v in sorted(results.items()))
+    return {"results": results, "headline": f"shipped device results: {counts}"}
 
 
 # -------------------------------------------------------------------------------------- comb

@@ -1,4 +1,34 @@
-"""Scenario files (TOML) describing whole network studies, and their validating loader."""
+"""Scenario files (TOML) describing whole network studies, and their validating loader.
+
+A scenario is one TOML file; ``qkdchip run --scenario NAME|FILE`` takes a shipped name
+(``weiming``) or a path. Top-level keys ``name`` (required; letters, digits, ``-``, ``_``),
+``description`` and ``seed``; then optional tables, each defaulting to the reference values:
+
+``[network]``      clients, channels (clients = 2 x channels), pair_distances_km (list; upstream
+                   split equally), operation (``sequential`` | ``simultaneous``), downstream_km,
+                   sweep_max_km, sweep_points, classical_power_dbm; ``[[network.pair]]`` entries
+                   (pair, alice_downstream_km, bob_downstream_km) override single pairs.
+``[fibre]``        loss_db_per_km, group_index, raman_coefficient_per_km_nm.
+``[server]``       detector_efficiency, dark_count_rate_hz, gate_s, max_count_rate_hz,
+                   receiver_loss_db, demux_loss_db, filter_bandwidth_nm, isolation_adjacent_db,
+                   isolation_far_db.
+``[protocol]``     name (``sns`` | ``sns-aopp``), n_pulses (number or ``"asymptotic"``),
+                   repetition_rate_hz, ec_efficiency, phase_slice_rad.
+``[phase]``        visibility, sampling_rate_hz, reference_drift_rad_per_ms,
+                   differential_drift_rad_per_ms, drift_reference_length_km,
+                   differential_window_ms, reference_photons_per_pulse, reference_duty,
+                   path_mismatch_m.
+``[comb]``         source (``simulated``), line_linewidth_hz, min_line_power_dbm.
+``[wdm]``          spacing_ghz, anchor_thz, passband_half_width_ghz, stopband_edge_ghz.
+``[transmitter]``  source (``yield`` | ``nominal``), extinction_ratio_db, coupling_loss_db;
+                   ``[transmitter.laser]`` output_power_dbm, cavity_length_m, group_index,
+                   mirror_reflectivity, alpha_factor, free_running_linewidth_hz,
+                   tuning_range_hz.
+``[yield]``        wafers, draws.
+
+Unknown tables or keys, wrong types and out-of-range values raise ``ValueError`` naming the
+file, ``[section] key`` and the allowed range.
+"""
 
 from qkdchip.scenarios.loader import list_scenarios, load_scenario, scenario_from_dict
 from qkdchip.scenarios.schema import Scenario
