@@ -324,7 +324,8 @@ def noise_per_gate(
     """Noise photons (or dark clicks) per detector gate for one pair's quantum channel.
 
     Sources: detector dark counts; leakage of both clients' reference pulses at lambda_0
-    through the far isolation; in simultaneous operation, the other pairs' quantum pulses
+    through the far isolation (references fill a fraction ``reference_duty`` of the slots; the
+    leak is averaged over slots); in simultaneous operation, the other pairs' quantum pulses
     through the adjacent or far isolation (``signal_photons_per_pulse`` bounds their
     intensity); Raman scattering of a co-propagating classical channel, if any.
 
@@ -339,7 +340,7 @@ def noise_per_gate(
     far = 10.0 ** (-srv.isolation_far_db / 10.0)
     adjacent = 10.0 ** (-srv.isolation_adjacent_db / 10.0)
     out = {"dark": srv.dark_count_rate_hz * srv.gate_s}
-    # Both clients' reference pulses (half to each detector) in the reference time slots.
+    # Both clients' reference pulses, half to each detector, averaged over the time slots.
     out["reference_leak"] = (
         model.phase.reference_photons_per_pulse * model.phase.reference_duty * mean_eta * far
     )
