@@ -29,9 +29,10 @@ def _transmittance(eta: ArrayLike, name: str = "eta") -> NDArray[np.float64]:
 def plob_bound(eta: ArrayLike) -> NDArray[np.float64]:
     """PLOB secret-key capacity of a pure-loss channel, ``-log2(1 - eta)`` bits per use.
 
-    Pirandola, Laurenza, Ottaviani, Banchi, Nat. Commun. 8, 15043 (2017), Eq. (19)
-    [form checked against the quotation "R <= -log(1 - eta)" in Commun. Phys. 3, 100 (2020);
-    the equation number is recalled, not read]. Evaluated with ``log1p``.
+    Pirandola, Laurenza, Ottaviani, Banchi, Nat. Commun. 8, 15043 (2017) (arXiv:1510.08863).
+    The form was checked against a quotation of the bound, "R <= -log(1 - eta)", in a later
+    paper (Commun. Phys., nature.com/articles/s42005-020-00415-0); the equation number in the
+    original was not read. Evaluated with ``log1p``.
 
     Args:
         eta: transmittance(s) in [0, 1]; ``eta = 1`` gives ``inf``.
@@ -47,7 +48,9 @@ def plob_bound(eta: ArrayLike) -> NDArray[np.float64]:
 def tgw_bound(eta: ArrayLike) -> NDArray[np.float64]:
     """Takeoka-Guha-Wilde bound ``log2((1 + eta) / (1 - eta))`` bits per use (~2.89 eta).
 
-    Takeoka, Guha, Wilde, Nat. Commun. 5, 5235 (2014) (arXiv:1210.6358); evaluated as
+    Takeoka, Guha, Wilde, Nat. Commun. 5, 5235 (2014). The formula is recalled (reference notes
+    and memory agree) but was not read from the paper; the arXiv number is uncertain
+    (1210.6358 from memory, the reference notes give 1504.06390). Evaluated as
     ``(log1p(eta) - log1p(-eta)) / ln 2``, exact to rounding for small ``eta``.
     """
     arr = _transmittance(eta)

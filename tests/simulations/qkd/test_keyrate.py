@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from qkdchip.simulations.qkd import (
+    CHERNOFF,
     SnsParameters,
     SnsSystem,
+    click_probability_from_rate,
     key_rate,
     max_distance_km,
     optimise_key_rate,
@@ -190,3 +192,34 @@ def test_bad_protocol_choice() -> None:
         optimise_key_rate(system, protocol="bb84")
     with pytest.raises(ValueError, match="n_intensities"):
         optimise_key_rate(system, n_intensities=5)
+
+
+class _StricterChernoff:
+    """A user-supplied inequality: Chernoff at a 1e6 times smaller failure probability."""
+
+    def expected_lower(self, observed, failure):  # type: ignore[no-untyped-def]
+        return CHERNOFF.expected_lower(observed, failure * 1e-6)
+
+    def expected_upper(self, observed, failure):  # type: ignore[no-untyped-def]
+        return CHERNOFF.expected_upper(observed, failure * 1e-6)
+
+    def observed_lower(self, expected, failure):  # type: ignore[no-untyped-def]
+        return CHERNOFF.observed_lower(expected, failure * 1e-6)
+
+    def observed_upper(self, expected, failure):  # type: ignore[no-untyped-def]
+        return CHERNOFF.observed_upper(expected, failure * 1e-6)
+
+
+def test_concentration_inequality_is_pluggable() -> None:
+    system = SnsSystem.symmetric(distance_km=300, n_pulses=1e11, **TYPICAL)
+    params = optimise_key_rate(system).parameters
+    default = key_rate(system, params)
+    stricter = key_rate(system, params, concentration=_StricterChernoff())
+    assert 0.0 < stricter.key_rate_per_pulse < default.key_rate_per_pulse
+
+
+def test_noise_probability_from_rate_and_gate() -> None:
+    assert click_probability_from_rate(rate_hz=100.0, gate_s=1e-9) == pytest.approx(1e-7)
+    assert click_probability_from_rate(rate_hz=1e9, gate_s=1e-9) == pytest.approx(1 - math.exp(-1))
+    with pytest.raises(ValueError, match="rate_hz"):
+        click_probability_from_rate(rate_hz=-1.0, gate_s=1e-9)
