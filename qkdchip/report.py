@@ -397,12 +397,25 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
         f"| clients / WDM channels | {s['clients']} / {s['channels']} |",
         f"| pair distances (km) | {', '.join(f'{d:g}' for d in s['pair_distance_km'])} |",
         f"| operation / protocol | {s['operation']} / {s['protocol']} |",
-        f"| networking capability (pairs x distance, all pairs > PLOB) | "
-        f"{_fmt(s['networking_capability_km'], ',.0f')} km |",
+        "| networking capability (pairs x distance, all pairs > PLOB) | "
+        + (
+            "n/a"
+            if s["networking_capability_km"] is None
+            else f"{s['networking_capability_km']:,.0f} km"
+        )
+        + " |",
         f"| usable comb lines | {_fmt(s['comb_lines_usable'])} |",
         f"| modulator yield | {_fmt(s['modulator_yield'], '.4f')} |",
         f"| chip yield | {_fmt(s['chip_yield'], '.4f')} |",
     ]
+    ref = s.get("reference_experiment")
+    if ref:
+        q = ref.get("quantiles_2p5_50_97p5", [None, None, None])
+        lines.append(
+            f"| working modulators of {ref.get('n_chips')} random chips (model 2.5/50/97.5 %; "
+            f"reference {ref.get('observed_working')}) | {_fmt(q[0])} / {_fmt(q[1])} / "
+            f"{_fmt(q[2])} |"
+        )
     if s.get("total_key_rate_bps"):
         for d, v in s["total_key_rate_bps"].items():
             lines.append(f"| network key rate at {d} km ({s['operation']}) | {v:.4g} bit/s |")
