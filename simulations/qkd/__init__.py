@@ -30,6 +30,7 @@ from qkdchip.simulations.qkd.optimise import (
     key_rate,
     max_distance_km,
     optimise_key_rate,
+    optimise_many,
     sweep_distances,
 )
 from qkdchip.simulations.qkd.protocols import PROTOCOLS, SecurityParameters
@@ -57,6 +58,7 @@ __all__ = [
     "max_distance_km",
     "one_sided_yield",
     "optimise_key_rate",
+    "optimise_many",
     "phase_error_upper",
     "plob_absolute",
     "plob_bound",

@@ -17,6 +17,7 @@ from qkdchip.simulations.qkd import (
     key_rate,
     max_distance_km,
     optimise_key_rate,
+    optimise_many,
     sweep_distances,
 )
 
@@ -223,3 +224,17 @@ def test_noise_probability_from_rate_and_gate() -> None:
     assert click_probability_from_rate(rate_hz=1e9, gate_s=1e-9) == pytest.approx(1 - math.exp(-1))
     with pytest.raises(ValueError, match="rate_hz"):
         click_probability_from_rate(rate_hz=-1.0, gate_s=1e-9)
+
+
+def test_optimise_many_matches_single_optimisations() -> None:
+    systems = [
+        SnsSystem(fibre_a_km=100.0, fibre_b_km=100.0, n_pulses=1e12, **TYPICAL),
+        SnsSystem(fibre_a_km=150.0, fibre_b_km=200.0, n_pulses=1e12, **TYPICAL),
+    ]
+    many = optimise_many(systems, protocol="sns")
+    for system, res in zip(systems, many, strict=True):
+        single = optimise_key_rate(system, protocol="sns")
+        # Same search, different random samples: optima agree to the optimiser's tolerance.
+        assert res.key_rate_per_pulse == pytest.approx(single.key_rate_per_pulse, rel=0.01)
+    with pytest.raises(ValueError, match="n_pulses"):
+        optimise_many([systems[0], SnsSystem(fibre_a_km=1.0, fibre_b_km=1.0)])
