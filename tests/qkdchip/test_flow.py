@@ -120,3 +120,19 @@ def test_every_stage_reports_what_it_needs(name: str) -> None:
     stage = {s.name: s for s in STAGES}[name]
     assert stage.requires
     assert isinstance(stage.missing(), list)
+
+
+def test_network_command_rejects_bad_distance(capsys: pytest.CaptureFixture[str]) -> None:
+    from qkdchip.cli import main
+
+    assert main(["network", "--distance-km", "-3"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "--distance-km" in err
+
+
+def test_run_command_rejects_unknown_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    from qkdchip.cli import main
+
+    assert main(["run", "--scenario", "atlantis"]) == 1
+    assert "unknown scenario 'atlantis'" in capsys.readouterr().err
