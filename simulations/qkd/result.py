@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,8 @@ class KeyRateResult:
         key_rate_per_pulse: secure key bits per time window (>= 0).
         key_rate_bps: ``key_rate_per_pulse * repetition_rate_hz`` (bit/s).
         channel_transmittance: Alice-Bob channel transmittance (detectors excluded).
-        plob: absolute PLOB bound ``-log2(1 - eta_channel)`` (bits per pulse).
+        plob: absolute PLOB bound ``-log2(1 - eta_channel)`` (bits per pulse); ``inf`` for a
+            lossless channel.
         plob_conditional: PLOB bound with the detector efficiency folded in.
         tgw: absolute TGW bound.
         tgw_conditional: TGW bound with the detector efficiency.
@@ -70,7 +72,15 @@ class KeyRateResult:
     parameters: SnsParameters
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary; the parameters appear under ``"parameters"``."""
-        out = {k: v for k, v in self.__dict__.items() if k != "parameters"}
+        """JSON-ready dictionary; the parameters appear under ``"parameters"``.
+
+        Bounds that are infinite (a lossless channel, distance 0) become None, so the output
+        is strict JSON.
+        """
+        out = {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in self.__dict__.items()
+            if k != "parameters"
+        }
         out["parameters"] = self.parameters.to_dict()
         return out

@@ -146,6 +146,9 @@ def test_result_dictionary_is_json_ready() -> None:
         assert key in d
     assert d["key_rate_bps"] == pytest.approx(d["key_rate_per_pulse"] * 1e9)
     assert set(d["parameters"]) >= {"p_z", "eps", "mu_z", "mu_1", "mu_2", "p_0", "p_1", "p_2"}
+    at_zero = optimise_key_rate(SnsSystem.symmetric(distance_km=0.0)).to_dict()
+    assert at_zero["plob"] is None  # infinite for a lossless channel; strict JSON below
+    json.dumps(at_zero, allow_nan=False)
 
 
 @pytest.mark.parametrize(
