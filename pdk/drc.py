@@ -30,6 +30,10 @@ from qkdchip.pdk.rules import DesignRules
 
 MAX_REPORTED_PER_RULE = 200
 """Violations listed per rule (the count covers all of them)."""
+SNAP_TOLERANCE_DBU = 2
+"""A distance is reported only when it is below the rule minus this many database units (2 nm):
+curved or off-axis edges drawn at exactly the minimum lose up to 0.5 nm per edge to grid
+snapping plus up to 0.5 nm to arc sampling (``qkdchip.components.geometry.SAGITTA_TOL_UM``)."""
 IGNORE_ANGLE_DEG = 80.0
 """Edge pairs meeting at this angle or more are not checked. KLayout's default (90°) flags the
 corner where a slowly tapering or arc-sampled edge meets an end edge at 89.6° as a zero-width
@@ -174,8 +178,8 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
         if reg.is_empty():
             checked.extend([width_rule, space_rule])
             continue
-        d_w = round(lr.min_width_um / dbu)
-        d_s = round(lr.min_space_um / dbu)
+        d_w = round(lr.min_width_um / dbu) - SNAP_TOLERANCE_DBU
+        d_s = round(lr.min_space_um / dbu) - SNAP_TOLERANCE_DBU
         record(
             *_edge_pair_violations(
                 reg.width_check(d_w, False, metrics, IGNORE_ANGLE_DEG),
@@ -200,7 +204,7 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
         inner, outer = region(enc.inner), region(enc.outer)
         enc_rule = f"{enc.inner}.enclosure.{enc.outer}"
         cov_rule = f"{enc.inner}.not_inside.{enc.outer}"
-        d_e = round(enc.min_enclosure_um / dbu)
+        d_e = round(enc.min_enclosure_um / dbu) - SNAP_TOLERANCE_DBU
         record(
             *_edge_pair_violations(
                 outer.enclosing_check(inner, d_e, False, metrics, IGNORE_ANGLE_DEG),

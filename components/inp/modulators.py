@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import gdsfactory as gf
 
-from qkdchip.components.designs import MzmDesign, PhaseModulatorDesign, VoaDesign
+from qkdchip.components.designs import MmiDesign, MzmDesign, PhaseModulatorDesign, VoaDesign
 from qkdchip.components.geometry import Straight, extrude, s_bend_min_dx_um, s_bend_segments
 from qkdchip.components.inp.common import check_ridge, electroded_section
 from qkdchip.components.inp.mmi import mmi1x2
@@ -119,6 +121,32 @@ def voa(
     return c
 
 
+def mzm_mmi_params(ridge_width_um: float) -> dict[str, float]:
+    """Parameters of the 1x2 MMIs of an MZM with ``ridge_width_um`` ridges.
+
+    Outputs sit at ±W/4 of a body of width W (symmetric interference), far enough apart for
+    the deep-etch space rule, and the body length is the 3Lπ/8 self-imaging estimate rounded to
+    1 µm. A 2 µm ridge gives the default 6 µm x 37 µm MMI.
+    """
+    space = design_rules().layer("WG_DEEP").min_space_um
+    offset = max(1.5, math.ceil((ridge_width_um + space) * 500) / 1000)
+    width = 4 * offset
+    estimate = MmiDesign(
+        width_um=width,
+        length_um=37.0,
+        port_offset_um=offset,
+        access_width_um=ridge_width_um,
+        ridge_width_um=ridge_width_um,
+    ).self_imaging_length_um
+    return {
+        "width_um": width,
+        "length_um": float(round(estimate)),
+        "port_offset_um": offset,
+        "access_width_um": ridge_width_um,
+        "ridge_width_um": ridge_width_um,
+    }
+
+
 @gf.cell
 def mzm(
     arm_length_um: float = 1000.0,
@@ -157,7 +185,8 @@ def mzm(
     check_ridge("ridge_width_um", ridge_width_um)
     min_radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 0.0
     c = gf.Component()
-    splitter = c << mmi1x2(ridge_width_um=ridge_width_um)
+    mmi = mzm_mmi_params(ridge_width_um)
+    splitter = c << mmi1x2(**mmi)
     x_split = splitter.ports["o2"].center[0]
     off = splitter.ports["o2"].center[1]
     dy = arm_separation_um / 2 - off
@@ -183,7 +212,7 @@ def mzm(
             port_name=port,
             lead_up=sign > 0,
         )
-    combiner = c << mmi1x2(ridge_width_um=ridge_width_um)
+    combiner = c << mmi1x2(**mmi)
     combiner.rotate(180)
     combiner.move((x_comb_in - combiner.ports["o2"].center[0], 0.0))
     c.add_port("o1", port=splitter.ports["o1"])
