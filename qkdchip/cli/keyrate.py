@@ -142,7 +142,7 @@ def keyrate(args: argparse.Namespace) -> int:
             f"{r.parameters.eps:.3f}",
             f"{r.parameters.mu_z:.3f}",
         )
-    console = Console()
+    console = Console(width=max(Console().width, 110))
     console.print(table)
     if max_km is not None:
         console.print(f"maximum distance: {max_km:.1f} km")

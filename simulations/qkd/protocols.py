@@ -29,9 +29,11 @@ Key-rate formulas implemented (bits per time window, i.e. per pulse of each user
   It is an engineering estimate, not a reproduction of the paper's bound.
 
 The 3-intensity variant (vacuum, mu_1, mu_z) replaces ``S_20`` by the one-sided signal-window
-yield ``S_z0``, known after error correction because the corrected Z bits reveal who sent
-(as in the 3-intensity SNS experiments, e.g. Chen et al. Nat. Photon. 15, 570 (2021); the
-counting ``N_z0 = N p_z^2 eps (1-eps)`` is this module's reading, not verified).
+yield ``S_z0``, known after error correction because the corrected Z bits reveal who sent. The
+abstract of Hu, Jiang, Yu, Wang, "Universal approach to SNS TF-QKD" (arXiv:2204.12890)
+describes exactly this "decoy-state analysis after bit-flip error correction" with 3 or 4
+intensities; the window count ``N_z0 = N p_z^2 eps (1-eps)`` used here is this module's
+reading, not taken from that paper.
 """
 
 from __future__ import annotations
