@@ -32,13 +32,15 @@ def n_group_assumed(thickness_nm: float) -> float:
     return DEFAULT_N_GROUP_THIN_SIN if thickness_nm <= THIN_FILM_MAX_NM else N_GROUP_THICK_SIN
 
 
-def _validate(design: RingDesign, bend_radius_um: float) -> None:
+def _validate(design: RingDesign, bend_radius_um: float | None) -> None:
+    """Check a ring against its film's rules (and the pulley counter-bend radius, if any)."""
     rules = design_rules(design.thickness_nm)
     check_rule_width(rules, "WG", "width_um", design.width_um)
     check_rule_width(rules, "WG", "bus_width_um", design.bus_width_um)
     check_space(rules, "WG", "gap_um", design.gap_um)
     check_bend_radius(rules, "WG", "radius_um", design.radius_um)
-    check_bend_radius(rules, "WG", "bend_radius_um", bend_radius_um)
+    if bend_radius_um is not None:
+        check_bend_radius(rules, "WG", "bend_radius_um", bend_radius_um)
     check_even_nm("bus_width_um", design.bus_width_um)
 
 
@@ -125,8 +127,7 @@ def ring_point_coupled(
         wrap_angle_deg=0.0,
         bus_width_um=bus_width_um,
     )
-    rules = design_rules(thickness_nm)
-    _validate(design, rules.layer("WG").min_bend_radius_um or radius_um)
+    _validate(design, None)
     c = gf.Component()
     _draw_ring(c, design, radius_um, bus_extension_um)
     _ring_info(c, design)
@@ -180,10 +181,11 @@ def ring_pulley(
         bus_width_um=bus_width_um,
     )
     rules = design_rules(thickness_nm)
-    rs = rules.layer("WG").min_bend_radius_um if bend_radius_um is None else bend_radius_um
-    _validate(design, float(rs or 0.0))
+    min_radius = rules.layer("WG").min_bend_radius_um
+    rs = float(min_radius if bend_radius_um is None else bend_radius_um)  # WG always has one
+    _validate(design, rs)
     c = gf.Component()
-    _draw_ring(c, design, float(rs or 0.0), bus_extension_um)
+    _draw_ring(c, design, rs, bus_extension_um)
     c.info["bend_radius_um"] = rs
     _ring_info(c, design)
     return c

@@ -154,5 +154,12 @@ def mask(args: argparse.Namespace) -> int:
             "use --cell NAME or --list"
         )
         return 1
-    result = masks.write_all_masks(out_dir)
-    return result if isinstance(result, int) else 0
+    manifest = masks.write_all_masks(out_dir)
+    for entry in getattr(manifest, "masks", ()):
+        console.print(
+            f"{entry.file}: DRC violations {entry.drc_violations}, "
+            f"checks {'ok' if entry.checks_ok else 'FAILED'}"
+        )
+    ok = bool(getattr(manifest, "ok", True))
+    console.print(f"masks written to {out_dir} ({'all clean' if ok else 'with failures'})")
+    return 0 if ok else 1
