@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
 from qkdchip.cli import main
+from qkdchip.cli import mask as mask_cli
 from qkdchip.components.registry import cell_names
 
 
@@ -48,12 +50,29 @@ def test_bad_input_exits_1_with_message(
     assert message in capsys.readouterr().err
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("qkdchip.circuits.masks") is not None,
-    reason="full-mask mode is available",
-)
 def test_full_mask_mode_needs_circuits_masks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(mask_cli, "FULL_MASK_MODULE", "qkdchip.circuits.no_such_masks")
     assert main(["mask", "--out", str(tmp_path)]) == 1
-    assert "qkdchip.circuits.masks" in capsys.readouterr().out
+    assert "qkdchip.circuits.no_such_masks" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ok", [True, False])
+def test_full_mask_mode_calls_write_all_masks(
+    ok: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Path] = []
+
+    def write_all_masks(out_dir: Path) -> SimpleNamespace:
+        calls.append(Path(out_dir))
+        entry = SimpleNamespace(file="chip.gds", drc_violations=0 if ok else 3, checks_ok=ok)
+        return SimpleNamespace(masks=(entry,), ok=ok)
+
+    fake = ModuleType("qkdchip_fake_masks")
+    fake.write_all_masks = write_all_masks  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "qkdchip_fake_masks", fake)
+    monkeypatch.setattr(mask_cli, "FULL_MASK_MODULE", "qkdchip_fake_masks")
+    assert main(["mask", "--out", str(tmp_path)]) == (0 if ok else 1)
+    assert calls == [tmp_path]
+    assert "chip.gds" in capsys.readouterr().out
