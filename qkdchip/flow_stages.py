@@ -44,11 +44,12 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
     def compute() -> dict[str, Any]:
-        write_all_masks(ctx.gds_dir)
+        manifest = write_all_masks(ctx.gds_dir)
         files = sorted(
             p for p in ctx.gds_dir.rglob("*") if p.is_file() and p.suffix in (".gds", ".png")
         )
-        return {"files": [str(p) for p in files]}
+        report = manifest.to_dict() if hasattr(manifest, "to_dict") else {}
+        return {"files": [str(p) for p in files], "manifest": report}
 
     data, was_cached = flow.cached(ctx, "masks", key, compute)
     if was_cached and not all(_exists(p) for p in data["files"]):
@@ -60,9 +61,11 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     atomic_write_text(stamp, json.dumps({"inputs": key, **data}, indent=1))
     gds = [p for p in data["files"] if p.endswith(".gds")]
     ctx.files["masks"] = list(data["files"])
+    ok = data.get("manifest", {}).get("ok")
+    checks = "" if ok is None else ("; DRC and checks clean" if ok else "; DRC/checks NOT clean")
     return {
         **data,
-        "headline": f"{len(gds)} GDS files in {ctx.gds_dir}",
+        "headline": f"{len(gds)} GDS files in {ctx.gds_dir}{checks}",
         "_cached": was_cached,
     }
 
