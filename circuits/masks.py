@@ -5,7 +5,8 @@ comb chip and wafer under the Si3N4 PDK, checks each (DRC and the geometric chec
 :mod:`qkdchip.circuits.verify`), and writes, each file atomically (temporary file, then rename):
 
 - ``transmitter_chip.gds``, ``comb_chip.gds``, ``inp_wafer.gds``, ``si3n4_wafer.gds``
-  (GDS without timestamps, so the same design gives the same bytes);
+  (plain GDS for the foundry: no timestamps, no gdsfactory metadata, cells and layers in a
+  canonical order, so the same design always gives the same bytes);
 - ``inp.lyp``, ``si3n4.lyp``: KLayout layer properties of each platform;
 - one PNG preview per mask;
 - ``manifest.json``: per mask its file, top cell, bounding box (µm), die counts (wafers), DRC
@@ -149,12 +150,42 @@ def gds_save_options() -> kdb.SaveLayoutOptions:
     options = kdb.SaveLayoutOptions()
     options.format = "GDS2"
     options.gds2_write_timestamps = False
+    options.gds2_max_vertex_count = 4000  # records stay below 32 kB (signed 16-bit length)
     return options
 
 
+def canonical_layout(cell: kdb.Cell) -> kdb.Layout:
+    """Copy ``cell`` and its hierarchy into a new layout in a history-independent order.
+
+    gdsfactory's shared layout numbers layers and cells in the order a process happened to
+    create them, and the GDS writer follows that order; here cells are created sorted by name,
+    layers sorted by (layer, datatype), shapes and instances in their drawing order.
+    """
+    src = cell.layout()
+    out = kdb.Layout()
+    out.dbu = src.dbu
+    indices = sorted([cell.cell_index(), *cell.called_cells()], key=lambda i: src.cell(i).name)
+    cells = {i: out.add_cell(src.cell(i).name) for i in indices}
+    layers = sorted(
+        ((info.layer, info.datatype), index)
+        for index, info in zip(src.layer_indexes(), src.layer_infos(), strict=True)
+    )
+    mapping = [(index, out.layer(ld[0], ld[1])) for ld, index in layers]
+    for i in indices:
+        source, target = src.cell(i), out.cell(cells[i])
+        for from_layer, to_layer in mapping:
+            target.shapes(to_layer).insert(source.shapes(from_layer))
+        for inst in source.each_inst():
+            array = inst.cell_inst.dup()
+            array.cell_index = cells[array.cell_index]
+            target.insert(array)
+    return out
+
+
 def write_gds(component: gf.Component, path: Path) -> Path:
-    """Write ``component`` to ``path`` atomically, reproducibly (same design, same bytes)."""
-    _atomic(path, lambda tmp: component.write_gds(gdspath=tmp, save_options=gds_save_options()))
+    """Write ``component`` to ``path`` atomically and reproducibly (same design, same bytes)."""
+    layout = canonical_layout(component.kdb_cell)
+    _atomic(path, lambda tmp: layout.write(str(tmp), gds_save_options()))
     return path
 
 

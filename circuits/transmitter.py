@@ -230,13 +230,13 @@ def transmitter_chip(
     straight_back = x_comb_in - x_west - dx_s
     segments: list[tuple[float, float]] = [
         (radius, 90.0),
-        (vertical, 0.0),
+        (round(vertical, 6), 0.0),
         (radius, 90.0),
-        (straight_back, 0.0),
+        (round(straight_back, 6), 0.0),
     ]
     for arc in s_bend_segments(dx_um=dx_s, dy_um=dy_s):
         assert isinstance(arc, Arc)
-        segments.append((arc.radius_um, arc.angle_deg))
+        segments.append((round(arc.radius_um, 6), round(arc.angle_deg, 9)))
     u_turn = c << path_waveguide(segments=tuple(segments), width=w, layer=CORE)
     u_turn.rotate(180)
     u_turn.move((x_west, y_top))

@@ -1,0 +1,84 @@
+"""write_all_masks: files, manifest, atomic writes and byte-for-byte reproducibility."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qkdchip.circuits.checks import xor_files
+from qkdchip.circuits.masks import MASK_FILES, sha256_of, write_all_masks
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("masks")
+    return out, write_all_masks(out)
+
+
+def test_files_and_manifest(written):
+    out, manifest = written
+    for name in (*MASK_FILES, "inp.lyp", "si3n4.lyp", "manifest.json"):
+        assert (out / name).is_file(), name
+    for name in MASK_FILES:
+        assert (out / name.replace(".gds", ".png")).stat().st_size > 10_000
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+    data = json.loads((out / "manifest.json").read_text())
+    assert data["ok"] is True
+    by_file = {m["file"]: m for m in data["masks"]}
+    assert set(by_file) == set(MASK_FILES)
+    for entry in data["masks"]:
+        assert entry["drc_violations"] == 0
+        assert entry["checks_ok"] is True
+        assert entry["sha256"] == sha256_of(out / entry["file"])
+    assert by_file["transmitter_chip.gds"]["size_um"] == [4600.0, 2000.0]
+    assert by_file["transmitter_chip.gds"]["bbox_um"] == [[0.0, 0.0], [4600.0, 2000.0]]
+    assert by_file["inp_wafer.gds"]["die_count"] == 353
+    assert by_file["si3n4_wafer.gds"]["die_count"] == manifest.mask("si3n4_wafer.gds").die_count
+    for item in data["files"]:
+        assert item["sha256"] == sha256_of(out / item["file"])
+
+
+def test_wafer_file_small(written):
+    out, _ = written
+    assert (out / "inp_wafer.gds").stat().st_size < 20e6
+
+
+def test_lyp_lists_platform_layers(written):
+    out, _ = written
+    text = (out / "inp.lyp").read_text()
+    assert "WG_DEEP" in text
+    assert "METAL_P" in text
+    assert "HEATER" in (out / "si3n4.lyp").read_text()
+
+
+@pytest.mark.slow
+def test_rewrite_in_fresh_process_is_identical(written, tmp_path):
+    """A second, independent process writes the same bytes and the XOR of the geometry is empty."""
+    out, _ = written
+    code = (
+        "import sys; from qkdchip.circuits.masks import write_all_masks; "
+        "write_all_masks(sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, capture_output=True)
+    for name in MASK_FILES:
+        assert sha256_of(out / name) == sha256_of(tmp_path / name), name
+        assert not any(xor_files(out / name, tmp_path / name).values()), name
+    assert (out / "manifest.json").read_bytes() == (tmp_path / "manifest.json").read_bytes()
+
+
+def test_xor_detects_a_difference(written, tmp_path):
+    out, _ = written
+    import klayout.db as kdb
+
+    layout = kdb.Layout()
+    layout.read(str(out / "transmitter_chip.gds"))
+    top = layout.top_cell()
+    top.shapes(layout.layer(1, 0)).insert(kdb.Box(0, 0, 1000, 1000))
+    changed = Path(tmp_path) / "changed.gds"
+    layout.write(str(changed))
+    diff = xor_files(out / "transmitter_chip.gds", changed)
+    assert diff["1/0"] == 1

@@ -1,0 +1,108 @@
+"""The InP transmitter chip: size, DRC, connectivity, pads at the edges, shorts detected."""
+
+from __future__ import annotations
+
+import gdsfactory as gf
+import klayout.db as kdb
+import pytest
+
+from qkdchip.circuits.checks import Net, NetPin, metal_net_report, optical_port_report
+from qkdchip.circuits.transmitter import transmitter_chip
+from qkdchip.circuits.verify import recorded_nets, verify_chip
+from qkdchip.components.registry import activate_platform
+from qkdchip.pdk.inp import design_rules
+
+pytestmark = pytest.mark.pdk("inp")
+
+
+@pytest.fixture(scope="module")
+def chip():
+    activate_platform("inp")
+    return transmitter_chip()
+
+
+def test_reference_size_and_io(chip):
+    box = chip.dbbox()
+    assert (box.left, box.bottom, box.right, box.top) == (0.0, 0.0, 4600.0, 2000.0)
+    optical = {p.name: p for p in chip.ports if p.port_type == "edge_coupler"}
+    assert set(optical) == {"in_signal", "in_reference", "out"}
+    # facets: the angled SSC tips sit on the die edge (within the 61 nm tip overhang)
+    assert optical["out"].center[0] == pytest.approx(4600.0, abs=0.1)
+    assert optical["in_signal"].center[0] == pytest.approx(4600.0, abs=0.1)
+    assert optical["in_reference"].center[0] == pytest.approx(0.0, abs=0.1)
+    assert optical["out"].orientation == pytest.approx(7.0)
+
+
+def test_block_diagram_content(chip):
+    blocks = chip.info["block_centres_um"]
+    for name in ("DBR sig", "DBR ref", "IM I", "IM II", "IM III", "PM I", "PM ref", "VOA I"):
+        assert name in blocks
+    # signal lane order west <- east: SSC in, DBR sig, IM III, IM I, IM II
+    xs = [blocks[n][0] for n in ("IM II", "IM I", "IM III", "DBR sig", "SSC in")]
+    assert xs == sorted(xs)
+    waves = chip.info["bragg_wavelengths_nm"]
+    assert waves["signal"] != waves["reference"]  # dual-wavelength reference
+
+
+def test_drc_and_geometric_checks_pass(chip):
+    result = verify_chip(chip, design_rules())
+    assert result.drc_violations == 0
+    assert result.ok, result.to_dict()
+
+
+def test_every_contact_has_its_own_pad(chip):
+    nets = recorded_nets(chip)
+    # 2 lasers x 4 sections, 3 MZMs x 2 arms, 2 PMs, 2 VOAs
+    assert len(nets) == 8 + 6 + 2 + 2
+    assert len({n.name for n in nets}) == len(nets)
+    pads = [p for n in nets for p in n.pins if p.is_pad]
+    assert len(pads) == len(nets)
+    # every pad is in the 200 µm band along the north or south edge
+    for pad in pads:
+        assert pad.y_um > 1800.0 or pad.y_um < 200.0
+    rf = [p for p in chip.ports if p.port_type == "electrical" and p.name.endswith("_rf")]
+    assert len(rf) == 5  # three MZM signal arms and two phase modulators on GSG pads
+
+
+def test_pad_openings_count(chip):
+    openings = kdb.Region(chip.begin_shapes_rec(gf.get_layer("PAD"))).merged()
+    # 13 DC pads + 5 GSG groups of three
+    assert openings.count() == 13 + 5 * 3
+
+
+def test_short_between_nets_is_detected(chip):
+    """A metal bridge between two neighbouring wires must be reported as a short."""
+    nets = recorded_nets(chip)
+    a, b = sorted((n for n in nets if n.pins[1].y_um > 1800.0), key=lambda n: n.pins[1].x_um)[:2]
+    bad = gf.Component()
+    bad << chip
+    (ax, ay), (bx, by) = (a.pins[1].x_um, a.pins[1].y_um), (b.pins[1].x_um, b.pins[1].y_um)
+    bad.add_polygon([(ax, ay - 5), (bx, by - 5), (bx, by + 5), (ax, ay + 5)], layer="METAL_P")
+    report = metal_net_report(bad, nets, pad_layer="PAD")
+    assert any("short" in p for p in report.problems)
+
+
+def test_open_net_is_detected(chip):
+    """A pad point that its wire does not reach is reported."""
+    net = recorded_nets(chip)[0]
+    moved = Net(net.name, (net.pins[0], NetPin("pad", "METAL_P", 10.0, 1000.0, is_pad=True)))
+    report = metal_net_report(chip, [moved], pad_layer="PAD")
+    assert not report.ok
+
+
+def test_dangling_port_is_detected(chip):
+    """Removing the chip I/O declaration leaves the SSC facet ports dangling."""
+    bare = gf.Component()
+    for inst in chip.insts:
+        ref = bare << inst.cell
+        ref.transform(inst.dcplx_trans)
+    report = optical_port_report(bare)
+    assert sum("dangling" in p for p in report.problems) == 3
+
+
+def test_bad_parameters_raise():
+    activate_platform("inp")
+    with pytest.raises(ValueError, match="channel_pitch_um"):
+        transmitter_chip(channel_pitch_um=12.0)
+    with pytest.raises(ValueError, match="closer than two bends"):
+        transmitter_chip(top_lane_y_um=700.0)
