@@ -176,3 +176,9 @@ def test_rings_are_circular_and_pulley_gap_is_uniform() -> None:
     assert any(abs(r - 200.8) < 1.5e-3 for r in radii_arr)
     assert any(abs(r - 201.4) < 1.5e-3 for r in radii_arr)
     assert c.info["coupling_length_um"] == pytest.approx(math.radians(40.0) * 202.0)
+
+
+def test_xor_regression_detects_a_geometry_change() -> None:
+    a = _layer_regions(*_read_top(REFERENCE_GDS / "ring_pulley.gds"))
+    b = _layer_regions(*_read_top(REFERENCE_GDS / "ring_point_coupled.gds"))
+    assert not (a[(1, 0)] ^ b[(1, 0)]).is_empty()
