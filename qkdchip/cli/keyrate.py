@@ -40,7 +40,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         nargs="+",
         default=[100.0, 200.0, 300.0, 400.0, 500.0],
         metavar="D",
-        help="total Alice-Bob fibre lengths (km), split equally between the arms",
+        help="total Alice-Bob fibre lengths (km)",
+    )
+    parser.add_argument(
+        "--arm-a-fraction",
+        type=float,
+        default=0.5,
+        help="fraction of each length on Alice's arm (default 0.5: symmetric)",
+    )
+    parser.add_argument(
+        "--asymmetric-source",
+        action="store_true",
+        help="let Bob use his own sending probability and intensities (unequal arms)",
     )
     parser.add_argument("--loss-db-per-km", type=float, default=0.2)
     parser.add_argument("--extra-loss-db", type=float, default=0.0, help="per arm (dB)")
@@ -81,10 +92,16 @@ def _system(args: argparse.Namespace) -> SnsSystem:
         raise ValueError("--dark-count-rate-hz and --gate-s must be given together")
     if args.dark_count_rate_hz is not None:
         dark = click_probability_from_rate(rate_hz=args.dark_count_rate_hz, gate_s=args.gate_s)
-    return SnsSystem.symmetric(
-        distance_km=args.distance_km[0],
-        loss_db_per_km=args.loss_db_per_km,
-        extra_loss_db=args.extra_loss_db,
+    if not 0.0 <= args.arm_a_fraction <= 1.0:
+        raise ValueError(f"--arm-a-fraction {args.arm_a_fraction!r} must lie in [0, 1]")
+    first = args.distance_km[0]
+    return SnsSystem(
+        fibre_a_km=first * args.arm_a_fraction,
+        fibre_b_km=first * (1.0 - args.arm_a_fraction),
+        loss_a_db_per_km=args.loss_db_per_km,
+        loss_b_db_per_km=args.loss_db_per_km,
+        extra_loss_a_db=args.extra_loss_db,
+        extra_loss_b_db=args.extra_loss_db,
         detector_efficiency=args.detector_efficiency,
         dark_count_per_pulse=dark,
         misalignment=args.misalignment,
@@ -97,20 +114,18 @@ def _system(args: argparse.Namespace) -> SnsSystem:
 def keyrate(args: argparse.Namespace) -> int:
     """Print optimised key rates per distance (table or JSON), optionally plot them."""
     system = _system(args)
-    results = sweep_distances(
-        system, args.distance_km, protocol=args.protocol, n_intensities=args.intensities
+    choice = dict(
+        protocol=args.protocol,
+        n_intensities=args.intensities,
+        asymmetric_source=args.asymmetric_source,
     )
+    results = sweep_distances(system, args.distance_km, **choice)
     max_km = None
     if args.max_distance:
-        max_km = max_distance_km(system, protocol=args.protocol, n_intensities=args.intensities)
+        max_km = max_distance_km(system, **choice)
     if args.plot:
         top = max(max(args.distance_km), max_km or 0.0, 1.0)
-        curve = sweep_distances(
-            system,
-            np.linspace(0.0, top * 1.1, 50),
-            protocol=args.protocol,
-            n_intensities=args.intensities,
-        )
+        curve = sweep_distances(system, np.linspace(0.0, top * 1.1, 50), **choice)
         finite = "asymptotic" if args.finite is None else f"N = {args.finite:.0e}"
         plot_key_rate_vs_distance(
             {f"{args.protocol} ({args.intensities} intensities, {finite})": curve},

@@ -86,6 +86,9 @@ def window_yields(
     mu_z: ArrayLike,
     mu_1: ArrayLike,
     mu_2: ArrayLike | None,
+    mu_z_b: ArrayLike | None = None,
+    mu_1_b: ArrayLike | None = None,
+    mu_2_b: ArrayLike | None = None,
 ) -> WindowYields:
     """Expected yields of all SNS sources for the given channel and intensities.
 
@@ -95,10 +98,13 @@ def window_yields(
         p_dark: noise click probability per detector per window.
         misalignment: X-window error floor e_d (visibility ``1 - 2 e_d``).
         phase_slice_rad: full width D_s of the X1 phase acceptance (rad).
-        mu_z: signal intensity.
-        mu_1: weak decoy intensity.
+        mu_z: signal intensity (Alice's; Bob's too unless ``mu_z_b`` is given).
+        mu_1: weak decoy intensity (likewise).
         mu_2: strong decoy intensity, or None (then ``s20``/``s02`` are the signal-window
             one-sided yields ``sz0``/``s0z``).
+        mu_z_b: Bob's signal intensity, None for ``mu_z``.
+        mu_1_b: Bob's weak decoy intensity, None for ``mu_1``.
+        mu_2_b: Bob's strong decoy intensity, None for ``mu_2``.
 
     Returns:
         The :class:`WindowYields`, broadcast to the common shape of the inputs.
@@ -109,33 +115,37 @@ def window_yields(
     log_nd = np.log1p(-p_d)
     mu_z = np.asarray(mu_z, dtype=float)
     mu_1 = np.asarray(mu_1, dtype=float)
+    mu_z_b = mu_z if mu_z_b is None else np.asarray(mu_z_b, dtype=float)
+    mu_1_b = mu_1 if mu_1_b is None else np.asarray(mu_1_b, dtype=float)
     vis = 1.0 - 2.0 * np.asarray(misalignment, dtype=float)
 
     s00 = 2.0 * p_d * (1.0 - p_d) + 0.0 * (eta_a + eta_b + mu_z)
     s10 = one_sided_yield(mu_1, eta_a, p_d)
-    s01 = one_sided_yield(mu_1, eta_b, p_d)
+    s01 = one_sided_yield(mu_1_b, eta_b, p_d)
     sz0 = one_sided_yield(mu_z, eta_a, p_d)
-    s0z = one_sided_yield(mu_z, eta_b, p_d)
+    s0z = one_sided_yield(mu_z_b, eta_b, p_d)
     if mu_2 is None:
         s20, s02 = sz0, s0z
     else:
         mu_2 = np.asarray(mu_2, dtype=float)
+        mu_2_b = mu_2 if mu_2_b is None else np.asarray(mu_2_b, dtype=float)
         s20 = one_sided_yield(mu_2, eta_a, p_d)
-        s02 = one_sided_yield(mu_2, eta_b, p_d)
+        s02 = one_sided_yield(mu_2_b, eta_b, p_d)
 
-    # Both send mu_z with independent phases: average of P(one click) over a uniform phase
-    # difference. sum I = mu_z (eta_a + eta_b); <e^{-I0}> = e^{-M/2} I_0(c), c = mu_z sqrt(ea eb).
-    total = mu_z * (eta_a + eta_b)
-    coupling = mu_z * np.sqrt(eta_a * eta_b)
+    # Both send (mu_z, mu_z_b) with independent phases: average of P(one click) over a uniform
+    # phase difference. Sum of intensities M = mu_z eta_a + mu_z_b eta_b;
+    # <e^{-I0}> = e^{-M/2} I_0(c) with c = sqrt(mu_z eta_a mu_z_b eta_b).
+    total = mu_z * eta_a + mu_z_b * eta_b
+    coupling = np.sqrt(mu_z * eta_a * mu_z_b * eta_b)
     avg_no_light = i0e(coupling) * np.exp(coupling - total / 2.0)
     szz = 2.0 * np.exp(log_nd) * avg_no_light - 2.0 * np.exp(2.0 * log_nd - total)
 
-    # X1 windows: both send mu_1, |d| <= D_s/2, Gauss-Legendre average over d.
+    # X1 windows: Alice mu_1, Bob mu_1_b, |d| <= D_s/2, Gauss-Legendre average over d.
     half_width = np.asarray(phase_slice_rad, dtype=float) / 2.0
     gain = np.zeros(np.broadcast(eta_a, eta_b, p_d, mu_1, vis, half_width).shape)
     error = np.zeros_like(gain)
-    mean_x = mu_1 * (eta_a + eta_b) / 2.0
-    amp_x = vis * mu_1 * np.sqrt(eta_a * eta_b)
+    mean_x = (mu_1 * eta_a + mu_1_b * eta_b) / 2.0
+    amp_x = vis * np.sqrt(mu_1 * eta_a * mu_1_b * eta_b)
     for node, weight in zip(_GL_NODES, _GL_WEIGHTS, strict=True):
         d = half_width * (node + 1.0) / 2.0
         i_c = mean_x + amp_x * np.cos(d)

@@ -63,21 +63,29 @@ def phase_error_upper(
     t_x1: ArrayLike,
     s_00: ArrayLike,
     s1_lower: ArrayLike,
+    mu_1_b: ArrayLike | None = None,
 ) -> Array:
     """Upper bound (2) on the phase-flip error rate, clipped to [0, 0.5].
 
+    With unequal X1 intensities (Alice ``mu_1``, Bob ``mu_1_b``) the total photon number is
+    Poisson(``mu_1 + mu_1_b``) and ``2 mu_1`` in (2) becomes ``mu_1 + mu_1_b``; ``s1_lower``
+    must then be the yield of the X1 single-photon state, the intensity-weighted mean
+    ``(mu_1 s_1A + mu_1_b s_1B) / (mu_1 + mu_1_b)`` of the one-sided yields (the two matched
+    phase slices, 0 and pi, average the superposition into this mixture).
     Where ``s1_lower <= 0`` nothing is known and 0.5 is returned.
 
     Args:
-        mu_1: X1 intensity of each party.
+        mu_1: Alice's X1 intensity (and Bob's unless ``mu_1_b`` is given).
         t_x1: error rate of X1 windows (upper bound in finite size).
         s_00: vacuum yield (lower bound in finite size).
         s1_lower: lower bound on the single-photon yield.
+        mu_1_b: Bob's X1 intensity, None for ``mu_1``.
     """
     m1 = np.asarray(mu_1, dtype=float)
+    total = 2.0 * m1 if mu_1_b is None else m1 + np.asarray(mu_1_b, dtype=float)
     s1 = np.asarray(s1_lower, dtype=float)
-    num = np.asarray(t_x1, dtype=float) - np.exp(-2.0 * m1) * np.asarray(s_00, dtype=float) / 2.0
-    den = 2.0 * m1 * np.exp(-2.0 * m1) * s1
+    num = np.asarray(t_x1, dtype=float) - np.exp(-total) * np.asarray(s_00, dtype=float) / 2.0
+    den = total * np.exp(-total) * s1
     with np.errstate(divide="ignore", invalid="ignore"):
         e1 = np.where(s1 > 0.0, num / np.where(s1 > 0.0, den, 1.0), 0.5)
     return np.clip(e1, 0.0, 0.5)

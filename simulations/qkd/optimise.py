@@ -77,16 +77,24 @@ def _from_log_range(value: float, low: float, high: float) -> float:
 
 @dataclass(frozen=True)
 class _Space:
-    """Map between unconstrained coordinates and :class:`ParameterArrays`."""
+    """Map between unconstrained coordinates and :class:`ParameterArrays`.
+
+    With ``asymmetric`` Bob gets his own ``eps_b``, ``mu_z_b`` (and ``mu_2_b``); his
+    ``mu_1_b`` follows from the X1 condition and candidates where it leaves
+    ``[mu_min, strong_b)`` are invalid (see :meth:`valid`).
+    """
 
     n_intensities: int
     finite: bool
+    asymmetric: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
         base: tuple[str, ...] = ("eps", "mu_z", "mu_1")
         if self.n_intensities == 4:
             base = ("eps", "mu_z", "mu_2", "mu_1")
+        if self.asymmetric:
+            base = (*base, "eps_b", "mu_z_b") + (("mu_2_b",) if self.n_intensities == 4 else ())
         if not self.finite:
             return base
         probs = ("p_0",) if self.n_intensities == 3 else ("p_0", "p_1")
@@ -121,7 +129,25 @@ class _Space:
             p_z = np.ones_like(eps)
             p_0 = np.full_like(eps, 0.5 if self.n_intensities == 3 else 1.0 / 3.0)
             p_1 = 1.0 - p_0 if self.n_intensities == 3 else p_0.copy()
-        return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1)
+        if not self.asymmetric:
+            return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1)
+        eps_b = _in_range(col["eps_b"], *_EPS_RANGE)
+        mu_z_b = _log_in_range(col["mu_z_b"], 2.0 * _MU_MIN, _MU_MAX)
+        mu_2_b = None
+        if self.n_intensities == 4:
+            mu_2_b = _log_in_range(col["mu_2_b"], 2.0 * _MU_MIN, _MU_MAX)
+        alice = eps * (1.0 - eps_b) * mu_z * np.exp(-mu_z)
+        bob = eps_b * (1.0 - eps) * mu_z_b * np.exp(-mu_z_b)
+        mu_1_b = mu_1 * bob / alice
+        return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1, eps_b, mu_z_b, mu_1_b, mu_2_b)
+
+    @staticmethod
+    def valid(params: ParameterArrays) -> Array | bool:
+        """Mask of candidates whose derived ``mu_1_b`` lies in ``[mu_min, strong_b)``."""
+        if params.mu_1_b is None:
+            return True
+        strong_b = params.bob("mu_z") if params.mu_2 is None else params.bob("mu_2")
+        return (params.mu_1_b >= _MU_MIN) & (params.mu_1_b < strong_b)
 
     def encode(self, params: SnsParameters) -> Array:
         """Coordinates of ``params`` (values outside the search box are clipped into it)."""
@@ -151,6 +177,14 @@ class _Space:
                 ]
                 values["p_0"] = math.log(soft[1] / soft[0])
                 values["p_1"] = math.log(soft[2] / soft[0])
+        if self.asymmetric:
+            mu_z_b = min(max(params.bob_mu_z, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
+            values["eps_b"] = _from_range(min(max(params.bob_eps, 1.01e-4), 0.4999), *_EPS_RANGE)
+            values["mu_z_b"] = _from_log_range(mu_z_b, 2.0 * _MU_MIN, _MU_MAX)
+            if self.n_intensities == 4:
+                mu_2_b = params.bob_strong_decoy if params.mu_2 is not None else 2 * params.mu_1
+                mu_2_b = min(max(mu_2_b, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
+                values["mu_2_b"] = _from_log_range(mu_2_b, 2.0 * _MU_MIN, _MU_MAX)
         return np.array([values[name] for name in self.names])
 
     def to_parameters(self, theta: Array) -> SnsParameters:
@@ -159,6 +193,11 @@ class _Space:
         p_0, p_1 = float(arrays.p_0), float(arrays.p_1)
         if mu_2 is None:
             p_1 = 1.0 - p_0
+        bob: dict[str, float | None] = {}
+        if self.asymmetric:
+            bob["eps_b"] = float(arrays.eps_b)  # type: ignore[arg-type]
+            bob["mu_z_b"] = float(arrays.mu_z_b)  # type: ignore[arg-type]
+            bob["mu_2_b"] = None if arrays.mu_2_b is None else float(arrays.mu_2_b)
         return SnsParameters(
             p_z=float(arrays.p_z),
             eps=float(arrays.eps),
@@ -167,6 +206,7 @@ class _Space:
             mu_2=mu_2,
             p_0=p_0,
             p_1=p_1,
+            **bob,  # type: ignore[arg-type]
         )
 
 
@@ -176,6 +216,42 @@ def _typical_start(protocol: str, n_intensities: int) -> SnsParameters:
     mu_2 = None if n_intensities == 3 else 0.2
     p_0, p_1 = (0.5, 0.5) if n_intensities == 3 else (0.4, 0.4)
     return SnsParameters(p_z=0.9, eps=eps, mu_z=0.4, mu_1=0.05, mu_2=mu_2, p_0=p_0, p_1=p_1)
+
+
+def _balanced_start(typical: SnsParameters, system: SnsSystem) -> SnsParameters:
+    """Asymmetric start that balances the X1 interference on unequal arms.
+
+    The party on the lossier arm keeps the typical settings; the other lowers its sending
+    probability so that Bob's/Alice's untagged weights, and hence ``mu_1_b / mu_1``, equal
+    ``r = eta_a / eta_b`` (equal X1 intensities at Charlie).
+    """
+    eta_a, eta_b = system.detected_transmittances()
+    # Beyond a 300:1 imbalance the far party's mu_1 would exceed ~0.3: balance only partly.
+    ratio = min(max(eta_a / eta_b, 1.0 / 300.0), 300.0) if eta_b > 0.0 else 1.0
+    odds = typical.eps / (1.0 - typical.eps)
+    if ratio >= 1.0:
+        eps_a = odds / ratio / (1.0 + odds / ratio)
+        eps_b = typical.eps
+    else:
+        eps_a = typical.eps
+        eps_b = odds * ratio / (1.0 + odds * ratio)
+    big = max(ratio, 1.0 / ratio)
+    mu_near = max(typical.mu_1 / big, 1.01 * _MU_MIN)
+    mu_1 = mu_near if ratio >= 1.0 else mu_near * big
+    strong = min(max(typical.mu_2 or 0.0, 2.0 * mu_near * big), 0.9 * _MU_MAX)
+    mu_z = max(typical.mu_z, 2.0 * mu_near * big) if typical.mu_2 is None else typical.mu_z
+    return SnsParameters(
+        p_z=typical.p_z,
+        eps=eps_a,
+        mu_z=mu_z,
+        mu_1=mu_1,
+        mu_2=None if typical.mu_2 is None else strong,
+        p_0=typical.p_0,
+        p_1=typical.p_1,
+        eps_b=eps_b,
+        mu_z_b=mu_z,
+        mu_2_b=None if typical.mu_2 is None else strong,
+    )
 
 
 def _channel_arrays(systems: Sequence[SnsSystem]) -> ChannelArrays:
@@ -281,11 +357,26 @@ def _optimise_systems(
     iterations: int,
     population: int,
     sweep: bool,
+    asymmetric: bool = False,
 ) -> list[SnsParameters]:
     n_pulses = systems[0].n_pulses
     if any(s.n_pulses != n_pulses for s in systems):
         raise ValueError("all systems of a sweep must share n_pulses")
-    space = _Space(n_intensities=n_intensities, finite=n_pulses is not None)
+    if asymmetric:
+        return _optimise_asymmetric(
+            systems,
+            protocol=protocol,
+            n_intensities=n_intensities,
+            security=security,
+            concentration=concentration,
+            initial=initial,
+            seed=seed,
+            n_starts=n_starts,
+            iterations=iterations,
+            population=population,
+            sweep=sweep,
+        )
+    space = _Space(n_intensities=n_intensities, finite=n_pulses is not None, asymmetric=asymmetric)
     rng = np.random.default_rng(seed)
     n_sys = len(systems)
     starts0 = (
@@ -300,14 +391,16 @@ def _optimise_systems(
     channel = _expand(_channel_arrays(list(systems) * n_starts), 1)
 
     def objective(theta: Array) -> Array:
-        return evaluate(
+        params = space.decode(theta)
+        rate = evaluate(
             channel,
-            space.decode(theta),
+            params,
             protocol=protocol,
             n_pulses=n_pulses,
             security=security,
             concentration=concentration,
         ).key_rate
+        return np.where(space.valid(params), rate, -np.inf)
 
     neighbours = None
     if sweep and n_sys > 1:
@@ -338,6 +431,98 @@ def _optimise_systems(
     return [space.to_parameters(chosen[i]) for i in range(n_sys)]
 
 
+def _optimise_asymmetric(
+    systems: Sequence[SnsSystem],
+    *,
+    protocol: str,
+    n_intensities: int,
+    security: SecurityParameters,
+    concentration: ConcentrationInequality,
+    initial: Sequence[SnsParameters] | None,
+    seed: int,
+    n_starts: int,
+    iterations: int,
+    population: int,
+    sweep: bool,
+) -> list[SnsParameters]:
+    """Asymmetric-source search; per system the better of it and the symmetric optimum.
+
+    Symmetric sources are a special case that the finite-key analysis treats more tightly
+    (pooled decoy counts), so the symmetric optimum is kept where it wins.
+    """
+    common = dict(
+        protocol=protocol,
+        n_intensities=n_intensities,
+        security=security,
+        concentration=concentration,
+        seed=seed,
+        n_starts=n_starts,
+        iterations=iterations,
+        population=population,
+        sweep=sweep,
+    )
+    symmetric = _optimise_systems(systems, initial=initial, **common)  # type: ignore[arg-type]
+    if initial is not None and all(p.is_asymmetric for p in initial):
+        starts = list(initial)
+    else:
+        typical = _typical_start(protocol, n_intensities)
+        starts = [_balanced_start(typical, s) for s in systems]
+    space = _Space(n_intensities=n_intensities, finite=systems[0].n_pulses is not None)
+    asym_space = _Space(n_intensities=n_intensities, finite=space.finite, asymmetric=True)
+    rng = np.random.default_rng(seed)
+    n_sys = len(systems)
+    balanced = np.array([asym_space.encode(p) for p in starts])
+    from_symmetric = np.array([asym_space.encode(p) for p in symmetric])
+    first = np.concatenate([balanced, from_symmetric])
+    rows = [first] + [
+        first + 1.5 * rng.standard_normal(first.shape) for _ in range(max(n_starts // 2 - 1, 0))
+    ]
+    theta0 = np.concatenate(rows)
+    n_rows = theta0.shape[0] // n_sys
+    channel = _expand(_channel_arrays(list(systems) * n_rows), 1)
+
+    def objective(theta: Array) -> Array:
+        params = asym_space.decode(theta)
+        rate = evaluate(
+            channel,
+            params,
+            protocol=protocol,
+            n_pulses=systems[0].n_pulses,
+            security=security,
+            concentration=concentration,
+        ).key_rate
+        return np.where(asym_space.valid(params), rate, -np.inf)
+
+    # Ten coordinates with a constraint: a longer search than the symmetric one (mirror-image
+    # links then agree to ~1-3 %).
+    best_x, best_f = _maximise(
+        objective,
+        theta0,
+        rng=rng,
+        iterations=(5 * iterations) // 3,
+        population=(4 * population) // 3,
+        sigma0=1.0,
+        neighbours=None,
+        polish_steps=12,
+    )
+    best_f = best_f.reshape(n_rows, n_sys)
+    best_x = best_x.reshape(n_rows, n_sys, -1)
+    pick = np.argmax(best_f, axis=0)
+    chosen: list[SnsParameters] = []
+    for i, system in enumerate(systems):
+        candidates = [symmetric[i]]
+        if np.isfinite(best_f[pick[i], i]):
+            candidates.append(asym_space.to_parameters(best_x[pick[i], i]))
+        rates = [
+            key_rate(
+                system, c, protocol=protocol, security=security, concentration=concentration
+            ).key_rate_per_pulse
+            for c in candidates
+        ]
+        chosen.append(candidates[int(np.argmax(rates))])
+    return chosen
+
+
 def key_rate(
     system: SnsSystem,
     parameters: SnsParameters,
@@ -353,20 +538,23 @@ def key_rate(
     security = security or SecurityParameters()
     _validate_choice(protocol, parameters.n_intensities)
     channel = _channel_arrays([system])
-    params = ParameterArrays(
-        *(
-            None if v is None else np.array([v], dtype=float)
-            for v in (
-                parameters.p_z,
-                parameters.eps,
-                parameters.mu_z,
-                parameters.mu_1,
-                parameters.mu_2,
-                parameters.p_0,
-                parameters.p_1,
-            )
-        )
-    )
+    values = [
+        parameters.p_z,
+        parameters.eps,
+        parameters.mu_z,
+        parameters.mu_1,
+        parameters.mu_2,
+        parameters.p_0,
+        parameters.p_1,
+    ]
+    if parameters.is_asymmetric:
+        values += [
+            parameters.bob_eps,
+            parameters.bob_mu_z,
+            parameters.mu_1_b,
+            None if parameters.mu_2 is None else parameters.bob_strong_decoy,
+        ]
+    params = ParameterArrays(*(None if v is None else np.array([v], dtype=float) for v in values))
     details = evaluate(
         channel,
         params,
@@ -437,6 +625,7 @@ def optimise_key_rate(
     concentration: ConcentrationInequality = CHERNOFF,
     initial: SnsParameters | None = None,
     seed: int = 0,
+    asymmetric_source: bool = False,
 ) -> KeyRateResult:
     """Maximise the key rate of ``system`` over all free source parameters.
 
@@ -448,6 +637,8 @@ def optimise_key_rate(
         concentration: concentration inequality of the finite-key analysis.
         initial: starting parameters (e.g. the optimum of a nearby distance).
         seed: seed of the random starts and samples.
+        asymmetric_source: let Bob use his own sending probability and intensities (for
+            unequal arms); the search starts from the symmetric optimum.
 
     Returns:
         The :class:`KeyRateResult` at the best parameters found (rate 0 if none gives key).
@@ -466,6 +657,7 @@ def optimise_key_rate(
         iterations=30,
         population=24,
         sweep=False,
+        asymmetric=asymmetric_source,
     )
     return key_rate(system, best, protocol=protocol, security=security, concentration=concentration)
 
@@ -478,6 +670,7 @@ def optimise_many(
     security: SecurityParameters | None = None,
     concentration: ConcentrationInequality = CHERNOFF,
     seed: int = 0,
+    asymmetric_source: bool = False,
 ) -> list[KeyRateResult]:
     """Optimise several independent links at once (one vectorised search, no warm start).
 
@@ -502,6 +695,7 @@ def optimise_many(
         iterations=30,
         population=24,
         sweep=False,
+        asymmetric=asymmetric_source,
     )
     return [
         key_rate(s, p, protocol=protocol, security=security, concentration=concentration)
@@ -518,6 +712,7 @@ def sweep_distances(
     security: SecurityParameters | None = None,
     concentration: ConcentrationInequality = CHERNOFF,
     seed: int = 0,
+    asymmetric_source: bool = False,
 ) -> list[KeyRateResult]:
     """Optimised key rates of ``system`` stretched to each total distance.
 
@@ -527,7 +722,7 @@ def sweep_distances(
     Args:
         system: the link; :meth:`SnsSystem.with_distance` keeps its arm-length ratio.
         distances_km: total Alice-Bob lengths (km), any order.
-        protocol, n_intensities, security, concentration, seed: as in
+        protocol, n_intensities, security, concentration, seed, asymmetric_source: as in
             :func:`optimise_key_rate`.
 
     Returns:
@@ -552,6 +747,7 @@ def sweep_distances(
         iterations=30,
         population=24,
         sweep=True,
+        asymmetric=asymmetric_source,
     )
     results: list[KeyRateResult | None] = [None] * len(dist)
     for k, i in enumerate(order):
@@ -571,6 +767,7 @@ def max_distance_km(
     upper_km: float = 3000.0,
     tolerance_km: float = 1.0,
     seed: int = 0,
+    asymmetric_source: bool = False,
 ) -> float:
     """Largest total distance with a positive optimised key rate (bisection).
 
@@ -588,6 +785,7 @@ def max_distance_km(
             concentration=concentration,
             initial=start,
             seed=seed,
+            asymmetric_source=asymmetric_source,
         )
 
     low = run(0.0, None)

@@ -28,6 +28,14 @@ Key-rate formulas implemented (bits per time window, i.e. per pulse of each user
   ``2 log2(2/eps_cor) + 4 log2(1/(sqrt2 eps_PA eps_hat))`` recalled in the notes for AOPP.
   It is an engineering estimate, not a reproduction of the paper's bound.
 
+Asymmetric sources (Bob's own ``eps_b``, ``mu_z_b``, ``mu_1_b``, ``mu_2_b`` for unequal arms):
+every formula above is used in its two-sided form (Z-window rates with ``eps_a``/``eps_b``,
+untagged bits ``N p_z^2 [eps_a(1-eps_b) mu_z e^{-mu_z} s_1A + eps_b(1-eps_a) mu_zb e^{-mu_zb}
+s_1B]``, one-sided decoy bounds per party without pooling, and the X1 phase-error bound with
+total intensity ``mu_1 + mu_1_b`` and the intensity-weighted single-photon yield, see
+:func:`.decoy.phase_error_upper`). The X1 condition that ties ``mu_1_b`` to the other settings
+is documented in :class:`.system.SnsParameters` (derived, not read from Hu et al. 2019).
+
 The 3-intensity variant (vacuum, mu_1, mu_z) replaces ``S_20`` by the one-sided signal-window
 yield ``S_z0``, known after error correction because the corrected Z bits reveal who sent. The
 abstract of Hu, Jiang, Yu, Wang, "Universal approach to SNS TF-QKD" (arXiv:2204.12890)
@@ -96,7 +104,11 @@ class ChannelArrays(NamedTuple):
 
 
 class ParameterArrays(NamedTuple):
-    """Source parameters as arrays (broadcastable); ``mu_2`` None for 3 intensities."""
+    """Source parameters as arrays (broadcastable); ``mu_2`` None for 3 intensities.
+
+    The ``*_b`` fields are Bob's settings for an asymmetric source (None: same as Alice's);
+    ``mu_1_b`` must satisfy the X1 condition of :class:`~.system.SnsParameters`.
+    """
 
     p_z: Array
     eps: Array
@@ -105,6 +117,20 @@ class ParameterArrays(NamedTuple):
     mu_2: Array | None
     p_0: Array
     p_1: Array
+    eps_b: Array | None = None
+    mu_z_b: Array | None = None
+    mu_1_b: Array | None = None
+    mu_2_b: Array | None = None
+
+    @property
+    def asymmetric(self) -> bool:
+        """True when any of Bob's settings is given."""
+        return any(v is not None for v in (self.eps_b, self.mu_z_b, self.mu_1_b, self.mu_2_b))
+
+    def bob(self, name: str) -> Array | None:
+        """Bob's value of ``eps``, ``mu_z``, ``mu_1`` or ``mu_2``."""
+        value = getattr(self, f"{name}_b")
+        return getattr(self, name) if value is None else value
 
 
 class RateDetails(NamedTuple):
@@ -130,8 +156,11 @@ def _safe_div(num: Array, den: Array) -> Array:
         return np.where(den > 0.0, num / np.where(den > 0.0, den, 1.0), 0.0)
 
 
-def _strong_decoy(params: ParameterArrays) -> Array:
-    return params.mu_z if params.mu_2 is None else params.mu_2
+def _strong_decoys(params: ParameterArrays) -> tuple[Array, Array]:
+    """Alice's and Bob's strong intensity (mu_2, or mu_z for 3 intensities)."""
+    if params.mu_2 is None:
+        return params.mu_z, params.bob("mu_z")
+    return params.mu_2, params.bob("mu_2")
 
 
 def evaluate(
@@ -160,17 +189,24 @@ def evaluate(
         mu_z=params.mu_z,
         mu_1=params.mu_1,
         mu_2=params.mu_2,
+        mu_z_b=params.mu_z_b,
+        mu_1_b=params.mu_1_b,
+        mu_2_b=params.mu_2_b,
     )
-    eps = params.eps
+    eps_a, eps_b = params.eps, params.bob("eps")
+    mu_1_b = params.bob("mu_1")
     # Z-window per-window rates: errors (neither / both send), correct (exactly one sends).
-    r_v = (1.0 - eps) ** 2 * y.s00
-    r_d = eps**2 * y.szz
-    r_c1 = eps * (1.0 - eps) * y.sz0  # Alice sends, Bob does not
-    r_c0 = eps * (1.0 - eps) * y.s0z  # Bob sends, Alice does not
+    r_v = (1.0 - eps_a) * (1.0 - eps_b) * y.s00
+    r_d = eps_a * eps_b * y.szz
+    r_c1 = eps_a * (1.0 - eps_b) * y.sz0  # Alice sends, Bob does not
+    r_c0 = eps_b * (1.0 - eps_a) * y.s0z  # Bob sends, Alice does not
     s_z = r_v + r_d + r_c0 + r_c1
     e_z = _safe_div(r_v + r_d, s_z)
     e_x = _safe_div(y.x1_error, y.x1_gain)
-    single = eps * (1.0 - eps) * params.mu_z * np.exp(-params.mu_z)
+    # Probability per Z window of an untagged state from Alice (single_a) or Bob (single_b).
+    mu_z_b = params.bob("mu_z")
+    single_a = eps_a * (1.0 - eps_b) * params.mu_z * np.exp(-params.mu_z)
+    single_b = eps_b * (1.0 - eps_a) * mu_z_b * np.exp(-mu_z_b)
     aopp = protocol == "sns-aopp"
     if n_pulses is None:
         s1_a, s1_b, s00_lo, t_x1_up = _asymptotic_decoys(y, params, aopp=aopp)
@@ -185,19 +221,22 @@ def evaluate(
             aopp=aopp,
         )
     s1 = (s1_a + s1_b) / 2.0
-    e1 = phase_error_upper(mu_1=params.mu_1, t_x1=t_x1_up, s_00=s00_lo, s1_lower=s1)
+    # X1 single-photon yield: intensity-weighted mean of the one-sided yields (= s1 if equal).
+    s1_x = _safe_div(params.mu_1 * s1_a + mu_1_b * s1_b, params.mu_1 + mu_1_b)
+    e1 = phase_error_upper(
+        mu_1=params.mu_1, mu_1_b=mu_1_b, t_x1=t_x1_up, s_00=s00_lo, s1_lower=s1_x
+    )
     pz2 = params.p_z**2
     f = channel.ec_efficiency
+    untagged = single_a * s1_a + single_b * s1_b  # per Z window (2 single s1 if symmetric)
 
     if not aopp:
         if n_pulses is None:
-            rate = pz2 * (
-                2.0 * single * s1 * (1.0 - binary_entropy(e1)) - f * s_z * binary_entropy(e_z)
-            )
+            rate = pz2 * (untagged * (1.0 - binary_entropy(e1)) - f * s_z * binary_entropy(e_z))
             e1_used = e1
         else:
             n = n_pulses
-            n1_exp = np.maximum(2.0 * n * pz2 * single * s1, 0.0)
+            n1_exp = np.maximum(n * pz2 * untagged, 0.0)
             n1 = concentration.observed_lower(n1_exp, security.xi)
             e1_used = np.clip(
                 _safe_div(concentration.observed_upper(n1_exp * e1, security.xi), n1), 0.0, 0.5
@@ -219,8 +258,8 @@ def evaluate(
     w_wrong = _safe_div(r_d, g0) * _safe_div(r_v, g1)
     t_surv = g * (w_right + w_wrong)
     e_z_aopp = _safe_div(g * w_wrong, t_surv)
-    u01 = single * np.maximum(s1_b, 0.0)  # Bob sends one photon: untagged in group 0
-    u10 = single * np.maximum(s1_a, 0.0)  # Alice sends one photon: untagged in group 1
+    u01 = single_b * np.maximum(s1_b, 0.0)  # Bob sends one photon: untagged in group 0
+    u10 = single_a * np.maximum(s1_a, 0.0)  # Alice sends one photon: untagged in group 1
     if n_pulses is None:
         n1_surv = g * _safe_div(u01, g0) * _safe_div(u10, g1)
         e1_aopp = 2.0 * e1 * (1.0 - e1)
@@ -255,18 +294,18 @@ def evaluate(
 def _asymptotic_decoys(
     y: WindowYields, params: ParameterArrays, *, aopp: bool
 ) -> tuple[Array, Array, Array, Array]:
-    strong = _strong_decoy(params)
-    if aopp:
+    strong_a, strong_b = _strong_decoys(params)
+    if aopp or params.asymmetric:
         s1_a = single_photon_yield_lower(
-            mu_1=params.mu_1, mu_2=strong, s_mu1=y.s10, s_mu2=y.s20, s_00=y.s00
+            mu_1=params.mu_1, mu_2=strong_a, s_mu1=y.s10, s_mu2=y.s20, s_00=y.s00
         )
         s1_b = single_photon_yield_lower(
-            mu_1=params.mu_1, mu_2=strong, s_mu1=y.s01, s_mu2=y.s02, s_00=y.s00
+            mu_1=params.bob("mu_1"), mu_2=strong_b, s_mu1=y.s01, s_mu2=y.s02, s_00=y.s00
         )
     else:
         s1_a = single_photon_yield_lower(
             mu_1=params.mu_1,
-            mu_2=strong,
+            mu_2=strong_a,
             s_mu1=(y.s10 + y.s01) / 2.0,
             s_mu2=(y.s20 + y.s02) / 2.0,
             s_00=y.s00,
@@ -295,30 +334,32 @@ def _finite_decoys(
     p_2 = np.maximum(1.0 - params.p_0 - params.p_1, 0.0)
     n00 = n * px2 * params.p_0**2
     n10 = n * px2 * params.p_0 * params.p_1
+    eps_a, eps_b = params.eps, params.bob("eps")
     if params.mu_2 is None:
-        n20 = n * params.p_z**2 * params.eps * (1.0 - params.eps)
+        n20 = n * params.p_z**2 * eps_a * (1.0 - eps_b)  # Alice sends, Bob not (Z windows)
+        n02 = n * params.p_z**2 * eps_b * (1.0 - eps_a)
     else:
-        n20 = n * px2 * params.p_0 * p_2
+        n20 = n02 = n * px2 * params.p_0 * p_2
     n_x1 = n * px2 * params.p_1**2 * x1_fraction
     s00_up = _safe_div(concentration.expected_upper(n00 * y.s00, xi), n00)
     s00_lo = _safe_div(concentration.expected_lower(n00 * y.s00, xi), n00)
-    if aopp:
+    strong_a, strong_b = _strong_decoys(params)
+    if aopp or params.asymmetric:
         s10_lo = _safe_div(concentration.expected_lower(n10 * y.s10, xi), n10)
         s01_lo = _safe_div(concentration.expected_lower(n10 * y.s01, xi), n10)
         s20_up = _big_if_empty(concentration.expected_upper(n20 * y.s20, xi), n20)
-        s02_up = _big_if_empty(concentration.expected_upper(n20 * y.s02, xi), n20)
-        strong = _strong_decoy(params)
+        s02_up = _big_if_empty(concentration.expected_upper(n02 * y.s02, xi), n02)
         s1_a = single_photon_yield_lower(
-            mu_1=params.mu_1, mu_2=strong, s_mu1=s10_lo, s_mu2=s20_up, s_00=s00_up
+            mu_1=params.mu_1, mu_2=strong_a, s_mu1=s10_lo, s_mu2=s20_up, s_00=s00_up
         )
         s1_b = single_photon_yield_lower(
-            mu_1=params.mu_1, mu_2=strong, s_mu1=s01_lo, s_mu2=s02_up, s_00=s00_up
+            mu_1=params.bob("mu_1"), mu_2=strong_b, s_mu1=s01_lo, s_mu2=s02_up, s_00=s00_up
         )
     else:
         s10_lo = _safe_div(concentration.expected_lower(n10 * (y.s10 + y.s01), xi), 2.0 * n10)
         s20_up = _big_if_empty(concentration.expected_upper(n20 * (y.s20 + y.s02), xi), 2.0 * n20)
         s1_a = single_photon_yield_lower(
-            mu_1=params.mu_1, mu_2=_strong_decoy(params), s_mu1=s10_lo, s_mu2=s20_up, s_00=s00_up
+            mu_1=params.mu_1, mu_2=strong_a, s_mu1=s10_lo, s_mu2=s20_up, s_00=s00_up
         )
         s1_b = s1_a
     t_x1_up = _big_if_empty(concentration.expected_upper(n_x1 * y.x1_error, xi), n_x1)

@@ -166,7 +166,19 @@ class SnsSystem:
 
 @dataclass(frozen=True)
 class SnsParameters:
-    """Source settings of one SNS run (identical for Alice and Bob).
+    """Source settings of one SNS run.
+
+    By default Alice and Bob use the same settings. For unequal arms Bob may use his own
+    sending probability and intensities (``eps_b``, ``mu_z_b``, ``mu_2_b``); his weak decoy
+    ``mu_1_b`` is then fixed by the condition that the single-photon part of the X1 source has
+    the same Alice:Bob weights as the untagged Z bits,
+
+        mu_1 / mu_1_b = eps (1 - eps_b) mu_z e^{-mu_z} / [eps_b (1 - eps) mu_z_b e^{-mu_z_b}],
+
+    derived here from the SNS security argument (the X1 single-photon state must mirror the
+    untagged state). It is the asymmetric-SNS condition of Hu et al., PRA 100, 062337 (2019) as
+    recalled, not read from the paper; the reference notes' pair of conditions (equal untagged
+    weights and ``mu_1/mu_1_b = eta_b/eta_a``) cannot both hold on unequal arms.
 
     Attributes:
         p_z: probability of a signal (Z) window.
@@ -177,6 +189,9 @@ class SnsParameters:
             signal windows play its role.
         p_0: probability of the vacuum decoy inside a decoy (X) window.
         p_1: probability of ``mu_1`` inside a decoy window; ``p_2 = 1 - p_0 - p_1``.
+        eps_b: Bob's sending probability, None for ``eps``.
+        mu_z_b: Bob's signal intensity, None for ``mu_z``.
+        mu_2_b: Bob's strong decoy, None for ``mu_2`` (must be None for 3 intensities).
     """
 
     p_z: float
@@ -186,6 +201,9 @@ class SnsParameters:
     mu_2: float | None
     p_0: float
     p_1: float
+    eps_b: float | None = None
+    mu_z_b: float | None = None
+    mu_2_b: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("p_z", "eps", "p_0", "p_1"):
@@ -207,6 +225,54 @@ class SnsParameters:
             raise ValueError(
                 f"p_0 + p_1 = {self.p_0 + self.p_1!r} must equal 1 without a mu_2 decoy"
             )
+        if self.eps_b is not None:
+            _check_range("eps_b", self.eps_b, 0.0, 1.0)
+        if self.mu_z_b is not None:
+            _check_positive("mu_z_b", self.mu_z_b, allow_zero=False)
+        if self.mu_2_b is not None:
+            if self.mu_2 is None:
+                raise ValueError(f"mu_2_b={self.mu_2_b!r} must be None for 3 intensities")
+            _check_positive("mu_2_b", self.mu_2_b, allow_zero=False)
+        if self.is_asymmetric:
+            strong = self.bob_strong_decoy
+            if not (0.0 < self.mu_1_b < strong):
+                raise ValueError(
+                    f"mu_1_b={self.mu_1_b!r} (fixed by the X1 condition) must lie in "
+                    f"(0, {strong!r}), Bob's strong intensity"
+                )
+
+    @property
+    def is_asymmetric(self) -> bool:
+        """True when Bob's settings differ from Alice's."""
+        return any(v is not None for v in (self.eps_b, self.mu_z_b, self.mu_2_b))
+
+    @property
+    def bob_eps(self) -> float:
+        """Bob's sending probability."""
+        return self.eps if self.eps_b is None else self.eps_b
+
+    @property
+    def bob_mu_z(self) -> float:
+        """Bob's signal intensity."""
+        return self.mu_z if self.mu_z_b is None else self.mu_z_b
+
+    @property
+    def bob_strong_decoy(self) -> float:
+        """Bob's mu_2 (4 intensities) or signal intensity (3 intensities)."""
+        if self.mu_2 is None:
+            return self.bob_mu_z
+        return self.mu_2 if self.mu_2_b is None else self.mu_2_b
+
+    @property
+    def mu_1_b(self) -> float:
+        """Bob's weak decoy, fixed by the X1 condition (equal to ``mu_1`` if symmetric)."""
+        if not self.is_asymmetric:
+            return self.mu_1
+        alice = self.eps * (1.0 - self.bob_eps) * self.mu_z * math.exp(-self.mu_z)
+        bob = self.bob_eps * (1.0 - self.eps) * self.bob_mu_z * math.exp(-self.bob_mu_z)
+        if alice <= 0.0:
+            return math.inf
+        return self.mu_1 * bob / alice
 
     @property
     def p_2(self) -> float:
@@ -219,7 +285,9 @@ class SnsParameters:
         return 3 if self.mu_2 is None else 4
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (``p_2`` included)."""
+        """JSON-ready dictionary (``p_2`` and, if asymmetric, ``mu_1_b`` included)."""
         out = asdict(self)
         out["p_2"] = self.p_2
+        if self.is_asymmetric:
+            out["mu_1_b"] = self.mu_1_b
         return out

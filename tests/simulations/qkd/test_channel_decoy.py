@@ -111,3 +111,34 @@ def test_phase_error_bound_covers_single_photon_error() -> None:
     assert e1 >= true
     assert e1 == pytest.approx(true, rel=0.05)
     assert float(phase_error_upper(mu_1=0.01, t_x1=1e-3, s_00=0.0, s1_lower=-1.0)) == 0.5
+
+
+def test_unequal_intensities_balance_x1_interference_and_bound_holds() -> None:
+    # Arm B 20 dB lossier; Bob sends 100x the X1 intensity: equal light at Charlie, so the
+    # X1 error is back to the misalignment-plus-slice value, and the weighted-yield phase
+    # error bound covers it.
+    e_d, width = 0.05, math.pi / 8
+    eta_a, eta_b = 1e-2, 1e-4
+    mu_1, mu_1_b = 1e-3, 0.1
+    y = window_yields(
+        eta_a=eta_a,
+        eta_b=eta_b,
+        p_dark=1e-10,
+        misalignment=e_d,
+        phase_slice_rad=width,
+        mu_z=0.4,
+        mu_1=mu_1,
+        mu_2=0.01,
+        mu_z_b=0.4,
+        mu_1_b=mu_1_b,
+        mu_2_b=0.3,
+    )
+    true = e_d + (1 - 2 * e_d) * (0.5 - math.sin(width / 2) / width)
+    assert float(y.x1_error / y.x1_gain) == pytest.approx(true, rel=0.02)
+    s1_a = single_photon_yield_lower(mu_1=mu_1, mu_2=0.01, s_mu1=y.s10, s_mu2=y.s20, s_00=y.s00)
+    s1_b = single_photon_yield_lower(mu_1=mu_1_b, mu_2=0.3, s_mu1=y.s01, s_mu2=y.s02, s_00=y.s00)
+    s1_x = (mu_1 * s1_a + mu_1_b * s1_b) / (mu_1 + mu_1_b)
+    e1 = float(
+        phase_error_upper(mu_1=mu_1, mu_1_b=mu_1_b, t_x1=y.x1_error, s_00=y.s00, s1_lower=s1_x)
+    )
+    assert true <= e1 < true * 1.25
