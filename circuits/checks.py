@@ -9,6 +9,7 @@ gdsfactory's router does not avoid obstacles, so only the layout itself is evide
 - :func:`metal_net_report`: nets are found from merged metal polygons; each intended net (device
   contacts plus pads) must lie in one polygon, no polygon may hold two nets (a short), and each
   device contact must reach exactly the pads of its own net.
+- :func:`wire_clearance_report`: chip-level wires never lie over active sections.
 - :func:`wafer_die_report`: every die instance lies inside the edge exclusion and off the flat.
 - :func:`xor_files`: polygon count of the XOR of two GDS files, per layer (hierarchical).
 """
@@ -172,6 +173,27 @@ def metal_net_report(
                         f"net {net.name}: its metal holds {found} pad openings, expected {n_pads}"
                     )
     return CheckReport(name="metal nets", problems=tuple(problems))
+
+
+def wire_clearance_report(
+    component: gf.Component, *, wire_layer: str, keep_clear: Sequence[str]
+) -> CheckReport:
+    """Check that the chip-level wires (top-cell shapes on ``wire_layer``) avoid active areas.
+
+    Wires may cross passive waveguides but never lie over a gain, modulator or grating
+    section (``keep_clear`` layers, taken through the whole hierarchy).
+    """
+    layout = component.kcl.layout
+    index = layout.find_layer(*gf.get_layer_tuple(wire_layer))
+    wires = kdb.Region(component.kdb_cell.shapes(index)) if index is not None else kdb.Region()
+    problems: list[str] = []
+    dbu = layout.dbu
+    for name in keep_clear:
+        area = kdb.Region(component.begin_shapes_rec(gf.get_layer(name))).merged()
+        for poly in (wires & area).each():
+            centre = poly.bbox().center()
+            problems.append(f"wire over {name} at ({centre.x * dbu:.3f}, {centre.y * dbu:.3f}) µm")
+    return CheckReport(name="wires clear of active sections", problems=tuple(problems))
 
 
 def wafer_die_report(

@@ -41,6 +41,11 @@ MASK_FILES: tuple[str, ...] = (
     "si3n4_wafer.gds",
 )
 """The four GDS files :func:`write_all_masks` writes."""
+KEEP_CLEAR: dict[str, tuple[str, ...]] = {
+    "inp": ("ACTIVE", "PIN", "GRATING"),
+    "si3n4": ("HEATER",),
+}
+"""Per platform, layers that chip-level wires must not cover."""
 
 
 @dataclass(frozen=True)
@@ -258,13 +263,14 @@ def _platform(
         block_labels=c.info.get("block_centres_um"),
     )
     files[png.name] = sha256_of(png)
+    keep_clear = KEEP_CLEAR[platform]
     entries.append(
         _entry(
             c,
             path,
             platform=platform,
             kind="chip",
-            verification=verify_chip(c, rules),
+            verification=verify_chip(c, rules, keep_clear=keep_clear),
             preview=png.name,
         )
     )

@@ -18,6 +18,7 @@ from qkdchip.circuits.checks import (
     metal_net_report,
     optical_port_report,
     wafer_die_report,
+    wire_clearance_report,
 )
 from qkdchip.circuits.drc import wafer_drc
 from qkdchip.circuits.wafer_geometry import WaferSpec
@@ -65,14 +66,31 @@ def recorded_nets(component: gf.Component) -> list[Net]:
 
 
 def verify_chip(
-    component: gf.Component, rules: DesignRules, *, pad_layer: str = "PAD"
+    component: gf.Component,
+    rules: DesignRules,
+    *,
+    pad_layer: str = "PAD",
+    keep_clear: tuple[str, ...] = (),
 ) -> Verification:
-    """DRC, optical connectivity and metal nets of a chip."""
+    """DRC, optical connectivity, metal nets and wire clearance of a chip.
+
+    Args:
+        component: the chip.
+        rules: its platform's design rules.
+        pad_layer: layer of the pad openings.
+        keep_clear: layers the chip-level wires must not cover (e.g. InP ``ACTIVE``).
+    """
     drc = run_drc(component, rules)
     checks = [optical_port_report(component)]
     nets = recorded_nets(component)
     if nets:
         checks.append(metal_net_report(component, nets, pad_layer=pad_layer))
+        wire_layers = sorted({pin.layer for net in nets for pin in net.pins})
+        checks.extend(
+            wire_clearance_report(component, wire_layer=layer, keep_clear=keep_clear)
+            for layer in wire_layers
+            if keep_clear
+        )
     return Verification(
         cell=component.name,
         drc_violations=drc.count,

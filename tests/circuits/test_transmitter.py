@@ -6,7 +6,13 @@ import gdsfactory as gf
 import klayout.db as kdb
 import pytest
 
-from qkdchip.circuits.checks import Net, NetPin, metal_net_report, optical_port_report
+from qkdchip.circuits.checks import (
+    Net,
+    NetPin,
+    metal_net_report,
+    optical_port_report,
+    wire_clearance_report,
+)
 from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import recorded_nets, verify_chip
 from qkdchip.components.registry import activate_platform
@@ -45,9 +51,26 @@ def test_block_diagram_content(chip):
 
 
 def test_drc_and_geometric_checks_pass(chip):
-    result = verify_chip(chip, design_rules())
+    result = verify_chip(chip, design_rules(), keep_clear=("ACTIVE", "PIN", "GRATING"))
     assert result.drc_violations == 0
     assert result.ok, result.to_dict()
+    assert [c.name for c in result.checks] == [
+        "optical connectivity",
+        "metal nets",
+        "wires clear of active sections",
+    ]
+
+
+def test_wire_over_active_section_is_detected(chip):
+    blocks = chip.info["block_centres_um"]
+    x, y = blocks["VOA I"]
+    bad = gf.Component()
+    bad << chip
+    bad.add_polygon(
+        [(x - 5, y - 50), (x + 5, y - 50), (x + 5, y + 50), (x - 5, y + 50)], layer="METAL_P"
+    )
+    report = wire_clearance_report(bad, wire_layer="METAL_P", keep_clear=("ACTIVE",))
+    assert len(report.problems) == 1
 
 
 def test_every_contact_has_its_own_pad(chip):
