@@ -197,6 +197,11 @@ def transmitter_chip(
         top.append(_Placed(name, ref))
         cursor = ref.ports["o2"].center[0]
     x_west = cursor
+    if x_west - 2 * radius < pad_edge_margin_um:
+        raise ValueError(
+            f"the signal lane needs {W - x_west + 2 * radius + pad_edge_margin_um:.1f} µm but "
+            f"chip_width_um={W}; shorten the lasers or modulators"
+        )
 
     # --- reference lane from the west facet ---------------------------------------------------
     y_ref = y_comb - 1.5  # lower input of the combiner

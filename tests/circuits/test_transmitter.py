@@ -129,3 +129,5 @@ def test_bad_parameters_raise():
         transmitter_chip(channel_pitch_um=12.0)
     with pytest.raises(ValueError, match="closer than two bends"):
         transmitter_chip(top_lane_y_um=700.0)
+    with pytest.raises(ValueError, match="signal lane needs"):
+        transmitter_chip(im_arm_length_um=1000.0)
