@@ -483,14 +483,17 @@ def _optimise_asymmetric(
 
     def objective(theta: Array) -> Array:
         params = asym_space.decode(theta)
-        rate = evaluate(
-            channel,
-            params,
-            protocol=protocol,
-            n_pulses=systems[0].n_pulses,
-            security=security,
-            concentration=concentration,
-        ).key_rate
+        # Invalid candidates (derived mu_1_b out of range, possibly huge) are masked below;
+        # their overflowing intermediate values are expected.
+        with np.errstate(over="ignore", invalid="ignore"):
+            rate = evaluate(
+                channel,
+                params,
+                protocol=protocol,
+                n_pulses=systems[0].n_pulses,
+                security=security,
+                concentration=concentration,
+            ).key_rate
         return np.where(asym_space.valid(params), rate, -np.inf)
 
     # Ten coordinates with a constraint: a longer search than the symmetric one (mirror-image

@@ -98,7 +98,12 @@ def test_results_are_finite_and_within_the_information_bound() -> None:
             n_pulses=[None, 1e11, 1e13][int(rng.integers(3))],
         )
         protocol = ["sns", "sns-aopp"][int(rng.integers(2))]
-        res = optimise_key_rate(system, protocol=protocol, n_intensities=int(rng.integers(3, 5)))
+        res = optimise_key_rate(
+            system,
+            protocol=protocol,
+            n_intensities=int(rng.integers(3, 5)),
+            asymmetric_source=bool(rng.integers(2)),
+        )
         values = [v for v in res.to_dict().values() if isinstance(v, float)]
         assert all(math.isfinite(v) or v == math.inf for v in values)
         assert 0.0 <= res.key_rate_per_pulse <= res.single_repeater_bound
