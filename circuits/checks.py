@@ -6,6 +6,7 @@ gdsfactory's router does not avoid obstacles, so only the layout itself is evide
 - :func:`optical_port_report`: every optical port of every top-level instance meets exactly one
   other port (same position within 1 nm, opposite direction, same width) or is one of the
   chip's declared I/O ports.
+- :func:`trace_optical_path`: the blocks the light passes from one chip port to the next.
 - :func:`metal_net_report`: nets are found from merged metal polygons; each intended net (device
   contacts plus pads) must lie in one polygon, no polygon may hold two nets (a short), and each
   device contact must reach exactly the pads of its own net.
@@ -92,6 +93,59 @@ def optical_port_report(component: gf.Component) -> CheckReport:
     for name in sorted(set(io.values()) - matched_io):
         problems.append(f"chip I/O port {name} is not attached to any instance port")
     return CheckReport(name="optical connectivity", problems=tuple(problems))
+
+
+def trace_optical_path(component: gf.Component, start: str) -> list[str]:
+    """Follow the light from chip port ``start`` through the top-level instances.
+
+    An instance is left through its other optical port (two-port blocks) or, for a 2:1
+    combiner, through the one port facing away from the input; the light then enters the
+    instance port that meets it. The walk ends at another chip port.
+
+    Returns:
+        Cell names of the instances along the path, in order.
+
+    Raises:
+        ValueError: when ``start`` is no chip port, or the path branches, dead-ends or loops.
+    """
+    if start not in {p.name for p in component.ports}:
+        raise ValueError(f"start={start!r} is not a port of {component.name}")
+    insts = list(component.insts)
+    at: dict[tuple[int, int], list[tuple[int, gf.Port]]] = {}
+    for k, inst in enumerate(insts):
+        for port in inst.ports:
+            if port.port_type in OPTICAL:
+                at.setdefault(_port_key(*port.center), []).append((k, port))
+    io = {_port_key(*p.center) for p in component.ports if p.port_type in OPTICAL}
+    key = _port_key(*component.ports[start].center)
+    previous: int | None = None
+    path: list[str] = []
+    seen: set[int] = set()
+    while True:
+        here = [(k, port) for k, port in at.get(key, []) if k != previous]
+        where = f"({key[0] * _TOL_UM:.3f}, {key[1] * _TOL_UM:.3f}) µm"
+        if not here:
+            if previous is not None and key in io:
+                return path
+            raise ValueError(f"optical path ends at {where} without a chip port")
+        if len(here) > 1:
+            raise ValueError(f"optical path branches at {where}")
+        k, entry = here[0]
+        if k in seen:
+            raise ValueError(f"optical path loops at {insts[k].cell.name}")
+        seen.add(k)
+        path.append(insts[k].cell.name)
+        others = [p for p in insts[k].ports if p.port_type in OPTICAL and p.name != entry.name]
+        if len(others) > 1:
+            others = [
+                p
+                for p in others
+                if abs(((p.orientation - entry.orientation) % 360.0) - 180.0) < 90.0
+            ]
+        if len(others) != 1:
+            raise ValueError(f"{insts[k].cell.name}: {len(others)} ways out from {entry.name}")
+        key = _port_key(*others[0].center)
+        previous = k
 
 
 @dataclass(frozen=True)

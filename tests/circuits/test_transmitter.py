@@ -11,6 +11,7 @@ from qkdchip.circuits.checks import (
     NetPin,
     metal_net_report,
     optical_port_report,
+    trace_optical_path,
     wire_clearance_report,
 )
 from qkdchip.circuits.transmitter import transmitter_chip
@@ -131,3 +132,42 @@ def test_bad_parameters_raise():
         transmitter_chip(top_lane_y_um=700.0)
     with pytest.raises(ValueError, match="signal lane needs"):
         transmitter_chip(im_arm_length_um=1000.0)
+
+
+def _blocks(path: list[str]) -> list[str]:
+    """Functional blocks along a traced path (links and routes left out)."""
+    kinds = ("ssc", "dbr_laser", "mzm", "mmi1x2", "phase_modulator", "voa")
+    out = []
+    for name in path:
+        kind = next((k for k in kinds if name.startswith(k)), None)
+        if kind == "dbr_laser":
+            kind += "_242" if "PN242" in name else "_243"
+        if kind:
+            out.append(kind)
+    return out
+
+
+def test_light_paths_follow_the_block_diagram(chip):
+    signal = _blocks(trace_optical_path(chip, "in_signal"))
+    assert signal == [
+        "ssc", "dbr_laser_242", "mzm", "mzm", "mzm",  # SSC in, DBR sig, IM III, IM I, IM II
+        "mmi1x2", "phase_modulator", "voa", "voa", "ssc",  # combiner, PM I, VOA I/II, SSC out
+    ]  # fmt: skip
+    reference = _blocks(trace_optical_path(chip, "in_reference"))
+    assert reference == [
+        "ssc", "dbr_laser_243", "phase_modulator",  # SSC ref, DBR ref, PM ref
+        "mmi1x2", "phase_modulator", "voa", "voa", "ssc",
+    ]  # fmt: skip
+
+
+def test_trace_reports_a_broken_path(chip):
+    broken = gf.Component()
+    for inst in chip.insts:
+        if inst.cell.name.startswith("voa"):
+            continue  # remove both attenuators: the light runs into nothing
+        ref = broken << inst.cell
+        ref.transform(inst.dcplx_trans)
+    for port in chip.ports:
+        broken.add_port(port.name, port=port)
+    with pytest.raises(ValueError, match="ends at"):
+        trace_optical_path(broken, "in_signal")
