@@ -7,6 +7,9 @@ Public API::
     system = SnsSystem.symmetric(distance_km=300, n_pulses=1e12)
     result = optimise_key_rate(system, protocol="sns-aopp")
     result.to_dict()["key_rate_per_pulse"]
+    curve = sweep_distances(system, [100, 200, 300, 400], protocol="sns")
+    unequal = SnsSystem(fibre_a_km=100, fibre_b_km=200, n_pulses=1e12)
+    optimise_key_rate(unequal, asymmetric_source=True)   # Bob's own eps and intensities
 
 Modules: :mod:`.system` (link and source settings), :mod:`.channel` (forward model of the
 expected counts), :mod:`.decoy` (decoy-state bounds), :mod:`.statistics` (concentration

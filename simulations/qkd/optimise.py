@@ -256,7 +256,10 @@ def _balanced_start(typical: SnsParameters, system: SnsSystem) -> SnsParameters:
 
 def _channel_arrays(systems: Sequence[SnsSystem]) -> ChannelArrays:
     etas = np.array([s.detected_transmittances() for s in systems])
-    col = lambda name: np.array([getattr(s, name) for s in systems])  # noqa: E731
+
+    def col(name: str) -> Array:
+        return np.array([getattr(s, name) for s in systems], dtype=float)
+
     return ChannelArrays(
         eta_a=etas[:, 0],
         eta_b=etas[:, 1],
