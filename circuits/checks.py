@@ -6,7 +6,8 @@ gdsfactory's router does not avoid obstacles, so only the layout itself is evide
 - :func:`optical_port_report`: every optical port of every top-level instance meets exactly one
   other port (same position within 1 nm, opposite direction, same width) or is one of the
   chip's declared I/O ports.
-- :func:`trace_optical_path`: the blocks the light passes from one chip port to the next.
+- :func:`trace_optical_path`, :func:`light_path_report`: the blocks the light passes from a
+  chip port to the next one; every input reaches an output.
 - :func:`metal_net_report`: nets are found from merged metal polygons; each intended net (device
   contacts plus pads) must lie in one polygon, no polygon may hold two nets (a short), and each
   device contact must reach exactly the pads of its own net.
@@ -146,6 +147,17 @@ def trace_optical_path(component: gf.Component, start: str) -> list[str]:
             raise ValueError(f"{insts[k].cell.name}: {len(others)} ways out from {entry.name}")
         key = _port_key(*others[0].center)
         previous = k
+
+
+def light_path_report(component: gf.Component, inputs: Sequence[str]) -> CheckReport:
+    """Check that light entering each chip port in ``inputs`` leaves through a chip port."""
+    problems = []
+    for name in inputs:
+        try:
+            trace_optical_path(component, name)
+        except ValueError as err:
+            problems.append(f"from {name}: {err}")
+    return CheckReport(name="light paths", problems=tuple(problems))
 
 
 @dataclass(frozen=True)

@@ -363,6 +363,7 @@ def transmitter_chip(
             )
 
     c.info["chip_size_um"] = [W, H]
+    c.info["optical_inputs"] = ["in_signal", "in_reference"]
     labels = {
         "dbr_sig": "DBR sig",
         "im3": "IM III",

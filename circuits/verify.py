@@ -1,7 +1,9 @@
 """All checks of a chip or a wafer in one call: DRC plus the geometric checks.
 
-- Chips: DRC with the platform rules, optical connectivity, and (when the chip records its nets
-  in ``info["nets"]``) metal nets: each contact reaches exactly its own pad, no shorts.
+- Chips: DRC with the platform rules, optical connectivity, light paths from every input
+  (``info["optical_inputs"]``, default every optical chip port) to a chip port, and (when the
+  chip records its nets in ``info["nets"]``) metal nets: each contact reaches exactly its own
+  pad, no shorts, chip-level wires clear of active sections.
 - Wafers: hierarchical DRC, every die inside the edge exclusion and off the flat.
 """
 
@@ -15,6 +17,7 @@ from qkdchip.circuits.checks import (
     CheckReport,
     Net,
     NetPin,
+    light_path_report,
     metal_net_report,
     optical_port_report,
     wafer_die_report,
@@ -81,7 +84,11 @@ def verify_chip(
         keep_clear: layers the chip-level wires must not cover (e.g. InP ``ACTIVE``).
     """
     drc = run_drc(component, rules)
-    checks = [optical_port_report(component)]
+    inputs = component.info.get(
+        "optical_inputs",
+        [p.name for p in component.ports if p.port_type in ("optical", "edge_coupler")],
+    )
+    checks = [optical_port_report(component), light_path_report(component, inputs)]
     nets = recorded_nets(component)
     if nets:
         checks.append(metal_net_report(component, nets, pad_layer=pad_layer))

@@ -55,3 +55,12 @@ def test_too_small_chip_raises():
     activate_platform("si3n4")
     with pytest.raises(ValueError, match="chip_height_um"):
         comb_chip(chip_height_um=5000.0)
+
+
+def test_si3n4_test_die_checks():
+    from qkdchip.circuits.test_dies import si3n4_test_die
+
+    activate_platform("si3n4")
+    die = si3n4_test_die()
+    assert verify_chip(die, design_rules()).ok
+    assert len(die.info["gap_sweep_um"]) == 6

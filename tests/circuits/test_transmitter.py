@@ -57,6 +57,7 @@ def test_drc_and_geometric_checks_pass(chip):
     assert result.ok, result.to_dict()
     assert [c.name for c in result.checks] == [
         "optical connectivity",
+        "light paths",
         "metal nets",
         "wires clear of active sections",
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qkdchip.circuits.checks import wafer_die_report
-from qkdchip.circuits.verify import verify_wafer
+from qkdchip.circuits.verify import verify_chip, verify_wafer
 from qkdchip.circuits.wafer_geometry import WaferSpec, optimise_die_grid
 from qkdchip.circuits.wafers import inp_wafer
 from qkdchip.components.registry import activate_platform
@@ -57,3 +57,14 @@ def test_wafer_drc_clean(wafer):
     result = verify_wafer(wafer, design_rules())
     assert result.drc_violations == 0
     assert result.ok, result.to_dict()
+
+
+def test_inp_test_die_checks():
+    from qkdchip.circuits.test_dies import inp_test_die
+
+    activate_platform("inp")
+    die = inp_test_die()
+    result = verify_chip(die, design_rules(), keep_clear=("ACTIVE", "PIN", "GRATING"))
+    assert result.ok, result.to_dict()
+    lengths = die.info["cutback_lengths_um"]
+    assert lengths["cut0"] < lengths["cut2"] < lengths["cut4"]
