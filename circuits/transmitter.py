@@ -82,54 +82,54 @@ def transmitter_chip(
 ) -> gf.Component:
     """InP QKD transmitter for a client of a sending-or-not-sending TF-QKD network.
 
-      Two comb lines from the server lock two on-chip DBR lasers by injection through their rear
-      gratings: the signal laser (Bragg period ``signal_period_nm``) and the reference laser
-      (``reference_period_nm``, another comb line) that gives the dual-wavelength phase
-      reference. Block diagram (x east, y north; pads on the north and south edges)::
+    Two comb lines from the server lock two on-chip DBR lasers by injection through their rear
+    gratings: the signal laser (Bragg period ``signal_period_nm``) and the reference laser
+    (``reference_period_nm``, another comb line) that gives the dual-wavelength phase
+    reference. Block diagram (x east, y north; light follows the arrows)::
 
-           north edge: DC pads (150 µm pitch) and GSG pads, one per contact
-           +-----------------------------------------------------------------------+
-           |  .-[IM II]<--[IM I]<--[IM III]<--[DBR sig]<--[SSC in]<=========  in_signal (comb
-           |  |  (MZM)     (MZM)    (MZM)      rear|gain|phase|front           line 1, east)
-           |  |  U-turn (deep ridge, R = 100 µm)                                 |
-           |  '-------------------------.                                        |
-    in_ref |==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[VOA I]->[VOA II]->[SSC out]=> out
-    (comb  |                                                    (angled 7° SSCs at the facets)
-    line 2,+-----------------------------------------------------------------------+
-    west)      south edge: DC pads and GSG pads
+         north edge: DC pads (150 µm slot pitch) and GSG pads, one pad per contact
+       +----------------------------------------------------------------------------+
+       |  .--[IM II]<-[IM I]<-[IM III]<-[DBR sig]<-[SSC in]<=== in_signal (comb line 1)
+       |  |   MZM      MZM     MZM    rear|gain|phase|front                         |
+       |  |  U-turn, deep ridge, R = 100 µm                                         |
+       |  '------------------.                                                      |
+    in_reference ==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[VOA I]->[VOA II]
+     (comb line 2)   |                                                   ->[SSC out]==> out
+       +----------------------------------------------------------------------------+
+         south edge: DC pads and GSG pads; all three SSCs meet their facet at 7 degrees
 
-      - IM III carves pulses; IM I and IM II set the decoy and signal intensities (push-pull
-        capable MZMs: the upper arm is driven through a GSG pad, the lower arm biased through a
-        DC pad).
-      - PM ref modulates the reference pulses; after the 2:1 MMI both wavelengths share PM I
-        (phase encoding and randomisation, driven in the signal slots) and two VOAs in series
-        that bring the output to the single-photon level.
-      - Every contact (4 per laser, 2 per MZM, 1 per PM and VOA) has its own pad at the chip
-        edge, wired without crossings; the lower-arm wire of each MZM crosses the passive ridge
-        in the gap east of its MZM (metal over a passive waveguide, never over another contact).
+    - IM III carves pulses; IM I and IM II set the decoy and signal intensities (push-pull
+      capable MZMs: the upper arm is driven through a GSG pad, the lower arm biased through a
+      DC pad).
+    - PM ref modulates the reference pulses; after the 2:1 MMI both wavelengths share PM I
+      (phase encoding and randomisation, driven in the signal slots) and two VOAs in series
+      that bring the output to the single-photon level.
+    - Every contact (4 per laser, 2 per MZM, 1 per PM and VOA) has its own pad at the chip
+      edge, wired without crossings; the lower-arm wire of each MZM crosses the passive ridge
+      in the gap east of its MZM (metal over a passive waveguide, never over another contact).
 
-      Args:
-          chip_width_um, chip_height_um: die size (µm); the reference chip is 4600 x 2000 µm.
-          top_lane_y_um: y of the signal lane (µm).
-          bottom_lane_y_um: y of the output lane after the combiner (µm).
-          return_offset_um: height of the returning signal waveguide above the bottom lane (µm).
-          link_um: passive ridge between neighbouring blocks (µm).
-          ridge_width_um: deep-ridge width (µm).
-          facet_angle_deg, ssc_taper_um, ssc_tip_um: angled spot-size converters.
-          dbr_rear_um, dbr_gain_um, dbr_phase_um, dbr_front_um, dbr_isolation_um: DBR sections.
-          signal_period_nm, reference_period_nm: grating periods of the two lasers (nm).
-          im_arm_length_um, im_arm_separation_um: intensity modulators (MZMs) (µm).
-          pm_length_um: phase modulator electrode length (µm).
-          voa_length_um: attenuator length (µm).
-          dc_pad_um, rf_pad_um, pad_pitch_um: pad sides and the slot pitch of the pad rows (µm).
-          pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
-          wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
-          label_keepout_um: no south pad left of this x, where the wafer writes the die label.
+    Args:
+        chip_width_um, chip_height_um: die size (µm); the reference chip is 4600 x 2000 µm.
+        top_lane_y_um: y of the signal lane (µm).
+        bottom_lane_y_um: y of the output lane after the combiner (µm).
+        return_offset_um: height of the returning signal waveguide above the bottom lane (µm).
+        link_um: passive ridge between neighbouring blocks (µm).
+        ridge_width_um: deep-ridge width (µm).
+        facet_angle_deg, ssc_taper_um, ssc_tip_um: angled spot-size converters.
+        dbr_rear_um, dbr_gain_um, dbr_phase_um, dbr_front_um, dbr_isolation_um: DBR sections.
+        signal_period_nm, reference_period_nm: grating periods of the two lasers (nm).
+        im_arm_length_um, im_arm_separation_um: intensity modulators (MZMs) (µm).
+        pm_length_um: phase modulator electrode length (µm).
+        voa_length_um: attenuator length (µm).
+        dc_pad_um, rf_pad_um, pad_pitch_um: pad sides and the slot pitch of the pad rows (µm).
+        pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
+        wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
+        label_keepout_um: no south pad left of this x, where the wafer writes the die label.
 
-      Returns:
-          The chip: optical ports ``in_signal``, ``in_reference``, ``out`` at the facets and one
-          electrical port per pad (named after its net); ``info["nets"]`` lists every net (its
-          contact and pad points) for the geometric checks.
+    Returns:
+        The chip: optical ports ``in_signal``, ``in_reference``, ``out`` at the facets and one
+        electrical port per pad (named after its net); ``info["nets"]`` lists every net (its
+        contact and pad points) for the geometric checks.
     """
     rules = design_rules()
     radius = rules.layer(CORE).min_bend_radius_um or 100.0
