@@ -113,7 +113,9 @@ def _outline(radius: float, flat_distance: float, n_points: int) -> NDArray[np.f
     half_angle = math.acos(min(1.0, flat_distance / radius))
     start = -math.pi / 2 + half_angle
     stop = 3 * math.pi / 2 - half_angle
-    angles = np.linspace(start, stop, n_points)
+    # include the axis directions so the outline's bounding box is exact
+    axes = [a for a in (0.0, math.pi / 2, math.pi) if start < a < stop]
+    angles = np.unique(np.concatenate([np.linspace(start, stop, n_points), axes]))
     return np.column_stack([radius * np.cos(angles), radius * np.sin(angles)])
 
 

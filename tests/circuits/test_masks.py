@@ -82,3 +82,11 @@ def test_xor_detects_a_difference(written, tmp_path):
     layout.write(str(changed))
     diff = xor_files(out / "transmitter_chip.gds", changed)
     assert diff["1/0"] == 1
+
+
+def test_wafer_bbox_is_the_wafer_outline(written):
+    _, manifest = written
+    (x0, y0), (x1, y1) = manifest.mask("inp_wafer.gds").bbox_um
+    # 76.2 mm across; from the flat (36.444 mm below the centre) to the top of the circle
+    assert (x0, x1, y1) == (-38100.0, 38100.0, 38100.0)
+    assert y0 == pytest.approx(-36444.175, abs=0.001)
