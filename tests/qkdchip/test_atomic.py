@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from qkdchip.atomic import atomic_write, atomic_write_json, atomic_write_text
+
+
+def test_writes_and_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "a.txt"
+    atomic_write_text(target, "one")
+    atomic_write_text(target, "two")
+    assert target.read_text() == "two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
+
+
+def test_crash_halfway_keeps_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "mask.gds"
+    target.write_text("good")
+
+    def failing_writer(tmp: Path) -> None:
+        assert tmp.suffix == ".gds"
+        tmp.write_text("half")
+        raise RuntimeError("writer crashed")
+
+    with pytest.raises(RuntimeError, match="crashed"):
+        atomic_write(target, failing_writer)
+    assert target.read_text() == "good"
+    assert [p.name for p in tmp_path.iterdir()] == ["mask.gds"]
+
+
+def test_json_is_strict(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="JSON"):
+        atomic_write_json(tmp_path / "x.json", {"rate": math.nan})
+    assert not (tmp_path / "x.json").exists()
+    atomic_write_json(tmp_path / "x.json", {"rate": 1.5})
+    assert json.loads((tmp_path / "x.json").read_text()) == {"rate": 1.5}
