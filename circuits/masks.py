@@ -16,9 +16,6 @@ comb chip and wafer under the Si3N4 PDK, checks each (DRC and the geometric chec
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +25,7 @@ import gdsfactory as gf
 import klayout.db as kdb
 
 from qkdchip import __version__
+from qkdchip.atomic import atomic_write, atomic_write_json
 from qkdchip.circuits.comb_chip import comb_chip
 from qkdchip.circuits.preview import layer_colours, render_chip_png, render_wafer_png
 from qkdchip.circuits.transmitter import transmitter_chip
@@ -133,23 +131,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def gds_save_options() -> kdb.SaveLayoutOptions:
     """GDS options for reproducible files: no timestamps."""
     options = kdb.SaveLayoutOptions()
@@ -190,7 +171,7 @@ def canonical_layout(cell: kdb.Cell) -> kdb.Layout:
 def write_gds(component: gf.Component, path: Path) -> Path:
     """Write ``component`` to ``path`` atomically and reproducibly (same design, same bytes)."""
     layout = canonical_layout(component.kdb_cell)
-    _atomic(path, lambda tmp: layout.write(str(tmp), gds_save_options()))
+    atomic_write(path, lambda tmp: layout.write(str(tmp), gds_save_options()))
     return path
 
 
@@ -246,7 +227,7 @@ def _platform(
     views = pdk.layer_views
     colours = layer_colours(views)
     lyp = out / f"{platform}.lyp"
-    _atomic(lyp, lambda tmp: views.to_lyp(tmp))
+    atomic_write(lyp, views.to_lyp)
     files[lyp.name] = sha256_of(lyp)
 
     entries = []
@@ -353,6 +334,5 @@ def write_all_masks(out_dir: str | Path) -> Manifest:
         if previous is not None:
             previous.activate()
     manifest = Manifest(out_dir=out, masks=tuple(entries), files=files)
-    text = json.dumps(manifest.to_dict(), indent=2) + "\n"
-    _atomic(out / "manifest.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write_json(out / "manifest.json", manifest.to_dict())
     return manifest

@@ -8,8 +8,6 @@ at wafer scale).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -22,6 +20,8 @@ import matplotlib.pyplot as plt
 from gdsfactory.technology import LayerViews
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
+
+from qkdchip.atomic import atomic_write
 
 
 def layer_colours(views: LayerViews) -> dict[tuple[int, int], tuple[str, str]]:
@@ -36,20 +36,12 @@ def layer_colours(views: LayerViews) -> dict[tuple[int, int], tuple[str, str]]:
     return out
 
 
-def _save_atomic(fig: plt.Figure, path: Path, dpi: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
+def _save_png(fig: plt.Figure, path: Path, dpi: int) -> None:
+    """Write ``fig`` as a PNG atomically (no software stamp, so the bytes are reproducible)."""
     try:
-        fig.savefig(tmp, dpi=dpi, metadata={"Software": None})
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, metadata={"Software": None}))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _layer_polygons(component: gf.Component, layer: tuple[int, int]) -> list[list[tuple]]:
@@ -126,7 +118,7 @@ def render_chip_png(
     ax.set_title(title)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.tight_layout()
-    _save_atomic(fig, path, dpi)
+    _save_png(fig, path, dpi)
     return path
 
 
@@ -188,7 +180,7 @@ def render_wafer_png(
     ax.set_title(title)
     ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="upper right")
     fig.tight_layout()
-    _save_atomic(fig, path, dpi)
+    _save_png(fig, path, dpi)
     return path
 
 

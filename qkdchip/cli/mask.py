@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import os
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from qkdchip.atomic import atomic_write
 
 FULL_MASK_MODULE = "qkdchip.circuits.masks"
 
@@ -76,20 +77,6 @@ def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:
     return params
 
 
-def write_gds_atomic(component: Any, out_dir: Path) -> Path:
-    """Write ``component`` to ``out_dir/<name>.gds`` through a temporary file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / f"{component.name}.gds"
-    tmp = out_dir / f".{component.name}.{os.getpid()}.tmp.gds"
-    try:
-        component.write_gds(gdspath=tmp)
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return final
-
-
 def _list_cells(console: Console) -> int:
     from qkdchip.components.registry import cell_factory, cell_names, platform_of
 
@@ -111,7 +98,9 @@ def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> 
 
     params = parse_params(cell_factory(name), pairs)
     component = build_cell(name, **params)
-    path = write_gds_atomic(component, out_dir)
+    path = atomic_write(
+        out_dir / f"{component.name}.gds", lambda tmp: component.write_gds(gdspath=tmp)
+    )
     console.print(f"wrote {path}")
     table = Table(title=f"ports of {component.name}")
     for column in ("port", "type", "x_um", "y_um", "width_um", "orientation_deg", "layer"):

@@ -1,14 +1,10 @@
 """Outputs of a wafer-yield run: wafer-map PNGs, yield table (JSON, Markdown), failure causes.
 
-Every file is written atomically (a temporary file in the same folder, then ``os.replace``).
+Every file is written atomically with :mod:`qkdchip.atomic`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +15,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
+from qkdchip.atomic import atomic_write, atomic_write_json, atomic_write_text
 from qkdchip.simulations.wafer_yield.engine import WaferYieldResult
 from qkdchip.simulations.wafer_yield.geometry import WaferGeometry
 from qkdchip.simulations.wafer_yield.statistics import YieldEstimate
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
-    return _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _pct(y: YieldEstimate) -> str:
@@ -155,7 +134,7 @@ def wafer_map_png(
     coll.set_clim(vmin, vmax)
     ax.add_collection(coll)
     fig.colorbar(coll, ax=ax, label=label, shrink=0.85)
-    return _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
 
 
 def write_outputs(
@@ -175,12 +154,10 @@ def write_outputs(
     prefix = f"yield_{result.platform}"
     paths: dict[str, Path] = {}
     summary = result.to_dict()
-    paths["json"] = write_text_atomic(
-        out / f"{prefix}_table.json", json.dumps(summary, indent=2) + "\n"
-    )
-    paths["markdown"] = write_text_atomic(out / f"{prefix}_table.md", markdown_table(result))
-    paths["failure_causes"] = write_text_atomic(
-        out / f"{prefix}_failure_causes.json", json.dumps(failure_causes(result), indent=2) + "\n"
+    paths["json"] = atomic_write_json(out / f"{prefix}_table.json", summary)
+    paths["markdown"] = atomic_write_text(out / f"{prefix}_table.md", markdown_table(result))
+    paths["failure_causes"] = atomic_write_json(
+        out / f"{prefix}_failure_causes.json", failure_causes(result)
     )
     maps = result.maps
     common = {
