@@ -30,9 +30,10 @@ def plob_bound(eta: ArrayLike) -> NDArray[np.float64]:
     """PLOB secret-key capacity of a pure-loss channel, ``-log2(1 - eta)`` bits per use.
 
     Pirandola, Laurenza, Ottaviani, Banchi, Nat. Commun. 8, 15043 (2017) (arXiv:1510.08863).
-    The form was checked against a quotation of the bound, "R <= -log(1 - eta)", in a later
-    paper (Commun. Phys., nature.com/articles/s42005-020-00415-0); the equation number in the
-    original was not read. Evaluated with ``log1p``.
+    Verified against the arXiv abstract (v3): "the secret-key agreement capacity of the lossy
+    channel is equal to -log2(1-eta), providing a scaling of about 1.44 eta bits per channel
+    use for high loss" (the equation number in the body was not read). Evaluated with
+    ``log1p``.
 
     Args:
         eta: transmittance(s) in [0, 1]; ``eta = 1`` gives ``inf``.
@@ -48,10 +49,11 @@ def plob_bound(eta: ArrayLike) -> NDArray[np.float64]:
 def tgw_bound(eta: ArrayLike) -> NDArray[np.float64]:
     """Takeoka-Guha-Wilde bound ``log2((1 + eta) / (1 - eta))`` bits per use (~2.89 eta).
 
-    Takeoka, Guha, Wilde, Nat. Commun. 5, 5235 (2014). The formula is recalled (reference notes
-    and memory agree) but was not read from the paper; the arXiv number is uncertain
-    (1210.6358 from memory, the reference notes give 1504.06390). Evaluated as
-    ``(log1p(eta) - log1p(-eta)) / ln 2``, exact to rounding for small ``eta``.
+    Takeoka, Guha, Wilde, "Fundamental rate-loss tradeoff for optical quantum key
+    distribution", Nat. Commun. 5, 5235 (2014), arXiv:1504.06390 (title and authors checked).
+    The abstract states the bound only in words ("solely a function of the channel loss");
+    the formula is recalled (reference notes and memory agree), not read from the body.
+    Evaluated as ``(log1p(eta) - log1p(-eta)) / ln 2``, exact to rounding for small ``eta``.
     """
     arr = _transmittance(eta)
     with np.errstate(divide="ignore"):

@@ -6,11 +6,19 @@ Single-photon yield (one party sends one photon, the other vacuum), from the one
     s_1 >= [mu_2^2 e^{mu_1} S_10 - mu_1^2 e^{mu_2} S_20 - (mu_2^2 - mu_1^2) S_00]
            / [mu_1 mu_2 (mu_2 - mu_1)]                                           (1)
 
-This is the two-decoy lower bound of Ma, Qi, Zhao, Lo, PRA 72, 012326 (2005) applied to a
-one-sided Poisson source; it follows from ``S_k0 = sum_n e^{-mu_k} mu_k^n / n! s_n`` with
-``s_n >= 0`` and ``mu_2 e^{...}`` elimination of ``s_2`` (re-derived and checked against the
-forward model in the tests). The SNS papers use it with ``S_k0 := (S_k0 + S_0k)/2`` (Jiang et
-al., PRApplied 12, 024061 (2019); exact equation numbers not verified).
+Derivation (complete, so the bound does not rest on a transcription): a phase-randomised
+one-sided source gives ``S_k0 = sum_n e^{-mu_k} mu_k^n / n! s_n`` with yields ``s_n`` in
+[0, 1]. Then ``mu_2^2 e^{mu_1} S_10 - mu_1^2 e^{mu_2} S_20 = (mu_2^2 - mu_1^2) s_0 +
+mu_1 mu_2 (mu_2 - mu_1) s_1 + sum_{n>=3} mu_1^2 mu_2^2 (mu_1^{n-2} - mu_2^{n-2}) s_n / n!``
+(the ``s_2`` terms cancel) and every term of the last sum is <= 0 for ``mu_1 < mu_2``,
+which gives (1) with ``s_0 = S_00``. In finite size ``S_10`` enters as a lower bound and
+``S_20``, ``S_00`` as upper bounds. This is the two-decoy bound of Ma, Qi, Zhao, Lo, PRA 72,
+012326 (2005) applied to a one-sided source; the SNS papers use it with
+``S_k0 := (S_k0 + S_0k)/2`` (Jiang et al., PRApplied 12, 024061 (2019), arXiv:1904.00192, as
+recalled in the reference notes; equation number not verified). Wang, Yu, Hu 2018 state the
+same bound for the two-mode X-window source of total intensity ``2 mu`` (their Eq. (44)
+according to the ``snstfqkd`` package's ``decoy_analysis.py``, a third-party transcription).
+The tests check (1) against the forward model's true yield.
 
 Phase-flip error rate of the untagged bits from the X1 windows, whose total photon number is
 Poisson(2 mu_1): vacuum contributes error 1/2, the single-photon part ``2 mu_1 e^{-2 mu_1} s_1``
@@ -18,8 +26,12 @@ carries the error ``e_1``, higher photon numbers contribute non-negatively:
 
     e_1^ph <= [T_X1 - e^{-2 mu_1} S_00 / 2] / [2 mu_1 e^{-2 mu_1} s_1]            (2)
 
-(Wang, Yu, Hu, PRA 98, 062323 (2018), arXiv:1805.09222, the X1 phase-error estimate; the
-reference notes cite its Eqs. (44)-(45) through a third-party code's docstrings, not read here.)
+(Wang, Yu, Hu, PRA 98, 062323 (2018), arXiv:1805.09222: the same expression appears in two
+independent transcriptions of the paper, the ``snstfqkd`` package, which labels it Eq. (45),
+and the "TF-QKD 族三变体精读" literature memo; not read from the full text.) The derivation
+above (``T_X1 = sum_n P(n) e_n s_n`` over the Poisson(2 mu_1) photon number) is complete
+given the SNS security argument that the X1 single-photon phase-flip rate equals that of the
+untagged bits. Finite size: ``T_X1`` upper bound, ``S_00`` lower bound, ``s_1`` lower bound.
 """
 
 from __future__ import annotations

@@ -3,30 +3,49 @@
 Everything here is vectorised: channel quantities and source parameters broadcast together,
 so one call evaluates many candidate parameter sets at many distances.
 
-Key-rate formulas implemented (bits per time window, i.e. per pulse of each user):
+Key-rate formulas implemented (bits per time window, i.e. per pulse of each user).
 
-* SNS asymptotic -- Wang, Yu, Hu, PRA 98, 062323 (2018), Eq. (4) as transcribed in the
-  reference notes (a third-party transcription, not read from the paper here):
-  ``R = p_z^2 {2 eps (1-eps) mu_z e^{-mu_z} s_1 [1 - H(e_1^ph)] - f S_Z H(E_Z)}`` with the
-  one-sided decoy bounds of :mod:`.decoy`; the asymptotic limit uses ``p_z = 1``.
-* SNS finite-key -- structure of Jiang, Yu, Hu, Wang, PRApplied 12, 024061 (2019) as recalled
-  in the reference notes (not verified against the paper):
+Provenance. No equation below was checked against a paper's full text (only the papers'
+titles, authors and abstracts were available). Each formula is (a) re-derived where that is
+possible (the decoy bounds, the forward model,
+the Chernoff inversions; derivations in the docstrings and checked by the tests), and (b)
+compared with third-party transcriptions that quote equation numbers; the source of each is
+named. ``tests/simulations/qkd/test_published.py`` reproduces the published claims that
+could be read (abstract numbers).
+
+* SNS asymptotic -- Wang, Yu, Hu, PRA 98, 062323 (2018), arXiv:1805.09222, Eq. (4):
+  ``R = 2 eps (1-eps) mu_z e^{-mu_z} s_1 [1 - H(e_1^ph)] - f S_Z H(E_Z)`` per Z window.
+  Equation number and form agree in two independent transcriptions (the "TF-QKD 族三变体精读"
+  literature memo and the ``snstfqkd`` package's ``security/key_rate.py``, both found
+  through the code index); not read from the paper. Here multiplied by the window-matching
+  factor ``p_z^2`` (``p_z = 1`` in the asymptotic optimisation) and used with the one-sided
+  decoy bounds of :mod:`.decoy`. The abstract's reach-versus-misalignment claims are
+  reproduced (test_published.py).
+* SNS finite-key -- key length of Jiang, Yu, Hu, Wang, PRApplied 12, 024061 (2019),
+  arXiv:1904.00192, as recalled in the reference notes (equation number unknown, not
+  verified):
   ``N_f = n_1 [1 - H(e_1^ph)] - f n_t H(E_Z) - log2(2/eps_cor) - 2 log2(1/(sqrt2 eps_PA eps_hat))``
   with expected-value bounds from a pluggable concentration inequality applied to the decoy
   counts (decoy windows only, no pooling of Z-window vacua), ``n_1 = phi^L(<n_1>^L)`` and
-  ``e_1^ph = phi^U(<n_1>^L e_1^U) / n_1``.
-* AOPP asymptotic -- Xu, Yu, Jiang, Hu, Wang, PRA 101, 042330 (2020) as implemented in the
-  published notebook of Bertaina et al. (arXiv:2310.08621; third-party transcription):
-  ``n_g = min(n_0, n_1)``, survived bits
+  ``e_1^ph = phi^U(<n_1>^L e_1^U) / n_1`` (phase errors counted on a fixed set of
+  ``n_1`` untagged bits, so an upper bound on their expected number is ``<n_1>^L e_1^U``).
+* AOPP asymptotic -- Xu, Yu, Jiang, Hu, Wang, PRA 101, 042330 (2020), arXiv:1904.06331, as
+  implemented in the published notebook of Bertaina et al. (arXiv:2310.08621; third-party
+  code, equation numbers not given there): ``n_g = min(n_0, n_1)``, survived bits
   ``n'_t = n_g[(N_c0/N_0)(N_c1/N_1) + (N_d/N_0)(N_v/N_1)]``, ``E'_Z = n_g (N_d/N_0)(N_v/N_1)/n'_t``,
-  untagged survivors ``n'_1 = n_g (n_01/N_0)(n_10/N_1)`` and ``e'_1 = 2 e_1 (1 - e_1)``.
-* AOPP finite-key -- no equation of Jiang et al., New J. Phys. 22, 053048 (2020) could be read
-  here. This module uses a conservative construction with the same structure: separate
-  one-sided bounds for Alice's and Bob's untagged bits, Chernoff ``phi^L`` on each untagged
-  count and on the survived untagged pairs, ``phi^U`` on the survived phase errors
+  untagged survivors ``n'_1 = n_g (n_01/N_0)(n_10/N_1)`` and ``e'_1 = 2 e_1 (1 - e_1)``
+  (a surviving bit's phase flip is the parity of its pair's two flips). The abstract's
+  claims of arXiv:1904.06331 are reproduced under an assumed detector (test_published.py).
+* AOPP finite-key -- no equation of Jiang et al., New J. Phys. 22, 053048 (2020),
+  arXiv:1908.05670 (zigzag phase-error bound, McDiarmid inequality) could be read, and that
+  bound is not implemented. This module uses its own construction with the same structure:
+  separate one-sided bounds for Alice's and Bob's untagged bits, Chernoff ``phi^L`` on each
+  untagged count and on the survived untagged pairs, ``phi^U`` on the survived phase errors
   ``n'_1 2e_1(1-e_1)``, and the doubled constant overhead
   ``2 log2(2/eps_cor) + 4 log2(1/(sqrt2 eps_PA eps_hat))`` recalled in the notes for AOPP.
-  It is an engineering estimate, not a reproduction of the paper's bound.
+  It is an engineering estimate without a security proof: it treats the two phase flips of a
+  pair as independent, as the asymptotic formula does, whereas the zigzag paper derives a
+  finite-size bound for the survivors' phase errors. It may lie above or below that bound.
 
 Asymmetric sources (Bob's own ``eps_b``, ``mu_z_b``, ``mu_1_b``, ``mu_2_b`` for unequal arms):
 every formula above is used in its two-sided form (Z-window rates with ``eps_a``/``eps_b``,
@@ -85,7 +104,12 @@ class SecurityParameters:
                 raise ValueError(f"{name}={value!r} must lie in (0, 1)")
 
     def overhead_bits(self, *, aopp: bool) -> float:
-        """Constant finite-key overhead (bits) subtracted from the key length."""
+        """Constant finite-key overhead (bits) subtracted from the key length.
+
+        ``log2(2/eps_cor) + 2 log2(1/(sqrt2 eps_PA eps_hat))`` (166.1 bits at 1e-10 each), the
+        last terms of the Jiang et al. 2019 key length as recalled in the reference notes
+        (not verified against the paper); doubled for AOPP (recalled, not verified).
+        """
         base = math.log2(2.0 / self.eps_cor) + 2.0 * math.log2(
             1.0 / (math.sqrt(2.0) * self.eps_pa * self.eps_hat)
         )
@@ -173,6 +197,12 @@ def evaluate(
     concentration: ConcentrationInequality = CHERNOFF,
 ) -> RateDetails:
     """Key rate per window of SNS (``protocol='sns'``) or SNS-AOPP (``'sns-aopp'``).
+
+    Implements (see the module docstring for the provenance of each): Wang-Yu-Hu 2018
+    Eq. (4) (asymptotic SNS; equation number from two transcriptions, not the full text),
+    the Jiang et al. 2019 finite-key length (recalled, not verified), the Xu et al. 2020
+    AOPP survivor formulas (from third-party code) and this module's own finite-key AOPP
+    estimate. Reproduced published claims: tests/simulations/qkd/test_published.py.
 
     Asymptotic when ``n_pulses`` is None (``p_z`` is then used as given; the optimiser sets
     it to 1). Negative key lengths are returned as they are, so an optimiser can rank them;

@@ -11,10 +11,14 @@ form of Zhang, Zhao, Razavi, Ma, Phys. Rev. A 95, 012333 (2017):
     phi^U(Y) = (1 + d) Y,   [e^{d} / (1+d)^{1+d}]^{Y} = failure/2
     phi^L(Y) = (1 - d) Y,   [e^{-d} / (1-d)^{1-d}]^{Y} = failure/2
 
-[Unverified against the paper text: the equations above come from the project reference notes
-(marked recalled there); the search tools only reached the abstracts. They are the standard
-multiplicative Chernoff tails P(X >= (1+d)Y) <= [e^d/(1+d)^{1+d}]^Y and
-P(X <= (1-d)Y) <= [e^{-d}/(1-d)^{1-d}]^Y, inverted for Y, which this module's tests check.]
+Provenance: the four equations come from the project reference notes (marked recalled
+there); the full texts of Zhang et al. 2017 and Jiang et al. 2019 were not available, so the
+equation numbers are not known. They are verified here mathematically instead: each is an
+exact inversion of the multiplicative Chernoff tails P(X >= (1+d)Y) <= [e^d/(1+d)^{1+d}]^Y
+and P(X <= (1-d)Y) <= [e^{-d}/(1-d)^{1-d}]^Y for a sum X of independent Bernoulli variables
+with mean Y (the substituted forms in the method docstrings follow with ``u = ln(1+d)``,
+``w = -ln(1-d)``), and the tests check both the defining equations and, against exact
+Poisson tails, that each bound fails with probability at most ``failure/2``.
 
 Each equation is solved with a substitution that makes it a convex increasing function of one
 variable (``u = ln(1+d)`` or ``w = -ln(1-d)``) and a vectorised Newton iteration started on the

@@ -71,3 +71,18 @@ def test_zero_counts_and_bad_input() -> None:
         CHERNOFF.expected_lower(10.0, 1.5)
     with pytest.raises(ValueError, match="observed"):
         CHERNOFF.expected_upper(-1.0, XI)
+
+
+@pytest.mark.parametrize("failure", [1e-3, 1e-10])
+def test_bounds_are_valid_against_exact_poisson_tails(failure: float) -> None:
+    # A Poisson count is the limit of many rare Bernoulli trials, for which the Chernoff tails
+    # hold; each bound must therefore leave at most failure/2 of probability beyond it.
+    from scipy.stats import poisson
+
+    for y in (20.0, 300.0, 1e5):
+        assert poisson.sf(math.floor(CHERNOFF.observed_upper(y, failure)), y) <= failure / 2
+        assert poisson.cdf(math.ceil(CHERNOFF.observed_lower(y, failure)) - 1, y) <= failure / 2
+        # Observing x when the mean is E^L(x) (or E^U(x)) is itself a tail event.
+        x = y
+        assert poisson.sf(x - 1, CHERNOFF.expected_lower(x, failure)) <= failure / 2
+        assert poisson.cdf(x, CHERNOFF.expected_upper(x, failure)) <= failure / 2
