@@ -1,0 +1,192 @@
+"""Comb state classification and figures of merit from a (normalised) trajectory."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from qkdchip.simulations.comb.integrate import Trajectory
+
+__all__ = [
+    "STATES",
+    "StateInfo",
+    "classify_field",
+    "classify_trajectory",
+    "conversion_efficiency",
+]
+
+STATES: tuple[str, ...] = (
+    "CW",
+    "modulation instability",
+    "chaotic",
+    "soliton",
+    "solitons",
+    "dark pulse",
+    "breather",
+)
+"""Names of the comb states the classifier reports."""
+
+# Sideband power fraction below which a state counts as CW: seeded noise of rms 1e-4 per mode
+# over 512 modes holds ~5e-6 of a unit intracavity power, any real comb holds > 1e-2.
+_CW_SIDEBAND_FRACTION = 1e-3
+# Relative rms fluctuation of the intracavity power (and relative L1 change of the spectrum
+# between the last two samples) below which a state counts as stationary.
+_STATIONARY_TOL = 1e-3
+# Normalised autocorrelation a non-stationary energy trace must reach at a non-zero lag to count
+# as periodic (a breather) rather than chaotic.
+_PERIODIC_CORRELATION = 0.9
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """Classification of one comb state.
+
+    Attributes:
+        state: one of :data:`STATES`.
+        pulses: number of bright or dark pulses (0 for CW, chaos and Turing patterns).
+        stationary: whether the intracavity power and spectrum have settled.
+        sideband_fraction: share of the intracavity power outside the pumped mode.
+        fluctuation: relative rms fluctuation of the intracavity power over the analysed window.
+    """
+
+    state: str
+    pulses: int
+    stationary: bool
+    sideband_fraction: float
+    fluctuation: float
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary."""
+        return {
+            "state": self.state,
+            "pulses": self.pulses,
+            "stationary": self.stationary,
+            "sideband_fraction": self.sideband_fraction,
+            "fluctuation": self.fluctuation,
+        }
+
+
+def _count_regions(mask: np.ndarray) -> int:
+    """Number of contiguous True runs on a periodic grid."""
+    if mask.all():
+        return 1
+    if not mask.any():
+        return 0
+    rising = np.logical_and(mask, ~np.roll(mask, 1))
+    return int(rising.sum())
+
+
+def classify_field(
+    field: np.ndarray,
+    *,
+    fluctuation: float = 0.0,
+    periodic: bool = False,
+    spectral_change: float = 0.0,
+    normal_dispersion: bool | None = None,
+) -> StateInfo:
+    """Classify a field psi(phi) given measures of its time dependence.
+
+    Stationary localised states are dark pulses in normal dispersion (bright solitons cannot
+    exist there) and bright solitons in anomalous dispersion; without that information the
+    intensity profile decides (a bright pulse rises further above the median than it dips).
+
+    Args:
+        field: psi(phi), (N,).
+        fluctuation: relative rms fluctuation of <|psi|^2> over the analysis window.
+        periodic: whether a non-stationary trace is periodic.
+        spectral_change: relative L1 change of |psi_mu|^2 over the window.
+        normal_dispersion: sign of the resonator's dispersion near the pump, if known.
+    """
+    field = np.asarray(field, dtype=complex)
+    spec = np.abs(np.fft.fft(field, norm="forward")) ** 2
+    total = float(spec.sum())
+    side = float(total - spec[0]) / total if total > 0 else 0.0
+    stationary = fluctuation < _STATIONARY_TOL and spectral_change < _STATIONARY_TOL
+    if side < _CW_SIDEBAND_FRACTION and stationary:
+        return StateInfo("CW", 0, True, side, fluctuation)
+    power = np.abs(field) ** 2
+    med = float(np.median(power))
+    hi, lo = float(power.max()), float(power.min())
+    bright = (hi - med) >= (med - lo) if normal_dispersion is None else not normal_dispersion
+    if not stationary:
+        if periodic and bright:
+            pulses = _count_regions(power > med + 0.5 * (hi - med))
+            return StateInfo("breather", pulses, False, side, fluctuation)
+        return StateInfo("chaotic", 0, False, side, fluctuation)
+    n = spec.size
+    mu = np.fft.fftfreq(n, 1.0 / n).astype(int)
+    strong = (spec > 1e-6 * spec[mu != 0].max()) & (mu != 0)
+    spacing = int(np.gcd.reduce(np.abs(mu[strong]))) if strong.any() else 1
+    if spacing >= 2:
+        return StateInfo("modulation instability", 0, True, side, fluctuation)
+    if bright:
+        pulses = _count_regions(power > med + 0.5 * (hi - med))
+        return StateInfo("soliton" if pulses == 1 else "solitons", pulses, True, side, fluctuation)
+    pulses = max(1, _count_regions(power < lo + 0.5 * (hi - lo)))
+    return StateInfo("dark pulse", pulses, True, side, fluctuation)
+
+
+def _periodic(trace: np.ndarray) -> bool:
+    x = trace - trace.mean()
+    denom = float(x @ x)
+    if denom <= 0 or x.size < 8:
+        return False
+    corr = np.correlate(x, x, mode="full")[x.size - 1 :] / denom
+    # skip the central lobe: first lag where the correlation turns negative
+    negative = np.nonzero(corr < 0)[0]
+    if negative.size == 0:
+        return False
+    return bool(corr[negative[0] :].max() >= _PERIODIC_CORRELATION)
+
+
+def classify_trajectory(
+    trajectory: Trajectory, *, window: float = 0.25, normal_dispersion: bool | None = None
+) -> list[StateInfo]:
+    """Classify the final state of every batch member.
+
+    Args:
+        trajectory: a run whose schedules are constant over the final window.
+        window: fraction of the samples at the end used for the time statistics (0 < w <= 1).
+        normal_dispersion: sign of the dispersion near the pump, if known (see
+            :func:`classify_field`).
+    """
+    if not 0 < window <= 1:
+        raise ValueError(f"window={window!r} must be in (0, 1]")
+    count = max(4, math.ceil(window * trajectory.tau.size))
+    tail = trajectory.energy[-count:]
+    out = []
+    for b in range(trajectory.batch):
+        trace = tail[:, b]
+        mean = float(trace.mean())
+        fluct = float(trace.std() / mean) if mean > 0 else 0.0
+        last, prev = trajectory.spectrum[b], trajectory.previous_spectrum[b]
+        change = float(np.abs(last - prev).sum() / max(last.sum(), 1e-300))
+        out.append(
+            classify_field(
+                trajectory.field[b],
+                fluctuation=fluct,
+                periodic=_periodic(trace),
+                spectral_change=change,
+                normal_dispersion=normal_dispersion,
+            )
+        )
+    return out
+
+
+def conversion_efficiency(spectrum: np.ndarray, *, f: float, eta: float) -> float:
+    """Pump-to-comb conversion efficiency (4 eta^2 / f^2) sum_{mu != 0} |psi_mu|^2.
+
+    Args:
+        spectrum: |psi_mu|^2 in ascending mu order (N,), mu = 0 at index N/2.
+        f: pump amplitude (> 0).
+        eta: coupling efficiency kappa_ex/kappa in (0, 1].
+    """
+    if not f > 0:
+        raise ValueError(f"f={f!r} must be > 0")
+    if not 0 < eta <= 1:
+        raise ValueError(f"eta={eta!r} must be in (0, 1]")
+    spectrum = np.asarray(spectrum, dtype=float)
+    side = float(spectrum.sum() - spectrum[spectrum.size // 2])
+    return 4.0 * eta**2 * side / f**2

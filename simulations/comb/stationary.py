@@ -1,0 +1,363 @@
+"""Stationary states of the normalised LLE: Newton solves, stability, arclength continuation.
+
+Unknowns are the real and imaginary parts of psi(phi) on the N-point grid plus the drift
+velocity v of the co-moving frame (states of an asymmetric D_int drift). The residual is
+
+    G(psi) = -(i zeta0) psi + M psi + i |psi|^2 psi + f + v d psi/d phi,
+
+with M the spectral operator of -l_mu - i d_mu. A phase condition against the previous
+iterate's derivative removes the translation symmetry so the bordered Jacobian is regular.
+Homogeneous (CW) states have no translation mode and are solved without v.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from qkdchip.simulations.comb.model import LLEModel
+
+__all__ = [
+    "Branch",
+    "StationaryState",
+    "continue_in_detuning",
+    "newton_solve",
+    "stability_eigenvalues",
+]
+
+_TRANSLATION_EIGEN_TOL = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class StationaryState:
+    """A stationary solution of the LLE.
+
+    Attributes:
+        field: psi(phi), (N,).
+        zeta0: detuning.
+        f: pump amplitude.
+        velocity: drift velocity d phi / d tau of the co-moving frame.
+        residual: final max-norm of the residual.
+        iterations: Newton iterations used.
+        max_growth: largest real part of the Jacobian's eigenvalues, excluding the
+            translation mode (negative: stable).
+        stable: max_growth below the stability tolerance.
+    """
+
+    field: np.ndarray
+    zeta0: float
+    f: float
+    velocity: float
+    residual: float
+    iterations: int
+    max_growth: float
+    stable: bool
+
+    @property
+    def spectrum(self) -> np.ndarray:
+        """|psi_mu|^2 in ascending mu order."""
+        return np.fft.fftshift(np.abs(np.fft.fft(self.field, norm="forward")) ** 2)
+
+
+@dataclass(frozen=True, eq=False)
+class Branch:
+    """A branch traced by pseudo-arclength continuation in detuning.
+
+    Attributes:
+        zeta0: detuning of each point (K,).
+        energy: mean intracavity power <|psi|^2> (K,).
+        peak: peak power max |psi|^2 (K,).
+        max_growth: largest eigenvalue real part (translation mode excluded) (K,).
+        stable: stability of each point (K,).
+        folds: detunings where the branch turns (sign change of d zeta0/ds).
+        fields: psi(phi) of every point (K, N).
+    """
+
+    zeta0: np.ndarray
+    energy: np.ndarray
+    peak: np.ndarray
+    max_growth: np.ndarray
+    stable: np.ndarray
+    folds: tuple[float, ...]
+    fields: np.ndarray
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (fields left out)."""
+        return {
+            "zeta0": self.zeta0.tolist(),
+            "energy": self.energy.tolist(),
+            "peak": self.peak.tolist(),
+            "max_growth": self.max_growth.tolist(),
+            "stable": self.stable.tolist(),
+            "folds": list(self.folds),
+        }
+
+
+class _System:
+    """Residual and Jacobian pieces for one model and pump."""
+
+    def __init__(self, model: LLEModel, f: float) -> None:
+        if model.aux_pumps or model.thermal is not None:
+            raise ValueError("stationary states need a single pump and no thermal shift")
+        n = model.n_modes
+        self.n = n
+        self.f = f
+        eye = np.eye(n)
+        lin = model.linear_operator()
+        self.m_op = np.fft.ifft(lin[:, None] * np.fft.fft(eye, axis=0), axis=0)
+        mu = model.mu_fft
+        self.ik = 1j * mu
+        self.d_op = np.fft.ifft(self.ik[:, None] * np.fft.fft(eye, axis=0), axis=0)
+
+    def deriv(self, psi: np.ndarray) -> np.ndarray:
+        return np.fft.ifft(self.ik * np.fft.fft(psi))
+
+    def residual(self, psi: np.ndarray, zeta: float, v: float) -> np.ndarray:
+        g = -1j * zeta * psi + self.m_op @ psi + 1j * np.abs(psi) ** 2 * psi + self.f
+        if v != 0.0:
+            g = g + v * self.deriv(psi)
+        return g
+
+    def jacobian(self, psi: np.ndarray, zeta: float, v: float) -> np.ndarray:
+        """Real 2N x 2N Jacobian of [Re G, Im G] w.r.t. [Re psi, Im psi]."""
+        a_op = self.m_op + np.diag(-1j * zeta + 2j * np.abs(psi) ** 2)
+        if v != 0.0:
+            a_op = a_op + v * self.d_op
+        b_diag = 1j * psi**2
+        plus = a_op.copy()
+        plus[np.diag_indices(self.n)] += b_diag
+        minus = a_op.copy()
+        minus[np.diag_indices(self.n)] -= b_diag
+        return np.block([[plus.real, -minus.imag], [plus.imag, minus.real]])
+
+
+def _real(z: np.ndarray) -> np.ndarray:
+    return np.concatenate([z.real, z.imag])
+
+
+def _cplx(x: np.ndarray, n: int) -> np.ndarray:
+    return x[:n] + 1j * x[n : 2 * n]
+
+
+def _is_homogeneous(psi: np.ndarray) -> bool:
+    return float(np.ptp(np.abs(psi) ** 2)) <= 1e-8 * max(1.0, float(np.max(np.abs(psi) ** 2)))
+
+
+def stability_eigenvalues(
+    model: LLEModel, field: np.ndarray, *, zeta0: float, f: float, velocity: float = 0.0
+) -> np.ndarray:
+    """Eigenvalues of the real Jacobian at a state, sorted by decreasing real part.
+
+    Args:
+        model: the normalised model.
+        field: psi(phi), (N,).
+        zeta0: detuning.
+        f: pump amplitude.
+        velocity: drift velocity of the co-moving frame.
+    """
+    system = _System(model, f)
+    eig = scipy.linalg.eigvals(system.jacobian(np.asarray(field, complex), zeta0, velocity))
+    return eig[np.argsort(-eig.real)]
+
+
+def _max_growth(eig: np.ndarray, homogeneous: bool) -> float:
+    if homogeneous:
+        return float(eig[0].real)
+    # drop the neutral translation mode (the eigenvalue nearest zero)
+    drop = int(np.argmin(np.abs(eig)))
+    rest = np.delete(eig, drop)
+    return float(rest.real.max())
+
+
+def newton_solve(
+    model: LLEModel,
+    guess: np.ndarray,
+    *,
+    zeta0: float,
+    f: float,
+    tol: float = 1e-10,
+    max_iter: int = 40,
+    stability: bool = True,
+) -> StationaryState:
+    """Newton iteration for a stationary state near ``guess``.
+
+    Args:
+        model: normalised model (single pump, no thermal shift).
+        guess: initial psi(phi), (N,) (for example the end of a time-domain run).
+        zeta0: detuning.
+        f: pump amplitude (>= 0).
+        tol: convergence threshold on the max-norm of the residual.
+        max_iter: iteration limit.
+        stability: compute the Jacobian eigenvalues.
+
+    Raises:
+        ValueError: bad input, or no convergence within max_iter.
+    """
+    if not np.isfinite(f) or f < 0:
+        raise ValueError(f"f={f!r} must be finite and >= 0")
+    if not np.isfinite(zeta0):
+        raise ValueError(f"zeta0={zeta0!r} must be finite")
+    psi = np.array(guess, dtype=complex)
+    if psi.shape != (model.n_modes,):
+        raise ValueError(f"guess has shape {psi.shape}, need ({model.n_modes},)")
+    system = _System(model, f)
+    n = model.n_modes
+    homogeneous = _is_homogeneous(psi)
+    v = 0.0
+    res = np.inf
+    it = 0
+    while it < max_iter:
+        g = system.residual(psi, zeta0, v)
+        res = float(np.max(np.abs(g)))
+        if res <= tol:
+            break
+        it += 1
+        jac = system.jacobian(psi, zeta0, v)
+        if homogeneous:
+            step = np.linalg.solve(jac, -_real(g))
+            psi = psi + _cplx(step, n)
+        else:
+            w = _real(system.deriv(psi))
+            big = np.zeros((2 * n + 1, 2 * n + 1))
+            big[: 2 * n, : 2 * n] = jac
+            big[: 2 * n, 2 * n] = w
+            big[2 * n, : 2 * n] = w
+            rhs = np.concatenate([-_real(g), [0.0]])
+            step = np.linalg.solve(big, rhs)
+            psi = psi + _cplx(step, n)
+            v += float(step[2 * n])
+        if not np.all(np.isfinite(psi)):
+            break
+    if it == max_iter:
+        g = system.residual(psi, zeta0, v)
+        res = float(np.max(np.abs(g)))
+    if not (res <= tol and np.all(np.isfinite(psi))):
+        raise ValueError(
+            f"Newton did not converge at zeta0={zeta0}, f={f} (residual {res:.3g} after {it} "
+            "iterations); start from a closer guess"
+        )
+    growth = np.nan
+    if stability:
+        eig = scipy.linalg.eigvals(system.jacobian(psi, zeta0, v))
+        growth = _max_growth(eig, homogeneous)
+    return StationaryState(
+        field=psi,
+        zeta0=float(zeta0),
+        f=float(f),
+        velocity=float(v),
+        residual=res,
+        iterations=it,
+        max_growth=float(growth) if stability else float("-inf"),
+        stable=bool(growth < _TRANSLATION_EIGEN_TOL) if stability else True,
+    )
+
+
+def continue_in_detuning(
+    model: LLEModel,
+    start: StationaryState,
+    *,
+    zeta_min: float,
+    zeta_max: float,
+    direction: float = 1.0,
+    ds: float = 0.05,
+    ds_max: float = 0.5,
+    max_points: int = 400,
+    tol: float = 1e-9,
+) -> Branch:
+    """Pseudo-arclength continuation of a stationary state in zeta0, through folds.
+
+    Args:
+        model: normalised model.
+        start: a converged state (from :func:`newton_solve`).
+        zeta_min: stop when the branch leaves [zeta_min, zeta_max].
+        zeta_max: see zeta_min.
+        direction: initial sign of d zeta0/ds (+1 or -1).
+        ds: initial arclength step.
+        ds_max: largest arclength step.
+        max_points: point limit.
+        tol: corrector tolerance (max-norm of the residual).
+
+    Returns:
+        The traced :class:`Branch`; it ends at the window edge, at max_points, or where the
+        branch collapses to a homogeneous state.
+    """
+    if not zeta_min < start.zeta0 < zeta_max:
+        raise ValueError(
+            f"start zeta0={start.zeta0} must lie inside (zeta_min={zeta_min}, zeta_max={zeta_max})"
+        )
+    if ds <= 0 or ds_max < ds:
+        raise ValueError(f"need 0 < ds={ds} <= ds_max={ds_max}")
+    system = _System(model, start.f)
+    n = model.n_modes
+    size = 2 * n + 2  # [Re psi, Im psi, v, zeta]
+
+    def full_jacobian(y: np.ndarray, ref_w: np.ndarray) -> np.ndarray:
+        psi, v, zeta = _cplx(y, n), y[2 * n], y[2 * n + 1]
+        jac = np.zeros((2 * n + 1, size))
+        jac[: 2 * n, : 2 * n] = system.jacobian(psi, zeta, v)
+        jac[: 2 * n, 2 * n] = _real(system.deriv(psi))
+        jac[: 2 * n, 2 * n + 1] = _real(-1j * psi)
+        jac[2 * n, : 2 * n] = ref_w
+        return jac
+
+    def residual(y: np.ndarray, ref: np.ndarray, ref_w: np.ndarray) -> np.ndarray:
+        psi, v, zeta = _cplx(y, n), y[2 * n], y[2 * n + 1]
+        g = _real(system.residual(psi, zeta, v))
+        return np.concatenate([g, [ref_w @ (y[: 2 * n] - ref[: 2 * n])]])
+
+    y = np.concatenate([_real(start.field), [start.velocity, start.zeta0]])
+    ref_w = _real(system.deriv(start.field))
+    jac = full_jacobian(y, ref_w)
+    seed = np.zeros(size)
+    seed[-1] = np.sign(direction) or 1.0
+    tangent = np.linalg.solve(np.vstack([jac, seed]), np.concatenate([np.zeros(2 * n + 1), [1]]))
+    tangent /= np.linalg.norm(tangent)
+    points = [(y.copy(), start.max_growth)]
+    folds: list[float] = []
+    while len(points) < max_points:
+        predicted = y + ds * tangent
+        z = predicted.copy()
+        converged = False
+        for _ in range(8):
+            r = np.concatenate([residual(z, y, ref_w), [tangent @ (z - predicted)]])
+            if np.max(np.abs(r)) <= tol:
+                converged = True
+                break
+            big = np.vstack([full_jacobian(z, ref_w), tangent])
+            z = z + np.linalg.solve(big, -r)
+            if not np.all(np.isfinite(z)):
+                break
+        if not converged:
+            ds *= 0.5
+            if ds < 1e-6:
+                break
+            continue
+        big = np.vstack([full_jacobian(z, _real(system.deriv(_cplx(z, n)))), tangent])
+        new_tangent = np.linalg.solve(big, np.concatenate([np.zeros(2 * n + 1), [1.0]]))
+        new_tangent /= np.linalg.norm(new_tangent)
+        if np.sign(new_tangent[-1]) != np.sign(tangent[-1]) and tangent[-1] != 0:
+            folds.append(float(z[-1]))
+        tangent = new_tangent
+        y = z
+        ref_w = _real(system.deriv(_cplx(y, n)))
+        psi = _cplx(y, n)
+        eig = scipy.linalg.eigvals(system.jacobian(psi, y[-1], y[2 * n]))
+        points.append((y.copy(), _max_growth(eig, _is_homogeneous(psi))))
+        if not zeta_min <= y[-1] <= zeta_max or _is_homogeneous(psi):
+            break
+        ds = min(ds_max, ds * 1.3)
+    ys = np.array([p[0] for p in points])
+    fields = ys[:, :n] + 1j * ys[:, n : 2 * n]
+    power = np.abs(fields) ** 2
+    growth = np.array([p[1] for p in points])
+    return Branch(
+        zeta0=ys[:, -1],
+        energy=power.mean(axis=1),
+        peak=power.max(axis=1),
+        max_growth=growth,
+        stable=growth < _TRANSLATION_EIGEN_TOL,
+        folds=tuple(folds),
+        fields=fields,
+    )
