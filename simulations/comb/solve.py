@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 # A sample of a sweep counts as CW below this sideband share of the intracavity power, and as a
-# settled comb when its intracavity power changes by less than this between samples.
+# settled comb when the second difference of its intracavity power between samples is below
+# this fraction of the power.
 _SWEEP_CW_FRACTION = 1e-3
 _SWEEP_STEADY_CHANGE = 1e-3
 
@@ -165,7 +166,11 @@ def sweep_states(trajectory: Trajectory, member: int = 0) -> tuple[str, ...]:
     """
     energy = trajectory.energy[:, member]
     side = (energy - np.abs(trajectory.pump_mode[:, member]) ** 2) / np.maximum(energy, 1e-300)
-    change = np.abs(np.diff(energy, prepend=energy[0])) / np.maximum(energy, 1e-300)
+    # second difference: an adiabatically tracked state changes smoothly along the sweep,
+    # an unstable comb jumps from sample to sample
+    padded = np.concatenate([energy[:1], energy, energy[-1:]])
+    curvature = np.abs(padded[2:] - 2 * padded[1:-1] + padded[:-2])
+    change = curvature / np.maximum(energy, 1e-300)
     labels = []
     for s, c in zip(side, change, strict=True):
         if s < _SWEEP_CW_FRACTION:

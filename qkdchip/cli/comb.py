@@ -1,0 +1,166 @@
+"""``qkdchip comb``: simulate a Kerr microcomb (LLE) and report its lines in dBm.
+
+Without options it simulates the reference dark-pulse comb (30.03 GHz FSR, normal-dispersion
+100-nm Si3N4 ring, mode-crossing trigger). ``--ring FILE`` reads a JSON file with Resonator
+fields and/or a ring-simulation result (``mu`` and ``d_int_hz`` lists); ``--design key=value``
+overrides single fields. Writes a spectrum plot, a sweep plot and a JSON of the lines to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from qkdchip.atomic import atomic_write_json
+from qkdchip.simulations.comb import (
+    DIntProfile,
+    reference_comb,
+    reference_resonator,
+    solve_comb,
+)
+from qkdchip.simulations.comb.plot import plot_spectrum, plot_sweep
+
+_FLOAT_FIELDS = (
+    "fsr_hz",
+    "wavelength_nm",
+    "q_intrinsic",
+    "q_coupling",
+    "n2_m2_per_w",
+    "effective_area_um2",
+    "n_eff",
+    "n_group",
+    "d2_hz",
+    "d3_hz",
+    "thermal_shift_hz_per_w",
+    "thermal_time_s",
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "comb", help="simulate the Kerr microcomb (LLE) and list its lines", description=__doc__
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--ring", type=Path, metavar="FILE", help="JSON ring description")
+    source.add_argument(
+        "--design",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"override reference ring fields ({', '.join(_FLOAT_FIELDS)}; amx=MU:SHIFT_HZ)",
+    )
+    parser.add_argument("--pump-mw", type=float, default=None, help="on-chip pump power (mW)")
+    parser.add_argument(
+        "--sweep",
+        default=None,
+        metavar="START:STOP",
+        help="detuning sweep (omega0 - omega_p)/2pi in MHz (default: the reference sweep)",
+    )
+    parser.add_argument("--sweep-us", type=float, default=2.0, help="sweep time (us)")
+    parser.add_argument("--hold-us", type=float, default=1.0, help="hold time (us)")
+    parser.add_argument("--modes", type=int, default=256, help="simulated modes (even)")
+    parser.add_argument("--seed", type=int, default=0, help="quantum-noise seed")
+    parser.add_argument(
+        "--min-power-dbm", type=float, default=-30.0, help="usable-line threshold (dBm)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the lines as JSON")
+    parser.add_argument(
+        "--out", type=Path, default=Path("results/comb"), help="output folder for plots and JSON"
+    )
+    parser.set_defaults(handler=comb)
+
+
+def _parse_design(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--design item {item!r} must be KEY=VALUE")
+        if key == "amx":
+            mu, sep2, shift = value.partition(":")
+            if not sep2:
+                raise ValueError(f"amx={value!r} must be MU:SHIFT_HZ")
+            out.setdefault("mode_shifts_hz", {})[int(mu)] = float(shift)
+        elif key in _FLOAT_FIELDS:
+            out[key] = float(value)
+        else:
+            raise ValueError(
+                f"--design key {key!r} unknown; allowed: {', '.join(_FLOAT_FIELDS)}, amx"
+            )
+    return out
+
+
+def _read_ring(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    out: dict[str, Any] = {k: float(data[k]) for k in _FLOAT_FIELDS if k in data}
+    if "mu" in data and "d_int_hz" in data:
+        out["d_int"] = DIntProfile(data["mu"], data["d_int_hz"])
+    if "mode_shifts_hz" in data:
+        out["mode_shifts_hz"] = {int(k): float(v) for k, v in data["mode_shifts_hz"].items()}
+    unknown = set(data) - set(_FLOAT_FIELDS) - {"mu", "d_int_hz", "mode_shifts_hz"}
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+    return out
+
+
+def comb(args: argparse.Namespace) -> int:
+    """Run the comb simulation, print the lines and write the plots and JSON."""
+    overrides = _read_ring(args.ring) if args.ring else _parse_design(args.design)
+    ring = reference_resonator(**overrides)
+    if args.pump_mw is not None and not args.pump_mw > 0:
+        raise ValueError(f"--pump-mw={args.pump_mw} must be > 0")
+    power_w = 0.1 if args.pump_mw is None else args.pump_mw * 1e-3
+    if args.sweep is None:
+        result = reference_comb(
+            resonator=ring, pump_power_w=power_w, n_modes=args.modes, seed=args.seed
+        )
+    else:
+        start, sep, stop = args.sweep.partition(":")
+        if not sep:
+            raise ValueError(f"--sweep={args.sweep!r} must be START:STOP in MHz")
+        result = solve_comb(
+            ring,
+            pump_power_w=power_w,
+            detuning_start_hz=float(start) * 1e6,
+            detuning_stop_hz=float(stop) * 1e6,
+            sweep_time_s=args.sweep_us * 1e-6,
+            hold_time_s=args.hold_us * 1e-6,
+            n_modes=args.modes,
+            seed=args.seed,
+        )
+    payload = result.to_dict()
+    payload["usable_lines"] = [line.to_dict() for line in result.usable_lines(args.min_power_dbm)]
+    payload["min_power_dbm"] = args.min_power_dbm
+    out = args.out
+    atomic_write_json(out / "comb_lines.json", payload)
+    plot_spectrum(result, out / "comb_spectrum.png", min_power_dbm=args.min_power_dbm)
+    plot_sweep(result, out / "comb_sweep.png")
+    if args.json:
+        print(json.dumps(payload, indent=2, allow_nan=False))
+        return 0
+    console = Console()
+    table = Table(title=f"comb lines >= {args.min_power_dbm:g} dBm ({result.state})")
+    for column in ("mu", "wavelength (nm)", "frequency (THz)", "bus power (dBm)"):
+        table.add_column(column, justify="right")
+    for line in result.usable_lines(args.min_power_dbm):
+        table.add_row(
+            str(line.mu),
+            f"{line.wavelength_nm:.3f}",
+            f"{line.frequency_hz / 1e12:.5f}",
+            f"{line.power_dbm:.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"state {result.state}, pump {result.pump_power_w * 1e3:.1f} mW "
+        f"(f^2 = {result.f_squared:.2f}), conversion efficiency "
+        f"{100 * result.conversion_efficiency:.1f} %, pump transmission "
+        f"{result.pump_transmission:.3f}; files in {out}"
+    )
+    return 0
