@@ -15,7 +15,15 @@ from collections.abc import Sequence
 
 from qkdchip import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("doctor", "run", "keyrate", "yield_cmd", "mask", "network")
+COMMAND_MODULES: tuple[str, ...] = (
+    "doctor",
+    "run",
+    "keyrate",
+    "yield_cmd",
+    "mask",
+    "network",
+    "comb",
+)
 
 
 class _Parser(argparse.ArgumentParser):
