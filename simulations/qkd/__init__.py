@@ -12,7 +12,8 @@ Public API::
     optimise_key_rate(unequal, asymmetric_source=True)   # Bob's own eps and intensities
 
 Modules: :mod:`.system` (link and source settings), :mod:`.channel` (forward model of the
-expected counts), :mod:`.decoy` (decoy-state bounds), :mod:`.statistics` (concentration
+expected counts), :mod:`.decoy` (decoy-state bounds), :mod:`.counts` (key length from an
+experiment's observed counts), :mod:`.statistics` (concentration
 inequalities), :mod:`.protocols` (key-rate formulas), :mod:`.optimise` (parameter
 optimisation), :mod:`.bounds` (PLOB/TGW), :mod:`.plot` (key rate versus distance).
 """
@@ -28,6 +29,7 @@ from qkdchip.simulations.qkd.bounds import (
     tgw_conditional,
 )
 from qkdchip.simulations.qkd.channel import WindowYields, one_sided_yield, window_yields
+from qkdchip.simulations.qkd.counts import SnsCounts, SnsCountsKey, sns_key_from_counts
 from qkdchip.simulations.qkd.decoy import phase_error_upper, single_photon_yield_lower
 from qkdchip.simulations.qkd.optimise import (
     key_rate,
@@ -52,6 +54,8 @@ __all__ = [
     "ConcentrationInequality",
     "KeyRateResult",
     "SecurityParameters",
+    "SnsCounts",
+    "SnsCountsKey",
     "SnsParameters",
     "SnsSystem",
     "WindowYields",
@@ -68,6 +72,7 @@ __all__ = [
     "plob_conditional",
     "single_photon_yield_lower",
     "single_repeater_bound",
+    "sns_key_from_counts",
     "sweep_distances",
     "tgw_absolute",
     "tgw_bound",
