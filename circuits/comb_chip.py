@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gdsfactory as gf
 
+from qkdchip.circuits.wafer_geometry import SI3N4_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import cutback_waveguide, straight_link
 from qkdchip.components.designs import REFERENCE_FSR_HZ, ring_radius_for_fsr
 from qkdchip.components.si3n4 import edge_coupler, ring_heater, ring_point_coupled
@@ -54,8 +55,8 @@ def place_edge_coupled(
 
 @gf.cell
 def comb_chip(
-    chip_width_um: float = 6000.0,
-    chip_height_um: float = 7000.0,
+    chip_width_um: float = SI3N4_WAFER_LAYOUT.die_width_um,
+    chip_height_um: float = SI3N4_WAFER_LAYOUT.die_height_um,
     thickness_nm: float = 100.0,
     comb_fsr_ghz: float = REFERENCE_FSR_HZ * 1e-9,
     ring_width_um: float = THIN_STRIP_WIDTH_UM,

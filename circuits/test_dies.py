@@ -13,6 +13,7 @@ from qkdchip.circuits.checks import Net, NetPin
 from qkdchip.circuits.comb_chip import place_edge_coupled
 from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout
 from qkdchip.circuits.transmitter import CORE, METAL, ridge_link
+from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT, SI3N4_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import cutback_waveguide
 from qkdchip.components.inp import dbr_laser, pad_dc, ssc_angled
 from qkdchip.components.si3n4 import edge_coupler, ring_point_coupled
@@ -63,8 +64,8 @@ def _cutbacks(
 
 @gf.cell
 def inp_test_die(
-    chip_width_um: float = 4600.0,
-    chip_height_um: float = 2000.0,
+    chip_width_um: float = INP_WAFER_LAYOUT.die_width_um,
+    chip_height_um: float = INP_WAFER_LAYOUT.die_height_um,
     cutback_loops: tuple[int, ...] = (0, 2, 4),
     cutback_loop_height_um: float = 260.0,
     laser_y_um: float = 1500.0,
@@ -170,8 +171,8 @@ def inp_test_die(
 
 @gf.cell
 def si3n4_test_die(
-    chip_width_um: float = 6000.0,
-    chip_height_um: float = 7000.0,
+    chip_width_um: float = SI3N4_WAFER_LAYOUT.die_width_um,
+    chip_height_um: float = SI3N4_WAFER_LAYOUT.die_height_um,
     thickness_nm: float = 100.0,
     width_um: float = 2.8,
     sweep_radius_um: float = 300.0,

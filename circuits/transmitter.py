@@ -11,6 +11,7 @@ import gdsfactory as gf
 
 from qkdchip.circuits.checks import Net, NetPin
 from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout, wire_polygon
+from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import path_waveguide, straight_link
 from qkdchip.components.geometry import Arc, s_bend_min_dx_um, s_bend_segments
 from qkdchip.components.inp import (
@@ -51,8 +52,8 @@ def ridge_link(
 
 @gf.cell
 def transmitter_chip(
-    chip_width_um: float = 4600.0,
-    chip_height_um: float = 2000.0,
+    chip_width_um: float = INP_WAFER_LAYOUT.die_width_um,
+    chip_height_um: float = INP_WAFER_LAYOUT.die_height_um,
     top_lane_y_um: float = 1400.0,
     bottom_lane_y_um: float = 560.0,
     return_offset_um: float = 80.0,

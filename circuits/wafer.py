@@ -26,85 +26,10 @@ from dataclasses import dataclass
 import gdsfactory as gf
 import numpy as np
 
-from qkdchip.circuits.wafer_geometry import (
-    DieGrid,
-    DieSite,
-    nearest_sites,
-    street_crossings,
-)
+from qkdchip.circuits.wafer_geometry import WaferPlan
 
 LABEL_CHARSET = "RC0123456789"
 """Characters a die label may use."""
-
-
-@dataclass(frozen=True)
-class WaferPlan:
-    """Which sites of a die grid hold product dies and which hold test dies, and the marks.
-
-    Args:
-        grid: the optimised die grid.
-        test_sites: sites reserved for test-structure dies.
-        mark_centres_um: centres of the alignment marks (street crossings) (µm).
-    """
-
-    grid: DieGrid
-    test_sites: tuple[DieSite, ...]
-    mark_centres_um: tuple[tuple[float, float], ...]
-
-    @property
-    def product_sites(self) -> tuple[DieSite, ...]:
-        """Sites holding product dies."""
-        taken = {(s.row, s.column) for s in self.test_sites}
-        return tuple(s for s in self.grid.sites if (s.row, s.column) not in taken)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready summary."""
-        return {
-            **self.grid.to_dict(),
-            "product_dies": len(self.product_sites),
-            "test_dies": len(self.test_sites),
-            "test_sites": [s.label for s in self.test_sites],
-            "alignment_marks_um": [list(p) for p in self.mark_centres_um],
-        }
-
-
-def plan_wafer(grid: DieGrid, *, n_test_dies: int = 5, n_marks: int = 4) -> WaferPlan:
-    """Reserve test-die sites and pick alignment-mark positions.
-
-    Test dies go to the sites nearest the wafer centre and to the four points at half the usable
-    radius on the axes (centre first), so process monitors sample centre and mid-radius.
-    Alignment marks go to the street crossings nearest the points at 70 % of the usable radius
-    on the x axis (left, right) and then the y axis (top, bottom).
-
-    Args:
-        grid: the die grid.
-        n_test_dies: number of test-structure dies, 0 to 5.
-        n_marks: number of alignment marks, 0 to 4.
-    """
-    if not 0 <= n_test_dies <= 5:
-        raise ValueError(f"n_test_dies={n_test_dies} outside the allowed range [0, 5]")
-    if not 0 <= n_marks <= 4:
-        raise ValueError(f"n_marks={n_marks} outside the allowed range [0, 4]")
-    half = grid.wafer.usable_radius_um / 2.0
-    test_targets = [(0.0, 0.0), (-half, 0.0), (half, 0.0), (0.0, half), (0.0, -half)]
-    test_sites = tuple(nearest_sites(grid, test_targets[:n_test_dies])) if n_test_dies else ()
-
-    crossings = street_crossings(grid)
-    r = 0.7 * grid.wafer.usable_radius_um
-    mark_targets = [(-r, 0.0), (r, 0.0), (0.0, r), (0.0, -r)][:n_marks]
-    marks: list[tuple[float, float]] = []
-    if n_marks and len(crossings) < n_marks:
-        raise ValueError(
-            f"n_marks={n_marks} but the grid has only {len(crossings)} street crossings"
-        )
-    for tx, ty in mark_targets:
-        d2 = (crossings[:, 0] - tx) ** 2 + (crossings[:, 1] - ty) ** 2
-        for k in np.argsort(d2, kind="stable"):
-            point = (round(float(crossings[k, 0]), 3), round(float(crossings[k, 1]), 3))
-            if point not in marks:
-                marks.append(point)
-                break
-    return WaferPlan(grid=grid, test_sites=test_sites, mark_centres_um=tuple(marks))
 
 
 @gf.cell

@@ -14,12 +14,20 @@ functions of closed intervals in ``offset_x``; such a sum reaches its maximum at
 one of the intervals, so trying those candidates (``offset_x = -a_row mod pitch_x`` for every row)
 is exact in x. ``offset_y`` is scanned on a fine grid (``y_step_um``). Among the optimal offsets the
 middle of the widest plateau is kept, so every die keeps a margin against rounding.
+
+:func:`plan_wafer` reserves test-die sites and alignment-mark positions on a grid;
+:class:`WaferLayout` bundles a platform's wafer, die size, street and reserved sites, and
+:data:`WAFER_LAYOUTS` holds the default of each platform. The wafer mask cells
+(:mod:`qkdchip.circuits.wafers`) and the wafer-yield Monte Carlo
+(:mod:`qkdchip.simulations.wafer_yield`) both place their dies from it. This module needs only
+numpy, so the yield package stays free of the layout libraries.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -411,3 +419,130 @@ def street_crossings(grid: DieGrid) -> NDArray[np.float64]:
         if {(row, col - 1), (row + 1, col), (row + 1, col - 1)} <= occupied.keys():
             points.append((site.x_um - half_street_x, site.y_um - half_street_y))
     return np.array(sorted(points)) if points else np.zeros((0, 2))
+
+
+@dataclass(frozen=True)
+class WaferPlan:
+    """Which sites of a die grid hold product dies and which hold test dies, and the marks.
+
+    Args:
+        grid: the optimised die grid.
+        test_sites: sites reserved for test-structure dies.
+        mark_centres_um: centres of the alignment marks (street crossings) (µm).
+    """
+
+    grid: DieGrid
+    test_sites: tuple[DieSite, ...]
+    mark_centres_um: tuple[tuple[float, float], ...]
+
+    @property
+    def product_sites(self) -> tuple[DieSite, ...]:
+        """Sites holding product dies."""
+        taken = {(s.row, s.column) for s in self.test_sites}
+        return tuple(s for s in self.grid.sites if (s.row, s.column) not in taken)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready summary."""
+        return {
+            **self.grid.to_dict(),
+            "product_dies": len(self.product_sites),
+            "test_dies": len(self.test_sites),
+            "test_sites": [s.label for s in self.test_sites],
+            "alignment_marks_um": [list(p) for p in self.mark_centres_um],
+        }
+
+
+def plan_wafer(grid: DieGrid, *, n_test_dies: int = 5, n_marks: int = 4) -> WaferPlan:
+    """Reserve test-die sites and pick alignment-mark positions.
+
+    Test dies go to the sites nearest the wafer centre and to the four points at half the usable
+    radius on the axes (centre first), so process monitors sample centre and mid-radius.
+    Alignment marks go to the street crossings nearest the points at 70 % of the usable radius
+    on the x axis (left, right) and then the y axis (top, bottom).
+
+    Args:
+        grid: the die grid.
+        n_test_dies: number of test-structure dies, 0 to 5.
+        n_marks: number of alignment marks, 0 to 4.
+    """
+    if not 0 <= n_test_dies <= 5:
+        raise ValueError(f"n_test_dies={n_test_dies} outside the allowed range [0, 5]")
+    if not 0 <= n_marks <= 4:
+        raise ValueError(f"n_marks={n_marks} outside the allowed range [0, 4]")
+    half = grid.wafer.usable_radius_um / 2.0
+    test_targets = [(0.0, 0.0), (-half, 0.0), (half, 0.0), (0.0, half), (0.0, -half)]
+    test_sites = tuple(nearest_sites(grid, test_targets[:n_test_dies])) if n_test_dies else ()
+
+    crossings = street_crossings(grid)
+    r = 0.7 * grid.wafer.usable_radius_um
+    mark_targets = [(-r, 0.0), (r, 0.0), (0.0, r), (0.0, -r)][:n_marks]
+    marks: list[tuple[float, float]] = []
+    if n_marks and len(crossings) < n_marks:
+        raise ValueError(
+            f"n_marks={n_marks} but the grid has only {len(crossings)} street crossings"
+        )
+    for tx, ty in mark_targets:
+        d2 = (crossings[:, 0] - tx) ** 2 + (crossings[:, 1] - ty) ** 2
+        for k in np.argsort(d2, kind="stable"):
+            point = (round(float(crossings[k, 0]), 3), round(float(crossings[k, 1]), 3))
+            if point not in marks:
+                marks.append(point)
+                break
+    return WaferPlan(grid=grid, test_sites=test_sites, mark_centres_um=tuple(marks))
+
+
+@dataclass(frozen=True)
+class WaferLayout:
+    """What a platform's wafer mask places: wafer, product-die size, street, test dies, marks.
+
+    The wafer mask cells and the wafer-yield Monte Carlo both take their die sites from here, so
+    the yield model samples exactly the product dies of the GDS wafer.
+
+    Args:
+        die_width_um, die_height_um: product die (chip) size (µm).
+        street_um: street between dies (µm).
+        wafer: wafer outline and exclusion.
+        n_test_dies: sites reserved for test-structure dies, 0 to 5.
+        n_marks: alignment marks, 0 to 4.
+    """
+
+    die_width_um: float
+    die_height_um: float
+    street_um: float
+    wafer: WaferSpec = field(default_factory=WaferSpec)
+    n_test_dies: int = 5
+    n_marks: int = 4
+
+    def __post_init__(self) -> None:
+        _check_die(self.die_width_um, self.die_height_um, self.street_um)
+        if not 0 <= self.n_test_dies <= 5:
+            raise ValueError(f"n_test_dies={self.n_test_dies} outside the allowed range [0, 5]")
+        if not 0 <= self.n_marks <= 4:
+            raise ValueError(f"n_marks={self.n_marks} outside the allowed range [0, 4]")
+
+    def plan(self) -> WaferPlan:
+        """The optimal die grid with its test-die sites and alignment marks (cached)."""
+        return _plan(self)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict of the layout (without the sites)."""
+        return {**asdict(self), "wafer": self.wafer.to_dict()}
+
+
+@functools.lru_cache(maxsize=16)
+def _plan(layout: WaferLayout) -> WaferPlan:
+    grid = optimise_die_grid(
+        layout.wafer,
+        die_width_um=layout.die_width_um,
+        die_height_um=layout.die_height_um,
+        street_um=layout.street_um,
+    )
+    return plan_wafer(grid, n_test_dies=layout.n_test_dies, n_marks=layout.n_marks)
+
+
+INP_WAFER_LAYOUT = WaferLayout(die_width_um=4600.0, die_height_um=2000.0, street_um=100.0)
+"""InP transmitter wafer: the reference 4.6 x 2.0 mm chip, 100 µm cleave street."""
+SI3N4_WAFER_LAYOUT = WaferLayout(die_width_um=6000.0, die_height_um=7000.0, street_um=200.0)
+"""Si3N4 comb wafer: 6.0 x 7.0 mm comb chip (1 mm ring, test rings, cut-back), 200 µm street."""
+WAFER_LAYOUTS: dict[str, WaferLayout] = {"inp": INP_WAFER_LAYOUT, "si3n4": SI3N4_WAFER_LAYOUT}
+"""Default wafer layout of each platform."""

@@ -2,7 +2,9 @@
 
 Each wafer cell needs its platform's PDK active. Die counts are the maximum a regular grid of
 the product die (plus street) fits in the usable region (see
-:func:`qkdchip.circuits.wafer_geometry.optimise_die_grid`).
+:func:`qkdchip.circuits.wafer_geometry.optimise_die_grid`). Defaults come from the platform's
+:class:`~qkdchip.circuits.wafer_geometry.WaferLayout`, which the wafer-yield Monte Carlo uses for
+its die sites too.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import gdsfactory as gf
 from qkdchip.circuits.comb_chip import comb_chip
 from qkdchip.circuits.test_dies import inp_test_die, si3n4_test_die
 from qkdchip.circuits.transmitter import transmitter_chip
-from qkdchip.circuits.wafer import WaferStyle, draw_wafer, plan_wafer
+from qkdchip.circuits.wafer import WaferStyle, draw_wafer
 from qkdchip.circuits.wafer_geometry import (
-    SEMI_3INCH_DIAMETER_UM,
-    SEMI_3INCH_PRIMARY_FLAT_UM,
+    INP_WAFER_LAYOUT,
+    SI3N4_WAFER_LAYOUT,
+    WaferLayout,
     WaferSpec,
-    optimise_die_grid,
 )
 
 INP_STYLE = WaferStyle(mark_cross_layer="WG_DEEP", mark_box_layers=("METAL_P",))
@@ -37,13 +39,14 @@ def _wafer(
     style: WaferStyle,
 ) -> gf.Component:
     box = product.dbbox()
-    grid = optimise_die_grid(
-        spec,
+    plan = WaferLayout(
         die_width_um=box.right - box.left,
         die_height_um=box.top - box.bottom,
         street_um=street_um,
-    )
-    plan = plan_wafer(grid, n_test_dies=n_test_dies, n_marks=n_marks)
+        wafer=spec,
+        n_test_dies=n_test_dies,
+        n_marks=n_marks,
+    ).plan()
     c = gf.Component()
     draw_wafer(c, plan=plan, product_die=product, test_die=test, style=style)
     c.info["product_cell"] = product.name
@@ -53,12 +56,12 @@ def _wafer(
 
 @gf.cell
 def inp_wafer(
-    diameter_um: float = SEMI_3INCH_DIAMETER_UM,
-    flat_length_um: float = SEMI_3INCH_PRIMARY_FLAT_UM,
-    edge_exclusion_um: float = 3000.0,
-    street_um: float = 100.0,
-    n_test_dies: int = 5,
-    n_marks: int = 4,
+    diameter_um: float = INP_WAFER_LAYOUT.wafer.diameter_um,
+    flat_length_um: float = INP_WAFER_LAYOUT.wafer.flat_length_um,
+    edge_exclusion_um: float = INP_WAFER_LAYOUT.wafer.edge_exclusion_um,
+    street_um: float = INP_WAFER_LAYOUT.street_um,
+    n_test_dies: int = INP_WAFER_LAYOUT.n_test_dies,
+    n_marks: int = INP_WAFER_LAYOUT.n_marks,
 ) -> gf.Component:
     """3-inch InP wafer of QKD transmitter chips (default chip) with test dies and marks.
 
@@ -87,12 +90,12 @@ def inp_wafer(
 
 @gf.cell
 def si3n4_wafer(
-    diameter_um: float = SEMI_3INCH_DIAMETER_UM,
-    flat_length_um: float = SEMI_3INCH_PRIMARY_FLAT_UM,
-    edge_exclusion_um: float = 3000.0,
-    street_um: float = 200.0,
-    n_test_dies: int = 5,
-    n_marks: int = 4,
+    diameter_um: float = SI3N4_WAFER_LAYOUT.wafer.diameter_um,
+    flat_length_um: float = SI3N4_WAFER_LAYOUT.wafer.flat_length_um,
+    edge_exclusion_um: float = SI3N4_WAFER_LAYOUT.wafer.edge_exclusion_um,
+    street_um: float = SI3N4_WAFER_LAYOUT.street_um,
+    n_test_dies: int = SI3N4_WAFER_LAYOUT.n_test_dies,
+    n_marks: int = SI3N4_WAFER_LAYOUT.n_marks,
 ) -> gf.Component:
     """3-inch Si3N4 wafer of microcomb chips (default chip) with test dies and marks.
 

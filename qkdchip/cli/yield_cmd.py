@@ -60,13 +60,7 @@ def yield_command(args: argparse.Namespace) -> int:
         args.platform, n_wafers=args.wafers, seed=args.seed, sampler=args.sampler, model=model
     )
     elapsed = time.perf_counter() - started
-    paths = write_outputs(
-        result,
-        args.out,
-        wafer=model.spec.wafer,
-        die_width_mm=model.spec.die_width_mm,
-        die_height_mm=model.spec.die_height_mm,
-    )
+    paths = write_outputs(result, args.out, layout=model.spec.layout)
     ref_low, ref_high = clopper_pearson_interval(REFERENCE_WORKING, REFERENCE_TESTED)
     summary = result.to_dict()
     summary["elapsed_s"] = elapsed

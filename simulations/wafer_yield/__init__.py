@@ -14,7 +14,7 @@ from qkdchip.simulations.wafer_yield.engine import (
     YieldModel,
     run_wafer_yield,
 )
-from qkdchip.simulations.wafer_yield.geometry import DieGrid, WaferGeometry, die_grid
+from qkdchip.simulations.wafer_yield.geometry import ProductDies, product_dies
 from qkdchip.simulations.wafer_yield.report import write_outputs
 from qkdchip.simulations.wafer_yield.sensitivity_table import (
     SensitivityTable,
@@ -32,20 +32,19 @@ __all__ = [
     "ClientChipMetrics",
     "DefectCalibration",
     "DeviceSpec",
-    "DieGrid",
     "MetricSpec",
+    "ProductDies",
     "ReferenceExperiment",
     "SensitivityTable",
-    "WaferGeometry",
     "WaferYieldResult",
     "YieldEstimate",
     "YieldModel",
     "calibrate_defect_density",
     "clopper_pearson_interval",
-    "die_grid",
     "draw_client_chips",
     "load_chip_spec",
     "load_sensitivity_table",
+    "product_dies",
     "run_wafer_yield",
     "wilson_interval",
     "write_outputs",

@@ -21,7 +21,7 @@ from qkdchip.pdk.process_statistics import (
 )
 from qkdchip.simulations.wafer_yield.devices import device_model
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler
-from qkdchip.simulations.wafer_yield.geometry import DieGrid, die_grid
+from qkdchip.simulations.wafer_yield.geometry import ProductDies, product_dies
 from qkdchip.simulations.wafer_yield.sampling import validate_sampler
 from qkdchip.simulations.wafer_yield.sensitivity_table import (
     SensitivityTable,
@@ -77,12 +77,16 @@ class ChunkResult:
 
 @dataclass(frozen=True)
 class YieldModel:
-    """Process statistics + chip spec + sensitivity table + die grid, validated together."""
+    """Process statistics + chip spec + sensitivity table + sampled dies, validated together.
+
+    ``grid`` holds the product dies of the platform's wafer mask (see
+    :func:`~qkdchip.simulations.wafer_yield.geometry.product_dies`).
+    """
 
     stats: ProcessStatistics
     spec: ChipSpec
     table: SensitivityTable
-    grid: DieGrid
+    grid: ProductDies
     sampler: DieLevelSampler
     nominals: dict[str, float]
 
@@ -120,13 +124,8 @@ class YieldModel:
                     f"device {dev.kind!r} has specs on unknown metrics {unknown}; "
                     f"known: {sorted(metrics)}"
                 )
-        grid = die_grid(
-            spec.wafer,
-            die_width_mm=spec.die_width_mm,
-            die_height_mm=spec.die_height_mm,
-            street_mm=spec.street_mm,
-        )
-        sampler = DieLevelSampler.build(stats, grid, spec.wafer.radius_mm)
+        grid = product_dies(spec.layout)
+        sampler = DieLevelSampler.build(stats, grid)
         return cls(stats, spec, table, grid, sampler, nominals)
 
     @property

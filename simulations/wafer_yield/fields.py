@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qkdchip.pdk.process_statistics import ProcessStatistics
-from qkdchip.simulations.wafer_yield.geometry import DieGrid
+from qkdchip.simulations.wafer_yield.geometry import ProductDies
 from qkdchip.simulations.wafer_yield.sampling import standard_normals
 
 _EIG_RELATIVE_FLOOR = 1e-12
@@ -73,14 +73,12 @@ class DieLevelSampler:
     """
 
     stats: ProcessStatistics
-    grid: DieGrid
+    grid: ProductDies
     factors: tuple[NDArray[np.float64] | None, ...]
     bowl: NDArray[np.float64]
 
     @classmethod
-    def build(
-        cls, stats: ProcessStatistics, grid: DieGrid, wafer_radius_mm: float
-    ) -> DieLevelSampler:
+    def build(cls, stats: ProcessStatistics, grid: ProductDies) -> DieLevelSampler:
         """Factorise the site correlation once per distinct (length, kind)."""
         cache: dict[tuple[float, str], NDArray[np.float64]] = {}
         factors: list[NDArray[np.float64] | None] = []
@@ -94,7 +92,7 @@ class DieLevelSampler:
                     grid.x_mm, grid.y_mm, correlation_length_mm=key[0], kind=key[1]
                 )
             factors.append(cache[key])
-        rel_r2 = (grid.r_mm / wafer_radius_mm) ** 2
+        rel_r2 = (grid.r_mm / grid.wafer_radius_mm) ** 2
         bowl = np.array([p.bowl_at_edge * rel_r2 for p in stats.parameters])
         return cls(stats=stats, grid=grid, factors=tuple(factors), bowl=bowl)
 

@@ -1,79 +1,43 @@
-"""Wafer outline and die grid (pure functions, lengths in mm, origin at the wafer centre)."""
+"""The dies the yield Monte Carlo samples: the product dies of the platform's GDS wafer mask.
+
+Sites come from :class:`qkdchip.circuits.wafer_geometry.WaferLayout` (numpy only, no layout
+library), the same plan the wafer mask cells draw: same optimised grid, same die positions, the
+test-structure dies left out. Lengths here are in mm (the yield model's unit), origin at the wafer
+centre, primary flat at -y.
+"""
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.circuits.wafer_geometry import WaferLayout
 
-@dataclass(frozen=True)
-class WaferGeometry:
-    """A round wafer with one primary flat at the bottom (-y) and an edge exclusion.
-
-    Attributes:
-        diameter_mm: wafer diameter (3 inch = 76.2 mm).
-        flat_length_mm: chord length of the primary flat (SEMI 3-inch: 22.22 mm).
-        edge_exclusion_mm: unusable rim, measured inward from the edge and from the flat.
-    """
-
-    diameter_mm: float = 76.2
-    flat_length_mm: float = 22.22
-    edge_exclusion_mm: float = 3.0
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.diameter_mm) and self.diameter_mm > 0.0):
-            raise ValueError(f"diameter_mm = {self.diameter_mm!r} must be > 0")
-        if not (0.0 <= self.flat_length_mm < self.diameter_mm):
-            raise ValueError(
-                f"flat_length_mm = {self.flat_length_mm!r} must be in [0, {self.diameter_mm})"
-            )
-        if not (0.0 <= self.edge_exclusion_mm < self.diameter_mm / 2):
-            raise ValueError(
-                f"edge_exclusion_mm = {self.edge_exclusion_mm!r} must be in "
-                f"[0, {self.diameter_mm / 2})"
-            )
-
-    @property
-    def radius_mm(self) -> float:
-        """Wafer radius."""
-        return self.diameter_mm / 2.0
-
-    @property
-    def flat_y_mm(self) -> float:
-        """y of the flat (negative): the chord of length ``flat_length_mm``."""
-        half = self.flat_length_mm / 2.0
-        return -math.sqrt(self.radius_mm**2 - half**2)
-
-    def usable(self, x_mm: NDArray[np.float64], y_mm: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """True where a point lies inside the edge exclusion (away from the rim and the flat)."""
-        r_ok = np.hypot(x_mm, y_mm) <= self.radius_mm - self.edge_exclusion_mm
-        flat_ok = y_mm >= self.flat_y_mm + self.edge_exclusion_mm
-        return r_ok & flat_ok
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
+_UM_PER_MM = 1000.0
 
 
 @dataclass(frozen=True)
-class DieGrid:
-    """Centres of the complete dies on a wafer.
+class ProductDies:
+    """Centres of the product dies of one wafer layout.
 
     Attributes:
-        x_mm, y_mm: die centres (mm), row-major from bottom-left.
+        x_mm, y_mm: die centres (mm), in the mask's site order (rows from the top, then columns).
+        labels: mask die labels (``R03C12``, 1-based row and column).
         die_width_mm, die_height_mm: die size (x, y).
-        street_mm: saw street between dies.
+        street_mm: street between dies.
+        wafer_radius_mm: wafer radius.
     """
 
     x_mm: NDArray[np.float64]
     y_mm: NDArray[np.float64]
+    labels: tuple[str, ...]
     die_width_mm: float
     die_height_mm: float
     street_mm: float
+    wafer_radius_mm: float
 
     @property
     def n_dies(self) -> int:
@@ -92,57 +56,32 @@ class DieGrid:
             "die_width_mm": self.die_width_mm,
             "die_height_mm": self.die_height_mm,
             "street_mm": self.street_mm,
+            "labels": list(self.labels),
             "x_mm": self.x_mm.tolist(),
             "y_mm": self.y_mm.tolist(),
         }
 
 
-def die_grid(
-    wafer: WaferGeometry,
-    *,
-    die_width_mm: float = 4.6,
-    die_height_mm: float = 2.0,
-    street_mm: float = 0.1,
-) -> DieGrid:
-    """Centres of every die whose four corners lie inside the wafer's usable area.
+def product_dies(layout: WaferLayout) -> ProductDies:
+    """The product dies of ``layout``'s wafer mask (test-die sites excluded).
 
-    The grid is centred on the wafer (a die corner at the origin) with pitch
-    ``die_size + street`` in each direction.
-
-    Args:
-        wafer: wafer outline and exclusions.
-        die_width_mm: die size along x (mm, > 0).
-        die_height_mm: die size along y (mm, > 0).
-        street_mm: saw street between neighbouring dies (mm, >= 0).
-
-    Returns:
-        The die grid; raises ValueError if no die fits.
+    Raises:
+        ValueError: if no product die fits on the wafer.
     """
-    for name, value in (("die_width_mm", die_width_mm), ("die_height_mm", die_height_mm)):
-        if not (math.isfinite(value) and value > 0.0):
-            raise ValueError(f"{name} = {value!r} must be > 0")
-    if not (math.isfinite(street_mm) and street_mm >= 0.0):
-        raise ValueError(f"street_mm = {street_mm!r} must be >= 0")
-    px, py = die_width_mm + street_mm, die_height_mm + street_mm
-    nx = int(math.ceil(wafer.radius_mm / px)) + 1
-    ny = int(math.ceil(wafer.radius_mm / py)) + 1
-    cx = (np.arange(-nx, nx) + 0.5) * px
-    cy = (np.arange(-ny, ny) + 0.5) * py
-    xx, yy = np.meshgrid(cx, cy)
-    xx, yy = xx.ravel(), yy.ravel()
-    ok = np.ones(xx.shape, dtype=bool)
-    for sx in (-0.5, 0.5):
-        for sy in (-0.5, 0.5):
-            ok &= wafer.usable(xx + sx * die_width_mm, yy + sy * die_height_mm)
-    if not ok.any():
+    sites = layout.plan().product_sites
+    if not sites:
         raise ValueError(
-            f"no {die_width_mm} x {die_height_mm} mm die fits on a {wafer.diameter_mm} mm wafer "
-            f"with {wafer.edge_exclusion_mm} mm edge exclusion"
+            f"no {layout.die_width_um} x {layout.die_height_um} µm product die fits on a "
+            f"{layout.wafer.diameter_um} µm wafer with {layout.wafer.edge_exclusion_um} µm edge "
+            f"exclusion and {layout.n_test_dies} test dies"
         )
-    return DieGrid(
-        x_mm=xx[ok].copy(),
-        y_mm=yy[ok].copy(),
-        die_width_mm=die_width_mm,
-        die_height_mm=die_height_mm,
-        street_mm=street_mm,
+    corners = np.array([(s.x_um, s.y_um) for s in sites])
+    return ProductDies(
+        x_mm=(corners[:, 0] + layout.die_width_um / 2.0) / _UM_PER_MM,
+        y_mm=(corners[:, 1] + layout.die_height_um / 2.0) / _UM_PER_MM,
+        labels=tuple(s.label for s in sites),
+        die_width_mm=layout.die_width_um / _UM_PER_MM,
+        die_height_mm=layout.die_height_um / _UM_PER_MM,
+        street_mm=layout.street_um / _UM_PER_MM,
+        wafer_radius_mm=layout.wafer.radius_um / _UM_PER_MM,
     )

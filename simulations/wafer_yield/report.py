@@ -16,9 +16,11 @@ from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
 from qkdchip.atomic import atomic_write, atomic_write_json, atomic_write_text
+from qkdchip.circuits.wafer_geometry import WaferLayout, WaferSpec
 from qkdchip.simulations.wafer_yield.engine import WaferYieldResult
-from qkdchip.simulations.wafer_yield.geometry import WaferGeometry
 from qkdchip.simulations.wafer_yield.statistics import YieldEstimate
+
+_UM_PER_MM = 1000.0
 
 
 def _pct(y: YieldEstimate) -> str:
@@ -86,15 +88,13 @@ def failure_causes(result: WaferYieldResult) -> dict[str, Any]:
     return out
 
 
-def _wafer_axes(wafer: WaferGeometry, title: str) -> tuple[Figure, Axes]:
+def _wafer_axes(wafer: WaferSpec, title: str) -> tuple[Figure, Axes]:
     fig = Figure(figsize=(6.4, 5.6))
     ax = fig.add_subplot()
-    r = wafer.radius_mm
-    y_flat = wafer.flat_y_mm
-    theta0 = np.arcsin(y_flat / r)
-    theta = np.linspace(theta0, np.pi - theta0, 400)
-    ax.plot(r * np.cos(theta), r * np.sin(theta), color="k", lw=1.0)
-    ax.plot([-r * np.cos(theta0), r * np.cos(theta0)], [y_flat, y_flat], color="k", lw=1.0)
+    r = wafer.radius_um / _UM_PER_MM
+    for outline, style in ((wafer.outline_points(), "-"), (wafer.usable_outline_points(), ":")):
+        closed = np.vstack([outline, outline[:1]]) / _UM_PER_MM
+        ax.plot(closed[:, 0], closed[:, 1], color="k", lw=1.0, ls=style)
     ax.set_aspect("equal")
     ax.set_xlim(-1.05 * r, 1.05 * r)
     ax.set_ylim(-1.05 * r, 1.05 * r)
@@ -113,7 +113,7 @@ def _die_patches(
 def wafer_map_png(
     path: Path,
     *,
-    wafer: WaferGeometry,
+    wafer: WaferSpec,
     x_mm: NDArray[np.float64],
     y_mm: NDArray[np.float64],
     die_width_mm: float,
@@ -141,11 +141,11 @@ def write_outputs(
     result: WaferYieldResult,
     out_dir: str | Path,
     *,
-    wafer: WaferGeometry,
-    die_width_mm: float,
-    die_height_mm: float,
+    layout: WaferLayout,
 ) -> dict[str, Path]:
     """Write the yield table (JSON, Markdown), failure causes (JSON) and wafer-map PNGs.
+
+    ``layout`` is the wafer mask layout whose product dies the result sampled (``spec.layout``).
 
     Returns:
         name -> written path.
@@ -161,11 +161,11 @@ def write_outputs(
     )
     maps = result.maps
     common = {
-        "wafer": wafer,
+        "wafer": layout.wafer,
         "x_mm": maps.x_mm,
         "y_mm": maps.y_mm,
-        "die_width_mm": die_width_mm,
-        "die_height_mm": die_height_mm,
+        "die_width_mm": layout.die_width_um / _UM_PER_MM,
+        "die_height_mm": layout.die_height_um / _UM_PER_MM,
     }
     for name, values in maps.metrics.items():
         paths[f"map:{name}"] = wafer_map_png(

@@ -1,7 +1,10 @@
-"""Yield specifications (pass/fail windows per device metric, chip composition, wafer outline).
+"""Yield specifications (pass/fail windows per device metric, chip composition).
 
 The shipped values live in ``specs.toml`` next to this module; :func:`load_chip_spec` reads it
-(or another file in the same format) into validated frozen dataclasses.
+(or another file in the same format) into validated frozen dataclasses. The die size, street and
+wafer are not specs: they come from the platform's wafer mask layout
+(:data:`qkdchip.circuits.wafer_geometry.WAFER_LAYOUTS`), so the yield model samples the dies the
+mask actually places.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from qkdchip.simulations.wafer_yield.geometry import WaferGeometry
+from qkdchip.circuits.wafer_geometry import WAFER_LAYOUTS, WaferLayout
 
 PLATFORMS: tuple[str, ...] = ("inp", "si3n4")
 
@@ -77,16 +80,13 @@ class DeviceSpec:
 
 @dataclass(frozen=True)
 class ChipSpec:
-    """A chip: die size, devices with their specs, operating conditions and the wafer outline."""
+    """A chip: devices with their specs, operating conditions and its wafer mask layout."""
 
     platform: str
-    die_width_mm: float
-    die_height_mm: float
-    street_mm: float
     devices: tuple[DeviceSpec, ...]
     operating: dict[str, float]
     modulator_kinds: tuple[str, ...]
-    wafer: WaferGeometry
+    layout: WaferLayout
 
     def __post_init__(self) -> None:
         if self.platform not in PLATFORMS:
@@ -131,13 +131,10 @@ class ChipSpec:
         """JSON-ready dictionary."""
         return {
             "platform": self.platform,
-            "die_width_mm": self.die_width_mm,
-            "die_height_mm": self.die_height_mm,
-            "street_mm": self.street_mm,
             "devices": [d.to_dict() for d in self.devices],
             "operating": dict(self.operating),
             "modulator_kinds": list(self.modulator_kinds),
-            "wafer": self.wafer.to_dict(),
+            "layout": self.layout.to_dict(),
         }
 
 
@@ -191,14 +188,10 @@ def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
                 kind=kind, count=int(dev["count"]), area_cm2=float(dev["area_cm2"]), specs=specs
             )
         )
-    wafer = WaferGeometry(**{k: float(v) for k, v in raw.get("wafer", {}).items()})
     return ChipSpec(
         platform=platform,
-        die_width_mm=float(chip["die_width_mm"]),
-        die_height_mm=float(chip["die_height_mm"]),
-        street_mm=float(chip.get("street_mm", 0.0)),
         devices=tuple(devices),
         operating={k: float(v) for k, v in chip.get("operating", {}).items()},
         modulator_kinds=tuple(chip.get("modulator_kinds", ())),
-        wafer=wafer,
+        layout=WAFER_LAYOUTS[platform],
     )

@@ -90,3 +90,37 @@ def test_wafer_bbox_is_the_wafer_outline(written):
     # 76.2 mm across; from the flat (36.444 mm below the centre) to the top of the circle
     assert (x0, x1, y1) == (-38100.0, 38100.0, 38100.0)
     assert y0 == pytest.approx(-36444.175, abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("platform", "wafer_file", "chip_file"),
+    [
+        ("inp", "inp_wafer.gds", "transmitter_chip.gds"),
+        ("si3n4", "si3n4_wafer.gds", "comb_chip.gds"),
+    ],
+)
+def test_yield_model_samples_the_product_dies_of_the_gds_wafer(
+    written, platform, wafer_file, chip_file
+):
+    """The yield Monte Carlo's dies are the wafer file's product-die references, test dies out."""
+    import klayout.db as kdb
+
+    from qkdchip.simulations.wafer_yield import YieldModel
+
+    out, manifest = written
+    layout = kdb.Layout()
+    layout.read(str(out / wafer_file))
+    product = manifest.mask(chip_file).top_cell
+    boxes = [inst.dbbox() for inst in layout.top_cell().each_inst() if inst.cell.name == product]
+    mask_mm = sorted(
+        (round((b.left + b.right) / 2e3, 6), round((b.bottom + b.top) / 2e3, 6)) for b in boxes
+    )
+    dies = YieldModel.build(platform).grid
+    yield_mm = sorted(
+        (round(float(x), 6), round(float(y), 6)) for x, y in zip(dies.x_mm, dies.y_mm, strict=True)
+    )
+    assert len(mask_mm) == manifest.mask(wafer_file).product_die_count == dies.n_dies
+    assert yield_mm == mask_mm  # same sites to 1 nm
+    assert (dies.die_width_mm, dies.die_height_mm) == tuple(
+        s / 1e3 for s in manifest.mask(chip_file).size_um
+    )

@@ -51,7 +51,7 @@ def test_bad_input_rejected_before_sampling(inp_model: YieldModel, tmp_path) -> 
         spec.with_spec("voa", "attenuation_range_db", minimum=30.0, maximum=10.0)
     bad = tmp_path / "specs.toml"
     bad.write_text(
-        "[inp]\ndie_width_mm = 4.6\ndie_height_mm = 2.0\nmodulator_kinds = []\n"
+        "[inp]\nmodulator_kinds = []\n"
         "[inp.devices.voa]\ncount = 1\narea_cm2 = 0.0\n"
         "[inp.devices.voa.specs]\nattenuation_range_db = {min = 30.0, max = 10.0}\n"
     )
@@ -126,16 +126,14 @@ def test_client_chips(inp_model: YieldModel) -> None:
 
 def test_outputs_written(inp_model: YieldModel, tmp_path) -> None:
     result = run_wafer_yield("inp", n_wafers=4, seed=1, model=inp_model)
-    paths = write_outputs(
-        result, tmp_path, wafer=inp_model.spec.wafer, die_width_mm=4.6, die_height_mm=2.0
-    )
+    paths = write_outputs(result, tmp_path, layout=inp_model.spec.layout)
     assert json.loads(paths["json"].read_text())["platform"] == "inp"
     assert "| chip |" in paths["markdown"].read_text()
     assert json.loads(paths["failure_causes"].read_text())["devices"]
     pngs = [p for k, p in paths.items() if k.startswith("map:")]
     assert len(pngs) >= 5
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
-    assert not list(tmp_path.glob(".*tmp"))
+    assert not list(tmp_path.glob(".*"))  # no temporary files left
 
 
 def test_no_meep_or_gdsfactory_import() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
+from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT, WaferLayout
 from qkdchip.pdk.process_statistics import (
     INP_PROCESS_STATISTICS,
     DefectStatistics,
@@ -13,10 +17,9 @@ from qkdchip.pdk.process_statistics import (
 )
 from qkdchip.simulations.wafer_yield.engine import YieldModel
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler, correlation, site_factor
-from qkdchip.simulations.wafer_yield.geometry import WaferGeometry, die_grid
+from qkdchip.simulations.wafer_yield.geometry import product_dies
 
-WAFER = WaferGeometry()
-GRID = die_grid(WAFER)
+GRID = product_dies(INP_WAFER_LAYOUT)
 
 
 def _stats(**changes: float | str) -> ProcessStatistics:
@@ -38,16 +41,36 @@ def _stats(**changes: float | str) -> ProcessStatistics:
 
 
 def _sample(stats: ProcessStatistics, n_wafers: int, seed: int) -> np.ndarray:
-    sampler = DieLevelSampler.build(stats, GRID, WAFER.radius_mm)
+    sampler = DieLevelSampler.build(stats, GRID)
     rng = np.random.default_rng(seed)
     return sampler.die_values(sampler.structured_normals(n_wafers, rng, "mc"), rng)[0]
 
 
-def test_die_grid_inside_usable_area() -> None:
-    assert 300 < GRID.n_dies < 420  # 4.6 x 2.0 mm dies on ~3700 mm^2 usable area
-    for sx in (-0.5, 0.5):
-        for sy in (-0.5, 0.5):
-            assert WAFER.usable(GRID.x_mm + sx * 4.6, GRID.y_mm + sy * 2.0).all()
+def test_product_dies_inside_usable_area() -> None:
+    # 353 sites of the optimised 4.6 x 2.0 mm grid, less the 5 test dies
+    assert GRID.n_dies == 348
+    assert len(set(GRID.labels)) == GRID.n_dies
+    w, h = GRID.die_width_mm, GRID.die_height_mm
+    inside = INP_WAFER_LAYOUT.wafer.rects_inside(
+        1e3 * (GRID.x_mm - w / 2),
+        1e3 * (GRID.y_mm - h / 2),
+        1e3 * (GRID.x_mm + w / 2),
+        1e3 * (GRID.y_mm + h / 2),
+    )
+    assert inside.all()
+    test_labels = {site.label for site in INP_WAFER_LAYOUT.plan().test_sites}
+    assert len(test_labels) == 5
+    assert not test_labels & set(GRID.labels)
+
+
+def test_yield_package_does_not_import_layout_libraries() -> None:
+    code = (
+        "import sys; from qkdchip.simulations.wafer_yield import YieldModel; "
+        "YieldModel.build('inp'); "
+        "print(sorted(m for m in ('gdsfactory', 'kfactory', 'klayout') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("kind", ["gaussian", "exponential"])
@@ -84,7 +107,7 @@ def test_wafer_offset_die_noise_and_bowl() -> None:
     # Mean over ~350 dies removes the die noise (sigma 1/sqrt(350)); sigma_wafer 3 within 3 %.
     assert wafer_means.std() == pytest.approx(3.0, rel=0.03)
     within = vals - wafer_means[:, None]
-    r_rel = (GRID.r_mm / WAFER.radius_mm) ** 2
+    r_rel = (GRID.r_mm / GRID.wafer_radius_mm) ** 2
     bowl = -4.0 * (r_rel - r_rel.mean())
     resid = within - bowl
     assert resid.std() == pytest.approx(1.0, rel=0.03)
@@ -114,12 +137,9 @@ def test_device_noise_in_engine_recovers_sigma() -> None:
     assert abs(np.corrcoef(mmi[..., 0].ravel(), mmi[..., 1].ravel())[0, 1]) < 0.02
 
 
-def test_wafer_geometry_validation_and_flat() -> None:
-    assert WAFER.flat_y_mm == pytest.approx(-np.sqrt(38.1**2 - 11.11**2))
-    assert not WAFER.usable(np.array([0.0]), np.array([WAFER.flat_y_mm + 1.0]))[0]
-    with pytest.raises(ValueError, match="edge_exclusion_mm"):
-        WaferGeometry(edge_exclusion_mm=40.0)
-    with pytest.raises(ValueError, match="die_width_mm"):
-        die_grid(WAFER, die_width_mm=0.0)
-    with pytest.raises(ValueError, match="no 80"):
-        die_grid(WAFER, die_width_mm=80.0)
+def test_product_dies_rejects_a_wafer_without_product_dies() -> None:
+    huge = WaferLayout(
+        die_width_um=50_000.0, die_height_um=50_000.0, street_um=100.0, n_test_dies=0, n_marks=0
+    )
+    with pytest.raises(ValueError, match="no 50000.0 x 50000.0 µm product die fits"):
+        product_dies(huge)
