@@ -103,3 +103,31 @@ def test_klayout_layer_properties_list_every_layer(platform, tmp_path: Path) -> 
     sources = {p.findtext("source") for p in root.iter("properties")}
     for layer in platform.LAYER:
         assert f"{layer.layer}/{layer.datatype}@1" in sources
+
+
+@pytest.mark.parametrize("platform", [si3n4, inp])
+def test_layer_properties_use_klayout_dither_names(platform, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every hatch is a KLayout built-in name: no warning on export, names survive a round trip."""
+    import warnings
+
+    from gdsfactory.technology import LayerViews
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # gdsfactory warns and falls back to 'I3' for unknown names
+        path = platform.layers.write_lyp(str(tmp_path / "layers.lyp"))
+    views = platform.layers.LAYER_VIEWS.layer_views
+    read = LayerViews.from_lyp(path).layer_views
+    assert {n: v.hatch_pattern for n, v in read.items()} == {
+        n: v.hatch_pattern for n, v in views.items()
+    }
+
+
+def test_unknown_dither_name_is_caught(tmp_path: Path) -> None:
+    """The check above can fail: an underscore name is not a KLayout pattern."""
+    from gdsfactory.technology import LayerView, LayerViews
+
+    class Bad(LayerViews):
+        METAL: LayerView = LayerView(layer=(20, 0), hatch_pattern="left_hatched")
+
+    with pytest.warns(UserWarning, match="left_hatched"):
+        Bad().to_lyp(tmp_path / "bad.lyp")
