@@ -109,20 +109,25 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations import comb as comb_module
 
     flow = _flow()
-    key = {"code": flow._source_hash(["qkdchip.simulations.comb"])}
+    key = {"code": flow._source_hash(["qkdchip.simulations.comb"]), "seed": ctx.scenario.seed}
 
     def compute() -> dict[str, Any]:
-        result = comb_module.reference_comb()
-        return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+        result = comb_module.reference_comb(seed=ctx.scenario.seed)
+        return result.to_dict()
 
     data, was_cached = flow.cached(ctx, "comb", key, compute)
     lines = comb_lines(data)
-    usable = int(np.sum(lines["power_dbm"] >= ctx.scenario.comb.min_line_power_dbm))
+    usable = int(
+        np.sum((lines["power_dbm"] >= ctx.scenario.comb.min_line_power_dbm) & (lines["mu"] != 0))
+    )
     state = data.get("state", "unknown")
     return {
         **data,
         "comb_lines_usable": usable,
-        "headline": f"{state} comb, {usable} lines >= {ctx.scenario.comb.min_line_power_dbm:g} dBm",
+        "headline": (
+            f"{state} comb, {usable} lines besides the pump >= "
+            f"{ctx.scenario.comb.min_line_power_dbm:g} dBm"
+        ),
         "_cached": was_cached,
     }
 
@@ -245,19 +250,26 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         NetworkModel,
         evaluate_network,
     )
-    from qkdchip.simulations.network.wdm import assign_channels
+    from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
     from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
 
     flow = _flow()
     sc = ctx.scenario
     comb_data = ctx.need("comb")
     lines = comb_lines(comb_data)
+    pump = lines["mu"] == 0
+    if not np.any(pump):
+        raise ValueError("the comb result has no pump line (mu = 0) to anchor the channel plan")
+    spacing = float(np.median(np.diff(lines["frequency_hz"]) / np.diff(lines["mu"])))
+    grid = grid_for_comb(
+        sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=float(lines["frequency_hz"][pump][0])
+    )
     channels = assign_channels(
         line_mu=lines["mu"],
         line_frequency_hz=lines["frequency_hz"],
         line_power_dbm=lines["power_dbm"],
         n_channels=sc.network.channels,
-        grid=sc.wdm,
+        grid=grid,
         min_power_dbm=sc.comb.min_line_power_dbm,
     )
     model = NetworkModel(

@@ -1,10 +1,13 @@
 """WDM channel plan: which comb lines feed which client pairs, and the noise in each channel.
 
-The comb spacing (30.03 GHz for the reference chip) is not a divisor of the ITU grid spacing, so
-comb lines drift through the grid: a grid channel is usable when exactly one comb line sits in
-its filter passband (``|nu_line - nu_grid| <= passband_half_width``) and every other line lies in
-the stop band (``>= stopband_edge`` from the channel centre), so injection locking sees a single
-master. Among usable channels the strongest lines are chosen.
+The comb spacing (30.03 GHz for the reference chip) is not a divisor of the ITU grid spacing,
+so on the ``itu`` plan comb lines drift through the grid: a grid channel is usable when exactly
+one comb line sits in its filter passband (``|nu_line - nu_grid| <= passband_half_width``)
+and every other line lies in the stop band (``>= stopband_edge`` from the channel centre), so
+injection locking sees a single master. Among usable channels the strongest lines are chosen.
+A narrow comb (tens of lines) offers few ITU channels; the ``comb`` plan instead uses a flex
+grid locked to the comb (slots at the line spacing, centred on the pump), so every line is its
+own channel.
 
 Noise in a quantum channel (photons per detector gate at the server) comes from spontaneous
 Raman scattering of classical light sharing the upstream fibre (Eraerds et al., New J. Phys. 12,
@@ -16,7 +19,7 @@ other wavelengths through the demultiplexer, suppressed by its isolation.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,21 +28,27 @@ from scipy import constants
 
 @dataclass(frozen=True)
 class WdmGrid:
-    """A fixed channel grid and the filters on it.
+    """A channel grid and the filters on it.
 
     Attributes:
         spacing_ghz: grid spacing, GHz (ITU: 100 or 50).
         anchor_thz: a grid frequency, THz (ITU: 193.1).
         passband_half_width_ghz: half width of the filter's flat pass band, GHz.
         stopband_edge_ghz: offset from the channel centre beyond which light is rejected, GHz.
+        plan: ``itu`` (the fixed grid above) or ``comb`` (a flex grid whose spacing and anchor
+            follow the comb: its line spacing and pump, so every line has its own slot; see
+            :func:`grid_for_comb`).
     """
 
     spacing_ghz: float = 100.0
     anchor_thz: float = 193.1
     passband_half_width_ghz: float = 10.0
     stopband_edge_ghz: float = 20.0
+    plan: str = "itu"
 
     def __post_init__(self) -> None:
+        if self.plan not in ("itu", "comb"):
+            raise ValueError(f"plan must be 'itu' or 'comb', got {self.plan!r}")
         if not (self.spacing_ghz > 0.0):
             raise ValueError(f"spacing_ghz must be > 0, got {self.spacing_ghz!r}")
         if not (0.0 < self.passband_half_width_ghz < self.stopband_edge_ghz):
@@ -52,6 +61,27 @@ class WdmGrid:
                 f"stopband_edge_ghz ({self.stopband_edge_ghz!r}) must be at most half the "
                 f"grid spacing ({0.5 * self.spacing_ghz!r})"
             )
+
+
+def grid_for_comb(grid: WdmGrid, *, line_spacing_hz: float, pump_frequency_hz: float) -> WdmGrid:
+    """The grid actually used with a comb: unchanged for ``itu``, comb-locked for ``comb``.
+
+    Args:
+        grid: the scenario's grid.
+        line_spacing_hz: the comb's line spacing (FSR), Hz.
+        pump_frequency_hz: the pump line's frequency, Hz.
+
+    Raises:
+        ValueError: when the filters do not fit the comb spacing (stop band beyond half of it).
+    """
+    if grid.plan == "itu":
+        return grid
+    if not (line_spacing_hz > 0.0 and pump_frequency_hz > 0.0):
+        raise ValueError(
+            f"line_spacing_hz and pump_frequency_hz must be > 0, got {line_spacing_hz!r}, "
+            f"{pump_frequency_hz!r}"
+        )
+    return replace(grid, spacing_ghz=line_spacing_hz / 1e9, anchor_thz=pump_frequency_hz / 1e12)
 
 
 @dataclass(frozen=True)

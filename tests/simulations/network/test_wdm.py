@@ -6,6 +6,7 @@ import pytest
 from qkdchip.simulations.network.wdm import (
     WdmGrid,
     assign_channels,
+    grid_for_comb,
     photons_per_gate,
     raman_noise_power_w,
     usable_channels,
@@ -131,3 +132,35 @@ def test_photons_per_gate() -> None:
     assert photons_per_gate(power_w=1e-12, frequency_hz=193.4e12, gate_s=1e-9) == pytest.approx(
         7.80e-3, rel=1e-3
     )
+
+
+def test_comb_plan_gives_every_line_its_own_slot() -> None:
+    mu, freq, power = _reference_comb(8)
+    itu = WdmGrid(passband_half_width_ghz=5.0, stopband_edge_ghz=12.0)
+    flex = grid_for_comb(
+        WdmGrid(passband_half_width_ghz=5.0, stopband_edge_ghz=12.0, plan="comb"),
+        line_spacing_hz=30.03e9,
+        pump_frequency_hz=float(freq[mu == 0][0]),
+    )
+    assert grid_for_comb(itu, line_spacing_hz=30.03e9, pump_frequency_hz=193e12) is itu
+    assert flex.spacing_ghz == pytest.approx(30.03)
+    found = usable_channels(
+        line_mu=mu, line_frequency_hz=freq, line_power_dbm=power, grid=flex, min_power_dbm=-40.0
+    )
+    # 17 lines, the pump excluded: 16 channels, each centred on its line.
+    assert len(found) == 16
+    assert all(abs(ch.offset_ghz) < 1e-3 for ch in found)
+    assert (
+        len(
+            usable_channels(
+                line_mu=mu,
+                line_frequency_hz=freq,
+                line_power_dbm=power,
+                grid=itu,
+                min_power_dbm=-40.0,
+            )
+        )
+        < 8
+    )
+    with pytest.raises(ValueError, match="plan"):
+        WdmGrid(plan="flex")
