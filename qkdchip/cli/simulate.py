@@ -1,0 +1,257 @@
+"""``qkdchip simulate``: device simulations (MPB modes, meep ring, coupler, grating, MMI, ...).
+
+Results come from the shipped cache for the default designs and are recomputed with ``--fresh``
+or for any other design or resolution (that needs meep). ``--design key=value`` overrides
+fields of the device's design object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
+PLOT_DIR = Path("results")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "simulate", help="device simulations with MPB and meep (cached)", description=__doc__
+    )
+    parser.add_argument("device", choices=DEVICES, help="what to simulate")
+    parser.add_argument(
+        "--design",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field of the design (repeatable); for modes also platform=si3n4|inp, "
+        "for mmi also ports=1x2|2x2",
+    )
+    parser.add_argument("--resolution", type=int, help="solver resolution in pixels per µm")
+    parser.add_argument("--fresh", action="store_true", help="recompute, ignoring any cache")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--plot", type=Path, help="where to write the plot (ring: D_int, grating: spectrum)"
+    )
+    parser.set_defaults(handler=simulate)
+
+
+def _parse_overrides(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--design {item!r} must look like key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _apply(design: Any, overrides: dict[str, str]) -> Any:
+    """``dataclasses.replace`` with values converted to the type of each field."""
+    fields = {f.name: f for f in dataclasses.fields(design)}
+    changes: dict[str, Any] = {}
+    for key, text in overrides.items():
+        if key not in fields:
+            raise ValueError(f"--design {key}={text}: unknown field; allowed: {sorted(fields)}")
+        current = getattr(design, key)
+        try:
+            changes[key] = type(current)(text) if not isinstance(current, bool) else text == "true"
+        except ValueError as err:
+            raise ValueError(f"--design {key}={text!r}: {err}") from err
+    return dataclasses.replace(design, **changes)
+
+
+def _resolution(args: argparse.Namespace, settings: Any, field: str = "resolution") -> Any:
+    if args.resolution is None:
+        return settings
+    return dataclasses.replace(settings, **{field: args.resolution})
+
+
+def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
+    """Simulate ``args.device``; return the result and the summary rows."""
+    from qkdchip.simulations.devices import defaults
+
+    overrides = _parse_overrides(args.design)
+    if args.device == "modes":
+        from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
+        from qkdchip.simulations.modes.geometry import ridge_cross_section, strip_cross_section
+        from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+
+        platform = overrides.pop("platform", "si3n4")
+        wavelength = float(overrides.pop("wavelength_um", "1.55"))
+        if platform == "si3n4":
+            xs = strip_cross_section(_apply(StripWaveguide(), overrides))
+        elif platform == "inp":
+            xs = ridge_cross_section(_apply(RidgeWaveguide(), overrides))
+        else:
+            raise ValueError(f"--design platform={platform!r}: allowed si3n4, inp")
+        r = solve_mode(
+            xs,
+            wavelength_um=wavelength,
+            settings=_resolution(args, ModeSettings()),
+            fresh=args.fresh,
+        )
+        rows = [
+            ("cross-section", r.cross_section),
+            ("n_eff", f"{r.n_eff:.5f}"),
+            ("n_group", f"{r.n_group:.5f}"),
+            ("beta2", f"{r.beta2_s2_per_m * 1e27:.1f} ps²/km"),
+            ("D", f"{r.dispersion_ps_per_nm_km:.1f} ps/(nm·km)"),
+            ("mode area", f"{r.mode_area_um2:.3f} µm²"),
+            ("confinement", f"{r.confinement:.3f}"),
+            ("TE fraction", f"{r.te_fraction:.3f}"),
+        ]
+        return r, rows
+    if args.device == "ring":
+        from qkdchip.simulations.ring.resonances import simulate_ring
+
+        design = _apply(defaults.reference_ring_design(), overrides)
+        r = simulate_ring(
+            design,
+            settings=_resolution(args, defaults.REFERENCE_RING_SETTINGS),
+            fresh=args.fresh,
+        )
+        rows = [
+            ("radius", f"{r.radius_um:.1f} µm"),
+            ("pump", f"m={r.m_pump}, {r.pump_wavelength_nm:.3f} nm"),
+            ("FSR", f"{r.fsr_hz / 1e9:.4f} GHz"),
+            ("D2/2π", f"{r.d2_hz / 1e3:.2f} kHz ({'normal' if r.d2_hz < 0 else 'anomalous'})"),
+            ("D3/2π", f"{r.d3_hz:.2f} Hz"),
+            ("n_group", f"{r.n_group:.5f}"),
+            ("radiation Q", f"{'>' if not r.q_radiation_resolved else ''}{r.q_radiation:.3g}"),
+            ("D_int span", f"mu {r.mu[0]}..{r.mu[-1]}"),
+        ]
+        return r, rows
+    if args.device == "coupler":
+        from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
+
+        design = _apply(defaults.reference_ring_design(), overrides)
+        r = simulate_coupler(
+            design, settings=_resolution(args, CouplerSettings()), fresh=args.fresh
+        )
+        rows = [
+            ("gap", f"{r.gap_um:g} µm, wrap {r.wrap_angle_deg:g}°"),
+            ("kappa", f"{r.kappa_per_m:.4g} 1/m"),
+            ("power coupling", f"{r.power_coupling:.4g}"),
+            ("Q_c", f"{r.q_coupling:.4g}"),
+        ]
+        return r, rows
+    if args.device == "grating":
+        from qkdchip.components.designs import DbrGratingDesign
+        from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
+
+        r = simulate_grating(
+            _apply(DbrGratingDesign(), overrides),
+            settings=_resolution(args, GratingSettings()),
+            fresh=args.fresh,
+        )
+        rows = [
+            ("n_eff tooth/groove", f"{r.n_eff_tooth:.5f} / {r.n_eff_groove:.5f}"),
+            ("Bragg wavelength", f"{r.bragg_wavelength_nm:.2f} nm"),
+            ("kappa", f"{r.kappa_per_cm:.1f} /cm"),
+            ("stop band", f"{r.stop_band_nm:.3f} nm"),
+            ("peak R (meep)", f"{r.peak_reflectance:.4f}"),
+            ("tanh²(κL)", f"{r.cmt_peak_reflectance:.4f}"),
+        ]
+        return r, rows
+    if args.device == "mmi":
+        from qkdchip.components.designs import MmiDesign
+        from qkdchip.simulations.fdtd.mmi import MmiSettings, simulate_mmi
+
+        ports = overrides.pop("ports", "1x2")
+        base = {"1x2": MmiDesign(), "2x2": defaults.MMI_2X2}.get(ports)
+        if base is None:
+            raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
+        r = simulate_mmi(
+            _apply(base, overrides), settings=_resolution(args, MmiSettings()), fresh=args.fresh
+        )
+        rows = [
+            ("outputs", ", ".join(f"{p:.4f}" for p in r.output_power)),
+            ("split ratio", f"{r.split_ratio:.4f}"),
+            ("excess loss", f"{r.excess_loss_db:.3f} dB"),
+            ("imbalance", f"{r.imbalance_db:.3f} dB"),
+        ]
+        return r, rows
+    from qkdchip.components.designs import PhaseModulatorDesign
+    from qkdchip.simulations.modes.modulator import simulate_modulator
+    from qkdchip.simulations.modes.solver import ModeSettings
+
+    r = simulate_modulator(
+        _apply(PhaseModulatorDesign(), overrides),
+        settings=_resolution(args, ModeSettings(resolution=32, pad_um=1.5)),
+        fresh=args.fresh,
+    )
+    rows = [
+        ("overlap Γ", f"{r.overlap:.3f}"),
+        ("Vπ·L (Pockels)", f"{r.vpi_l_v_mm:.2f} V·mm"),
+        ("Vπ", f"{r.vpi_v:.2f} V at {r.design['length_um']:g} µm"),
+        ("design assumption", f"{r.vpi_l_v_mm_design:g} V·mm"),
+    ]
+    return r, rows
+
+
+def _plot(args: argparse.Namespace, result: Any) -> Path | None:
+    if args.device not in ("ring", "grating"):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = args.plot or PLOT_DIR / f"simulate_{args.device}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    if args.device == "ring":
+        ax.plot(result.mu, [v / 1e6 for v in result.d_int_hz], label="spline")
+        sampled = [
+            (f - result.pump_frequency_hz - result.d1_hz * u) / 1e6
+            for u, f in zip(result.sampled_mu, result.sampled_frequency_hz, strict=True)
+        ]
+        ax.plot(result.sampled_mu, sampled, "o", label="meep")
+        ax.set_xlabel("mode number μ")
+        ax.set_ylabel("D_int/2π (MHz)")
+    else:
+        ax.plot(result.wavelength_nm, result.reflectance, label="reflection (meep)")
+        ax.plot(result.wavelength_nm, result.transmittance, label="transmission (meep)")
+        ax.axhline(result.cmt_peak_reflectance, ls="--", c="k", label="tanh²(κL)")
+        ax.set_xlabel("wavelength (nm)")
+        ax.set_ylabel("power")
+    ax.legend()
+    fig.tight_layout()
+    tmp = path.with_name(path.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+def simulate(args: argparse.Namespace) -> int:
+    """Run the device simulation and print a summary (or JSON)."""
+    if args.resolution is not None and not args.resolution > 0:
+        raise ValueError(f"--resolution={args.resolution!r} must be > 0")
+    result, rows = _run(args)
+    plot = _plot(args, result)
+    if args.json:
+        data = result.to_dict()
+        print(json.dumps(data, allow_nan=False))
+        return 0
+    table = Table(title=f"qkdchip simulate {args.device}")
+    table.add_column("quantity")
+    table.add_column("value")
+    for name, value in rows:
+        table.add_row(name, value)
+    if plot is not None:
+        table.add_row("plot", str(plot))
+    Console().print(table)
+    return 0 if all(math.isfinite(float(v)) for v in _numbers(result)) else 1
+
+
+def _numbers(result: Any) -> list[float]:
+    return [v for v in result.to_dict().values() if isinstance(v, float)]

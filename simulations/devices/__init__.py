@@ -1,0 +1,1 @@
+"""Device-simulation infrastructure: result cache, convergence helper, default designs."""

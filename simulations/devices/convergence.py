@@ -1,0 +1,91 @@
+"""Convergence helper: how much a simulated quantity changes between two resolutions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class QuantityChange:
+    """One quantity at two resolutions.
+
+    Attributes:
+        name: attribute name of the result.
+        low: value at the lower resolution.
+        high: value at the higher resolution.
+        change: high - low.
+        relative_change: |high - low| / |high| (0 when both are 0).
+    """
+
+    name: str
+    low: float
+    high: float
+    change: float
+    relative_change: float
+
+
+@dataclass(frozen=True)
+class ConvergenceReport:
+    """Changes of several quantities between ``low_resolution`` and ``high_resolution``."""
+
+    low_resolution: int
+    high_resolution: int
+    quantities: tuple[QuantityChange, ...]
+
+    def worst_relative_change(self) -> float:
+        return max(q.relative_change for q in self.quantities)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low_resolution": self.low_resolution,
+            "high_resolution": self.high_resolution,
+            "quantities": [asdict(q) for q in self.quantities],
+        }
+
+
+def compare(
+    low: Any, high: Any, names: Sequence[str], *, low_resolution: int, high_resolution: int
+) -> ConvergenceReport:
+    """Compare the named float attributes of two results of the same simulation."""
+    if not names:
+        raise ValueError("names must not be empty")
+    changes = []
+    for name in names:
+        a, b = float(getattr(low, name)), float(getattr(high, name))
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ValueError(f"{name} is not finite at one resolution: {a!r}, {b!r}")
+        rel = abs(b - a) / abs(b) if b != 0 else (0.0 if a == 0 else math.inf)
+        changes.append(QuantityChange(name, a, b, b - a, rel))
+    return ConvergenceReport(low_resolution, high_resolution, tuple(changes))
+
+
+def resolution_convergence(
+    simulate: Callable[[int], Any],
+    names: Sequence[str],
+    *,
+    low_resolution: int,
+    high_resolution: int,
+) -> ConvergenceReport:
+    """Run ``simulate(resolution)`` at two resolutions and compare ``names``.
+
+    Args:
+        simulate: returns a result object for a given resolution (pixels per µm).
+        names: float attributes of the result to compare.
+        low_resolution: the coarser resolution.
+        high_resolution: the finer one (> low_resolution).
+    """
+    if not 0 < low_resolution < high_resolution:
+        raise ValueError(
+            f"low_resolution={low_resolution!r} and high_resolution={high_resolution!r} "
+            "must satisfy 0 < low < high"
+        )
+    return compare(
+        simulate(low_resolution),
+        simulate(high_resolution),
+        names,
+        low_resolution=low_resolution,
+        high_resolution=high_resolution,
+    )

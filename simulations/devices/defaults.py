@@ -1,0 +1,86 @@
+"""The default devices whose results ship with the package, and how to simulate each.
+
+``DEVICES`` maps a device name (the ``qkdchip simulate`` sub-command argument) to its default
+design and simulation function. Regenerate the shipped results with
+``QKDCHIP_CACHE_DIR=simulations/devices/data qkdchip simulate <device> --fresh``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from qkdchip.components.designs import (
+    REFERENCE_FSR_HZ,
+    DbrGratingDesign,
+    MmiDesign,
+    PhaseModulatorDesign,
+    RingDesign,
+    StripWaveguide,
+    ring_radius_for_fsr,
+)
+from qkdchip.simulations.modes.geometry import strip_cross_section
+from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+from qkdchip.simulations.ring.resonances import RingSettings
+
+REFERENCE_RING_SETTINGS = RingSettings(
+    resolution=30, pad_um=2.5, run_after_source=100.0, source_bandwidth=0.15, mu_step=128
+)
+"""Settings of the shipped reference-ring result (see the convergence notes in the report)."""
+
+MMI_2X2 = MmiDesign(
+    n_inputs=2,
+    width_um=4.0,
+    length_um=66.0,
+    port_offset_um=1.0,
+    access_width_um=1.2,
+    taper_length_um=0.0,
+    ridge_width_um=1.2,
+)
+"""General-interference 2x2 (3 dB) MMI: W = 4 µm, L = 3Lπ/2 = 66 µm at n = 3.2, λ = 1.55 µm,
+ports at ±W/4."""
+
+
+def reference_ring_design(*, fresh: bool = False) -> RingDesign:
+    """The reference comb ring: the 100 nm film strip, radius for a 30.03 GHz FSR.
+
+    The radius follows from the MPB group index of the ring waveguide (material dispersion
+    included), R = c/(2π n_g FSR), rounded to 0.1 µm.
+    """
+    waveguide = StripWaveguide()
+    mode = solve_mode(
+        strip_cross_section(waveguide),
+        settings=ModeSettings(
+            resolution=REFERENCE_RING_SETTINGS.mode_resolution,
+            pad_um=REFERENCE_RING_SETTINGS.pad_um,
+        ),
+        fresh=fresh,
+    )
+    radius = ring_radius_for_fsr(fsr_hz=REFERENCE_FSR_HZ, n_group=mode.n_group)
+    return RingDesign(
+        radius_um=round(radius, 1),
+        width_um=waveguide.width_um,
+        thickness_nm=waveguide.thickness_nm,
+    )
+
+
+@dataclass(frozen=True)
+class DefaultDevice:
+    """A shipped default: its name, design and a one-line description."""
+
+    name: str
+    design: Any
+    description: str
+
+
+def default_devices() -> dict[str, DefaultDevice]:
+    """Default designs by device name (the reference ring needs its MPB mode, shipped too)."""
+    return {
+        "modes": DefaultDevice("modes", StripWaveguide(), "100 nm x 2.8 µm Si3N4 strip"),
+        "ring": DefaultDevice("ring", reference_ring_design(), "30.03 GHz reference comb ring"),
+        "coupler": DefaultDevice("coupler", reference_ring_design(), "bus of the reference ring"),
+        "grating": DefaultDevice("grating", DbrGratingDesign(), "InP DBR rear grating"),
+        "mmi": DefaultDevice("mmi", MmiDesign(), "InP 1x2 MMI"),
+        "mmi2x2": DefaultDevice("mmi2x2", MMI_2X2, "InP 2x2 MMI"),
+        "modulator": DefaultDevice("modulator", PhaseModulatorDesign(), "InP phase modulator"),
+    }

@@ -1,0 +1,274 @@
+"""meep FDTD jobs; these functions run inside the meep subprocess only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def bragg_band_edges(
+    *,
+    n_tooth: float,
+    n_groove: float,
+    period_um: float,
+    duty_cycle: float,
+    resolution: int,
+    frequency: float,
+    frequency_width: float,
+    run_after_source: float = 400.0,
+) -> dict[str, Any]:
+    """Band-edge frequencies of a 1-D grating unit cell at the Bragg condition (k = π/Λ).
+
+    Args:
+        n_tooth, n_groove: effective indices of the two sections.
+        period_um: grating period Λ in µm.
+        duty_cycle: tooth fraction of the period.
+        resolution: pixels per µm.
+        frequency, frequency_width: search window in c/µm.
+        run_after_source: Harminv window in µm/c.
+
+    Returns:
+        ``{"modes": [{"frequency", "q", "amplitude", "error"}, ...]}``.
+    """
+    import meep as mp
+
+    tooth = duty_cycle * period_um
+    sim = mp.Simulation(
+        cell_size=mp.Vector3(0, 0, period_um),
+        dimensions=1,
+        resolution=resolution,
+        default_material=mp.Medium(index=n_groove),
+        geometry=[
+            mp.Block(
+                center=mp.Vector3(0, 0, -period_um / 2 + tooth / 2),
+                size=mp.Vector3(mp.inf, mp.inf, tooth),
+                material=mp.Medium(index=n_tooth),
+            )
+        ],
+        k_point=mp.Vector3(0, 0, 0.5 / period_um),
+        sources=[
+            mp.Source(
+                mp.GaussianSource(frequency, fwidth=frequency_width),
+                component=mp.Ex,
+                center=mp.Vector3(0, 0, 0.123 * period_um),
+            )
+        ],
+    )
+    harminv = mp.Harminv(mp.Ex, mp.Vector3(0, 0, -0.271 * period_um), frequency, frequency_width)
+    sim.run(mp.after_sources(harminv), until_after_sources=run_after_source)
+    return {
+        "modes": [
+            {
+                "frequency": float(m.freq),
+                "q": float(m.Q),
+                "amplitude": float(abs(m.amp)),
+                "error": float(abs(m.err)),
+            }
+            for m in harminv.modes
+        ]
+    }
+
+
+def grating_reflection(
+    *,
+    n_tooth: float,
+    n_groove: float,
+    period_um: float,
+    duty_cycle: float,
+    periods: int,
+    resolution: int,
+    frequency: float,
+    frequency_width: float,
+    frequencies: int,
+    pad_um: float,
+    pml_um: float,
+    decay_by: float = 1e-7,
+) -> dict[str, Any]:
+    """Reflection and transmission spectra of a finite 1-D grating (access medium: n_tooth).
+
+    A normalisation run without the grating records the incident flux and fields; the grating
+    run subtracts them at the reflection plane (``load_minus_flux_data``).
+
+    Returns:
+        ``{"frequency": [...], "reflection": [...], "transmission": [...]}``.
+    """
+    import meep as mp
+
+    length = periods * period_um
+    sz = length + 2 * pad_um + 2 * pml_um
+    z0 = -length / 2
+    tooth = duty_cycle * period_um
+    src_z = -sz / 2 + pml_um + 0.25 * pad_um
+    refl_z = -sz / 2 + pml_um + 0.5 * pad_um
+    tran_z = sz / 2 - pml_um - 0.5 * pad_um
+    geometry = [
+        mp.Block(
+            center=mp.Vector3(0, 0, z0 + tooth / 2 + i * period_um + (period_um - tooth) / 2),
+            size=mp.Vector3(mp.inf, mp.inf, period_um - tooth),
+            material=mp.Medium(index=n_groove),
+        )
+        for i in range(periods)
+    ]
+
+    def make(geom: list[Any]) -> Any:
+        return mp.Simulation(
+            cell_size=mp.Vector3(0, 0, sz),
+            dimensions=1,
+            resolution=resolution,
+            default_material=mp.Medium(index=n_tooth),
+            geometry=geom,
+            boundary_layers=[mp.PML(pml_um)],
+            sources=[
+                mp.Source(
+                    mp.GaussianSource(frequency, fwidth=frequency_width),
+                    component=mp.Ex,
+                    center=mp.Vector3(0, 0, src_z),
+                )
+            ],
+        )
+
+    region = {"frequency": frequency, "frequency_width": frequency_width}
+    sim = make([])
+    refl = sim.add_flux(
+        region["frequency"],
+        region["frequency_width"],
+        frequencies,
+        mp.FluxRegion(center=mp.Vector3(0, 0, refl_z)),
+    )
+    tran = sim.add_flux(
+        region["frequency"],
+        region["frequency_width"],
+        frequencies,
+        mp.FluxRegion(center=mp.Vector3(0, 0, tran_z)),
+    )
+    sim.run(
+        until_after_sources=mp.stop_when_fields_decayed(
+            50, mp.Ex, mp.Vector3(0, 0, tran_z), decay_by
+        )
+    )
+    incident = mp.get_fluxes(tran)
+    refl_data = sim.get_flux_data(refl)
+    sim.reset_meep()
+
+    sim = make(geometry)
+    refl = sim.add_flux(
+        region["frequency"],
+        region["frequency_width"],
+        frequencies,
+        mp.FluxRegion(center=mp.Vector3(0, 0, refl_z)),
+    )
+    tran = sim.add_flux(
+        region["frequency"],
+        region["frequency_width"],
+        frequencies,
+        mp.FluxRegion(center=mp.Vector3(0, 0, tran_z)),
+    )
+    sim.load_minus_flux_data(refl, refl_data)
+    sim.run(
+        until_after_sources=mp.stop_when_fields_decayed(
+            50, mp.Ex, mp.Vector3(0, 0, refl_z), decay_by
+        )
+    )
+    reflected = mp.get_fluxes(refl)
+    transmitted = mp.get_fluxes(tran)
+    freqs = mp.get_flux_freqs(refl)
+    return {
+        "frequency": [float(f) for f in freqs],
+        "reflection": [float(-r / i) for r, i in zip(reflected, incident, strict=True)],
+        "transmission": [float(t / i) for t, i in zip(transmitted, incident, strict=True)],
+    }
+
+
+def mmi_2d(
+    *,
+    polygons: list[list[list[float]]],
+    n_core: float,
+    n_clad: float,
+    cell_x_um: float,
+    cell_y_um: float,
+    resolution: int,
+    pml_um: float,
+    frequency: float,
+    frequency_width: float,
+    frequencies: int,
+    source: dict[str, float],
+    monitors: list[dict[str, float]],
+    decay_by: float = 1e-5,
+) -> dict[str, Any]:
+    """2-D (effective-index) multiport: guided-mode power into each output port.
+
+    The chip plane is x-y with propagation along +x; the in-plane E field (TE-like, meep's
+    EVEN_Z parity: Ex, Ey, Hz) is launched as the fundamental mode of the input port.
+
+    Args:
+        polygons: core polygons, each a list of [x, y] vertices in µm (cell centred at 0).
+        n_core, n_clad: effective indices of the etched-ridge and field regions.
+        cell_x_um, cell_y_um: cell size including PML in µm.
+        resolution: pixels per µm.
+        pml_um: PML thickness in µm.
+        frequency, frequency_width: source centre and width in c/µm.
+        frequencies: number of frequencies recorded.
+        source: ``{"x", "y", "width"}`` of the input-port mode source.
+        monitors: ``{"x", "y", "width"}`` of every mode monitor; the first one is the input
+            port's monitor (just after the source), the others the outputs.
+        decay_by: field decay at which the run stops.
+
+    Returns:
+        ``{"frequency": [...], "input": [...], "outputs": [[...], ...], "output_flux": [...]}``:
+        forward mode power at the input monitor, forward mode power in each output, and the
+        total Poynting flux through the output plane (all at each frequency).
+    """
+    import meep as mp
+
+    core = mp.Medium(index=n_core)
+    geometry = [
+        mp.Prism([mp.Vector3(x, y) for x, y in poly], height=mp.inf, material=core)
+        for poly in polygons
+    ]
+    sim = mp.Simulation(
+        cell_size=mp.Vector3(cell_x_um, cell_y_um),
+        resolution=resolution,
+        default_material=mp.Medium(index=n_clad),
+        geometry=geometry,
+        boundary_layers=[mp.PML(pml_um)],
+        sources=[
+            mp.EigenModeSource(
+                mp.GaussianSource(frequency, fwidth=frequency_width),
+                center=mp.Vector3(source["x"], source["y"]),
+                size=mp.Vector3(0, source["width"]),
+                eig_band=1,
+                eig_parity=mp.EVEN_Z,
+                eig_match_freq=True,
+            )
+        ],
+    )
+    mode_monitors = [
+        sim.add_mode_monitor(
+            frequency,
+            frequency_width,
+            frequencies,
+            mp.ModeRegion(center=mp.Vector3(m["x"], m["y"]), size=mp.Vector3(0, m["width"])),
+        )
+        for m in monitors
+    ]
+    out_x = monitors[-1]["x"]
+    plane = sim.add_flux(
+        frequency,
+        frequency_width,
+        frequencies,
+        mp.FluxRegion(center=mp.Vector3(out_x, 0), size=mp.Vector3(0, cell_y_um - 2 * pml_um)),
+    )
+    sim.run(
+        until_after_sources=mp.stop_when_fields_decayed(
+            50, mp.Ey, mp.Vector3(out_x, monitors[-1]["y"]), decay_by
+        )
+    )
+    powers = []
+    for mon in mode_monitors:
+        coeffs = sim.get_eigenmode_coefficients(mon, [1], eig_parity=mp.EVEN_Z).alpha
+        powers.append([float(abs(c) ** 2) for c in coeffs[0, :, 0]])
+    return {
+        "frequency": [float(f) for f in mp.get_flux_freqs(plane)],
+        "input": powers[0],
+        "outputs": powers[1:],
+        "output_flux": [float(f) for f in mp.get_fluxes(plane)],
+    }

@@ -1,0 +1,238 @@
+"""InP MMI couplers in 2-D meep with the effective-index method: split ratio and excess loss.
+
+The vertical stack of a deep ridge is collapsed with MPB into its slab effective index (the
+PDK epitaxy and material models at the wavelength); the deep-etched field region is air
+(modelling choice, see :mod:`qkdchip.simulations.modes.geometry`). The top view of the
+:class:`MmiDesign` (access tapers, body, output tapers) is simulated in 2-D with the in-plane
+E field; the fundamental mode of the first input port is launched and the guided power in
+each output port is measured by mode decomposition. Power is conserved: the outputs never
+exceed the input, and the excess loss is -10 log10(Σ outputs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qkdchip.components.designs import MmiDesign, RidgeWaveguide
+from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
+from qkdchip.simulations.devices.cache import cached
+from qkdchip.simulations.meep_jobs import run_job
+from qkdchip.simulations.modes.geometry import AMBIENT, ridge_slab_cross_section
+from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+
+SOLVER_VERSION = 1
+MMI_JOB = "qkdchip.simulations.fdtd.jobs:mmi_2d"
+ACCESS_UM = 3.0
+"""Straight access length in µm before and after the tapers (source and monitors sit here)."""
+
+
+@dataclass(frozen=True)
+class MmiSettings:
+    """Numerical settings of the 2-D MMI simulation.
+
+    Attributes:
+        resolution: meep pixels per µm, [8, 80].
+        pad_um: field region beside the MMI body in µm, [0.5, 5].
+        pml_um: PML thickness in µm, [0.5, 5].
+        wavelength_nm: centre wavelength in nm, [1000, 2000].
+        bandwidth_nm: spectral width recorded in nm, [0, 200].
+        frequencies: points in that width (odd; the centre one is reported), [1, 51].
+    """
+
+    resolution: int = 20
+    pad_um: float = 1.5
+    pml_um: float = 1.0
+    wavelength_nm: float = 1550.0
+    bandwidth_nm: float = 40.0
+    frequencies: int = 5
+
+    def __post_init__(self) -> None:
+        for name, low, high in (
+            ("resolution", 8, 80),
+            ("pad_um", 0.5, 5),
+            ("pml_um", 0.5, 5),
+            ("wavelength_nm", 1000, 2000),
+            ("bandwidth_nm", 0, 200),
+            ("frequencies", 1, 51),
+        ):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and low <= value <= high):
+                raise ValueError(f"{name}={value!r} is outside [{low}, {high}]")
+        if self.frequencies % 2 == 0:
+            raise ValueError(f"frequencies={self.frequencies!r} must be odd")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MmiResult:
+    """Split and loss of an MMI, launched from input port 1.
+
+    Attributes:
+        design: the :class:`MmiDesign` as a dict.
+        n_slab: slab effective index of the ridge stack (EIM core index).
+        n_field: index of the etched field region.
+        output_power: guided power in each output port relative to the input (centre λ).
+        split_ratio: output 1 / (output 1 + output 2).
+        excess_loss_db: -10 log10(Σ outputs) (≥ 0).
+        imbalance_db: 10 log10(output 1 / output 2).
+        total_flux: all power crossing the output plane relative to the input (guided and not).
+        wavelength_nm: wavelengths of the spectra in nm.
+        output_power_spectrum: output power of each port at each wavelength.
+        settings: the :class:`MmiSettings` used.
+    """
+
+    design: dict[str, Any]
+    n_slab: float
+    n_field: float
+    output_power: tuple[float, ...]
+    split_ratio: float
+    excess_loss_db: float
+    imbalance_db: float
+    total_flux: float
+    wavelength_nm: tuple[float, ...]
+    output_power_spectrum: tuple[tuple[float, ...], ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["output_power"] = list(self.output_power)
+        data["wavelength_nm"] = list(self.wavelength_nm)
+        data["output_power_spectrum"] = [list(p) for p in self.output_power_spectrum]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MmiResult:
+        data = dict(data)
+        data["output_power"] = tuple(data["output_power"])
+        data["wavelength_nm"] = tuple(data["wavelength_nm"])
+        data["output_power_spectrum"] = tuple(tuple(p) for p in data["output_power_spectrum"])
+        return cls(**data)
+
+
+def _port_offsets(design: MmiDesign, count: int) -> list[float]:
+    if count == 1:
+        return [0.0]
+    return [design.port_offset_um, -design.port_offset_um]
+
+
+def mmi_polygons(design: MmiDesign) -> tuple[list[list[list[float]]], dict[str, float]]:
+    """Top-view core polygons (µm, x along propagation, body centred at 0) and key positions."""
+    half_l = design.length_um / 2
+    half_w = design.width_um / 2
+    taper = design.taper_length_um
+    polys = [[[-half_l, -half_w], [half_l, -half_w], [half_l, half_w], [-half_l, half_w]]]
+    end = half_l + taper + ACCESS_UM + 2.0
+    for side, count in ((-1, design.n_inputs), (1, design.n_outputs)):
+        for y in _port_offsets(design, count):
+            x_mmi = side * half_l
+            x_taper = side * (half_l + taper)
+            x_end = side * end
+            wa, wr = design.access_width_um / 2, design.ridge_width_um / 2
+            # Taper from the ridge width (outside) to the access width (at the body), then
+            # straight ridge to beyond the PML; overlapping the body by 1e-3 µm avoids slivers.
+            x_in = x_mmi - side * 1e-3
+            polys.append([[x_in, y - wa], [x_taper, y - wr], [x_taper, y + wr], [x_in, y + wa]])
+            polys.append([[x_taper, y - wr], [x_end, y - wr], [x_end, y + wr], [x_taper, y + wr]])
+    return polys, {"half_length": half_l, "taper": taper}
+
+
+def effective_indices(
+    design: MmiDesign, epi: EpiStack, settings: MmiSettings, fresh: bool = False
+) -> tuple[float, float]:
+    """(slab effective index of the ridge stack, field-region index) at the wavelength."""
+    ridge = RidgeWaveguide(width_um=design.ridge_width_um, etch="deep")
+    slab = solve_mode(
+        ridge_slab_cross_section(ridge, epi),
+        wavelength_um=settings.wavelength_nm * 1e-3,
+        settings=ModeSettings(resolution=64, pad_um=1.5),
+        fresh=fresh,
+    )
+    n_field = float(
+        ridge_slab_cross_section(ridge, epi).indices(settings.wavelength_nm * 1e-3)[AMBIENT]
+    )
+    return slab.n_eff, n_field
+
+
+def simulate_mmi(
+    design: MmiDesign | None = None,
+    *,
+    epi: EpiStack = EPI_STACK,
+    settings: MmiSettings | None = None,
+    fresh: bool = False,
+) -> MmiResult:
+    """Split ratio, excess loss and spectra of an MMI (2-D EIM meep, cached).
+
+    Args:
+        design: the MMI (default :class:`MmiDesign`, the 1x2).
+        epi: the InP epitaxy of the PDK.
+        settings: numerical settings.
+        fresh: recompute even if cached.
+    """
+    design = design or MmiDesign()
+    settings = settings or MmiSettings()
+    n_core, n_field = effective_indices(design, epi, settings, fresh)
+    polys, pos = mmi_polygons(design)
+    half_l, taper = pos["half_length"], pos["taper"]
+    x_port = half_l + taper + ACCESS_UM / 2
+    cell_x = 2 * (half_l + taper + ACCESS_UM + settings.pml_um)
+    cell_y = design.width_um + 2 * (settings.pad_um + settings.pml_um)
+    # Port monitors span the ridge plus air margin, but never reach the neighbouring port.
+    port_width = design.ridge_width_um + 2 * min(settings.pad_um, 1.0)
+    if design.n_inputs == 2 or design.n_outputs == 2:
+        port_width = min(port_width, 2 * design.port_offset_um)
+    y_in = _port_offsets(design, design.n_inputs)[0]
+    f0 = 1e3 / settings.wavelength_nm
+    f_hi = 1e3 / (settings.wavelength_nm - settings.bandwidth_nm / 2)
+    f_lo = 1e3 / (settings.wavelength_nm + settings.bandwidth_nm / 2)
+    params = {
+        "polygons": polys,
+        "n_core": n_core,
+        "n_clad": n_field,
+        "cell_x_um": cell_x,
+        "cell_y_um": cell_y,
+        "resolution": settings.resolution,
+        "pml_um": settings.pml_um,
+        "frequency": f0,
+        "frequency_width": max(f_hi - f_lo, 0.2 * f0),
+        "frequencies": settings.frequencies,
+        "source": {"x": -x_port - 0.5, "y": y_in, "width": port_width},
+        "monitors": [
+            {"x": -x_port + 0.5, "y": y_in, "width": port_width},
+            *(
+                {"x": x_port, "y": y, "width": port_width}
+                for y in _port_offsets(design, design.n_outputs)
+            ),
+        ],
+    }
+    if settings.bandwidth_nm > 0:
+        params["frequency_width"] = f_hi - f_lo
+    payload = {"version": SOLVER_VERSION, "params": params}
+    raw, _ = cached("mmi", payload, lambda: run_job(MMI_JOB, params, timeout_s=3600), fresh=fresh)
+    incident = np.array(raw["input"])
+    outputs = np.array(raw["outputs"]) / incident
+    flux = np.array(raw["output_flux"])
+    freqs = np.array(raw["frequency"])
+    centre = len(freqs) // 2
+    # Flux normalisation: total flux at the output plane relative to the launched mode power.
+    total_flux = float(flux[centre] / incident[centre])
+    out = outputs[:, centre]
+    total = float(out.sum())
+    return MmiResult(
+        design=design.to_dict(),
+        n_slab=n_core,
+        n_field=n_field,
+        output_power=tuple(float(p) for p in out),
+        split_ratio=float(out[0] / total),
+        excess_loss_db=float(-10 * math.log10(total)),
+        imbalance_db=float(10 * math.log10(out[0] / out[1])),
+        total_flux=total_flux,
+        wavelength_nm=tuple(float(1e3 / f) for f in freqs),
+        output_power_spectrum=tuple(tuple(float(v) for v in row) for row in outputs),
+        settings=settings.to_dict(),
+    )

@@ -1,0 +1,1 @@
+"""Ring resonators: meep cylindrical resonances, dispersion (D1, D2, D3, D_int), Q, coupling."""
