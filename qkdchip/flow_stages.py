@@ -331,7 +331,9 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         ctx.report_progress("network", done[0], n_total)
 
     key = {
-        "code": flow._source_hash(["qkdchip.simulations.network", "qkdchip.simulations.qkd"]),
+        "code": flow._source_hash(
+            ["qkdchip.simulations.network", "qkdchip.simulations.qkd", "qkdchip.flow_stages"]
+        ),
         "scenario": repr(sc),
         "channels": [c.to_dict() for c in channels],
         "clients": [repr(c) for c in clients],
@@ -381,7 +383,10 @@ def network(ctx: FlowContext) -> dict[str, Any]:
                     draws=sc.yield_.draws,
                     rng=np.random.default_rng(sc.seed + 3),
                 )
-                out.append({**res.to_dict(), "table": table.to_dict()})
+                ratios = res.key_rate_per_pulse / res.plob
+                out.append(
+                    {**res.to_dict(), "table": table.to_dict(), "ratio_to_plob": ratios.tolist()}
+                )
             return {"by_distance": out}
 
         draws_out = flow.cached(ctx, "yield_network", key, compute_draws)[0]["by_distance"]

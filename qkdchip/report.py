@@ -96,7 +96,8 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
             f"{b['distance_km']:g}": b["all_beat_plob"] for b in net["network"]["by_distance"]
         }
         out["yield_aware"] = [
-            {k: v for k, v in block.items() if k != "table"} for block in net["yield_aware"]
+            {k: v for k, v in block.items() if k not in ("table", "ratio_to_plob")}
+            for block in net["yield_aware"]
         ] or None
     return out
 
@@ -274,26 +275,41 @@ def plot_wafer_maps(maps: dict[str, Any]) -> bytes:
 
 
 def plot_yield_aware(blocks: list[dict[str, Any]]) -> bytes:
-    """Key rate per pulse versus misalignment (the tables) with each distance's PLOB."""
+    """Random untested chip sets: distribution of per-pair key rate / PLOB, and rate vs e_d."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.0))
     for k, block in enumerate(blocks):
+        ratio = np.ravel(np.asarray(block["ratio_to_plob"], dtype=float))
+        keyed = ratio[ratio > 0]
+        label = (
+            f"{block['distance_km']:g} km: {100 * np.mean(ratio > 1):.0f} % of pairs > PLOB, "
+            f"P(all pairs) = {block['probability_all_pairs_beat_plob']:.2f}"
+        )
+        if keyed.size:
+            bins = np.linspace(0.0, max(3.0, float(np.max(keyed)) * 1.05), 40)
+            ax1.hist(keyed, bins=bins, color=f"C{k}", alpha=0.6, label=label)
+        ax1.bar(-0.1, np.sum(ratio == 0), width=0.08, color=f"C{k}", alpha=0.6)
         t = block["table"]
-        ax.semilogy(
-            np.array(t["misalignment"]) * 100,
-            np.maximum(t["key_rate_per_pulse"], 1e-30),
+        rate = np.maximum(np.asarray(t["key_rate_per_pulse"], dtype=float), 1e-30)
+        ax2.semilogy(
+            np.asarray(t["misalignment"]) * 100,
+            rate,
             f"C{k}o-",
             ms=3,
-            label=f"{block['distance_km']:g} km: P(all pairs > PLOB)"
-            f" = {block['probability_all_pairs_beat_plob']:.2f}",
+            label=f"{block['distance_km']:g} km",
         )
-        ax.axhline(t["plob"], color=f"C{k}", ls="--", lw=0.8)
-    ax.set_ylim(bottom=1e-9)
-    ax.set_xlabel("misalignment e_d (%)")
-    ax.set_ylabel("optimised key rate (bit per pulse)")
-    ax.set_title("random chip sets: key rate vs e_d (dashed: PLOB)")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
+        ax2.axhline(t["plob"], color=f"C{k}", ls="--", lw=0.8)
+    ax1.axvline(1.0, color="k", ls="--", lw=0.8)
+    ax1.set_xlabel("key rate / PLOB per drawn pair (bar at -0.1: no key)")
+    ax1.set_ylabel("pairs")
+    ax1.set_title("random untested chip sets (one wafer per draw)")
+    ax1.legend(fontsize=7)
+    ax2.set_ylim(bottom=1e-9)
+    ax2.set_xlabel("misalignment e_d (%)")
+    ax2.set_ylabel("optimised key rate (bit per pulse)")
+    ax2.set_title("key rate vs e_d (dashed: PLOB)")
+    ax2.legend(fontsize=7)
+    ax2.grid(True, which="both", alpha=0.3)
     return _figure_png(fig)
 
 
