@@ -399,6 +399,12 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
     return written
 
 
+def _aopp(after: float | None, before: float) -> str:
+    if after is None or after == before:
+        return ""
+    return f" ({100 * after:.2f} %)"
+
+
 def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]) -> str:
     sc = ctx.scenario
     lines = [
@@ -444,15 +450,16 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
                 "",
                 f"## Per channel at {d} km",
                 "",
-                "| pair | clients | lambda (nm) | line (dBm) | e_d | QBER X | QBER Z | "
-                "bit/pulse | bit/s | / PLOB | status |",
+                "| pair | clients | lambda (nm) | line (dBm) | e_d | QBER X | QBER Z "
+                "(after AOPP) | bit/pulse | bit/s (own slot) | / PLOB | status |",
                 "|---|---|---|---|---|---|---|---|---|---|---|",
             ]
             for r in rows:
                 lines.append(
                     f"| {r['pair']} | {'-'.join(r['clients'])} | {r['wavelength_nm']:.3f} | "
                     f"{r['line_power_dbm']:.1f} | {100 * r['misalignment']:.2f} % | "
-                    f"{100 * r['qber_x']:.2f} % | {100 * r['qber_z']:.1f} % | "
+                    f"{100 * r['qber_x']:.2f} % | {100 * r['qber_z']:.1f} %"
+                    f"{_aopp(r['qber_z_aopp'], r['qber_z'])} | "
                     f"{r['key_rate_per_pulse']:.3e} | {r['key_rate_bps']:.4g} | "
                     f"{r['ratio_to_plob']:.2f} | {r['status']} |"
                 )
@@ -461,7 +468,7 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
             "",
             "## Yield-aware network (random untested chip sets)",
             "",
-            "| distance (km) | draws | P(all pairs > PLOB) | pairs > PLOB | pairs locked | "
+            "| distance (km) | draws | P(all pairs > PLOB) | pairs > PLOB | pairs working+locked | "
             "median ratio to PLOB |",
             "|---|---|---|---|---|---|",
         ]
