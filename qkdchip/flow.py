@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qkdchip import flow_stages
 from qkdchip.report import atomic_write_text
 from qkdchip.scenarios.schema import Scenario
 
@@ -175,10 +176,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-# ----------------------------------------------------------------------------- stage actions
-# They live in qkdchip.flow_stages to keep this module about orchestration only.
-from qkdchip import flow_stages  # noqa: E402
-
+# The stage actions live in qkdchip.flow_stages; this module is about orchestration only.
 STAGES: tuple[Stage, ...] = (
     Stage(
         "masks",
