@@ -22,6 +22,9 @@ YIELD_REQUIREMENTS: tuple[str, ...] = (
 )
 DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.cache:SHIPPED_DIR",)
 
+PHASE_MODULATORS_USED = 2
+"""Phase modulators the pulse sequence drives (PM I and the reference-pulse PM)."""
+
 MISALIGNMENT_GRID: tuple[float, ...] = (
     0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,
 )  # fmt: skip
@@ -202,8 +205,9 @@ def chip_pool(*, seed: int, n_wafers: int = 4) -> dict[str, Any]:
     spacing of it) and its tuning reach (coarse tuning from the chip spec plus the phase
     section's half mode spacing less the mode-hop margin, GHz), the worst intensity
     modulator's extinction ratio (dB), whether the chip can run the protocol (no killer defect
-    on a laser, an intensity modulator or the VOA, and at least two of its three phase
-    modulators intact: the pulse sequence uses two) and whether it passes every wafer test.
+    on a laser, an intensity modulator or the VOA, and as many intact phase modulators as
+    the pulse sequence uses, :data:`PHASE_MODULATORS_USED`) and whether it passes every wafer
+    test.
     """
     from qkdchip.simulations.wafer_yield.engine import YieldModel
 
@@ -220,7 +224,9 @@ def chip_pool(*, seed: int, n_wafers: int = 4) -> dict[str, Any]:
     reach = min(op["tuning_red_ghz"], op["tuning_blue_ghz"]) + phase_reach
     essential = b["dbr_laser"].defect.any(axis=-1) | b["intensity_modulator"].defect.any(axis=-1)
     essential |= b["voa"].defect.any(axis=-1)
-    essential |= b["phase_modulator"].defect.sum(axis=-1) > 1
+    pm_defects = b["phase_modulator"].defect
+    spare_pms = max(pm_defects.shape[-1] - PHASE_MODULATORS_USED, 0)
+    essential |= pm_defects.sum(axis=-1) > spare_pms
     target_hz = (
         constants.c / (model.table.d("wavelength_nm") * 1e-9) + op["target_offset_ghz"] * 1e9
     )
