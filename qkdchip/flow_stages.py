@@ -112,10 +112,17 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations import comb as comb_module
 
     flow = _flow()
-    key = {"code": flow._source_hash(["qkdchip.simulations.comb"]), "seed": ctx.scenario.seed}
+    key = {
+        "code": flow._source_hash(["qkdchip.simulations.comb"]),
+        "seed": ctx.scenario.seed,
+        "pump_power_w": ctx.scenario.comb.pump_power_w,
+    }
 
     def compute() -> dict[str, Any]:
-        result = comb_module.reference_comb(seed=ctx.scenario.seed)
+        kwargs = {}
+        if ctx.scenario.comb.pump_power_w is not None:
+            kwargs["pump_power_w"] = ctx.scenario.comb.pump_power_w
+        result = comb_module.reference_comb(seed=ctx.scenario.seed, **kwargs)
         return result.to_dict()
 
     data, was_cached = flow.cached(ctx, "comb", key, compute)

@@ -18,7 +18,8 @@ A scenario is one TOML file; ``qkdchip run --scenario NAME|FILE`` takes a shippe
                    differential_drift_rad_per_ms, drift_reference_length_km,
                    differential_window_ms, reference_photons_per_pulse, reference_duty,
                    path_mismatch_m.
-``[comb]``         source (``simulated``), line_linewidth_hz, min_line_power_dbm.
+``[comb]``         source (``simulated``), line_linewidth_hz, min_line_power_dbm,
+                   pump_power_w.
 ``[wdm]``          spacing_ghz, anchor_thz, passband_half_width_ghz, stopband_edge_ghz.
 ``[transmitter]``  source (``yield`` | ``nominal``), extinction_ratio_db, coupling_loss_db;
                    ``[transmitter.laser]`` output_power_dbm, cavity_length_m, group_index,

@@ -141,11 +141,13 @@ class CombSection:
         source: ``simulated`` (the LLE solver's reference dark-pulse comb).
         line_linewidth_hz: Lorentzian linewidth of each comb line, Hz.
         min_line_power_dbm: weakest line power (server output) that may seed a client, dBm.
+        pump_power_w: on-chip pump power of the comb solver, W; None = the reference value.
     """
 
     source: str = "simulated"
     line_linewidth_hz: float = 40.0
     min_line_power_dbm: float = -40.0
+    pump_power_w: float | None = None
 
     def __post_init__(self) -> None:
         _require(self.source == "simulated", f"source must be 'simulated', got {self.source!r}")
@@ -156,6 +158,10 @@ class CombSection:
         _require(
             -100.0 <= self.min_line_power_dbm <= 30.0,
             f"min_line_power_dbm must be in [-100, 30], got {self.min_line_power_dbm!r}",
+        )
+        _require(
+            self.pump_power_w is None or 0.0 < self.pump_power_w <= 10.0,
+            f"pump_power_w must be in (0, 10] W, got {self.pump_power_w!r}",
         )
 
 

@@ -99,3 +99,11 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     path.write_text("name = \n", encoding="utf-8")
     with pytest.raises(ValueError, match="broken.toml: not valid TOML"):
         load_scenario(path)
+
+
+def test_comb_pump_power_is_optional_and_checked() -> None:
+    data = _weiming()
+    assert scenario_from_dict(data).comb.pump_power_w is None
+    data["comb"]["pump_power_w"] = -0.1
+    with pytest.raises(ValueError, match=r"\[comb\].*pump_power_w"):
+        scenario_from_dict(data)
