@@ -6,7 +6,10 @@ Works on any cell or whole chip: shapes are collected through the hierarchy
 * width (``LAYER.width``): ``Region.width_check``,
 * space (``LAYER.space``): ``Region.space_check`` (also between different shapes),
 * enclosure (``INNER.enclosure.OUTER``): ``Region.enclosing_check``, and coverage
-  (``INNER.not_inside.OUTER``): parts of ``inner`` outside ``outer``.
+  (``INNER.not_inside.OUTER``): parts of ``inner`` outside ``outer`` (``OUTER`` may be a union
+  such as ``METAL_P+METAL_N``),
+* separation between two layers (``A.separation.B``): ``Region.separation_check``, and overlap
+  (``A.overlap.B``): shapes of both layers on top of each other.
 
 All distance checks use projection metrics, so 1 nm snapping jogs on curved waveguides are not
 reported as errors (Euclidean metrics flag them; reference notes §0.8).
@@ -151,6 +154,27 @@ def _edge_pair_violations(
     return out, n
 
 
+def _area_violations(
+    area: kdb.Region, rule: str, layer: str, limit_um: float, dbu: float
+) -> tuple[list[DrcViolation], int]:
+    """One violation per polygon of ``area`` (shapes where none may be), at its bbox centre."""
+    out: list[DrcViolation] = []
+    for poly in area.each():
+        if len(out) < MAX_REPORTED_PER_RULE:
+            center = poly.bbox().center()
+            out.append(
+                DrcViolation(
+                    rule=rule,
+                    layer=layer,
+                    x_um=round(center.x * dbu, 4),
+                    y_um=round(center.y * dbu, 4),
+                    value_um=0.0,
+                    limit_um=limit_um,
+                )
+            )
+    return out, area.count()
+
+
 def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> DrcReport:
     """Check ``cell`` (with its hierarchy) of ``layout`` against ``rules``."""
     dbu = layout.dbu
@@ -201,9 +225,13 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
             space_rule,
         )
     for enc in rules.enclosures:
-        inner, outer = region(enc.inner), region(enc.outer)
-        enc_rule = f"{enc.inner}.enclosure.{enc.outer}"
-        cov_rule = f"{enc.inner}.not_inside.{enc.outer}"
+        inner = region(enc.inner)
+        outer = kdb.Region()
+        for name in enc.outer_layers:
+            outer += region(name)
+        outer.merge()
+        enc_rule = f"{enc.inner}.enclosure.{enc.outer_name}"
+        cov_rule = f"{enc.inner}.not_inside.{enc.outer_name}"
         d_e = round(enc.min_enclosure_um / dbu) - SNAP_TOLERANCE_DBU
         record(
             *_edge_pair_violations(
@@ -215,22 +243,29 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
             ),
             enc_rule,
         )
-        outside = inner - outer
-        items: list[DrcViolation] = []
-        for poly in outside.each():
-            if len(items) < MAX_REPORTED_PER_RULE:
-                center = poly.bbox().center()
-                items.append(
-                    DrcViolation(
-                        rule=cov_rule,
-                        layer=enc.inner,
-                        x_um=round(center.x * dbu, 4),
-                        y_um=round(center.y * dbu, 4),
-                        value_um=0.0,
-                        limit_um=enc.min_enclosure_um,
-                    )
-                )
-        record(items, outside.count(), cov_rule)
+        record(
+            *_area_violations(inner - outer, cov_rule, enc.inner, enc.min_enclosure_um, dbu),
+            cov_rule,
+        )
+    for sep in rules.separations:
+        a, b = region(sep.layer_a), region(sep.layer_b)
+        sep_rule = f"{sep.layer_a}.separation.{sep.layer_b}"
+        overlap_rule = f"{sep.layer_a}.overlap.{sep.layer_b}"
+        d_s = round(sep.min_space_um / dbu) - SNAP_TOLERANCE_DBU
+        record(
+            *_edge_pair_violations(
+                a.separation_check(b, d_s, False, metrics, IGNORE_ANGLE_DEG),
+                sep_rule,
+                sep.layer_a,
+                sep.min_space_um,
+                dbu,
+            ),
+            sep_rule,
+        )
+        record(
+            *_area_violations(a & b, overlap_rule, sep.layer_a, sep.min_space_um, dbu),
+            overlap_rule,
+        )
     return DrcReport(
         cell=cell.name,
         platform=rules.platform,

@@ -49,13 +49,14 @@ class EnclosureRule:
 
     Attributes:
         inner: enclosed layer name (e.g. ``"PAD"``, the passivation opening).
-        outer: enclosing layer name (e.g. ``"ROUTING"``).
+        outer: enclosing layer name (e.g. ``"ROUTING"``), or several names whose union encloses
+            (e.g. ``("METAL_P", "METAL_N")``: a pad opening lies in p- or in n-metal).
         min_enclosure_um: minimum margin of ``outer`` around ``inner`` in µm.
         source: where the number comes from, or ``"assumption: ..."``.
     """
 
     inner: str
-    outer: str
+    outer: str | tuple[str, ...]
     min_enclosure_um: float
     source: str
 
@@ -63,6 +64,43 @@ class EnclosureRule:
         if not self.min_enclosure_um > 0:
             raise ValueError(
                 f"min_enclosure_um={self.min_enclosure_um!r} for {self.inner} in {self.outer} "
+                "must be > 0 µm"
+            )
+        if not self.outer_layers:
+            raise ValueError(f"outer={self.outer!r} for {self.inner} names no layer")
+
+    @property
+    def outer_layers(self) -> tuple[str, ...]:
+        """The enclosing layer names."""
+        return (self.outer,) if isinstance(self.outer, str) else tuple(self.outer)
+
+    @property
+    def outer_name(self) -> str:
+        """The enclosing layers as used in rule names (``"METAL_P+METAL_N"``)."""
+        return "+".join(self.outer_layers)
+
+
+@dataclass(frozen=True)
+class SeparationRule:
+    """Shapes on two different layers must keep ``min_space_um`` apart and never overlap.
+
+    Attributes:
+        layer_a, layer_b: the two layer names (e.g. p- and n-contact metal: touching is a short).
+        min_space_um: minimum distance between a shape of ``layer_a`` and one of ``layer_b``.
+        source: where the number comes from, or ``"assumption: ..."``.
+    """
+
+    layer_a: str
+    layer_b: str
+    min_space_um: float
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.layer_a == self.layer_b:
+            raise ValueError(f"layer_a={self.layer_a!r} must differ from layer_b (use min_space)")
+        if not self.min_space_um > 0:
+            raise ValueError(
+                f"min_space_um={self.min_space_um!r} between {self.layer_a} and {self.layer_b} "
                 "must be > 0 µm"
             )
 
@@ -76,12 +114,14 @@ class DesignRules:
         layers: per-layer width/space/bend rules.
         enclosures: enclosure rules between layer pairs.
         gds_layers: GDS pair of every layer name the rules mention.
+        separations: minimum spaces between shapes of two different layers.
     """
 
     platform: str
     layers: tuple[LayerRule, ...]
     enclosures: tuple[EnclosureRule, ...]
     gds_layers: tuple[tuple[str, tuple[int, int]], ...]
+    separations: tuple[SeparationRule, ...] = ()
 
     def __post_init__(self) -> None:
         known = dict(self.gds_layers)
@@ -89,9 +129,13 @@ class DesignRules:
             if rule.layer not in known:
                 raise ValueError(f"layer rule for {rule.layer!r} names a layer not in gds_layers")
         for enc in self.enclosures:
-            for name in (enc.inner, enc.outer):
+            for name in (enc.inner, *enc.outer_layers):
                 if name not in known:
                     raise ValueError(f"enclosure rule names layer {name!r} not in gds_layers")
+        for sep in self.separations:
+            for name in (sep.layer_a, sep.layer_b):
+                if name not in known:
+                    raise ValueError(f"separation rule names layer {name!r} not in gds_layers")
 
     def layer(self, name: str) -> LayerRule:
         """The rule of layer ``name``; ``ValueError`` if the platform has none."""
@@ -101,6 +145,16 @@ class DesignRules:
         raise ValueError(
             f"layer={name!r} has no rule in platform {self.platform}; "
             f"allowed: {[r.layer for r in self.layers]}"
+        )
+
+    def separation(self, layer_a: str, layer_b: str) -> SeparationRule:
+        """The separation rule between two layers (either order); ``ValueError`` if none."""
+        for rule in self.separations:
+            if {rule.layer_a, rule.layer_b} == {layer_a, layer_b}:
+                return rule
+        raise ValueError(
+            f"no separation rule between layer_a={layer_a!r} and layer_b={layer_b!r} in "
+            f"platform {self.platform}"
         )
 
     def gds(self, name: str) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from qkdchip.pdk.inp.layers import LAYER
-from qkdchip.pdk.rules import DesignRules, EnclosureRule, LayerRule
+from qkdchip.pdk.rules import DesignRules, EnclosureRule, LayerRule, SeparationRule
 
 _NAMES = (
     "WG_DEEP",
@@ -84,9 +84,18 @@ def design_rules() -> DesignRules:
         enclosures=(
             EnclosureRule(
                 inner="PAD",
-                outer="METAL_P",
+                outer=("METAL_P", "METAL_N"),
                 min_enclosure_um=2.0,
-                source="assumption: pad plating/opening 2 µm inside the contact metal",
+                source="assumption: pad plating/opening 2 µm inside the contact metal (p or n)",
+            ),
+        ),
+        separations=(
+            SeparationRule(
+                layer_a="METAL_P",
+                layer_b="METAL_N",
+                min_space_um=5.0,
+                source="assumption: p- and n-metal lift-off, same 5 µm space as within a layer; "
+                "touching would short the p-i-n junctions",
             ),
         ),
         gds_layers=tuple((name, _gds(name)) for name in _NAMES),

@@ -54,9 +54,30 @@ def test_pad_enclosure_and_coverage() -> None:
     c.add_polygon([(1, 5), (95, 5), (95, 95), (1, 95)], layer=inp.LAYER.PAD)  # 1 µm at left
     c.add_polygon([(300, 0), (360, 0), (360, 60), (300, 60)], layer=inp.LAYER.PAD)  # no metal
     report = run_drc(c, inp.design_rules())
-    assert report.counts["PAD.enclosure.METAL_P"] >= 1
-    assert report.by_rule("PAD.enclosure.METAL_P")[0].x_um == pytest.approx(0.5)
-    assert report.counts["PAD.not_inside.METAL_P"] == 1
+    assert report.counts["PAD.enclosure.METAL_P+METAL_N"] >= 1
+    assert report.by_rule("PAD.enclosure.METAL_P+METAL_N")[0].x_um == pytest.approx(0.5)
+    assert report.counts["PAD.not_inside.METAL_P+METAL_N"] == 1
+    # the same opening on n-metal (a GSG ground pad) is legal
+    c.add_polygon([(290, -10), (370, -10), (370, 70), (290, 70)], layer=inp.LAYER.METAL_N)
+    report = run_drc(c, inp.design_rules())
+    assert "PAD.not_inside.METAL_P+METAL_N" not in report.counts
+
+
+def test_p_and_n_metal_separation_and_overlap() -> None:
+    activate_platform("inp")
+    c = gf.Component()
+    c.add_polygon([(0, 0), (50, 0), (50, 50), (0, 50)], layer=inp.LAYER.METAL_P)
+    c.add_polygon([(53, 0), (100, 0), (100, 50), (53, 50)], layer=inp.LAYER.METAL_N)  # 3 µm
+    c.add_polygon([(0, 100), (50, 100), (50, 150), (0, 150)], layer=inp.LAYER.METAL_P)
+    c.add_polygon([(40, 140), (90, 140), (90, 190), (40, 190)], layer=inp.LAYER.METAL_N)
+    report = run_drc(c, inp.design_rules())
+    gap = report.by_rule("METAL_P.separation.METAL_N")
+    assert len(gap) == 1
+    assert gap[0].value_um == pytest.approx(3.0)
+    assert (gap[0].x_um, gap[0].y_um) == pytest.approx((51.5, 25.0))
+    overlap = report.by_rule("METAL_P.overlap.METAL_N")
+    assert [(v.x_um, v.y_um) for v in overlap] == [(45.0, 145.0)]
+    assert set(report.counts) == {"METAL_P.separation.METAL_N", "METAL_P.overlap.METAL_N"}
 
 
 def test_hierarchical_chip_is_flattened_for_checks() -> None:

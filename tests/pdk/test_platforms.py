@@ -57,12 +57,30 @@ def test_every_rule_has_a_source_and_known_layer(rules) -> None:  # type: ignore
         assert rules.gds(rule.layer) == rule.gds
     for enc in rules.enclosures:
         assert enc.source
+    for sep in rules.separations:
+        assert sep.source
+        assert rules.separation(sep.layer_b, sep.layer_a) is sep
     assert rules.to_dict()["platform"] == rules.platform
 
 
 def test_rule_lookup_names_bad_layer() -> None:
     with pytest.raises(ValueError, match="layer"):
         inp.design_rules().layer("NOPE")
+    with pytest.raises(ValueError, match="layer_a='WG'"):
+        si3n4.design_rules().separation("WG", "HEATER")
+
+
+def test_bad_separation_rules_raise() -> None:
+    from qkdchip.pdk.rules import DesignRules, SeparationRule
+
+    with pytest.raises(ValueError, match="min_space_um"):
+        SeparationRule("METAL_P", "METAL_N", 0.0, "test")
+    with pytest.raises(ValueError, match="must differ"):
+        SeparationRule("METAL_P", "METAL_P", 5.0, "test")
+    with pytest.raises(ValueError, match="'NOPE' not in gds_layers"):
+        DesignRules(
+            "inp", (), (), (("METAL_P", (20, 0)),), (SeparationRule("METAL_P", "NOPE", 5.0, "t"),)
+        )
 
 
 def test_pdks_register_their_cells_and_cross_sections() -> None:
