@@ -101,7 +101,8 @@ def transmitter_chip(
 
     - IM III carves pulses; IM I and IM II set the decoy and signal intensities (push-pull
       capable MZMs: the upper arm is driven through a GSG pad, the lower arm biased through a
-      DC pad).
+      DC pad). A GSG group's signal pad is p-metal wired to the electrode; its two ground pads
+      are n-metal top-side contacts to the n-InP that every p-i-n section shares.
     - PM ref modulates the reference pulses; after the 2:1 MMI both wavelengths share PM I
       (phase encoding and randomisation, driven in the signal slots) and two VOAs in series
       that bring the output to the single-photon level.

@@ -33,7 +33,8 @@ def phase_modulator(
 ) -> gf.Component:
     """Electro-optic phase modulator: reverse-biased p-i-n section on a deep ridge.
 
-    The n-side is the common substrate contact; e1 is the p electrode::
+    The n-side is the n-InP that all p-i-n sections share, contacted from the top by the n-metal
+    ground pads of a GSG row (:func:`~qkdchip.components.inp.pads.pad_gsg`); e1 is the p electrode::
 
                          e1 (90°)
                          |

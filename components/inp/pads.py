@@ -20,10 +20,12 @@ def _check_pad(size_um: float) -> None:
     )
 
 
-def _draw_pad(c: gf.Component, xc: float, yc: float, size_um: float) -> None:
+def _draw_pad(
+    c: gf.Component, xc: float, yc: float, size_um: float, metal: tuple[int, int] = LAYER.METAL_P
+) -> None:
     h = size_um / 2
     m = PAD_OPENING_MARGIN_UM
-    rect(c, xc - h, yc - h, xc + h, yc + h, LAYER.METAL_P)
+    rect(c, xc - h, yc - h, xc + h, yc + h, metal)
     rect(c, xc - h + m, yc - h + m, xc + h - m, yc + h - m, LAYER.PAD)
 
 
@@ -71,31 +73,37 @@ def pad_dc(size_um: float = 100.0) -> gf.Component:
 def pad_gsg(size_um: float = 80.0, pitch_um: float = 150.0) -> gf.Component:
     """Ground-signal-ground RF pad row for a GSG probe or bonding, centred on the signal pad.
 
-    ::
+    The signal pad is p-metal (wired to a modulator's p electrode). The ground pads are
+    top-side n-contacts (``METAL_N``, drawn where the n-InP below the core is exposed, as the
+    layer map defines it): they contact the n-side that every p-i-n section shares, so the
+    probe's ground reaches the driven modulator's n-side through the n-InP::
 
-        [ G ]   [ S ]   [ G ]
+        [ G ]   [ S ]   [ G ]      G: METAL_N + PAD, S: METAL_P + PAD
          e1      e2      e3        ports on the south edges (270°)
         |<-pitch->|
 
     Args:
         size_um: pad side in µm (even nm; opening >= PAD min width).
-        pitch_um: centre-to-centre pitch in µm (gap >= PAD metal space rule).
+        pitch_um: centre-to-centre pitch in µm (gap >= the p-to-n metal separation rule).
 
     Returns:
-        Component with electrical ports e1 (ground), e2 (signal), e3 (ground).
+        Component with electrical ports e1 (ground, METAL_N), e2 (signal, METAL_P), e3 (ground,
+        METAL_N).
     """
     _check_pad(size_um)
-    check_min_value("pitch_um", pitch_um - size_um, design_rules().layer("METAL_P").min_space_um)
+    p_to_n = design_rules().separation("METAL_P", "METAL_N").min_space_um
+    check_min_value("pitch_um", pitch_um - size_um, p_to_n)
     c = gf.Component()
     for k, name in enumerate(("e1", "e2", "e3")):
         xc = (k - 1) * pitch_um
-        _draw_pad(c, xc, 0.0, size_um)
+        metal = LAYER.METAL_P if name == "e2" else LAYER.METAL_N
+        _draw_pad(c, xc, 0.0, size_um, metal)
         c.add_port(
             name,
             center=(xc, -size_um / 2),
             width=size_um,
             orientation=270,
-            layer=LAYER.METAL_P,
+            layer=metal,
             port_type="electrical",
         )
     c.info["size_um"] = size_um

@@ -95,6 +95,20 @@ def test_pad_openings_count(chip):
     assert openings.count() == 13 + 5 * 3
 
 
+def test_gsg_ground_pads_are_n_contacts(chip):
+    """Each GSG group's two ground pads are n-metal (the shared n-side), apart from p-metal."""
+    openings = kdb.Region(chip.begin_shapes_rec(gf.get_layer("PAD"))).merged()
+    n_metal = kdb.Region(chip.begin_shapes_rec(gf.get_layer("METAL_N"))).merged()
+    p_metal = kdb.Region(chip.begin_shapes_rec(gf.get_layer("METAL_P"))).merged()
+    assert n_metal.count() == 5 * 2
+    assert openings.interacting(n_metal).count() == 5 * 2
+    assert openings.interacting(p_metal).count() == 13 + 5
+    assert (n_metal & p_metal).is_empty()
+    space = design_rules().separation("METAL_P", "METAL_N").min_space_um
+    gap = round(space / chip.kcl.dbu) - 2  # the DRC's 2 nm snapping tolerance
+    assert p_metal.separation_check(n_metal, gap).is_empty()
+
+
 def test_short_between_nets_is_detected(chip):
     """A metal bridge between two neighbouring wires must be reported as a short."""
     nets = recorded_nets(chip)
