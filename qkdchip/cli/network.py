@@ -82,30 +82,19 @@ def network(args: argparse.Namespace) -> int:
         return 0
     for block in result["network"]["by_distance"]:
         table = Table(title=f"{sc.name}: {block['distance_km']:g} km, {net.operation}")
-        for col in (
-            "pair",
-            "lambda nm",
-            "locked",
-            "e_d %",
-            "QBER X %",
-            "QBER Z %",
-            "bit/pulse",
-            "bit/s",
-            "/PLOB",
-            "status",
-        ):
-            table.add_column(col, justify="right")
+        for col in ("pair", "nm", "lock", "e_d%", "QBERx%", "bit/pulse", "bit/s", "/PLOB"):
+            table.add_column(col, justify="right", no_wrap=True)
+        table.add_column("status", min_width=6, overflow="fold")
         for p in block["pairs"]:
             k = p["key"]
             table.add_row(
-                f"{p['pair']} ({p['alice']}-{p['bob']})",
-                f"{p['channel']['wavelength_nm']:.3f}",
+                f"{p['alice']}-{p['bob']}",
+                f"{p['channel']['wavelength_nm']:.2f}",
                 "yes" if p["lock_alice"]["locked"] and p["lock_bob"]["locked"] else "no",
                 f"{100 * p['phase']['misalignment']:.2f}",
                 f"{100 * k['qber_x']:.2f}",
-                f"{100 * k['qber_z']:.1f}",
-                f"{k['key_rate_per_pulse']:.3e}",
-                f"{k['key_rate_bps']:.4g}",
+                f"{k['key_rate_per_pulse']:.2e}",
+                f"{k['key_rate_bps']:.3g}",
                 f"{k['ratio_to_plob']:.2f}",
                 p["status"],
             )
