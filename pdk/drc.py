@@ -196,76 +196,45 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
         if n:
             counts[rule] = n
 
+    def below(limit_um: float) -> int:
+        """Distances under this many dbu violate ``limit_um`` (less the snapping tolerance)."""
+        return round(limit_um / dbu) - SNAP_TOLERANCE_DBU
+
+    def record_pairs(pairs: kdb.EdgePairs, rule: str, layer: str, limit_um: float) -> None:
+        record(*_edge_pair_violations(pairs, rule, layer, limit_um, dbu), rule)
+
+    def record_area(area: kdb.Region, rule: str, layer: str, limit_um: float) -> None:
+        record(*_area_violations(area, rule, layer, limit_um, dbu), rule)
+
+    check_args = (False, metrics, IGNORE_ANGLE_DEG)
     for lr in rules.layers:
         reg = region(lr.layer)
         width_rule, space_rule = f"{lr.layer}.width", f"{lr.layer}.space"
         if reg.is_empty():
             checked.extend([width_rule, space_rule])
             continue
-        d_w = round(lr.min_width_um / dbu) - SNAP_TOLERANCE_DBU
-        d_s = round(lr.min_space_um / dbu) - SNAP_TOLERANCE_DBU
-        record(
-            *_edge_pair_violations(
-                reg.width_check(d_w, False, metrics, IGNORE_ANGLE_DEG),
-                width_rule,
-                lr.layer,
-                lr.min_width_um,
-                dbu,
-            ),
-            width_rule,
-        )
-        record(
-            *_edge_pair_violations(
-                reg.space_check(d_s, False, metrics, IGNORE_ANGLE_DEG),
-                space_rule,
-                lr.layer,
-                lr.min_space_um,
-                dbu,
-            ),
-            space_rule,
-        )
+        width = reg.width_check(below(lr.min_width_um), *check_args)
+        record_pairs(width, width_rule, lr.layer, lr.min_width_um)
+        space = reg.space_check(below(lr.min_space_um), *check_args)
+        record_pairs(space, space_rule, lr.layer, lr.min_space_um)
     for enc in rules.enclosures:
         inner = region(enc.inner)
         outer = kdb.Region()
         for name in enc.outer_layers:
             outer += region(name)
         outer.merge()
+        margin = outer.enclosing_check(inner, below(enc.min_enclosure_um), *check_args)
         enc_rule = f"{enc.inner}.enclosure.{enc.outer_name}"
+        record_pairs(margin, enc_rule, enc.inner, enc.min_enclosure_um)
         cov_rule = f"{enc.inner}.not_inside.{enc.outer_name}"
-        d_e = round(enc.min_enclosure_um / dbu) - SNAP_TOLERANCE_DBU
-        record(
-            *_edge_pair_violations(
-                outer.enclosing_check(inner, d_e, False, metrics, IGNORE_ANGLE_DEG),
-                enc_rule,
-                enc.inner,
-                enc.min_enclosure_um,
-                dbu,
-            ),
-            enc_rule,
-        )
-        record(
-            *_area_violations(inner - outer, cov_rule, enc.inner, enc.min_enclosure_um, dbu),
-            cov_rule,
-        )
+        record_area(inner - outer, cov_rule, enc.inner, enc.min_enclosure_um)
     for sep in rules.separations:
         a, b = region(sep.layer_a), region(sep.layer_b)
+        gap = a.separation_check(b, below(sep.min_space_um), *check_args)
         sep_rule = f"{sep.layer_a}.separation.{sep.layer_b}"
+        record_pairs(gap, sep_rule, sep.layer_a, sep.min_space_um)
         overlap_rule = f"{sep.layer_a}.overlap.{sep.layer_b}"
-        d_s = round(sep.min_space_um / dbu) - SNAP_TOLERANCE_DBU
-        record(
-            *_edge_pair_violations(
-                a.separation_check(b, d_s, False, metrics, IGNORE_ANGLE_DEG),
-                sep_rule,
-                sep.layer_a,
-                sep.min_space_um,
-                dbu,
-            ),
-            sep_rule,
-        )
-        record(
-            *_area_violations(a & b, overlap_rule, sep.layer_a, sep.min_space_um, dbu),
-            overlap_rule,
-        )
+        record_area(a & b, overlap_rule, sep.layer_a, sep.min_space_um)
     return DrcReport(
         cell=cell.name,
         platform=rules.platform,

@@ -24,6 +24,26 @@ def _straight_ridge(c: gf.Component, length_um: float, width_um: float) -> None:
     c.add_port("o2", center=(length_um, 0.0), width=width_um, orientation=0, layer=LAYER.WG_DEEP)
 
 
+def _electroded_straight(
+    length_um: float, ridge_width_um: float, electrode_width_um: float, region_layer: object
+) -> gf.Component:
+    """Deep ridge with one electroded section on ``region_layer`` between two access lengths."""
+    check_ridge("ridge_width_um", ridge_width_um)
+    c = gf.Component()
+    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um)
+    electroded_section(
+        c,
+        x0=ACCESS_UM,
+        length_um=length_um,
+        y=0.0,
+        ridge_width_um=ridge_width_um,
+        region_layer=region_layer,
+        electrode_width_um=electrode_width_um,
+        port_name="e1",
+    )
+    return c
+
+
 @gf.cell
 def phase_modulator(
     length_um: float = 1000.0,
@@ -56,19 +76,7 @@ def phase_modulator(
         ridge_width_um=ridge_width_um,
         electrode_width_um=electrode_width_um,
     )
-    check_ridge("ridge_width_um", ridge_width_um)
-    c = gf.Component()
-    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um)
-    electroded_section(
-        c,
-        x0=ACCESS_UM,
-        length_um=length_um,
-        y=0.0,
-        ridge_width_um=ridge_width_um,
-        region_layer=LAYER.PIN,
-        electrode_width_um=electrode_width_um,
-        port_name="e1",
-    )
+    c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.PIN)
     c.info["design"] = design.to_dict()
     c.info["vpi_v"] = design.vpi_v
     return c
@@ -104,19 +112,7 @@ def voa(
         ridge_width_um=ridge_width_um,
         electrode_width_um=electrode_width_um,
     )
-    check_ridge("ridge_width_um", ridge_width_um)
-    c = gf.Component()
-    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um)
-    electroded_section(
-        c,
-        x0=ACCESS_UM,
-        length_um=length_um,
-        y=0.0,
-        ridge_width_um=ridge_width_um,
-        region_layer=LAYER.ACTIVE,
-        electrode_width_um=electrode_width_um,
-        port_name="e1",
-    )
+    c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.ACTIVE)
     c.info["design"] = design.to_dict()
     c.info["max_attenuation_db"] = design.max_attenuation_db
     return c
