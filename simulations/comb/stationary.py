@@ -56,6 +56,11 @@ class StationaryState:
     stable: bool
 
     @property
+    def peak_power(self) -> float:
+        """max |psi|^2."""
+        return float(np.max(np.abs(self.field) ** 2))
+
+    @property
     def spectrum(self) -> np.ndarray:
         """|psi_mu|^2 in ascending mu order."""
         return np.fft.fftshift(np.abs(np.fft.fft(self.field, norm="forward")) ** 2)
@@ -69,8 +74,9 @@ class Branch:
         zeta0: detuning of each point (K,).
         energy: mean intracavity power <|psi|^2> (K,).
         peak: peak power max |psi|^2 (K,).
-        max_growth: largest eigenvalue real part (translation mode excluded) (K,).
-        stable: stability of each point (K,).
+        max_growth: largest eigenvalue real part (translation mode excluded) (K,); NaN where
+            stability was not computed.
+        stable: stability of each point (K,) (False where not computed).
         folds: detunings where the branch turns (sign change of d zeta0/ds).
         fields: psi(phi) of every point (K, N).
     """
@@ -89,7 +95,7 @@ class Branch:
             "zeta0": self.zeta0.tolist(),
             "energy": self.energy.tolist(),
             "peak": self.peak.tolist(),
-            "max_growth": self.max_growth.tolist(),
+            "max_growth": [None if np.isnan(g) else float(g) for g in self.max_growth],
             "stable": self.stable.tolist(),
             "folds": list(self.folds),
         }
@@ -265,6 +271,8 @@ def continue_in_detuning(
     ds_max: float = 0.5,
     max_points: int = 400,
     tol: float = 1e-9,
+    max_folds: int | None = None,
+    stability: bool = True,
 ) -> Branch:
     """Pseudo-arclength continuation of a stationary state in zeta0, through folds.
 
@@ -278,10 +286,12 @@ def continue_in_detuning(
         ds_max: largest arclength step.
         max_points: point limit.
         tol: corrector tolerance (max-norm of the residual).
+        max_folds: stop after passing this many folds (None: no limit).
+        stability: compute the Jacobian eigenvalues at every point (NaN growth otherwise).
 
     Returns:
-        The traced :class:`Branch`; it ends at the window edge, at max_points, or where the
-        branch collapses to a homogeneous state.
+        The traced :class:`Branch`; it ends at the window edge, at max_points, after max_folds
+        folds, or where the branch collapses to a homogeneous state.
     """
     if not zeta_min < start.zeta0 < zeta_max:
         raise ValueError(
@@ -343,9 +353,14 @@ def continue_in_detuning(
         y = z
         ref_w = _real(system.deriv(_cplx(y, n)))
         psi = _cplx(y, n)
-        eig = scipy.linalg.eigvals(system.jacobian(psi, y[-1], y[2 * n]))
-        points.append((y.copy(), _max_growth(eig, _is_homogeneous(psi))))
+        growth = np.nan
+        if stability:
+            eig = scipy.linalg.eigvals(system.jacobian(psi, y[-1], y[2 * n]))
+            growth = _max_growth(eig, _is_homogeneous(psi))
+        points.append((y.copy(), growth))
         if not zeta_min <= y[-1] <= zeta_max or _is_homogeneous(psi):
+            break
+        if max_folds is not None and len(folds) >= max_folds:
             break
         ds = min(ds_max, ds * 1.3)
     ys = np.array([p[0] for p in points])
