@@ -8,7 +8,7 @@ from __future__ import annotations
 import gdsfactory as gf
 
 from qkdchip.circuits.wafer_geometry import SI3N4_WAFER_LAYOUT
-from qkdchip.circuits.waveguides import cutback_waveguide, straight_link
+from qkdchip.circuits.waveguides import place_cutbacks, straight_link
 from qkdchip.components.designs import REFERENCE_FSR_HZ, ring_radius_for_fsr
 from qkdchip.components.si3n4 import edge_coupler, ring_heater, ring_point_coupled
 from qkdchip.pdk.si3n4.cross_sections import THIN_STRIP_WIDTH_UM
@@ -134,25 +134,19 @@ def comb_chip(
     )
     x_mid = chip_width_um / 2
 
-    y = bottom_margin_um
-    cutbacks = {}
-    for n_loops in cutback_loops:
-        wg = cutback_waveguide(
-            chip_width_um=chip_width_um,
-            n_loops=n_loops,
-            width=ring_width_um,
-            layer="WG",
-            bend_radius_um=min_radius,
-            loop_height_um=cutback_loop_height_um,
-            tip_width_um=tip_width_um,
-            taper_length_um=taper_length_um,
-        )
-        ref = c << wg
-        ref.move((0.0, y))
-        c.add_port(f"cut{n_loops}_w", port=ref.ports["o1"])
-        c.add_port(f"cut{n_loops}_e", port=ref.ports["o2"])
-        cutbacks[f"cut{n_loops}"] = round(float(wg.info["length_um"]), 3)
-        y += (cutback_loop_height_um if n_loops else 0.0) + cutback_pitch_um
+    y, cutbacks = place_cutbacks(
+        c,
+        loops=cutback_loops,
+        y0=bottom_margin_um,
+        pitch=cutback_pitch_um,
+        chip_width_um=chip_width_um,
+        width=ring_width_um,
+        layer="WG",
+        radius=min_radius,
+        loop_height=cutback_loop_height_um,
+        tip=tip_width_um,
+        taper=taper_length_um,
+    )
 
     sweep = {}
     for k, gap in enumerate(sweep_gaps_um, start=1):

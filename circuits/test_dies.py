@@ -14,7 +14,7 @@ from qkdchip.circuits.comb_chip import place_edge_coupled
 from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout
 from qkdchip.circuits.transmitter import CORE, METAL, ridge_link
 from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT, SI3N4_WAFER_LAYOUT
-from qkdchip.circuits.waveguides import cutback_waveguide
+from qkdchip.circuits.waveguides import place_cutbacks
 from qkdchip.components.inp import dbr_laser, pad_dc, ssc_angled
 from qkdchip.components.si3n4 import edge_coupler, ring_point_coupled
 from qkdchip.pdk.inp.design_rules import design_rules as inp_rules
@@ -23,43 +23,6 @@ from qkdchip.pdk.si3n4.design_rules import design_rules as sin_rules
 
 def _outline(c: gf.Component, width: float, height: float) -> None:
     c.add_polygon([(0, 0), (width, 0), (width, height), (0, height)], layer="FLOORPLAN")
-
-
-def _cutbacks(
-    c: gf.Component,
-    *,
-    loops: tuple[int, ...],
-    y0: float,
-    pitch: float,
-    chip_width_um: float,
-    width: float,
-    layer: str,
-    radius: float,
-    loop_height: float,
-    tip: float,
-    taper: float,
-) -> tuple[float, dict[str, float]]:
-    """Stack cut-back waveguides from ``y0`` upwards; returns the next free y and lengths."""
-    y = y0
-    lengths = {}
-    for n in loops:
-        wg = cutback_waveguide(
-            chip_width_um=chip_width_um,
-            n_loops=n,
-            width=width,
-            layer=layer,
-            bend_radius_um=radius,
-            loop_height_um=loop_height,
-            tip_width_um=tip,
-            taper_length_um=taper,
-        )
-        ref = c << wg
-        ref.move((0.0, y))
-        c.add_port(f"cut{n}_w", port=ref.ports["o1"])
-        c.add_port(f"cut{n}_e", port=ref.ports["o2"])
-        lengths[f"cut{n}"] = round(float(wg.info["length_um"]), 3)
-        y += (loop_height if n else 0.0) + pitch
-    return y, lengths
 
 
 @gf.cell
@@ -98,7 +61,7 @@ def inp_test_die(
     radius = inp_rules().layer(CORE).min_bend_radius_um or 100.0
     c = gf.Component()
     _outline(c, chip_width_um, chip_height_um)
-    _, lengths = _cutbacks(
+    _, lengths = place_cutbacks(
         c,
         loops=cutback_loops,
         y0=150.0,
@@ -196,7 +159,7 @@ def si3n4_test_die(
     radius = sin_rules(thickness_nm).layer("WG").min_bend_radius_um or 300.0
     c = gf.Component()
     _outline(c, chip_width_um, chip_height_um)
-    y, lengths = _cutbacks(
+    y, lengths = place_cutbacks(
         c,
         loops=cutback_loops,
         y0=150.0,

@@ -171,3 +171,47 @@ def path_waveguide(
     )
     c.info["length_um"] = sum(a if b == 0 else abs(math.radians(b)) * a for a, b in segments)
     return c
+
+
+def place_cutbacks(
+    c: gf.Component,
+    *,
+    loops: tuple[int, ...],
+    y0: float,
+    pitch: float,
+    chip_width_um: float,
+    width: float,
+    layer: str,
+    radius: float,
+    loop_height: float,
+    tip: float,
+    taper: float,
+) -> tuple[float, dict[str, float]]:
+    """Stack cut-back waveguides (:func:`cutback_waveguide`) across ``c`` from ``y0`` upwards.
+
+    Each set gets ports ``cut<n>_w`` / ``cut<n>_e`` on ``c``; ``pitch`` (µm) separates neighbours
+    (plus ``loop_height`` above a looped one).
+
+    Returns:
+        The next free y (µm) and the length of each set (``{"cut<n>": µm}``).
+    """
+    y = y0
+    lengths = {}
+    for n in loops:
+        wg = cutback_waveguide(
+            chip_width_um=chip_width_um,
+            n_loops=n,
+            width=width,
+            layer=layer,
+            bend_radius_um=radius,
+            loop_height_um=loop_height,
+            tip_width_um=tip,
+            taper_length_um=taper,
+        )
+        ref = c << wg
+        ref.move((0.0, y))
+        c.add_port(f"cut{n}_w", port=ref.ports["o1"])
+        c.add_port(f"cut{n}_e", port=ref.ports["o2"])
+        lengths[f"cut{n}"] = round(float(wg.info["length_um"]), 3)
+        y += (loop_height if n else 0.0) + pitch
+    return y, lengths
