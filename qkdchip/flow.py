@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qkdchip import flow_stages
-from qkdchip.report import atomic_write_text
+from qkdchip.atomic import atomic_write_text
 from qkdchip.scenarios.schema import Scenario
 
 CACHE_VERSION = 1

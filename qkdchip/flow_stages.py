@@ -59,7 +59,7 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
         data = compute()
     import json
 
-    from qkdchip.report import atomic_write_text
+    from qkdchip.atomic import atomic_write_text
 
     atomic_write_text(stamp, json.dumps({"inputs": key, **data}, indent=1))
     gds = [p for p in data["files"] if p.endswith(".gds")]

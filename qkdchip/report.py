@@ -2,7 +2,7 @@
 
 Plots are PNG files next to the report (the Markdown links them) and are embedded as base64 in
 the HTML, so ``report.html`` opens anywhere on its own. Every file is written atomically
-(temporary file in the same folder, then ``os.replace``).
+(:mod:`qkdchip.atomic`).
 """
 
 from __future__ import annotations
@@ -11,37 +11,16 @@ import base64
 import html
 import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qkdchip.atomic import atomic_write_bytes, atomic_write_text
+
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext, StageOutcome
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # ------------------------------------------------------------------------------------ summary

@@ -92,7 +92,7 @@ def test_small_scenario_end_to_end(tmp_path: Path) -> None:
     assert "<img" in page
     assert 'src="plots/' not in page  # self-contained
     assert (tmp_path / "out" / "report.md").is_file()
-    assert not list((tmp_path / "out").rglob("*.tmp"))
+    assert not [p for p in (tmp_path / "out").rglob(".*") if p.is_file()]  # no temp files left
 
     # A rerun with the same inputs reuses every cached stage output.
     ctx2 = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
