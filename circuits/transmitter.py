@@ -273,17 +273,24 @@ def transmitter_chip(
     sections = ("rear", "gain", "phase", "front")
     top_port_y = max(p.center[1] for placed in top for p in placed.ref.ports if p.name[0] == "e")
     y_virtual = top_port_y + channel_pitch_um
+
+    def add_contact(
+        row: list[Contact], placed: _Placed, net: str, port: str, *, rf: bool = False
+    ) -> None:
+        x, y = placed.ref.ports[port].center
+        row.append(Contact(net, x, y, rf=rf))
+        device_pins[net] = (x, y)
+
+    def add_laser(row: list[Contact], placed: _Placed) -> None:
+        for k, section in enumerate(sections, start=1):
+            add_contact(row, placed, f"{placed.name}_{section}", f"e{k}")
+
     for placed in top:
         ports = placed.ref.ports
         if placed.name.startswith("dbr"):
-            for k, section in enumerate(sections, start=1):
-                x, y = ports[f"e{k}"].center
-                north.append(Contact(f"{placed.name}_{section}", x, y))
-                device_pins[f"{placed.name}_{section}"] = (x, y)
+            add_laser(north, placed)
             continue
-        x, y = ports["e1"].center
-        north.append(Contact(f"{placed.name}_rf", x, y, rf=True))
-        device_pins[f"{placed.name}_rf"] = (x, y)
+        add_contact(north, placed, f"{placed.name}_rf", "e1", rf=True)
         # lower arm: down, east under the MZM, up through the gap east of it
         x2, y2 = ports["e2"].center
         y_drop = y2 - channel_pitch_um
@@ -298,18 +305,11 @@ def transmitter_chip(
         device_pins[f"{placed.name}_bias"] = (x2, y2)
     south: list[Contact] = []
     for placed in bottom:
-        ports = placed.ref.ports
         if placed.name.startswith("dbr"):
-            for k, section in enumerate(sections, start=1):
-                x, y = ports[f"e{k}"].center
-                south.append(Contact(f"{placed.name}_{section}", x, y))
-                device_pins[f"{placed.name}_{section}"] = (x, y)
+            add_laser(south, placed)
             continue
-        x, y = ports["e1"].center
         rf = placed.name.startswith("pm")
-        net = f"{placed.name}_{'rf' if rf else 'bias'}"
-        south.append(Contact(net, x, y, rf=rf))
-        device_pins[net] = (x, y)
+        add_contact(south, placed, f"{placed.name}_{'rf' if rf else 'bias'}", "e1", rf=rf)
 
     # --- pad rows and fan-outs --------------------------------------------------------------
     pad_depth = max(dc_pad_um, rf_pad_um)
