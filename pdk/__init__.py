@@ -6,4 +6,7 @@
   never activated at import).
 * :mod:`qkdchip.pdk.rules`: the frozen design-rule objects both platforms use.
 * :mod:`qkdchip.pdk.drc`: ``run_drc(component, rules) -> DrcReport`` with ``klayout.db``.
+* :mod:`qkdchip.pdk.wires`: the metal-line cross-section both platforms' routing uses.
+* :mod:`qkdchip.pdk.process_statistics`: ``get_process_statistics(platform)``, nominal, sigma
+  and correlation of each process parameter (what the wafer-yield Monte Carlo samples).
 """

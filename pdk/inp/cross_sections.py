@@ -5,6 +5,7 @@ from __future__ import annotations
 import gdsfactory as gf
 
 from qkdchip.pdk.inp.layers import LAYER
+from qkdchip.pdk.wires import metal_cross_section
 
 RIDGE_WIDTH_UM = 2.0
 """Assumption: 2.0 µm ridge (HHI ~2 µm core, Nazca demofab 1.5-3 µm; notes §3.3)."""
@@ -33,11 +34,4 @@ def xs_inp_shallow(
 @gf.xsection
 def xs_inp_metal(width: float = 10.0) -> gf.CrossSection:
     """p-metal routing line, ``width`` in µm (wire corners only)."""
-    return gf.cross_section.cross_section(
-        width=width,
-        layer=LAYER.METAL_P,
-        radius=None,
-        radius_min=None,
-        port_names=gf.cross_section.port_names_electrical,
-        port_types=gf.cross_section.port_types_electrical,
-    )
+    return metal_cross_section(width, LAYER.METAL_P)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gdsfactory as gf
 
 from qkdchip.pdk.si3n4.layers import LAYER
+from qkdchip.pdk.wires import metal_cross_section
 
 THIN_STRIP_WIDTH_UM = 2.8
 """Assumption: 2.8 µm wide core on the 100 nm film, as in ultralow-loss thin-nitride rings
@@ -40,24 +41,10 @@ def xs_sin_thick(
 @gf.xsection
 def xs_heater(width: float = 4.0) -> gf.CrossSection:
     """Heater metal line, ``width`` in µm (no bends: wire corners only)."""
-    return gf.cross_section.cross_section(
-        width=width,
-        layer=LAYER.HEATER,
-        radius=None,
-        radius_min=None,
-        port_names=gf.cross_section.port_names_electrical,
-        port_types=gf.cross_section.port_types_electrical,
-    )
+    return metal_cross_section(width, LAYER.HEATER)
 
 
 @gf.xsection
 def xs_routing(width: float = 10.0) -> gf.CrossSection:
     """Routing metal line, ``width`` in µm (no bends: wire corners only)."""
-    return gf.cross_section.cross_section(
-        width=width,
-        layer=LAYER.ROUTING,
-        radius=None,
-        radius_min=None,
-        port_names=gf.cross_section.port_names_electrical,
-        port_types=gf.cross_section.port_types_electrical,
-    )
+    return metal_cross_section(width, LAYER.ROUTING)
