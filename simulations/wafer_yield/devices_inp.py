@@ -43,12 +43,15 @@ Floats = Mapping[str, float]
 
 def delta_neff(v: Arrays, nom: Floats, table: SensitivityTable) -> NDArray[np.float64]:
     """Effective-index change of the passive waveguide from width, core, composition, etch."""
-    return (
-        table.s("dneff_dwidth_per_nm") * (v["ridge_width_nm"] - nom["ridge_width_nm"])
-        + table.s("dneff_dcore_thickness_per_nm") * (v["q_thickness_nm"] - nom["q_thickness_nm"])
-        + table.s("dneff_dbandgap_wavelength_per_nm")
-        * (v["q_bandgap_wavelength_nm"] - nom["q_bandgap_wavelength_nm"])
-        + table.s("dneff_ddeep_etch_per_nm") * (v["deep_etch_depth_nm"] - nom["deep_etch_depth_nm"])
+    return table.linear(
+        v,
+        nom,
+        {
+            "dneff_dwidth_per_nm": "ridge_width_nm",
+            "dneff_dcore_thickness_per_nm": "q_thickness_nm",
+            "dneff_dbandgap_wavelength_per_nm": "q_bandgap_wavelength_nm",
+            "dneff_ddeep_etch_per_nm": "deep_etch_depth_nm",
+        },
     )
 
 
@@ -62,11 +65,13 @@ def bragg_wavelength_nm(v: Arrays, nom: Floats, table: SensitivityTable) -> NDAr
 
 def confinement_rel(v: Arrays, nom: Floats, table: SensitivityTable) -> NDArray[np.float64]:
     """Optical confinement in the core relative to the design (1 at nominal)."""
-    return (
-        1.0
-        + table.s("dconfinement_rel_dcore_thickness_per_nm")
-        * (v["q_thickness_nm"] - nom["q_thickness_nm"])
-        + table.s("dconfinement_rel_dwidth_per_nm") * (v["ridge_width_nm"] - nom["ridge_width_nm"])
+    return 1.0 + table.linear(
+        v,
+        nom,
+        {
+            "dconfinement_rel_dcore_thickness_per_nm": "q_thickness_nm",
+            "dconfinement_rel_dwidth_per_nm": "ridge_width_nm",
+        },
     )
 
 

@@ -27,11 +27,14 @@ Floats = Mapping[str, float]
 
 def resonance_shift_nm(v: Arrays, nom: Floats, table: SensitivityTable) -> NDArray[np.float64]:
     """Resonance wavelength shift (nm) from width, film thickness and core index."""
-    return (
-        table.s("dlambda_dwidth_nm_per_nm") * (v["width_nm"] - nom["width_nm"])
-        + table.s("dlambda_dthickness_nm_per_nm")
-        * (v["film_thickness_nm"] - nom["film_thickness_nm"])
-        + table.s("dlambda_dcore_index_nm") * (v["core_index_delta"] - nom["core_index_delta"])
+    return table.linear(
+        v,
+        nom,
+        {
+            "dlambda_dwidth_nm_per_nm": "width_nm",
+            "dlambda_dthickness_nm_per_nm": "film_thickness_nm",
+            "dlambda_dcore_index_nm": "core_index_delta",
+        },
     )
 
 

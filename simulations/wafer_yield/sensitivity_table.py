@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 _SHIPPED = {"inp": "inp_sensitivity.json", "si3n4": "si3n4_sensitivity.json"}
 
@@ -43,6 +47,24 @@ class SensitivityTable:
             return self.design[name]
         except KeyError:
             raise KeyError(f"sensitivity table {self.platform!r} has no design {name!r}") from None
+
+    def linear(
+        self,
+        values: Mapping[str, NDArray[np.float64]],
+        nominals: Mapping[str, float],
+        terms: Mapping[str, str],
+    ) -> NDArray[np.float64]:
+        """First-order response ``sum_k s(k) * (values[p_k] - nominals[p_k])``.
+
+        Args:
+            values: process parameter name -> sampled values.
+            nominals: process parameter name -> nominal value.
+            terms: sensitivity name -> the process parameter it multiplies.
+        """
+        out = np.zeros(())
+        for sensitivity, param in terms.items():
+            out = out + self.s(sensitivity) * (values[param] - nominals[param])
+        return out
 
     def s(self, name: str) -> float:
         """A sensitivity by name."""
