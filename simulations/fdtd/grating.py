@@ -224,9 +224,10 @@ def simulate_grating(
 
     def compute() -> dict[str, Any]:
         band = run_job(BAND_JOB, band_params, timeout_s=600)
+        # The two band-edge modes are the clean Harminv modes nearest the Bragg frequency.
         modes = sorted(
-            (m for m in band["modes"] if m["error"] < 1e-4), key=lambda m: m["amplitude"]
-        )[-2:]
+            (m for m in band["modes"] if m["error"] < 1e-4), key=lambda m: abs(m["frequency"] - f0)
+        )[:2]
         if len(modes) < 2:
             raise RuntimeError(f"band edges not found: Harminv gave {band['modes']!r}")
         f_low, f_high = sorted(m["frequency"] for m in modes)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+
+def grating_resolution(period_um: float, resolution: float) -> float:
+    """The resolution nearest above ``resolution`` with a whole number of pixels per period.
+
+    meep rounds the cell to whole pixels; a one-period Bloch cell of 14.5 pixels would become
+    15 and no longer match the Bloch wave vector π/Λ, so the upper band edge disappears.
+    """
+    return math.ceil(period_um * resolution) / period_um
 
 
 def bragg_band_edges(
@@ -22,7 +32,7 @@ def bragg_band_edges(
         n_tooth, n_groove: effective indices of the two sections.
         period_um: grating period Λ in µm.
         duty_cycle: tooth fraction of the period.
-        resolution: pixels per µm.
+        resolution: pixels per µm (raised to a whole number of pixels per period).
         frequency, frequency_width: search window in c/µm.
         run_after_source: Harminv window in µm/c.
 
@@ -35,7 +45,7 @@ def bragg_band_edges(
     sim = mp.Simulation(
         cell_size=mp.Vector3(0, 0, period_um),
         dimensions=1,
-        resolution=resolution,
+        resolution=grating_resolution(period_um, resolution),
         default_material=mp.Medium(index=n_groove),
         geometry=[
             mp.Block(
@@ -53,7 +63,9 @@ def bragg_band_edges(
             )
         ],
     )
-    harminv = mp.Harminv(mp.Ex, mp.Vector3(0, 0, -0.271 * period_um), frequency, frequency_width)
+    # Band-edge standing waves have nodes at the section centres (±Λ/4) or at the section
+    # boundaries (0, ±Λ/2); source and probe sit between them to excite and see both.
+    harminv = mp.Harminv(mp.Ex, mp.Vector3(0, 0, -0.375 * period_um), frequency, frequency_width)
     sim.run(mp.after_sources(harminv), until_after_sources=run_after_source)
     return {
         "modes": [
@@ -93,7 +105,12 @@ def grating_reflection(
     """
     import meep as mp
 
+    resolution = grating_resolution(period_um, resolution)
     length = periods * period_um
+    # Pads and PML rounded up to whole periods keep every grating boundary on the same
+    # sub-pixel offset as in the unit-cell run.
+    pad_um = math.ceil(pad_um / period_um) * period_um
+    pml_um = math.ceil(pml_um / period_um) * period_um
     sz = length + 2 * pad_um + 2 * pml_um
     z0 = -length / 2
     tooth = duty_cycle * period_um
@@ -102,7 +119,7 @@ def grating_reflection(
     tran_z = sz / 2 - pml_um - 0.5 * pad_um
     geometry = [
         mp.Block(
-            center=mp.Vector3(0, 0, z0 + tooth / 2 + i * period_um + (period_um - tooth) / 2),
+            center=mp.Vector3(0, 0, z0 + i * period_um + tooth + (period_um - tooth) / 2),
             size=mp.Vector3(mp.inf, mp.inf, period_um - tooth),
             material=mp.Medium(index=n_groove),
         )
@@ -119,7 +136,8 @@ def grating_reflection(
             boundary_layers=[mp.PML(pml_um)],
             sources=[
                 mp.Source(
-                    mp.GaussianSource(frequency, fwidth=frequency_width),
+                    # Twice the recorded band, so every recorded frequency is well excited.
+                    mp.GaussianSource(frequency, fwidth=2 * frequency_width),
                     component=mp.Ex,
                     center=mp.Vector3(0, 0, src_z),
                 )

@@ -229,13 +229,17 @@ def _window(
     return r_min, r_min + n_r * pixel, z_min, z_min + n_z * pixel
 
 
-def _job_case(
+def ring_job_case(
     xs: CrossSection,
     design: RingDesign,
     settings: RingSettings,
     m: int,
     frequency: float,
 ) -> dict[str, Any]:
+    """Keyword arguments of the cylindrical meep job for order ``m`` near ``frequency`` (c/µm).
+
+    The indices are the PDK models' values at the wavelength 1/``frequency``.
+    """
     wavelength_um = 1.0 / frequency
     indices = xs.indices(wavelength_um)
     r_min, r_max, z_min, z_max = _window(xs, design.radius_um, settings)
@@ -355,7 +359,7 @@ def _compute(
     mu = np.array(settings.sampled_mu)
     m0, guesses = predicted_frequencies(mode, design, mu)
     cases = [
-        _job_case(xs, design, settings, m0 + int(u), float(f))
+        ring_job_case(xs, design, settings, m0 + int(u), float(f))
         for u, f in zip(mu, guesses, strict=True)
     ]
     raw = run_job(SWEEP_JOB, {"cases": cases}, timeout_s=timeout_s)["cases"]
@@ -452,6 +456,7 @@ def simulate_ring(
     design = design or RingDesign()
     stack = stack or film_stack(design.thickness_nm)
     settings = settings or RingSettings()
+    _window(ring_cross_section(design, stack), design.radius_um, settings)  # validates early
     data, _ = cached(
         "ring",
         _payload(design, stack, settings),

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+
+from qkdchip.components.designs import MmiDesign
+from qkdchip.simulations.devices.defaults import MMI_2X2
+from qkdchip.simulations.fdtd.grating import (
+    GratingSettings,
+    cmt_peak_reflectance,
+    kappa_from_band_edges,
+    simulate_grating,
+)
+from qkdchip.simulations.fdtd.mmi import MmiSettings, simulate_mmi
+from tests.conftest import requires_meep
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QKDCHIP_CACHE_DIR", str(tmp_path))
+
+
+@requires_meep
+def test_grating_kappa_reproduces_the_simulated_peak_reflection() -> None:
+    """κ from the unit-cell band gap must predict the finite grating's peak via tanh²(κL).
+
+    300 periods give κL ≈ 0.4 (R ≈ 0.15), where tanh² is steep, so the check is sharp. The
+    tolerance (0.01 absolute) covers the finite frequency sampling of the spectrum
+    (201 points over six stop bands) and the first-order κ(Δf) relation.
+    """
+    result = simulate_grating(
+        settings=GratingSettings(
+            resolution=40, mode_resolution=12, reflection_periods=300, frequencies=201
+        )
+    )
+    assert 0.05 < result.peak_reflectance < 0.9
+    assert result.peak_reflectance == pytest.approx(result.cmt_peak_reflectance, abs=0.01)
+    for r, t in zip(result.reflectance, result.transmittance, strict=True):
+        assert r + t == pytest.approx(1.0, abs=2e-3)  # lossless 1-D model
+    assert result.n_eff_tooth > result.n_eff_groove
+    assert result.stop_band_nm > 0
+
+
+def test_cmt_helpers() -> None:
+    assert cmt_peak_reflectance(kappa_per_m=1e4, length_um=100.0) == pytest.approx(
+        0.5800, abs=1e-4
+    )  # κL = 1 -> 0.58 (notes §6.2)
+    # Δf/f_B = 2κΛ/π reproduces κ.
+    period = 0.24
+    kappa = 0.01
+    f_b = 0.64
+    df = 2 * kappa * period * f_b / 3.141592653589793
+    assert kappa_from_band_edges(
+        f_low=f_b - df / 2, f_high=f_b + df / 2, period_um=period
+    ) == pytest.approx(kappa)
+    with pytest.raises(ValueError, match="band edges"):
+        kappa_from_band_edges(f_low=0.7, f_high=0.6, period_um=period)
+
+
+@requires_meep
+@pytest.mark.slow
+def test_mmi_1x2_conserves_power_and_splits_evenly() -> None:
+    result = simulate_mmi(
+        MmiDesign(), settings=MmiSettings(resolution=10, frequencies=1, bandwidth_nm=0.0)
+    )
+    assert sum(result.output_power) <= 1.0 + 1e-3
+    assert result.total_flux <= 1.0 + 1e-3
+    assert result.excess_loss_db >= -5e-3
+    assert result.split_ratio == pytest.approx(0.5, abs=0.01)  # mirror symmetry
+
+
+@requires_meep
+@pytest.mark.slow
+def test_mmi_2x2_is_near_50_50_at_its_design_width() -> None:
+    """General-interference 2x2 at L = 3Lπ/2: a 3 dB split. The design length uses the
+    nominal n = 3.2 and the drawn width; the EIM index (≈3.27) and the effective width
+    lengthen Lπ by a few %, which unbalances a GI coupler by a few % -> ±0.06 tolerance."""
+    result = simulate_mmi(
+        MMI_2X2, settings=MmiSettings(resolution=12, frequencies=1, bandwidth_nm=0.0)
+    )
+    assert sum(result.output_power) <= 1.0 + 1e-3
+    assert result.split_ratio == pytest.approx(0.5, abs=0.06)
+    assert result.excess_loss_db < 1.5
