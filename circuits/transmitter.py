@@ -11,6 +11,7 @@ import gdsfactory as gf
 
 from qkdchip.circuits.checks import Net, NetPin
 from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout, wire_polygon
+from qkdchip.circuits.inventory import TRANSMITTER_SECTIONS, ActiveSection, sections_in_lane
 from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import path_waveguide, straight_link
 from qkdchip.components.geometry import Arc, s_bend_min_dx_um, s_bend_segments
@@ -32,10 +33,14 @@ METAL = "METAL_P"
 
 @dataclass(frozen=True)
 class _Placed:
-    """A device placed in a lane: its reference and its block name."""
+    """An active section placed in a lane: its inventory entry and its reference."""
 
-    name: str
+    section: ActiveSection
     ref: gf.ComponentReference
+
+    @property
+    def name(self) -> str:
+        return self.section.key
 
 
 def ridge_link(
@@ -94,8 +99,8 @@ def transmitter_chip(
        |  |   MZM      MZM     MZM    rear|gain|phase|front                         |
        |  |  U-turn, deep ridge, R = 100 µm                                         |
        |  '------------------.                                                      |
-    in_reference ==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[VOA I]->[VOA II]
-     (comb line 2)   |                                                   ->[SSC out]==> out
+    in_reference ==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[PM II]->[VOA I]
+     (comb line 2)   |                                         ->[VOA II]->[SSC out]==> out
        +----------------------------------------------------------------------------+
          south edge: DC pads and GSG pads; all three SSCs meet their facet at 7 degrees
 
@@ -104,8 +109,11 @@ def transmitter_chip(
       DC pad). A GSG group's signal pad is p-metal wired to the electrode; its two ground pads
       are n-metal top-side contacts to the n-InP that every p-i-n section shares.
     - PM ref modulates the reference pulses; after the 2:1 MMI both wavelengths share PM I
-      (phase encoding and randomisation, driven in the signal slots) and two VOAs in series
-      that bring the output to the single-photon level.
+      (phase encoding) and PM II (phase randomisation), both driven in the signal slots, and
+      two VOAs in series that bring the output to the single-photon level.
+    - The active sections, their order in each lane and their kinds come from
+      :data:`qkdchip.circuits.inventory.TRANSMITTER_SECTIONS`, the list the wafer-yield model
+      counts; ``info["active_sections"]`` lists the labels drawn.
     - Every contact (4 per laser, 2 per MZM, 1 per PM and VOA) has its own pad at the chip
       edge, wired without crossings; the lower-arm wire of each MZM crosses the passive ridge
       in the gap east of its MZM (metal over a passive waveguide, never over another contact).
@@ -172,6 +180,16 @@ def transmitter_chip(
     facet_x = ssc.ports["o2"].center[0] + overhang
     dbr_sig = dbr_laser(period_nm=signal_period_nm, **dbr)
     dbr_ref = dbr_laser(period_nm=reference_period_nm, **dbr)
+    # the cell of each device kind in each lane; a lane's laser is its own (Bragg period)
+    modulators = {"intensity_modulator": im, "phase_modulator": pm, "voa": att}
+    cells = {
+        "signal": {**modulators, "dbr_laser": dbr_sig},
+        "reference": {**modulators, "dbr_laser": dbr_ref},
+        "output": modulators,
+    }
+    for section in TRANSMITTER_SECTIONS:
+        if section.kind not in cells[section.lane]:
+            raise ValueError(f"{section.label}: no {section.kind} in the {section.lane} lane")
 
     c = gf.Component()
     c.add_polygon([(0, 0), (W, 0), (W, H), (0, H)], layer="FLOORPLAN")
@@ -185,18 +203,13 @@ def transmitter_chip(
     cursor = ssc_in.ports["o1"].center[0]
     top: list[_Placed] = []
     gaps: dict[str, float] = {}
-    for name, cell in (
-        ("dbr_sig", dbr_sig),
-        ("im3", im),
-        ("im1", im),
-        ("im2", im),
-    ):
-        ref = c << cell
+    for section in sections_in_lane("signal"):
+        ref = c << cells["signal"][section.kind]
         ref.mirror_x()  # heads west, contacts stay north
         ref.move((cursor - link_um, y_top))
         ridge_link(c, cursor - link_um, cursor, y_top, w)
-        gaps[name] = cursor - link_um / 2
-        top.append(_Placed(name, ref))
+        gaps[section.key] = cursor - link_um / 2
+        top.append(_Placed(section, ref))
         cursor = ref.ports["o2"].center[0]
     x_west = cursor
     if x_west - 2 * radius < pad_edge_margin_um:
@@ -213,15 +226,12 @@ def transmitter_chip(
     c.add_port("in_reference", port=ssc_ref.ports["o2"])
     cursor = ssc_ref.ports["o1"].center[0]
     bottom: list[_Placed] = []
-    for name, cell in (
-        ("dbr_ref", dbr_ref),
-        ("pm_ref", pm),
-    ):
-        ref = c << cell
+    for section in sections_in_lane("reference"):
+        ref = c << cells["reference"][section.kind]
         ref.mirror_y()  # contacts face south
         ref.move((cursor + link_um, y_ref))
         ridge_link(c, cursor, cursor + link_um, y_ref, w)
-        bottom.append(_Placed(name, ref))
+        bottom.append(_Placed(section, ref))
         cursor = ref.ports["o2"].center[0]
 
     # --- U-turn from the signal lane down to the combiner's upper input ----------------------
@@ -255,12 +265,12 @@ def transmitter_chip(
 
     # --- common output lane ---------------------------------------------------------------------
     cursor = combiner.ports["o1"].center[0]
-    for name, cell in (("pm1", pm), ("voa1", att), ("voa2", att)):
-        ref = c << cell
+    for section in sections_in_lane("output"):
+        ref = c << cells["output"][section.kind]
         ref.mirror_y()
         ref.move((cursor + link_um, y_comb))
         ridge_link(c, cursor, cursor + link_um, y_comb, w)
-        bottom.append(_Placed(name, ref))
+        bottom.append(_Placed(section, ref))
         cursor = ref.ports["o2"].center[0]
     ssc_out = c << ssc
     ssc_out.move((W - facet_x, y_comb))
@@ -287,7 +297,7 @@ def transmitter_chip(
 
     for placed in top:
         ports = placed.ref.ports
-        if placed.name.startswith("dbr"):
+        if placed.section.kind == "dbr_laser":
             add_laser(north, placed)
             continue
         add_contact(north, placed, f"{placed.name}_rf", "e1", rf=True)
@@ -305,10 +315,12 @@ def transmitter_chip(
         device_pins[f"{placed.name}_bias"] = (x2, y2)
     south: list[Contact] = []
     for placed in bottom:
-        if placed.name.startswith("dbr"):
+        if placed.section.kind == "dbr_laser":
             add_laser(south, placed)
             continue
-        rf = placed.name.startswith("pm")
+        if placed.section.kind == "intensity_modulator":
+            raise ValueError(f"{placed.section.label}: intensity modulators go in the signal lane")
+        rf = placed.section.kind == "phase_modulator"
         add_contact(south, placed, f"{placed.name}_{'rf' if rf else 'bias'}", "e1", rf=rf)
 
     # --- pad rows and fan-outs --------------------------------------------------------------
@@ -366,18 +378,7 @@ def transmitter_chip(
 
     c.info["chip_size_um"] = [W, H]
     c.info["optical_inputs"] = ["in_signal", "in_reference"]
-    labels = {
-        "dbr_sig": "DBR sig",
-        "im3": "IM III",
-        "im1": "IM I",
-        "im2": "IM II",
-        "dbr_ref": "DBR ref",
-        "pm_ref": "PM ref",
-        "pm1": "PM I",
-        "voa1": "VOA I",
-        "voa2": "VOA II",
-    }
-    blocks = {labels[p.name]: p.ref for p in (*top, *bottom)}
+    blocks = {p.section.label: p.ref for p in (*top, *bottom)}
     blocks.update({"SSC in": ssc_in, "SSC ref": ssc_ref, "SSC out": ssc_out, "MMI 2:1": combiner})
     c.info["block_centres_um"] = {
         name: [round(ref.dbbox().center().x, 3), round(ref.dbbox().center().y, 3)]
@@ -385,6 +386,7 @@ def transmitter_chip(
     }
     c.info["blocks_signal_lane"] = ["ssc_in", *[p.name for p in top], "u_turn"]
     c.info["blocks_output_lane"] = ["ssc_ref", *[p.name for p in bottom], "ssc_out"]
+    c.info["active_sections"] = [p.section.label for p in (*top, *bottom)]
     c.info["nets"] = [
         {"name": n.name, "pins": [[p.label, p.layer, p.x_um, p.y_um, p.is_pad] for p in n.pins]}
         for n in nets

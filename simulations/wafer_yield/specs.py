@@ -4,7 +4,11 @@ The shipped values live in ``specs.toml`` next to this module; :func:`load_chip_
 (or another file in the same format) into validated frozen dataclasses. The die size, street and
 wafer are not specs: they come from the platform's wafer mask layout
 (:data:`qkdchip.circuits.wafer_geometry.WAFER_LAYOUTS`), so the yield model samples the dies the
-mask actually places.
+mask actually places. Likewise the devices of the InP transmitter (how many of each kind, and
+their names) come from the mask's inventory
+(:data:`qkdchip.circuits.inventory.TRANSMITTER_SECTIONS`), so the yield model counts what the
+mask draws, and the comb ring's defect-sensitive area comes from its design object
+(:func:`comb_ring_area_cm2`).
 """
 
 from __future__ import annotations
@@ -19,9 +23,33 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.circuits.inventory import TRANSMITTER_SECTIONS, ActiveSection, sections_of_kind
 from qkdchip.circuits.wafer_geometry import WAFER_LAYOUTS, WaferLayout
+from qkdchip.components.designs import RingDesign
 
 PLATFORMS: tuple[str, ...] = ("inp", "si3n4")
+
+INVENTORIES: dict[str, tuple[ActiveSection, ...]] = {"inp": TRANSMITTER_SECTIONS}
+"""Platforms whose chip composition comes from the mask's inventory, not from the spec file."""
+
+
+def comb_ring_area_cm2(ring: RingDesign | None = None) -> float:
+    """Killer-defect sensitive area of the comb ring (cm^2): the square that bounds it.
+
+    The ring, its bus in the coupling region and the heater drawn on top of the ring all lie
+    inside the square of side ``2 (R_bus + w_bus / 2)``; a killer defect (a particle, a crack,
+    a heater open) anywhere in it is taken to kill the ring.
+
+    Args:
+        ring: the comb ring (default: :class:`RingDesign()`, the 30.03 GHz reference ring).
+    """
+    ring = ring if ring is not None else RingDesign()
+    side_um = 2.0 * (ring.bus_radius_um + ring.bus_width_um / 2.0)
+    return side_um**2 * 1e-8
+
+
+DESIGN_AREAS_CM2: dict[str, dict[str, float]] = {"si3n4": {"comb_ring": comb_ring_area_cm2()}}
+"""Platform -> device kind -> defect-sensitive area computed from the device's design object."""
 
 
 @dataclass(frozen=True)
@@ -55,18 +83,27 @@ class MetricSpec:
 
 @dataclass(frozen=True)
 class DeviceSpec:
-    """One device kind on a chip: how many, their killer-defect area and metric windows."""
+    """One device kind on a chip: how many, their killer-defect area and metric windows.
+
+    ``names`` (empty, or one per device) names the devices in device-index order, for example
+    ``("PM ref", "PM I", "PM II")`` from the transmitter's inventory.
+    """
 
     kind: str
     count: int
     area_cm2: float
     specs: tuple[MetricSpec, ...]
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.count < 1:
             raise ValueError(f"device {self.kind!r}: count = {self.count!r} must be >= 1")
         if not (math.isfinite(self.area_cm2) and self.area_cm2 >= 0.0):
             raise ValueError(f"device {self.kind!r}: area_cm2 = {self.area_cm2!r} must be >= 0")
+        if self.names and len(self.names) != self.count:
+            raise ValueError(
+                f"device {self.kind!r}: {len(self.names)} names for count = {self.count}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -75,6 +112,7 @@ class DeviceSpec:
             "count": self.count,
             "area_cm2": self.area_cm2,
             "specs": [s.to_dict() for s in self.specs],
+            "names": list(self.names),
         }
 
 
@@ -172,8 +210,17 @@ def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
     if platform not in raw:
         raise ValueError(f"spec file has no [{platform}] table")
     chip = raw[platform]
+    inventory = INVENTORIES.get(platform)
+    design_areas = DESIGN_AREAS_CM2.get(platform, {})
+    entries = chip.get("devices", {})
+    if inventory is not None:
+        drawn = {s.kind for s in inventory}
+        if set(entries) != drawn:
+            raise ValueError(
+                f"[{platform}.devices] lists {sorted(entries)} but the mask draws {sorted(drawn)}"
+            )
     devices = []
-    for kind, dev in chip.get("devices", {}).items():
+    for kind, dev in entries.items():
         where = f"{platform}.devices.{kind}"
         specs = tuple(
             MetricSpec(
@@ -183,11 +230,30 @@ def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
             )
             for metric, window in dev.get("specs", {}).items()
         )
-        devices.append(
-            DeviceSpec(
-                kind=kind, count=int(dev["count"]), area_cm2=float(dev["area_cm2"]), specs=specs
-            )
-        )
+        names: tuple[str, ...] = ()
+        if inventory is not None:
+            if "count" in dev:
+                raise ValueError(
+                    f"{where}.count: the count comes from the mask inventory "
+                    "(qkdchip.circuits.inventory), remove it"
+                )
+            names = tuple(s.label for s in sections_of_kind(kind, inventory))
+            count = len(names)
+        elif "count" in dev:
+            count = int(dev["count"])
+        else:
+            raise ValueError(f"{where}.count is missing")
+        if kind in design_areas:
+            if "area_cm2" in dev:
+                raise ValueError(
+                    f"{where}.area_cm2: the area comes from the device's design object, remove it"
+                )
+            area = design_areas[kind]
+        elif "area_cm2" in dev:
+            area = float(dev["area_cm2"])
+        else:
+            raise ValueError(f"{where}.area_cm2 is missing")
+        devices.append(DeviceSpec(kind=kind, count=count, area_cm2=area, specs=specs, names=names))
     return ChipSpec(
         platform=platform,
         devices=tuple(devices),

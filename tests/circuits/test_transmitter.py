@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import gdsfactory as gf
 import klayout.db as kdb
 import pytest
@@ -18,6 +20,7 @@ from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import recorded_nets, verify_chip
 from qkdchip.components.registry import activate_platform
 from qkdchip.pdk.inp import design_rules
+from qkdchip.simulations.wafer_yield.specs import load_chip_spec
 
 pytestmark = pytest.mark.pdk("inp")
 
@@ -42,8 +45,9 @@ def test_reference_size_and_io(chip):
 
 def test_block_diagram_content(chip):
     blocks = chip.info["block_centres_um"]
-    for name in ("DBR sig", "DBR ref", "IM I", "IM II", "IM III", "PM I", "PM ref", "VOA I"):
+    for name in ("DBR sig", "DBR ref", "IM I", "IM II", "IM III", "PM I", "PM II", "PM ref"):
         assert name in blocks
+    assert blocks["PM I"][0] < blocks["PM II"][0] < blocks["VOA I"][0] < blocks["VOA II"][0]
     # signal lane order west <- east: SSC in, DBR sig, IM III, IM I, IM II
     xs = [blocks[n][0] for n in ("IM II", "IM I", "IM III", "DBR sig", "SSC in")]
     assert xs == sorted(xs)
@@ -77,8 +81,8 @@ def test_wire_over_active_section_is_detected(chip):
 
 def test_every_contact_has_its_own_pad(chip):
     nets = recorded_nets(chip)
-    # 2 lasers x 4 sections, 3 MZMs x 2 arms, 2 PMs, 2 VOAs
-    assert len(nets) == 8 + 6 + 2 + 2
+    # 2 lasers x 4 sections, 3 MZMs x 2 arms, 3 PMs, 2 VOAs
+    assert len(nets) == 8 + 6 + 3 + 2
     assert len({n.name for n in nets}) == len(nets)
     pads = [p for n in nets for p in n.pins if p.is_pad]
     assert len(pads) == len(nets)
@@ -86,13 +90,13 @@ def test_every_contact_has_its_own_pad(chip):
     for pad in pads:
         assert pad.y_um > 1800.0 or pad.y_um < 200.0
     rf = [p for p in chip.ports if p.port_type == "electrical" and p.name.endswith("_rf")]
-    assert len(rf) == 5  # three MZM signal arms and two phase modulators on GSG pads
+    assert len(rf) == 6  # three MZM signal arms and three phase modulators on GSG pads
 
 
 def test_pad_openings_count(chip):
     openings = kdb.Region(chip.begin_shapes_rec(gf.get_layer("PAD"))).merged()
-    # 13 DC pads + 5 GSG groups of three
-    assert openings.count() == 13 + 5 * 3
+    # 13 DC pads + 6 GSG groups of three
+    assert openings.count() == 13 + 6 * 3
 
 
 def test_gsg_ground_pads_are_n_contacts(chip):
@@ -100,9 +104,9 @@ def test_gsg_ground_pads_are_n_contacts(chip):
     openings = kdb.Region(chip.begin_shapes_rec(gf.get_layer("PAD"))).merged()
     n_metal = kdb.Region(chip.begin_shapes_rec(gf.get_layer("METAL_N"))).merged()
     p_metal = kdb.Region(chip.begin_shapes_rec(gf.get_layer("METAL_P"))).merged()
-    assert n_metal.count() == 5 * 2
-    assert openings.interacting(n_metal).count() == 5 * 2
-    assert openings.interacting(p_metal).count() == 13 + 5
+    assert n_metal.count() == 6 * 2
+    assert openings.interacting(n_metal).count() == 6 * 2
+    assert openings.interacting(p_metal).count() == 13 + 6
     assert (n_metal & p_metal).is_empty()
     space = design_rules().separation("METAL_P", "METAL_N").min_space_um
     gap = round(space / chip.kcl.dbu) - 2  # the DRC's 2 nm snapping tolerance
@@ -166,12 +170,13 @@ def test_light_paths_follow_the_block_diagram(chip):
     signal = _blocks(trace_optical_path(chip, "in_signal"))
     assert signal == [
         "ssc", "dbr_laser_242", "mzm", "mzm", "mzm",  # SSC in, DBR sig, IM III, IM I, IM II
-        "mmi1x2", "phase_modulator", "voa", "voa", "ssc",  # combiner, PM I, VOA I/II, SSC out
+        "mmi1x2", "phase_modulator", "phase_modulator",  # combiner, PM I, PM II
+        "voa", "voa", "ssc",  # VOA I/II, SSC out
     ]  # fmt: skip
     reference = _blocks(trace_optical_path(chip, "in_reference"))
     assert reference == [
         "ssc", "dbr_laser_243", "phase_modulator",  # SSC ref, DBR ref, PM ref
-        "mmi1x2", "phase_modulator", "voa", "voa", "ssc",
+        "mmi1x2", "phase_modulator", "phase_modulator", "voa", "voa", "ssc",
     ]  # fmt: skip
 
 
@@ -186,3 +191,29 @@ def test_trace_reports_a_broken_path(chip):
         broken.add_port(port.name, port=port)
     with pytest.raises(ValueError, match="ends at"):
         trace_optical_path(broken, "in_signal")
+
+
+_CELL_KINDS = {
+    "dbr_laser": "dbr_laser",
+    "mzm": "intensity_modulator",
+    "phase_modulator": "phase_modulator",
+    "voa": "voa",
+}
+
+
+def test_mask_draws_what_the_yield_model_counts(chip):
+    """The active cells placed on the mask and the yield model's devices are the same list."""
+    drawn: Counter[str] = Counter()
+    for inst in chip.insts:
+        kind = next((k for p, k in _CELL_KINDS.items() if inst.cell.name.startswith(p)), None)
+        if kind:
+            drawn[kind] += 1
+    spec = load_chip_spec("inp")
+    assert dict(drawn) == {d.kind: d.count for d in spec.devices}
+    assert sorted(chip.info["active_sections"]) == sorted(n for d in spec.devices for n in d.names)
+    modulators = sum(spec.device(k).count for k in spec.modulator_kinds)
+    assert modulators == 6  # 3 IMs + 3 PMs: 120 modulators on the 20 reference chips
+    assert spec.device("voa").count == 2
+    # every section has its own nets: 4 per laser, 2 per MZM, 1 per PM and VOA
+    per_kind = {"dbr_laser": 4, "intensity_modulator": 2, "phase_modulator": 1, "voa": 1}
+    assert len(recorded_nets(chip)) == sum(per_kind[k] * n for k, n in drawn.items())

@@ -51,12 +51,12 @@ def test_bad_input_rejected_before_sampling(inp_model: YieldModel, tmp_path) -> 
         spec.with_spec("voa", "attenuation_range_db", minimum=30.0, maximum=10.0)
     bad = tmp_path / "specs.toml"
     bad.write_text(
-        "[inp]\nmodulator_kinds = []\n"
-        "[inp.devices.voa]\ncount = 1\narea_cm2 = 0.0\n"
-        "[inp.devices.voa.specs]\nattenuation_range_db = {min = 30.0, max = 10.0}\n"
+        "[si3n4]\nmodulator_kinds = []\n"
+        "[si3n4.devices.comb_ring]\ncount = 1\n"
+        "[si3n4.devices.comb_ring.specs]\nfsr_ghz = {min = 30.1, max = 29.9}\n"
     )
     with pytest.raises(ValueError, match="exceeds"):
-        load_chip_spec("inp", bad)
+        load_chip_spec("si3n4", bad)
     with pytest.raises(ValueError, match="unknown metrics"):
         YieldModel.build("inp", spec=spec.with_spec("voa", "no_such_metric", minimum=1.0))
 
