@@ -10,20 +10,33 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import constants
+
+from qkdchip.circuits.inventory import sequence_count
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
+    from qkdchip.simulations.wafer_yield.clients import ClientChipMetrics
 
 COMB_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.comb:reference_comb",)
 YIELD_REQUIREMENTS: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield.engine:run_wafer_yield",
     "qkdchip.simulations.wafer_yield.engine:YieldModel",
 )
+YIELD_SOURCES: tuple[str, ...] = (
+    "qkdchip.simulations.wafer_yield",
+    "qkdchip.pdk",
+    "qkdchip.circuits.wafer_geometry",
+    "qkdchip.circuits.inventory",
+    "qkdchip.components.designs",
+    "qkdchip.flow_stages",
+)
+"""Modules whose source the yield stage's output depends on (its cache key hashes them): the
+yield model, the process statistics, the wafer's die grid, the chip's inventory, the comb
+ring's design (its area) and the chip pool built here."""
 DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.cache:SHIPPED_DIR",)
 
-PHASE_MODULATORS_USED = 2
-"""Phase modulators the pulse sequence drives (PM I and the reference-pulse PM)."""
+PHASE_MODULATORS_USED = sequence_count("phase_modulator")
+"""Phase modulators the pulse sequence drives (PM I and PM ref, from the chip's inventory)."""
 
 MISALIGNMENT_GRID: tuple[float, ...] = (
     0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,
@@ -164,7 +177,7 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     flow = _flow()
     sc = ctx.scenario
     key = {
-        "code": flow._source_hash(["qkdchip.simulations.wafer_yield", "qkdchip.pdk"]),
+        "code": flow._source_hash(YIELD_SOURCES),
         "wafers": sc.yield_.wafers,
         "seed": sc.seed,
     }
@@ -205,52 +218,46 @@ def _pct(value: Any) -> str:
 
 
 def chip_pool(*, seed: int, n_wafers: int = 4) -> dict[str, Any]:
-    """Every die of ``n_wafers`` simulated InP wafers, as client-chip metrics.
+    """Every die of ``n_wafers`` simulated InP wafers, as client-chip metrics for the network.
 
+    The chips come from :func:`~qkdchip.simulations.wafer_yield.clients.draw_client_chips`.
     Per die: its wafer, the signal laser's frequency error (its DBR Bragg frequency minus the
-    target comb line, GHz; the phase section puts the lasing mode anywhere within half a mode
-    spacing of it) and its tuning reach (coarse tuning from the chip spec plus the phase
-    section's half mode spacing less the mode-hop margin, GHz), the worst intensity
-    modulator's extinction ratio (dB), whether the chip can run the protocol (no killer defect
-    on a laser, an intensity modulator or the VOA, and as many intact phase modulators as
-    the pulse sequence uses, :data:`PHASE_MODULATORS_USED`) and whether it passes every wafer
-    test.
+    target comb line, GHz) and tuning reach (GHz), the worst intensity modulator's extinction
+    ratio (dB), whether the chip can run the protocol (:func:`runs_protocol`) and whether it
+    passes every wafer test.
     """
+    from qkdchip.simulations.wafer_yield.clients import draw_client_chips
     from qkdchip.simulations.wafer_yield.engine import YieldModel
 
     model = YieldModel.build("inp")
-    rng = np.random.default_rng(seed + 1)
-    z = model.sampler.structured_normals(n_wafers, rng, "mc")
-    res = model.simulate(z, rng)
-    b = res.batches
-    laser = b["dbr_laser"].metrics
-    op = model.spec.operating
-    phase_reach = np.maximum(
-        0.5 * laser["mode_spacing_ghz"][..., 0] - op["mode_hop_margin_min_ghz"], 0.0
+    chips = draw_client_chips(
+        n_wafers * model.grid.n_dies, np.random.default_rng(seed + 1), model=model
     )
-    reach = min(op["tuning_red_ghz"], op["tuning_blue_ghz"]) + phase_reach
-    essential = b["dbr_laser"].defect.any(axis=-1) | b["intensity_modulator"].defect.any(axis=-1)
-    essential |= b["voa"].defect.any(axis=-1)
-    pm_defects = b["phase_modulator"].defect
-    spare_pms = max(pm_defects.shape[-1] - PHASE_MODULATORS_USED, 0)
-    essential |= pm_defects.sum(axis=-1) > spare_pms
-    target_hz = (
-        constants.c / (model.table.d("wavelength_nm") * 1e-9) + op["target_offset_ghz"] * 1e9
-    )
-    bragg_hz = constants.c / (laser["bragg_wavelength_nm"][..., 0] * 1e-9)
-    wafer = np.broadcast_to(np.arange(n_wafers)[:, None], res.chip_pass.shape)
     return {
-        "wafer": wafer.ravel().tolist(),
-        "frequency_error_ghz": ((bragg_hz - target_hz) * 1e-9).ravel().tolist(),
-        "tuning_range_ghz": reach.ravel().tolist(),
-        "extinction_ratio_db": np.min(
-            b["intensity_modulator"].metrics["extinction_ratio_db"], axis=-1
-        )
-        .ravel()
-        .tolist(),
-        "working": (~essential).ravel().tolist(),
-        "chip_pass": res.chip_pass.ravel().tolist(),
+        "wafer": chips.wafer_index.tolist(),
+        "frequency_error_ghz": chips.laser_bragg_error_ghz[:, 0].tolist(),
+        "tuning_range_ghz": chips.laser_tuning_reach_ghz[:, 0].tolist(),
+        "extinction_ratio_db": np.min(chips.im_extinction_ratio_db, axis=-1).tolist(),
+        "working": runs_protocol(chips).tolist(),
+        "chip_pass": chips.chip_pass.tolist(),
     }
+
+
+def runs_protocol(chips: ClientChipMetrics) -> np.ndarray:
+    """Chips whose killer defects leave the protocol runnable (parametric spread aside).
+
+    The network model takes the parametric spread (laser frequency error, extinction ratio) as
+    physics; a killer defect on a laser, an intensity modulator or a VOA stops the chip, and of
+    the phase modulators (PM I and PM II sit in series and add their phases) as many must be
+    intact as the pulse sequence drives (:data:`PHASE_MODULATORS_USED`).
+    """
+    defect = chips.killer_defect
+    stopped = np.zeros(chips.n_chips, dtype=bool)
+    for kind in ("dbr_laser", "intensity_modulator", "voa"):
+        stopped |= defect[kind].any(axis=-1)
+    pms = defect["phase_modulator"]
+    stopped |= (pms.shape[-1] - pms.sum(axis=-1)) < PHASE_MODULATORS_USED
+    return ~stopped
 
 
 # ----------------------------------------------------------------------------------- network

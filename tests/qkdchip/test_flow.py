@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,31 @@ def test_run_command_rejects_unknown_scenario(capsys: pytest.CaptureFixture[str]
 
     assert main(["run", "--scenario", "atlantis"]) == 1
     assert "unknown scenario 'atlantis'" in capsys.readouterr().err
+
+
+def test_yield_cache_key_covers_every_module_the_yield_stage_imports() -> None:
+    """A change to any module the yield model or the chip pool imports invalidates the cache."""
+    from qkdchip.flow_stages import YIELD_SOURCES
+
+    code = (
+        "import sys, qkdchip.simulations.wafer_yield, qkdchip.simulations.wafer_yield.clients; "
+        "print(' '.join(m for m in sys.modules if m.startswith('qkdchip')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # namespace packages whose __init__ only documents its modules; atomic writes the outputs
+    no_numbers = {
+        "qkdchip",
+        "qkdchip.circuits",
+        "qkdchip.components",
+        "qkdchip.simulations",
+        "qkdchip.atomic",
+    }
+    uncovered = [
+        m
+        for m in out
+        if m not in no_numbers and not any(m == s or m.startswith(s + ".") for s in YIELD_SOURCES)
+    ]
+    assert uncovered == []
+    assert {"qkdchip.circuits.wafer_geometry", "qkdchip.circuits.inventory"} <= set(out)

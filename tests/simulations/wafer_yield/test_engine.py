@@ -119,7 +119,34 @@ def test_client_chips(inp_model: YieldModel) -> None:
     assert (a.wafer_index == 0).all()
     many = draw_client_chips(inp_model.grid.n_dies + 5, np.random.default_rng(1), model=inp_model)
     assert set(np.unique(many.wafer_index)) == {0, 1}
+    # grouped by wafer, in die order
+    order = many.wafer_index * inp_model.grid.n_dies + many.die_index
+    assert (np.diff(order) > 0).all()
     assert json.dumps(a.to_dict())
+
+
+def test_client_chips_separate_defects_from_parametric_failures(inp_model: YieldModel) -> None:
+    n_dies = inp_model.grid.n_dies
+    chips = draw_client_chips(2 * n_dies, np.random.default_rng(4), model=inp_model)
+    # a whole number of wafers: every die of each, once
+    np.testing.assert_array_equal(chips.wafer_index, np.repeat([0, 1], n_dies))
+    np.testing.assert_array_equal(chips.die_index, np.tile(np.arange(n_dies), 2))
+    names = chips.device_names
+    assert names["phase_modulator"] == ("PM ref", "PM I", "PM II")
+    passed = np.ones(chips.n_chips, dtype=bool)
+    for kind, defect in chips.killer_defect.items():
+        assert defect.shape == (chips.n_chips, len(names[kind]))
+        passed &= (~defect & chips.parametric_pass[kind]).all(axis=-1)
+    np.testing.assert_array_equal(passed, chips.chip_pass)
+    assert chips.killer_defect["intensity_modulator"].any()  # D0 ~ 10 /cm^2 over ~900 chips
+    # the Bragg error and the free-running detuning differ by less than half a mode spacing
+    # (the lasing mode is the cavity mode nearest the Bragg peak); the reach covers that
+    op = inp_model.spec.operating
+    coarse = min(op["tuning_red_ghz"], op["tuning_blue_ghz"])
+    half_spacing = chips.laser_tuning_reach_ghz - coarse + op["mode_hop_margin_min_ghz"]
+    offset = np.abs(chips.laser_detuning_ghz - chips.laser_bragg_error_ghz)
+    assert (offset <= half_spacing + 1e-6).all()
+    assert offset.max() > 0.5 * half_spacing.min()  # the lasers do sit off their Bragg peaks
     with pytest.raises(ValueError, match="n_chips"):
         draw_client_chips(0, np.random.default_rng(1), model=inp_model)
 
