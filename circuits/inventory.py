@@ -17,7 +17,7 @@ matches the 117 of 120 modulators tested on 20 chips.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 KINDS: tuple[str, ...] = ("dbr_laser", "intensity_modulator", "phase_modulator", "voa")
 """Device kinds of the InP platform (the yield model's compact-model names)."""
@@ -25,6 +25,11 @@ KINDS: tuple[str, ...] = ("dbr_laser", "intensity_modulator", "phase_modulator",
 LANES: tuple[str, ...] = ("signal", "reference", "output")
 """Optical lanes of the chip: the signal laser's lane (east to west), the reference laser's
 lane (west to east, up to the 2:1 combiner) and the common output lane after the combiner."""
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not allowed; allowed values: {list(allowed)}")
 
 
 @dataclass(frozen=True)
@@ -46,20 +51,12 @@ class ActiveSection:
     role: str
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"kind={self.kind!r} is not allowed; allowed values: {list(KINDS)}")
-        if self.lane not in LANES:
-            raise ValueError(f"lane={self.lane!r} is not allowed; allowed values: {list(LANES)}")
+        _check_choice("kind", self.kind, KINDS)
+        _check_choice("lane", self.lane, LANES)
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready dictionary."""
-        return {
-            "key": self.key,
-            "label": self.label,
-            "kind": self.kind,
-            "lane": self.lane,
-            "role": self.role,
-        }
+        return asdict(self)
 
 
 TRANSMITTER_SECTIONS: tuple[ActiveSection, ...] = (
@@ -101,8 +98,7 @@ def sections_in_lane(
     lane: str, sections: tuple[ActiveSection, ...] = TRANSMITTER_SECTIONS
 ) -> tuple[ActiveSection, ...]:
     """The sections of ``lane``, in light-path order."""
-    if lane not in LANES:
-        raise ValueError(f"lane={lane!r} is not allowed; allowed values: {list(LANES)}")
+    _check_choice("lane", lane, LANES)
     return tuple(s for s in sections if s.lane == lane)
 
 
@@ -110,8 +106,7 @@ def sections_of_kind(
     kind: str, sections: tuple[ActiveSection, ...] = TRANSMITTER_SECTIONS
 ) -> tuple[ActiveSection, ...]:
     """The sections of device ``kind``, in the yield model's device-index order."""
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} is not allowed; allowed values: {list(KINDS)}")
+    _check_choice("kind", kind, KINDS)
     return tuple(s for s in sections if s.kind == kind)
 
 

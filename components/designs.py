@@ -158,6 +158,15 @@ class RingDesign(_Design):
         """Radius of the pulley bus centre line in µm (ring centre as origin)."""
         return self.radius_um + self.width_um / 2 + self.gap_um + self.bus_width_um / 2
 
+    @property
+    def bounding_side_um(self) -> float:
+        """Side in µm of the square, centred on the ring, that holds the ring and its bus.
+
+        ``2 (R_bus + w_bus / 2)``: out to the outer edge of the bus where it passes the ring
+        (a pulley bus follows that radius; a point-coupled bus is tangent to it).
+        """
+        return 2.0 * (self.bus_radius_um + self.bus_width_um / 2.0)
+
     def fsr_hz(self, n_group: float = DEFAULT_N_GROUP_THIN_SIN) -> float:
         """Free spectral range in Hz for a mode of group index ``n_group``."""
         return ring_fsr_hz(radius_um=self.radius_um, n_group=n_group)

@@ -37,15 +37,14 @@ def comb_ring_area_cm2(ring: RingDesign | None = None) -> float:
     """Killer-defect sensitive area of the comb ring (cm^2): the square that bounds it.
 
     The ring, its bus in the coupling region and the heater drawn on top of the ring all lie
-    inside the square of side ``2 (R_bus + w_bus / 2)``; a killer defect (a particle, a crack,
-    a heater open) anywhere in it is taken to kill the ring.
+    inside the square of side :attr:`RingDesign.bounding_side_um`; a killer defect (a particle,
+    a crack, a heater open) anywhere in it is taken to kill the ring.
 
     Args:
         ring: the comb ring (default: :class:`RingDesign()`, the 30.03 GHz reference ring).
     """
     ring = ring if ring is not None else RingDesign()
-    side_um = 2.0 * (ring.bus_radius_um + ring.bus_width_um / 2.0)
-    return side_um**2 * 1e-8
+    return ring.bounding_side_um**2 * 1e-8
 
 
 DESIGN_AREAS_CM2: dict[str, dict[str, float]] = {"si3n4": {"comb_ring": comb_ring_area_cm2()}}

@@ -34,3 +34,14 @@ def test_bad_entries_rejected() -> None:
         sections_in_lane("north")
     with pytest.raises(ValueError, match="kind"):
         sections_of_kind("ring")
+
+
+def test_serialises() -> None:
+    first = TRANSMITTER_SECTIONS[0].to_dict()
+    assert first == {
+        "key": "dbr_sig",
+        "label": "DBR sig",
+        "kind": "dbr_laser",
+        "lane": "signal",
+        "role": "signal laser, locked to comb line 1",
+    }

@@ -18,6 +18,11 @@ def test_default_ring_is_reference_comb() -> None:
     assert ring.fsr_hz() == pytest.approx(d.REFERENCE_FSR_HZ, rel=1e-6)
     assert 800.0 < ring.radius_um < 1100.0  # "about 1 mm", paper-facts 1.15
     assert ring.thickness_nm == 100.0
+    # ring outer diameter 2R + w, then gap and bus on each side: ~2.0 mm for the 0.99 mm ring
+    outer = 2 * ring.radius_um + ring.width_um
+    assert ring.bounding_side_um == pytest.approx(
+        outer + 2 * (ring.gap_um + ring.bus_width_um), rel=1e-12
+    )
 
 
 def test_ring_radius_fsr_inverse() -> None:
