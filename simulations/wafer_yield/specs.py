@@ -187,6 +187,10 @@ def _bound(raw: dict[str, Any], key: str, default: float, where: str) -> float:
 def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
     """Read the chip spec of ``platform`` from the shipped ``specs.toml`` or from ``path``.
 
+    For a platform in :data:`INVENTORIES` (the InP transmitter) the file lists exactly the
+    device kinds the mask draws and gives no ``count``: counts and device names come from the
+    inventory. A device in :data:`DESIGN_AREAS_CM2` (the comb ring) gives no ``area_cm2``.
+
     Args:
         platform: ``"inp"`` or ``"si3n4"``.
         path: optional TOML file in the format of the shipped one.
