@@ -180,12 +180,13 @@ def transmitter_chip(
     facet_x = ssc.ports["o2"].center[0] + overhang
     dbr_sig = dbr_laser(period_nm=signal_period_nm, **dbr)
     dbr_ref = dbr_laser(period_nm=reference_period_nm, **dbr)
-    # the cell of each device kind in each lane; a lane's laser is its own (Bragg period)
-    modulators = {"intensity_modulator": im, "phase_modulator": pm, "voa": att}
+    # the cell of each device kind each lane can take: a lane's laser is its own (Bragg
+    # period); MZMs only in the signal lane, whose north wiring routes their lower-arm contact
+    single = {"phase_modulator": pm, "voa": att}
     cells = {
-        "signal": {**modulators, "dbr_laser": dbr_sig},
-        "reference": {**modulators, "dbr_laser": dbr_ref},
-        "output": modulators,
+        "signal": {"dbr_laser": dbr_sig, "intensity_modulator": im},
+        "reference": {"dbr_laser": dbr_ref, **single},
+        "output": single,
     }
     for section in TRANSMITTER_SECTIONS:
         if section.kind not in cells[section.lane]:
@@ -318,8 +319,6 @@ def transmitter_chip(
         if placed.section.kind == "dbr_laser":
             add_laser(south, placed)
             continue
-        if placed.section.kind == "intensity_modulator":
-            raise ValueError(f"{placed.section.label}: intensity modulators go in the signal lane")
         rf = placed.section.kind == "phase_modulator"
         add_contact(south, placed, f"{placed.name}_{'rf' if rf else 'bias'}", "e1", rf=rf)
 
