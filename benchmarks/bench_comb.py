@@ -6,13 +6,14 @@ pi^2 f^2/8 = 27.1 (a CW state) and crosses a chaotic stage whose trajectory cann
 across step sizes, so "final line powers" are only well defined on the deterministic soliton
 part: a single soliton (sech ansatz at zeta0 = 10) swept to zeta0 = 25. Accuracy: every line
 within 30 dB of the strongest comb line within 0.1 dB of a converged reference (RK4IP,
-rtol 1e-9). Each integrator runs with the largest step of its ladder that meets the accuracy;
-only that run is timed.
+rtol 1e-7; rtol 1e-3 is already within 0.02 dB). Each integrator runs with the largest step
+of its ladder that meets the accuracy; only that run is timed.
 
 Single trajectory: baseline (first-order Lie split step, below) versus this package.
 Batch: 64 detuning end points (ramps from 10 to 12...25); the baseline runs them one by one
 (throughput measured on 2 members, it scales linearly); the package runs them as one (64, N)
-array. Run: .venv/bin/python benchmarks/bench_comb.py
+array (complex64 fields: the 0.1 dB target is far above single-precision round-off).
+Run: .venv/bin/python benchmarks/bench_comb.py
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def main() -> None:
     psi0 = ansatz(Z0)
     sweep = linear_sweep(Z0, Z1, duration=T_SWEEP)
 
-    def ours(method, step, schedule, duration, start):
+    def ours(method, step, schedule, duration, start, precision="double"):
         return integrate(
             model,
             detuning=schedule,
@@ -91,13 +92,14 @@ def main() -> None:
             rtol=step if method == "rk4ip" else 1e-6,
             noise_rms=0.0,
             n_samples=2,
+            precision=precision,
         ).field
 
-    ref = line_db(ours("rk4ip", 1e-9, sweep, T_SWEEP, psi0))
+    ref = line_db(ours("rk4ip", 1e-7, sweep, T_SWEEP, psi0))
     # single trajectory -------------------------------------------------------------------
     zeta_of = lambda t: Z0 + (Z1 - Z0) * min(t / T_SWEEP, 1.0)  # noqa: E731
     base = None
-    for dt in (4e-3, 2e-3, 1e-3, 5e-4):
+    for dt in (4e-3, 2.8e-3, 2e-3, 1.4e-3, 1e-3, 7e-4, 5e-4):
         psi, seconds = timed(lambda dt=dt: baseline(psi0.copy(), zeta_of, T_SWEEP, dt))
         err = max_error_db(psi, ref)
         print(f"baseline dt={dt:g}: {seconds:.2f} s, max error {err:.3f} dB")
@@ -105,7 +107,10 @@ def main() -> None:
             base = (dt, seconds)
             break
     best = None
-    for method, ladder in (("rk4ip", (1e-3, 3e-4, 1e-4, 3e-5)), ("strang", (8e-3, 4e-3, 2e-3))):
+    for method, ladder in (
+        ("rk4ip", (3e-2, 1e-2, 3e-3, 1e-3, 3e-4)),
+        ("strang", (8e-3, 4e-3, 2.8e-3, 2e-3, 1.4e-3)),
+    ):
         for step in ladder:
             psi, seconds = timed(lambda m=method, s=step: ours(m, s, sweep, T_SWEEP, psi0))
             err = max_error_db(psi, ref)
@@ -122,7 +127,9 @@ def main() -> None:
     ends = np.linspace(12.0, Z1, 64)
     batch_sweep = linear_sweep(np.full(64, Z0), ends, duration=T_BATCH)
     start = np.broadcast_to(psi0, (64, N)).copy()
-    ref_b = line_db(ours("rk4ip", 1e-9, batch_sweep, T_BATCH, start))
+    ref_b = line_db(ours("rk4ip", 1e-7, batch_sweep, T_BATCH, start))
+    # baseline: one member at a time with the step that met the accuracy above; its cost is
+    # linear in the number of members, so two members (the extremes) give its throughput
     members = (0, 63)
     seconds_base = 0.0
     err_base = 0.0
@@ -132,14 +139,23 @@ def main() -> None:
         seconds_base += s
         err_base = max(err_base, max_error_db(psi, ref_b[i : i + 1]))
     per_member_base = seconds_base / len(members)
-    fields, seconds_ours = timed(lambda: ours(best[0], best[1], batch_sweep, T_BATCH, start))
-    err_ours = max_error_db(fields, ref_b)
+    batch_best = None
+    for rtol in (3e-2, 1e-2, 3e-3, 1e-3, 3e-4):
+        fields, seconds = timed(
+            lambda r=rtol: ours("rk4ip", r, batch_sweep, T_BATCH, start, precision="single")
+        )
+        err = max_error_db(fields, ref_b)
+        print(f"batch rk4ip (complex64) rtol={rtol:g}: {seconds:.2f} s, max error {err:.3f} dB")
+        if err <= TOL_DB:
+            batch_best = (rtol, seconds, err)
+            break
     print(
-        f"batch: baseline {per_member_base:.2f} s per member (error {err_base:.3f} dB), "
-        f"package {seconds_ours:.2f} s for 64 (error {err_ours:.3f} dB)"
+        f"batch: baseline {per_member_base:.2f} s per member (max error {err_base:.3f} dB on "
+        f"members {members}), package {batch_best[1]:.2f} s for all 64 (rtol {batch_best[0]:g})"
     )
     print(f"single-trajectory speed-up: {base[1] / best[2]:.1f}x (target >= 3x)")
-    print(f"batch-64 throughput ratio: {64 * per_member_base / seconds_ours:.1f}x (target >= 20x)")
+    ratio = 64 * per_member_base / batch_best[1]
+    print(f"batch-64 throughput ratio: {ratio:.1f}x (target >= 20x)")
 
 
 if __name__ == "__main__":

@@ -139,3 +139,45 @@ def test_second_pump_drives_its_mode_linearly() -> None:
         spectrum = run.spectrum[0]
         assert spectrum[8 + 3] == pytest.approx(1e-8 / (1 + (0.5 + 0.7) ** 2), rel=1e-4)
         assert spectrum[8] == pytest.approx(1e-8 / (1 + 0.5**2), rel=1e-4)
+
+
+def test_fourth_order_split_and_single_precision_agree_with_newton() -> None:
+    # zeta0 = 6, f^2 = 6: a strongly damped soliton (perturbations decay as e^{-tau})
+    n, d2, f = 128, 0.02, np.sqrt(6.0)
+    model = LLEModel.from_coefficients(n, d2=d2)
+    exact = newton_solve(
+        model, soliton_ansatz(n, zeta0=6.0, f=f, d2=d2), zeta0=6.0, f=f, stability=False
+    )
+    errors = []
+    for dt in (0.01, 0.005):
+        run = integrate(
+            model,
+            detuning=6.0,
+            pump=f,
+            duration=20.0,
+            psi0=exact.field,
+            method="split4",
+            dt=dt,
+            noise_rms=0.0,
+            n_samples=3,
+        )
+        errors.append(np.max(np.abs(run.spectrum[0] - exact.spectrum)))
+    # fourth order: halving dt divides the fixed-point error by ~16 (second order: 4)
+    assert errors[0] / errors[1] > 10
+    batch = integrate(
+        model,
+        detuning=np.array([6.0, 6.0]),
+        pump=f,
+        duration=10.0,
+        psi0=exact.field,
+        method="rk4ip",
+        rtol=1e-5,
+        noise_rms=0.0,
+        precision="single",
+    )
+    # complex64 round-off (~1e-7) is far below the tolerance
+    np.testing.assert_allclose(
+        batch.spectrum, np.vstack([exact.spectrum] * 2), rtol=0, atol=1e-5 * exact.spectrum.max()
+    )
+    with pytest.raises(ValueError, match="precision"):
+        integrate(model, detuning=6.0, pump=f, duration=1.0, precision="single")
