@@ -15,6 +15,7 @@ from qkdchip.simulations.comb import (
     cw_intracavity_power,
     integrate,
     newton_solve,
+    stability_eigenvalues,
 )
 from tests.simulations.comb.helpers import soliton_ansatz
 
@@ -181,3 +182,29 @@ def test_fourth_order_split_and_single_precision_agree_with_newton() -> None:
     )
     with pytest.raises(ValueError, match="precision"):
         integrate(model, detuning=6.0, pump=f, duration=1.0, precision="single")
+
+
+def test_hopf_unstable_soliton_breathes_and_mi_is_chaotic() -> None:
+    n, d2, f = 128, 0.02, np.sqrt(6.0)
+    model = LLEModel.from_coefficients(n, d2=d2)
+    start = soliton_ansatz(n, zeta0=4.0, f=f, d2=d2)
+    state = newton_solve(model, start, zeta0=4.0, f=f)
+    # the soliton at zeta0 = 4, f^2 = 6 lies past its Hopf bifurcation: an oscillatory
+    # instability, so the time-domain state is a breather
+    assert not state.stable
+    eig = stability_eigenvalues(model, state.field, zeta0=4.0, f=f, velocity=state.velocity)
+    assert abs(eig[0].imag) > 0.1
+    run = integrate(
+        model,
+        detuning=np.array([4.0, 2.0]),
+        pump=f,
+        duration=200.0,
+        dt=0.01,
+        psi0=np.vstack([start, np.full(n, f / (1 + 2j))]),
+        noise_rms=1e-3,
+        rng=np.random.default_rng(5),
+        n_samples=400,
+    )
+    states = classify_trajectory(run, window=0.4, normal_dispersion=False)
+    assert states[0].state == "breather"
+    assert states[1].state == "chaotic"
