@@ -1,12 +1,12 @@
 """Time integration of the normalised LLE, batched over parameter points.
 
-Two integrators share one interface (:func:`integrate`):
+Three integrators share one interface (:func:`integrate`):
 
 * ``"strang"``: symmetric split step with an exact Kerr phase step and an exact linear-plus-drive
   step in the mode domain (second order in dt, one FFT pair per step).
 * ``"split4"``: Yoshida's fourth-order composition of three such Strang substeps.
 * ``"rk4ip"``: fourth-order Runge-Kutta in the interaction picture of the linear
-  (loss + dispersion) operator, with the embedded third-order FSAL estimate of Balac & Mahe
+  (loss + dispersion + detuning) operator, with the embedded third-order FSAL estimate of Balac & Mahe
   (Comput. Phys. Commun. 184, 1211 (2013)) choosing the step for a tolerance.
 
 Every field carries a batch axis: shape (B, N), one row per detuning / power / seed.
