@@ -125,7 +125,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
             ("D2/2π", f"{r.d2_hz / 1e3:.2f} kHz ({'normal' if r.d2_hz < 0 else 'anomalous'})"),
             ("D3/2π", f"{r.d3_hz:.2f} Hz"),
             ("n_group", f"{r.n_group:.5f}"),
-            ("radiation Q", f"{'>' if not r.q_radiation_resolved else ''}{r.q_radiation:.3g}"),
+            ("radiation Q (lower bound)", f"≥ {r.q_radiation:.3g}"),
             ("D_int span", f"mu {r.mu[0]}..{r.mu[-1]}"),
         ]
         return r, rows
@@ -166,11 +166,11 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         from qkdchip.simulations.fdtd.mmi import MmiSettings, simulate_mmi
 
         ports = overrides.pop("ports", "1x2")
-        base = {"1x2": MmiDesign(), "2x2": defaults.MMI_2X2}.get(ports)
+        base = {"1x2": MmiDesign, "2x2": defaults.mmi_2x2_design}.get(ports)
         if base is None:
             raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
         r = simulate_mmi(
-            _apply(base, overrides), settings=_resolution(args, MmiSettings()), fresh=args.fresh
+            _apply(base(), overrides), settings=_resolution(args, MmiSettings()), fresh=args.fresh
         )
         rows = [
             ("outputs", ", ".join(f"{p:.4f}" for p in r.output_power)),

@@ -7,7 +7,7 @@ design and simulation function. Regenerate the shipped results with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qkdchip.components.designs import (
@@ -19,6 +19,8 @@ from qkdchip.components.designs import (
     StripWaveguide,
     ring_radius_for_fsr,
 )
+from qkdchip.pdk.inp.layer_stack import EPI_STACK
+from qkdchip.simulations.fdtd.mmi import MmiSettings, effective_indices, self_imaging_length_um
 from qkdchip.simulations.modes.geometry import strip_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
 from qkdchip.simulations.ring.resonances import RingSettings
@@ -28,7 +30,7 @@ REFERENCE_RING_SETTINGS = RingSettings(
 )
 """Settings of the shipped reference-ring result (see the convergence notes in the report)."""
 
-MMI_2X2 = MmiDesign(
+MMI_2X2_BASE = MmiDesign(
     n_inputs=2,
     width_um=4.0,
     length_um=66.0,
@@ -37,8 +39,22 @@ MMI_2X2 = MmiDesign(
     taper_length_um=0.0,
     ridge_width_um=1.2,
 )
-"""General-interference 2x2 (3 dB) MMI: W = 4 µm, L = 3Lπ/2 = 66 µm at n = 3.2, λ = 1.55 µm,
-ports at ±W/4."""
+"""General-interference 2x2 MMI, W = 4 µm, ports at ±W/4; its length is set by
+:func:`mmi_2x2_design` from the simulated slab index (66 µm is the nominal n = 3.2 value)."""
+
+
+def mmi_2x2_design(*, fresh: bool = False) -> MmiDesign:
+    """The 2x2 MMI with its 3 dB length 3Lπ/2 from the MPB slab index and effective width."""
+    settings = MmiSettings()
+    n_slab, n_field = effective_indices(MMI_2X2_BASE, EPI_STACK, settings, fresh)
+    length = self_imaging_length_um(
+        width_um=MMI_2X2_BASE.width_um,
+        n_slab=n_slab,
+        n_field=n_field,
+        wavelength_um=settings.wavelength_nm * 1e-3,
+        ports="2x2",
+    )
+    return replace(MMI_2X2_BASE, length_um=round(length, 1))
 
 
 def reference_ring_design(*, fresh: bool = False) -> RingDesign:
@@ -81,6 +97,6 @@ def default_devices() -> dict[str, DefaultDevice]:
         "coupler": DefaultDevice("coupler", reference_ring_design(), "bus of the reference ring"),
         "grating": DefaultDevice("grating", DbrGratingDesign(), "InP DBR rear grating"),
         "mmi": DefaultDevice("mmi", MmiDesign(), "InP 1x2 MMI"),
-        "mmi2x2": DefaultDevice("mmi2x2", MMI_2X2, "InP 2x2 MMI"),
+        "mmi2x2": DefaultDevice("mmi2x2", mmi_2x2_design(), "InP 2x2 MMI"),
         "modulator": DefaultDevice("modulator", PhaseModulatorDesign(), "InP phase modulator"),
     }

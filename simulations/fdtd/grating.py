@@ -69,12 +69,16 @@ class GratingSettings:
         reflection_periods: periods of the finite grating simulated for the spectrum
             (0: the design's own length), [0, 20000].
         frequencies: points of the reflection spectrum, [11, 2001].
+        pad_um: access medium on each side of the finite grating in µm, [0.5, 20].
+        pml_um: PML thickness of the 1-D reflection run in µm, [0.5, 20].
     """
 
-    resolution: int = 100
+    resolution: int = 60
     mode_resolution: int = 24
     reflection_periods: int = 0
     frequencies: int = 301
+    pad_um: float = 2.0
+    pml_um: float = 2.0
 
     def __post_init__(self) -> None:
         for name, low, high in (
@@ -82,6 +86,8 @@ class GratingSettings:
             ("mode_resolution", 8, 128),
             ("reflection_periods", 0, 20000),
             ("frequencies", 11, 2001),
+            ("pad_um", 0.5, 20),
+            ("pml_um", 0.5, 20),
         ):
             value = getattr(self, name)
             if not low <= value <= high:
@@ -220,6 +226,8 @@ def simulate_grating(
         "band": band_params,
         "periods": periods,
         "frequencies": settings.frequencies,
+        "pad_um": settings.pad_um,
+        "pml_um": settings.pml_um,
     }
 
     def compute() -> dict[str, Any]:
@@ -243,8 +251,8 @@ def simulate_grating(
                 "frequency": 0.5 * (f_low + f_high),
                 "frequency_width": span,
                 "frequencies": settings.frequencies,
-                "pad_um": 2.0,
-                "pml_um": 2.0,
+                "pad_um": settings.pad_um,
+                "pml_um": settings.pml_um,
             },
             timeout_s=1800,
         )

@@ -15,6 +15,16 @@ def grating_resolution(period_um: float, resolution: float) -> float:
     return math.ceil(period_um * resolution) / period_um
 
 
+def _decayed_after(mp: Any, t_min: float, component: Any, point: Any, decay_by: float) -> Any:
+    """Stop condition: fields at ``point`` decayed by ``decay_by``, but not before ``t_min``.
+
+    meep's ``stop_when_fields_decayed`` alone stops at once when the pulse has not reached
+    the point yet (a zero field counts as decayed), which truncates long devices.
+    """
+    decayed = mp.stop_when_fields_decayed(50, component, point, decay_by)
+    return lambda sim: bool(decayed(sim)) and sim.meep_time() > t_min
+
+
 def bragg_band_edges(
     *,
     n_tooth: float,
@@ -144,6 +154,8 @@ def grating_reflection(
             ],
         )
 
+    # Two passes through the whole cell after the source, before decay is tested.
+    t_min = 10.0 / (2 * frequency_width) + 2 * max(n_tooth, n_groove) * sz
     region = {"frequency": frequency, "frequency_width": frequency_width}
     sim = make([])
     refl = sim.add_flux(
@@ -159,9 +171,7 @@ def grating_reflection(
         mp.FluxRegion(center=mp.Vector3(0, 0, tran_z)),
     )
     sim.run(
-        until_after_sources=mp.stop_when_fields_decayed(
-            50, mp.Ex, mp.Vector3(0, 0, tran_z), decay_by
-        )
+        until_after_sources=_decayed_after(mp, t_min, mp.Ex, mp.Vector3(0, 0, tran_z), decay_by)
     )
     incident = mp.get_fluxes(tran)
     refl_data = sim.get_flux_data(refl)
@@ -182,9 +192,7 @@ def grating_reflection(
     )
     sim.load_minus_flux_data(refl, refl_data)
     sim.run(
-        until_after_sources=mp.stop_when_fields_decayed(
-            50, mp.Ex, mp.Vector3(0, 0, refl_z), decay_by
-        )
+        until_after_sources=_decayed_after(mp, t_min, mp.Ex, mp.Vector3(0, 0, refl_z), decay_by)
     )
     reflected = mp.get_fluxes(refl)
     transmitted = mp.get_fluxes(tran)
@@ -275,9 +283,10 @@ def mmi_2d(
         frequencies,
         mp.FluxRegion(center=mp.Vector3(out_x, 0), size=mp.Vector3(0, cell_y_um - 2 * pml_um)),
     )
+    t_min = 2 * n_core * cell_x_um
     sim.run(
-        until_after_sources=mp.stop_when_fields_decayed(
-            50, mp.Ey, mp.Vector3(out_x, monitors[-1]["y"]), decay_by
+        until_after_sources=_decayed_after(
+            mp, t_min, mp.Ey, mp.Vector3(out_x, monitors[-1]["y"]), decay_by
         )
     )
     powers = []

@@ -142,6 +142,34 @@ def mmi_polygons(design: MmiDesign) -> tuple[list[list[list[float]]], dict[str, 
     return polys, {"half_length": half_l, "taper": taper}
 
 
+def self_imaging_length_um(
+    *, width_um: float, n_slab: float, n_field: float, wavelength_um: float, ports: str
+) -> float:
+    """3 dB self-imaging length of an MMI in µm from the EIM indices.
+
+    Soldano and Pennings (J. Lightwave Technol. 13, 615 (1995)): effective width
+    W_e = W + (λ/π)(n_r² - n_c²)^(-1/2) (in-plane E), Lπ = 4 n_r W_e²/(3λ); symmetric 1x2 at
+    3Lπ/8, general-interference 2x2 at 3Lπ/2.
+
+    Args:
+        width_um: drawn MMI width in µm.
+        n_slab: slab (core) effective index.
+        n_field: index of the etched field region.
+        wavelength_um: wavelength in µm.
+        ports: ``"1x2"`` or ``"2x2"``.
+    """
+    if ports not in ("1x2", "2x2"):
+        raise ValueError(f"ports={ports!r} must be '1x2' or '2x2'")
+    if not (width_um > 0 and wavelength_um > 0 and n_slab > n_field > 0):
+        raise ValueError(
+            f"need width_um > 0, wavelength_um > 0, n_slab > n_field > 0; got {width_um!r}, "
+            f"{wavelength_um!r}, {n_slab!r}, {n_field!r}"
+        )
+    w_e = width_um + wavelength_um / math.pi / math.sqrt(n_slab**2 - n_field**2)
+    l_pi = 4 * n_slab * w_e**2 / (3 * wavelength_um)
+    return 3 * l_pi / 8 if ports == "1x2" else 3 * l_pi / 2
+
+
 def effective_indices(
     design: MmiDesign, epi: EpiStack, settings: MmiSettings, fresh: bool = False
 ) -> tuple[float, float]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from qkdchip.components.designs import MmiDesign
-from qkdchip.simulations.devices.defaults import MMI_2X2
+from qkdchip.simulations.devices.defaults import mmi_2x2_design
 from qkdchip.simulations.fdtd.grating import (
     GratingSettings,
     cmt_peak_reflectance,
@@ -71,11 +71,13 @@ def test_mmi_1x2_conserves_power_and_splits_evenly() -> None:
 @requires_meep
 @pytest.mark.slow
 def test_mmi_2x2_is_near_50_50_at_its_design_width() -> None:
-    """General-interference 2x2 at L = 3Lπ/2: a 3 dB split. The design length uses the
-    nominal n = 3.2 and the drawn width; the EIM index (≈3.27) and the effective width
-    lengthen Lπ by a few %, which unbalances a GI coupler by a few % -> ±0.06 tolerance."""
+    """General-interference 2x2 at L = 3Lπ/2 (from the slab index and effective width): 3 dB.
+
+    At 16 px/µm (about 7.6 pixels per wavelength in the core) the grid's numerical
+    dispersion shifts the beat length by a few %, which unbalances the split by a few %:
+    ±0.06."""
     result = simulate_mmi(
-        MMI_2X2, settings=MmiSettings(resolution=12, frequencies=1, bandwidth_nm=0.0)
+        mmi_2x2_design(), settings=MmiSettings(resolution=16, frequencies=1, bandwidth_nm=0.0)
     )
     assert sum(result.output_power) <= 1.0 + 1e-3
     assert result.split_ratio == pytest.approx(0.5, abs=0.06)
