@@ -4,19 +4,22 @@ Known from the paper: FSR 30.03 GHz, 100-nm-thick Si3N4 film (normal dispersion)
 of about 20 million, pump near 1549.78 nm, a self-injection-locked DFB pump and a dark-pulse
 comb whose lines seed ten WDM channels.
 
-Assumed here until the ring simulation supplies D_int (pass it as ``d_int``):
+Mode and dispersion numbers come from this repository's device simulations of the reference
+ring (MPB mode of the 2.8 um x 100 nm Si3N4 strip and the cylindrical meep ring run of
+``qkdchip.simulations.ring``): D2/2pi = -764 kHz (beta2 ~ +760 ps^2/km, strongly normal),
+n_g = 1.594, n_eff = 1.476, A_eff = 4.03 um^2 with 28 % of the Kerr-weighted field in Si3N4,
+hence an effective n2 = 0.28 * 2.4e-19 + 0.72 * 2.6e-20 = 8.7e-20 m^2/W (silica n2 2.6e-20).
+Pass the ring result itself as ``d_int`` (it has ``mu`` and ``d_int_hz``) to use the full
+simulated D_int instead of the D2 parabola.
 
-* GVD beta2 = +150 ps^2/km, a typical value for weakly confining 100-nm Si3N4 strips, where
-  waveguide dispersion makes the GVD strongly normal; with n_g = 1.6 and D1 = 2 pi 30.03 GHz,
-  D2 = -c beta2 D1^2 / n_g gives D2/2pi = -160 kHz.
-* Mode: n_eff = 1.55, n_g = 1.6 (most of the field is in the silica cladding), A_eff = 15 um^2
-  with the Si3N4 Kerr index 2.4e-19 m^2/W (gamma = 0.065 /W/m).
+Assumed:
+
 * Over-coupled ring, Q_c = 10 million (eta = 2/3, as usual for dark-pulse combs, which gain
   conversion efficiency from over-coupling).
 * The trigger is an avoided mode crossing that shifts mode mu = +1 up by 45 MHz (about 1.5
   loaded linewidths), in the range Xue et al. (Nat. Photon. 9, 594 (2015)) report.
-* The SIL pump is represented by a slow detuning sweep from the blue side into the bistable range,
-  then held; 100 mW on chip.
+* The self-injection-locked pump is represented by a slow detuning sweep from the blue side into
+  the bistable range, then held; 100 mW on chip (f^2 = 9.3, threshold 10.7 mW).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ __all__ = [
 
 REFERENCE_FSR_HZ = 30.03e9
 REFERENCE_WAVELENGTH_NM = 1549.78
-REFERENCE_D2_HZ = -160e3
+REFERENCE_D2_HZ = -764e3
 REFERENCE_PUMP_POWER_W = 0.1
 REFERENCE_AMX_MU = 1
 REFERENCE_AMX_SHIFT_HZ = 45e6
@@ -57,10 +60,10 @@ def reference_resonator(*, d_int: Any = None, **overrides: Any) -> Resonator:
         "wavelength_nm": REFERENCE_WAVELENGTH_NM,
         "q_intrinsic": 20e6,
         "q_coupling": 10e6,
-        "n2_m2_per_w": 2.4e-19,
-        "effective_area_um2": 15.0,
-        "n_eff": 1.55,
-        "n_group": 1.6,
+        "n2_m2_per_w": 8.7e-20,
+        "effective_area_um2": 4.03,
+        "n_eff": 1.476,
+        "n_group": 1.594,
         "d_int": d_int,
         "d2_hz": REFERENCE_D2_HZ,
         "mode_shifts_hz": {REFERENCE_AMX_MU: REFERENCE_AMX_SHIFT_HZ},

@@ -260,7 +260,8 @@ def solve_comb(
         seed: seed of the half-photon-per-mode quantum noise.
         method: "strang" or "rk4ip".
         dt: normalised step (strang) or first step (rk4ip); default: a Kerr phase of 0.05 rad
-            per step at the expected peak power, at most 0.01.
+            per step at the expected peak power and a dispersion phase below 2 rad on every
+            mode, at most 0.01.
         rtol: rk4ip tolerance.
         second_pump: optional second pump.
         n_samples: samples recorded along the sweep.
@@ -286,7 +287,7 @@ def solve_comb(
     schedule = PiecewiseLinear(times, values)
     if dt is None:
         peak = max(norm.f**2, 2.0 * max(z0, z1), 1.0)
-        dt = min(0.01, 0.05 / peak)
+        dt = min(0.01, 0.05 / peak, 2.0 / max(float(np.max(np.abs(norm.model.d_mu))), 1e-12))
     trajectory = integrate(
         norm.model,
         detuning=schedule,

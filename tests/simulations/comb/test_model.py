@@ -130,10 +130,12 @@ def test_seeded_noise_is_reproducible() -> None:
         ({"pump": -1.0}, "pump"),
         ({"duration": -1.0}, "duration"),
         ({"method": "euler"}, "method"),
+        ({"dt": 0.02, "pump": 1.0, "d2": -5.0}, "dispersion"),
     ],
 )
 def test_bad_integration_input_raises(kwargs: dict, match: str) -> None:
-    model = LLEModel.from_coefficients(16, d2=0.05)
+    kwargs = dict(kwargs)
+    model = LLEModel.from_coefficients(16, d2=kwargs.pop("d2", 0.05))
     args = {"detuning": 2.0, "pump": 3.0, "duration": 5.0, "dt": 0.01, "noise_rms": 0.0}
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):

@@ -11,6 +11,7 @@ import pytest
 
 from qkdchip.cli import main
 from qkdchip.simulations.comb import (
+    REFERENCE_D2_HZ,
     DIntProfile,
     Resonator,
     dbm,
@@ -55,7 +56,7 @@ def test_physical_equals_normalised_and_balances_power() -> None:
     result = reference_comb(resonator=ring, n_modes=256, seed=0)
     norm = ring.normalise(256, pump_power_w=0.1)
     sweep = PiecewiseLinear(np.array([0.0, 200.0, 300.0]), np.array([-2.0, 3.5, 3.5]))
-    dt = min(0.01, 0.05 / max(norm.f**2, 7.0))
+    dt = min(0.01, 0.05 / max(norm.f**2, 7.0), 2.0 / float(np.max(np.abs(norm.model.d_mu))))
     run = integrate(
         norm.model,
         detuning=sweep,
@@ -93,7 +94,7 @@ def test_reference_comb_is_a_dark_pulse_with_ten_lines() -> None:
 
 def test_d_int_hooks() -> None:
     mu = np.arange(-40, 41)
-    profile = DIntProfile.from_coefficients(mu, d2_hz=-160e3, d3_hz=1e3)
+    profile = DIntProfile.from_coefficients(mu, d2_hz=REFERENCE_D2_HZ, d3_hz=1e3)
     duck = SimpleNamespace(mu=mu.tolist(), d_int_hz=profile.d_int_hz.tolist())
     analytic = reference_resonator(d3_hz=1e3, mode_shifts_hz={})
     for source in (profile, duck):
