@@ -112,11 +112,14 @@ class GratingResult:
         stop_band_nm: band-gap width λ_B² κ/(π n_g) in nm with the real group index.
         periods: periods of the simulated finite grating.
         length_um: its length in µm.
-        peak_reflectance: peak of the simulated reflection spectrum.
+        peak_reflectance: simulated peak reflection, 1 - min(T): the 1-D model is lossless and
+            the transmission needs no incident-field subtraction, so it is the more accurate
+            of the two spectra (the measured R agrees within ``energy_balance_error``).
         cmt_peak_reflectance: tanh²(κL) for the same length.
         wavelength_nm: wavelengths of the spectrum in nm (ascending).
         reflectance: simulated reflection at each.
         transmittance: simulated transmission at each.
+        energy_balance_error: max |R + T - 1| over the spectrum.
         settings: the :class:`GratingSettings` used.
     """
 
@@ -135,6 +138,7 @@ class GratingResult:
     wavelength_nm: tuple[float, ...]
     reflectance: tuple[float, ...]
     transmittance: tuple[float, ...]
+    energy_balance_error: float
     settings: dict[str, Any] = field(default_factory=dict)
 
     _TUPLES = ("wavelength_nm", "reflectance", "transmittance")
@@ -277,10 +281,13 @@ def simulate_grating(
         stop_band_nm=(lam_b_nm * 1e-9) ** 2 * kappa / (math.pi * tooth.n_group) * 1e9,
         periods=periods,
         length_um=length_um,
-        peak_reflectance=float(max(spectrum["reflection"])),
+        peak_reflectance=float(1.0 - min(spectrum["transmission"])),
         cmt_peak_reflectance=cmt_peak_reflectance(kappa_per_m=kappa, length_um=length_um),
         wavelength_nm=tuple(float(w) for w in wl_nm),
         reflectance=tuple(float(v) for v in np.array(spectrum["reflection"])[order]),
         transmittance=tuple(float(v) for v in np.array(spectrum["transmission"])[order]),
+        energy_balance_error=float(
+            np.max(np.abs(np.array(spectrum["reflection"]) + spectrum["transmission"] - 1.0))
+        ),
         settings=settings.to_dict(),
     )

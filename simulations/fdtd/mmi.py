@@ -148,7 +148,8 @@ def self_imaging_length_um(
     """3 dB self-imaging length of an MMI in µm from the EIM indices.
 
     Soldano and Pennings (J. Lightwave Technol. 13, 615 (1995)): effective width
-    W_e = W + (λ/π)(n_r² - n_c²)^(-1/2) (in-plane E), Lπ = 4 n_r W_e²/(3λ); symmetric 1x2 at
+    W_e = W + (λ/π)(n_c/n_r)^(2σ)(n_r² - n_c²)^(-1/2) with σ = 1 for the in-plane E field of
+    the top view (normal to the MMI side walls), Lπ = 4 n_r W_e²/(3λ); symmetric 1x2 at
     3Lπ/8, general-interference 2x2 at 3Lπ/2.
 
     Args:
@@ -165,7 +166,9 @@ def self_imaging_length_um(
             f"need width_um > 0, wavelength_um > 0, n_slab > n_field > 0; got {width_um!r}, "
             f"{wavelength_um!r}, {n_slab!r}, {n_field!r}"
         )
-    w_e = width_um + wavelength_um / math.pi / math.sqrt(n_slab**2 - n_field**2)
+    w_e = width_um + wavelength_um / math.pi * (n_field / n_slab) ** 2 / math.sqrt(
+        n_slab**2 - n_field**2
+    )
     l_pi = 4 * n_slab * w_e**2 / (3 * wavelength_um)
     return 3 * l_pi / 8 if ports == "1x2" else 3 * l_pi / 2
 
