@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qkdchip.cli import main
+from qkdchip.simulations.meep_jobs import runner
+
+
+@pytest.fixture
+def no_meep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Empty user cache and no meep: only the shipped results can answer."""
+    monkeypatch.setenv("QKDCHIP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
+    return tmp_path
+
+
+def test_reference_ring_comes_from_the_shipped_cache(
+    no_meep: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plot = no_meep / "dint.png"
+    assert main(["simulate", "ring", "--json", "--plot", str(plot)]) == 0
+    ring = json.loads(capsys.readouterr().out)
+    assert ring["fsr_hz"] == pytest.approx(30.03e9, rel=0.01)
+    assert ring["d2_hz"] < 0  # normal dispersion of the 100 nm film
+    assert len(ring["mu"]) == len(ring["d_int_hz"]) > 100
+    assert max(ring["d_int_hz"]) <= 0
+    assert 1500 < ring["pump_wavelength_nm"] < 1600
+    assert plot.exists()
+
+
+@pytest.mark.parametrize("device", ["modes", "coupler", "grating", "mmi", "modulator"])
+def test_every_default_device_is_shipped(
+    device: str, no_meep: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["simulate", device, "--json", "--plot", str(no_meep / "p.png")]) == 0
+    assert json.loads(capsys.readouterr().out)
+
+
+def test_a_new_design_without_meep_says_how_to_install_it(
+    no_meep: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["simulate", "modes", "--design", "width_um=2.5"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "python3-meep" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", "ring", "--design", "radius"], "key=value"),
+        (["simulate", "ring", "--design", "colour=red"], "unknown field"),
+        (["simulate", "modes", "--design", "platform=gaas"], "platform"),
+        (["simulate", "ring", "--design", "radius_um=-3"], "radius_um"),
+    ],
+)
+def test_bad_design_is_one_line(
+    argv: list[str], message: str, no_meep: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert message in err
