@@ -2,8 +2,10 @@
 
 Without options it simulates the reference dark-pulse comb (30.03 GHz FSR, normal-dispersion
 100-nm Si3N4 ring, mode-crossing trigger). ``--ring FILE`` reads a JSON file with Resonator
-fields and/or a ring-simulation result (``mu`` and ``d_int_hz`` lists); ``--design key=value``
-overrides single fields. Writes a spectrum plot, a sweep plot and a JSON of the lines to --out.
+fields, or a ring-simulation result (``mu``, ``d_int_hz``, ``fsr_hz``, ... as written by the
+ring solver) whose D_int, FSR, group index and wavelength replace the reference ones;
+``--design key=value`` overrides single fields. Writes a spectrum plot, a sweep plot and a
+JSON of the lines to --out.
 """
 
 from __future__ import annotations
@@ -97,16 +99,23 @@ def _parse_design(items: list[str]) -> dict[str, Any]:
 
 def _read_ring(path: Path) -> dict[str, Any]:
     data = json.loads(path.read_text())
+    if isinstance(data, dict) and isinstance(data.get("result"), dict):
+        data = data["result"]  # a cached device-simulation record {"key": ..., "result": ...}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a JSON object")
     out: dict[str, Any] = {k: float(data[k]) for k in _FLOAT_FIELDS if k in data}
     if "mu" in data and "d_int_hz" in data:
+        # a ring-simulation result: its D_int replaces the D2/D3 parabola
         out["d_int"] = DIntProfile(data["mu"], data["d_int_hz"])
+        if "pump_wavelength_nm" in data and "wavelength_nm" not in data:
+            out["wavelength_nm"] = float(data["pump_wavelength_nm"])
+        out.pop("d2_hz", None)
+        out.pop("d3_hz", None)
+    elif set(data) - set(_FLOAT_FIELDS) - {"mode_shifts_hz"}:
+        unknown = sorted(set(data) - set(_FLOAT_FIELDS) - {"mode_shifts_hz"})
+        raise ValueError(f"{path}: unknown keys {unknown}")
     if "mode_shifts_hz" in data:
         out["mode_shifts_hz"] = {int(k): float(v) for k, v in data["mode_shifts_hz"].items()}
-    unknown = set(data) - set(_FLOAT_FIELDS) - {"mu", "d_int_hz", "mode_shifts_hz"}
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
     return out
 
 

@@ -151,3 +151,32 @@ def test_cli_prints_dark_pulse_lines(tmp_path, capsys) -> None:
 def test_cli_rejects_bad_design(tmp_path, capsys) -> None:
     assert main(["comb", "--design", "q_intrinsic=-3", "--out", str(tmp_path)]) == 1
     assert "q_intrinsic" in capsys.readouterr().err
+
+
+def test_cli_reads_a_ring_simulation_result(tmp_path, capsys) -> None:
+    # the shape written by the ring solver: a cached record with mu, d_int_hz, fsr_hz, ...
+    mu = np.arange(-60, 61)
+    record = {
+        "key": "test",
+        "result": {
+            "fsr_hz": 30.0e9,
+            "n_group": 1.594,
+            "pump_wavelength_nm": 1550.0,
+            "d2_hz": -764e3,
+            "radius_um": 999.4,
+            "mu": mu.tolist(),
+            "d_int_hz": (-764e3 * mu**2 / 2).tolist(),
+        },
+    }
+    ring_file = tmp_path / "ring.json"
+    ring_file.write_text(json.dumps(record))
+    assert (
+        main(["comb", "--ring", str(ring_file), "--modes", "128", "--json", "--out", str(tmp_path)])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["fsr_hz"] == 30.0e9
+    # same D2, and kappa differs only through the 1550.0 vs 1549.78 nm pump wavelength
+    assert data["d2"] == pytest.approx(
+        reference_resonator().normalise(128, pump_power_w=0.1).d2, rel=1e-3
+    )
