@@ -90,6 +90,7 @@ def test_coupling_formulas() -> None:
 
 
 @requires_meep
+@pytest.mark.slow
 def test_coupling_falls_with_gap_and_grows_with_wrap() -> None:
     settings = CouplerSettings(resolution=12, pad_um=2.0)
     near = simulate_coupler(RingDesign(gap_um=2.0), settings=settings)
