@@ -20,5 +20,5 @@ for name, folder in PACKAGE_ROOTS.items():
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"": ["*.json", "*.yaml", "*.lyp", "*.toml", "*.npz"]},
+    package_data={"": ["*.json", "*.toml", "*.yaml", "*.lyp", "data/*.json"]},
 )
