@@ -237,3 +237,43 @@ def refractive_index(material: str, wavelength_um: ArrayLike) -> ArrayLike:
     raise ValueError(
         f"material={material!r} is unknown; allowed: {sorted(MATERIALS)} or 'Q(<λg µm>)'"
     )
+
+
+KERR_N2_M2_PER_W: dict[str, float] = {
+    "Si3N4": 2.4e-19,
+    "SiO2": 2.6e-20,
+}
+"""Kerr (intensity-dependent) index n2 in m²/W near 1550 nm, by material name.
+
+Sources: Si3N4, K. Ikeda, R. E. Saperstein, N. Alic and Y. Fainman, "Thermal and Kerr nonlinear
+properties of plasma-deposited silicon nitride/silicon dioxide waveguides", Opt. Express 16,
+12987 (2008) (2.4e-15 cm²/W, the value the Si3N4 microcomb literature uses); fused silica,
+G. P. Agrawal, *Nonlinear Fiber Optics*, 5th ed., section 2.3 (Academic Press, 2013).
+"""
+
+
+def effective_kerr_n2(kerr_fractions: dict[str, float]) -> float:
+    """Effective n2 in m²/W of a mode: Σ n2_i · f_i over the materials it fills.
+
+    Args:
+        kerr_fractions: fraction of ∫|E|⁴ in each material (the mode solver's
+            ``kerr_fractions``); materials without light (fraction 0) may lack an n2.
+
+    Returns:
+        The Kerr-weighted n2 in m²/W.
+    """
+    total = 0.0
+    for material, fraction in kerr_fractions.items():
+        if not (np.isfinite(fraction) and 0.0 <= fraction <= 1.0 + 1e-9):
+            raise ValueError(f"kerr_fractions[{material!r}]={fraction!r} is outside [0, 1]")
+        if fraction == 0.0:
+            continue
+        if material not in KERR_N2_M2_PER_W:
+            raise ValueError(
+                f"material={material!r} carries light but has no n2; "
+                f"known: {sorted(KERR_N2_M2_PER_W)}"
+            )
+        total += KERR_N2_M2_PER_W[material] * fraction
+    if total <= 0.0:
+        raise ValueError(f"kerr_fractions={kerr_fractions!r} put no light in a Kerr material")
+    return total

@@ -26,12 +26,14 @@ from qkdchip.simulations.comb.model import (
     mode_numbers,
 )
 from qkdchip.simulations.comb.reference import (
-    REFERENCE_D2_HZ,
-    REFERENCE_FSR_HZ,
+    REFERENCE_AMX_MU,
+    REFERENCE_AMX_SHIFT_HZ,
     REFERENCE_PUMP_POWER_W,
-    REFERENCE_WAVELENGTH_NM,
+    REFERENCE_Q_COUPLING,
+    REFERENCE_Q_INTRINSIC,
     reference_comb,
     reference_resonator,
+    reference_ring_result,
 )
 from qkdchip.simulations.comb.resonator import (
     DIntProfile,
@@ -52,10 +54,11 @@ from qkdchip.simulations.comb.stationary import (
 
 __all__ = [
     "MAX_KERR_PHASE",
-    "REFERENCE_D2_HZ",
-    "REFERENCE_FSR_HZ",
+    "REFERENCE_AMX_MU",
+    "REFERENCE_AMX_SHIFT_HZ",
     "REFERENCE_PUMP_POWER_W",
-    "REFERENCE_WAVELENGTH_NM",
+    "REFERENCE_Q_COUPLING",
+    "REFERENCE_Q_INTRINSIC",
     "STATES",
     "AuxPump",
     "Branch",
@@ -86,6 +89,7 @@ __all__ = [
     "newton_solve",
     "reference_comb",
     "reference_resonator",
+    "reference_ring_result",
     "seeded_noise",
     "solve_comb",
     "stability_eigenvalues",

@@ -4,46 +4,58 @@ Known from the paper: FSR 30.03 GHz, 100-nm-thick Si3N4 film (normal dispersion)
 of about 20 million, pump near 1549.78 nm, a self-injection-locked DFB pump and a dark-pulse
 comb whose lines seed ten WDM channels.
 
-Mode and dispersion numbers come from this repository's device simulations of the reference
-ring (MPB mode of the 2.8 um x 100 nm Si3N4 strip and the cylindrical meep ring run of
-``qkdchip.simulations.ring``): D2/2pi = -764 kHz (beta2 ~ +760 ps^2/km, strongly normal),
-n_g = 1.594, n_eff = 1.476, A_eff = 4.03 um^2 with 28 % of the Kerr-weighted field in Si3N4,
-hence an effective n2 = 0.28 * 2.4e-19 + 0.72 * 2.6e-20 = 8.7e-20 m^2/W (silica n2 2.6e-20).
-Pass the ring result itself as ``d_int`` (it has ``mu`` and ``d_int_hz``) to use the full
-simulated D_int instead of the D2 parabola.
+Simulated, read from the shipped device results (never re-typed here):
 
-Assumed:
+* the ring (:func:`reference_ring_result`, the cylindrical meep run of
+  :func:`~qkdchip.simulations.devices.defaults.reference_ring_design` with
+  :data:`~qkdchip.simulations.devices.defaults.REFERENCE_RING_SETTINGS`): FSR, the group index
+  c/(2πR·FSR) that goes with it, the pump resonance's wavelength and the integrated dispersion
+  D_int(mu) (D2/2π about -764 kHz, strongly normal);
+* the MPB mode of the ring's strip at the pump wavelength, recorded in that ring result:
+  effective index, effective mode area and the Kerr-weighted field fractions, which give the
+  effective n2 from the materials' n2 (:data:`qkdchip.pdk.materials.KERR_N2_M2_PER_W`).
 
-* Over-coupled ring, Q_c = 10 million (eta = 2/3, as usual for dark-pulse combs, which gain
-  conversion efficiency from over-coupling).
+Assumed (explicit defaults below):
+
+* Intrinsic Q 20 million (:data:`REFERENCE_Q_INTRINSIC`, the paper's value).
+* Over-coupled ring, Q_c = 10 million (:data:`REFERENCE_Q_COUPLING`; eta = 2/3, as usual for
+  dark-pulse combs, which gain conversion efficiency from over-coupling).
 * The trigger is an avoided mode crossing that shifts mode mu = +1 up by 45 MHz (about 1.5
   loaded linewidths), in the range Xue et al. (Nat. Photon. 9, 594 (2015)) report.
 * The self-injection-locked pump is represented by a slow detuning sweep from the blue side into
-  the bistable range, then held; 100 mW on chip (f^2 = 9.3, threshold 10.7 mW).
+  the bistable range, then held; 100 mW on chip (:data:`REFERENCE_PUMP_POWER_W`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from qkdchip.pdk.materials import effective_kerr_n2
 from qkdchip.simulations.comb.resonator import Resonator
 from qkdchip.simulations.comb.solve import CombResult, solve_comb
+from qkdchip.simulations.ring.resonances import RingResult
 
 __all__ = [
-    "REFERENCE_D2_HZ",
-    "REFERENCE_FSR_HZ",
+    "REFERENCE_AMX_MU",
+    "REFERENCE_AMX_SHIFT_HZ",
     "REFERENCE_PUMP_POWER_W",
-    "REFERENCE_WAVELENGTH_NM",
+    "REFERENCE_Q_COUPLING",
+    "REFERENCE_Q_INTRINSIC",
     "reference_comb",
     "reference_resonator",
+    "reference_ring_result",
 ]
 
-REFERENCE_FSR_HZ = 30.03e9
-REFERENCE_WAVELENGTH_NM = 1549.78
-REFERENCE_D2_HZ = -764e3
+REFERENCE_Q_INTRINSIC = 20e6
+"""Intrinsic Q of the reference ring (paper: about 20 million)."""
+REFERENCE_Q_COUPLING = 10e6
+"""Assumed coupling Q (over-coupled, eta = 2/3)."""
 REFERENCE_PUMP_POWER_W = 0.1
+"""Assumed on-chip pump power (W)."""
 REFERENCE_AMX_MU = 1
+"""Assumed mode of the avoided mode crossing that triggers the dark pulse."""
 REFERENCE_AMX_SHIFT_HZ = 45e6
+"""Assumed resonance shift of that mode (Hz, about 1.5 loaded linewidths)."""
 # Detuning sweep in units of the loaded half linewidth kappa/2 (zeta0): from the blue side
 # (-2) into the bistable range (3.5), then held.
 _ZETA_START = -2.0
@@ -52,20 +64,41 @@ _SWEEP_TAU = 200.0
 _HOLD_TAU = 100.0
 
 
-def reference_resonator(*, d_int: Any = None, **overrides: Any) -> Resonator:
-    """The reference ring; ``d_int`` (array or object with mu, d_int_hz) replaces the
-    analytic D2 dispersion; other keyword arguments override Resonator fields."""
+def reference_ring_result() -> RingResult:
+    """The simulated reference ring (served from the shipped cache; meep only if it is missing)."""
+    from qkdchip.simulations.devices.defaults import (
+        REFERENCE_RING_SETTINGS,
+        reference_ring_design,
+    )
+    from qkdchip.simulations.ring.resonances import simulate_ring
+
+    return simulate_ring(reference_ring_design(), settings=REFERENCE_RING_SETTINGS)
+
+
+def reference_resonator(*, ring: RingResult | None = None, **overrides: Any) -> Resonator:
+    """The reference ring as an LLE resonator, from a simulated ring result.
+
+    Args:
+        ring: ring-simulation result (default :func:`reference_ring_result`). Its FSR, group
+            index, pump wavelength, D2/D3 and full D_int(mu) are used, and the MPB mode it
+            records gives n_eff, the effective area and the effective n2.
+        **overrides: Resonator fields replacing these values (``d_int=None`` falls back to the
+            ring's D2/D3 polynomial).
+    """
+    ring = reference_ring_result() if ring is None else ring
+    mode = ring.mode
     fields: dict[str, Any] = {
-        "fsr_hz": REFERENCE_FSR_HZ,
-        "wavelength_nm": REFERENCE_WAVELENGTH_NM,
-        "q_intrinsic": 20e6,
-        "q_coupling": 10e6,
-        "n2_m2_per_w": 8.7e-20,
-        "effective_area_um2": 4.03,
-        "n_eff": 1.476,
-        "n_group": 1.594,
-        "d_int": d_int,
-        "d2_hz": REFERENCE_D2_HZ,
+        "fsr_hz": ring.fsr_hz,
+        "wavelength_nm": ring.pump_wavelength_nm,
+        "q_intrinsic": REFERENCE_Q_INTRINSIC,
+        "q_coupling": REFERENCE_Q_COUPLING,
+        "n2_m2_per_w": effective_kerr_n2(mode["kerr_fractions"]),
+        "effective_area_um2": mode["mode_area_um2"],
+        "n_eff": mode["n_eff"],
+        "n_group": ring.n_group,
+        "d_int": ring,
+        "d2_hz": ring.d2_hz,
+        "d3_hz": ring.d3_hz,
         "mode_shifts_hz": {REFERENCE_AMX_MU: REFERENCE_AMX_SHIFT_HZ},
     }
     fields.update(overrides)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from qkdchip.cli import main
+from qkdchip.pdk.materials import KERR_N2_M2_PER_W
+from qkdchip.pdk.si3n4.layer_stack import film_stack
 from qkdchip.simulations.comb import (
-    REFERENCE_D2_HZ,
     DIntProfile,
     Resonator,
     dbm,
@@ -19,10 +21,15 @@ from qkdchip.simulations.comb import (
     map_to_wdm,
     reference_comb,
     reference_resonator,
+    reference_ring_result,
     solve_comb,
 )
 from qkdchip.simulations.comb.resonator import HBAR_J_S
 from qkdchip.simulations.comb.schedules import PiecewiseLinear
+from qkdchip.simulations.devices import cache
+from qkdchip.simulations.devices.defaults import REFERENCE_RING_SETTINGS, reference_ring_design
+from qkdchip.simulations.meep_jobs import runner
+from qkdchip.simulations.ring.resonances import _payload
 
 
 def set_a() -> Resonator:
@@ -55,13 +62,17 @@ def test_physical_equals_normalised_and_balances_power() -> None:
     ring = reference_resonator()
     result = reference_comb(resonator=ring, n_modes=256, seed=0)
     norm = ring.normalise(256, pump_power_w=0.1)
-    sweep = PiecewiseLinear(np.array([0.0, 200.0, 300.0]), np.array([-2.0, 3.5, 3.5]))
+    # the reference recipe (zeta0 -2 -> 3.5 over 200, hold 100), through the same conversions
+    start, stop = norm.zeta_from_detuning_hz(norm.detuning_hz_from_zeta([-2.0, 3.5]))
+    t_sweep = norm.tau_from_seconds(2 * 200.0 / norm.kappa)
+    t_end = t_sweep + norm.tau_from_seconds(2 * 100.0 / norm.kappa)
+    sweep = PiecewiseLinear(np.array([0.0, t_sweep, t_end]), np.array([start, stop, stop]))
     dt = min(0.01, 0.05 / max(norm.f**2, 7.0), 2.0 / float(np.max(np.abs(norm.model.d_mu))))
     run = integrate(
         norm.model,
         detuning=sweep,
         pump=norm.f,
-        duration=300.0,
+        duration=t_end,
         dt=dt,
         noise_rms=norm.noise_rms,
         rng=np.random.default_rng(0),
@@ -86,7 +97,9 @@ def test_reference_comb_is_a_dark_pulse_with_ten_lines() -> None:
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert data["state"] == "dark pulse"
     line = usable[0]
-    assert line.frequency_hz == pytest.approx(result.pump_frequency_hz + line.mu * 30.03e9)
+    fsr = reference_ring_result().fsr_hz
+    assert fsr == pytest.approx(30.03e9, rel=0.01)  # the paper's FSR, from the simulated ring
+    assert line.frequency_hz == pytest.approx(result.pump_frequency_hz + line.mu * fsr)
     channels = [ln.frequency_hz + 1e9 for ln in usable[:3]]
     mapped = map_to_wdm(result, channels)
     assert [m["line"]["mu"] for m in mapped] == [ln.mu for ln in usable[:3]]
@@ -94,9 +107,10 @@ def test_reference_comb_is_a_dark_pulse_with_ten_lines() -> None:
 
 def test_d_int_hooks() -> None:
     mu = np.arange(-40, 41)
-    profile = DIntProfile.from_coefficients(mu, d2_hz=REFERENCE_D2_HZ, d3_hz=1e3)
+    d2_hz = reference_ring_result().d2_hz
+    profile = DIntProfile.from_coefficients(mu, d2_hz=d2_hz, d3_hz=1e3)
     duck = SimpleNamespace(mu=mu.tolist(), d_int_hz=profile.d_int_hz.tolist())
-    analytic = reference_resonator(d3_hz=1e3, mode_shifts_hz={})
+    analytic = reference_resonator(d_int=None, d3_hz=1e3, mode_shifts_hz={})
     for source in (profile, duck):
         ring = reference_resonator(d_int=source, mode_shifts_hz={})
         # inside the sampled range exact; outside extrapolated by the fitted cubic (exact here)
@@ -176,7 +190,40 @@ def test_cli_reads_a_ring_simulation_result(tmp_path, capsys) -> None:
     )
     data = json.loads(capsys.readouterr().out)
     assert data["fsr_hz"] == 30.0e9
-    # same D2, and kappa differs only through the 1550.0 vs 1549.78 nm pump wavelength
+    # same D2 parabola; kappa differs only through the 1550.0 vs 1550.08 nm pump wavelength
     assert data["d2"] == pytest.approx(
-        reference_resonator().normalise(128, pump_power_w=0.1).d2, rel=1e-3
+        reference_resonator(d_int=None, d2_hz=-764e3).normalise(128, pump_power_w=0.1).d2,
+        rel=1e-3,
     )
+
+
+@pytest.fixture
+def shipped_only(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty user cache and no meep: only the shipped device results can answer."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
+
+
+def test_reference_resonator_is_the_shipped_simulated_ring(shipped_only: None) -> None:
+    design = reference_ring_design()
+    payload = _payload(design, film_stack(design.thickness_nm), REFERENCE_RING_SETTINGS)
+    hit = cache.lookup("ring", payload)
+    assert hit is not None
+    assert hit[1].parent == cache.SHIPPED_DIR
+    shipped, mode = hit[0], hit[0]["mode"]
+    ring = reference_resonator()
+    # every simulated number is the shipped one, bit for bit (no re-typed copies)
+    assert ring.fsr_hz == shipped["fsr_hz"]
+    assert ring.n_group == shipped["n_group"]
+    assert ring.wavelength_nm == shipped["pump_wavelength_nm"]
+    assert ring.d2_hz == shipped["d2_hz"]
+    assert ring.effective_area_um2 == mode["mode_area_um2"]
+    assert ring.n_eff == mode["n_eff"]
+    n2 = sum(KERR_N2_M2_PER_W[m] * f for m, f in mode["kerr_fractions"].items() if f > 0)
+    assert ring.n2_m2_per_w == pytest.approx(n2, rel=1e-12)
+    n = 256
+    mu = np.arange(-n // 2, n // 2)
+    shipped_d_int = dict(zip(shipped["mu"], shipped["d_int_hz"], strict=True))
+    expected = np.array([shipped_d_int[int(u)] for u in mu])
+    np.testing.assert_allclose(ring.d_int_hz(n, include_shifts=False), expected, rtol=0, atol=1e-3)
+    assert "meep" not in sys.modules
