@@ -9,13 +9,10 @@ import gdsfactory as gf
 
 from qkdchip.circuits.wafer_geometry import SI3N4_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import place_cutbacks, straight_link
-from qkdchip.components.designs import REFERENCE_FSR_HZ, ring_radius_for_fsr
+from qkdchip.components.designs import DEFAULT_RING_RADIUS_UM
 from qkdchip.components.si3n4 import edge_coupler, ring_heater, ring_point_coupled
 from qkdchip.pdk.si3n4.cross_sections import THIN_STRIP_WIDTH_UM
 from qkdchip.pdk.si3n4.design_rules import design_rules
-
-COMB_N_GROUP = 1.60
-"""Group index used to size the comb ring (same assumption as the cell library's default)."""
 
 
 def _join(c: gf.Component, a: gf.Port, b: gf.Port, width: float) -> None:
@@ -58,7 +55,7 @@ def comb_chip(
     chip_width_um: float = SI3N4_WAFER_LAYOUT.die_width_um,
     chip_height_um: float = SI3N4_WAFER_LAYOUT.die_height_um,
     thickness_nm: float = 100.0,
-    comb_fsr_ghz: float = REFERENCE_FSR_HZ * 1e-9,
+    comb_radius_um: float = DEFAULT_RING_RADIUS_UM,
     ring_width_um: float = THIN_STRIP_WIDTH_UM,
     comb_gap_um: float = 3.0,
     heater_width_um: float = 6.0,
@@ -82,7 +79,7 @@ def comb_chip(
 
         north edge    [e1]  [e2]   heater pads
                     .-----------.
-                   /  comb ring  \\     R from the FSR (30.03 GHz -> ~0.99 mm at n_g 1.60)
+                   /  comb ring  \\     the simulated reference ring (999.4 µm, 30.03 GHz)
                    \\  + heater  /
         comb_w >====='---------'======> comb_e
         gap4_w >=======( )=============> gap4_e   gap sweep: one ring per bus,
@@ -99,7 +96,9 @@ def comb_chip(
     Args:
         chip_width_um, chip_height_um: die size (µm).
         thickness_nm: Si3N4 film thickness (nm); selects the design rules.
-        comb_fsr_ghz: comb ring free spectral range (GHz); radius = c / (2π n_g FSR).
+        comb_radius_um: comb ring radius (µm); default the simulated reference comb ring
+            (:data:`~qkdchip.components.designs.DEFAULT_RING_RADIUS_UM`, the ring whose
+            resonances and D_int the shipped ring result holds).
         ring_width_um: comb and sweep ring/bus waveguide width (µm).
         comb_gap_um: comb ring to bus gap (µm).
         heater_width_um: heater metal width (µm).
@@ -120,7 +119,7 @@ def comb_chip(
     """
     rules = design_rules(thickness_nm)
     min_radius = rules.layer("WG").min_bend_radius_um or 0.0
-    radius = round(ring_radius_for_fsr(fsr_hz=comb_fsr_ghz * 1e9, n_group=COMB_N_GROUP), 3)
+    radius = comb_radius_um
     coupler = edge_coupler(
         tip_width_um=tip_width_um,
         taper_length_um=taper_length_um,

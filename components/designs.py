@@ -21,9 +21,11 @@ C_M_PER_S = 299_792_458.0
 
 REFERENCE_FSR_HZ = 30.03e9
 """FSR of the reference comb ring (paper fact 1.7, "measured to be 30.03 GHz")."""
-DEFAULT_N_GROUP_THIN_SIN = 1.60
-"""Assumption: group index of the 100 nm x 2.8 µm Si3N4 strip at 1550 nm (weakly confined mode,
-mostly in SiO2). Paper fact 1.15 brackets n_g at 1.6-1.93; the MPB mode solver refines it."""
+DEFAULT_N_GROUP_THIN_SIN = 1.59
+"""Group index of the 100 nm x 2.8 µm Si3N4 strip at 1550 nm, for FSR estimates of drawn rings:
+the MPB value 1.5899 of the shipped mode result (``qkdchip simulate modes`` at the reference
+ring's settings) to three digits (paper fact 1.15 brackets n_g at 1.6-1.93). This module imports
+no simulation; tests/components/test_designs.py checks the value against the shipped result."""
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
@@ -51,7 +53,7 @@ def ring_radius_for_fsr(*, fsr_hz: float, n_group: float) -> float:
         n_group: group index of the ring mode, in [1.0, 4.5].
 
     Returns:
-        Radius in µm (about 993 µm for 30.03 GHz at n_g = 1.60).
+        Radius in µm (about 999 µm for 30.03 GHz at n_g = 1.59).
     """
     _check_range("fsr_hz", fsr_hz, 1e9, 5e12)
     _check_range("n_group", n_group, 1.0, 4.5)
@@ -65,9 +67,12 @@ def ring_fsr_hz(*, radius_um: float, n_group: float) -> float:
     return C_M_PER_S / (2 * math.pi * n_group * radius_um * 1e-6)
 
 
-DEFAULT_RING_RADIUS_UM = round(
-    ring_radius_for_fsr(fsr_hz=REFERENCE_FSR_HZ, n_group=DEFAULT_N_GROUP_THIN_SIN), 3
-)
+DEFAULT_RING_RADIUS_UM = 999.4
+"""Radius in µm of the reference comb ring: the simulated design
+:func:`qkdchip.simulations.devices.defaults.reference_ring_design`, R = c/(2π n_g FSR) for
+30.03 GHz with the MPB group index n_g = 1.5899 of its strip, rounded to 0.1 µm. The shipped
+ring result (meep, cylindrical) simulates exactly this ring; a test asserts
+``RingDesign() == reference_ring_design()`` so the drawn and the simulated ring stay one."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,8 @@ class RingDesign(_Design):
     """Circular Si3N4 microring with a point-coupled or pulley (wrapped) bus.
 
     Attributes:
-        radius_um: ring radius to the waveguide centre in µm, [5, 5000]. Default: the ring of
-            the reference 30.03 GHz comb at n_g = 1.60 (about 0.99 mm).
+        radius_um: ring radius to the waveguide centre in µm, [5, 5000]. Default: the
+            simulated reference 30.03 GHz comb ring, 999.4 µm (:data:`DEFAULT_RING_RADIUS_UM`).
         width_um: ring waveguide width in µm, [0.3, 12].
         gap_um: edge-to-edge gap between ring and bus in µm, [0.1, 10] (assumption: 3.0 µm for
             weak coupling of the 100 nm film's extended mode).

@@ -1,4 +1,4 @@
-"""The Si3N4 comb chip: comb ring sized for 30.03 GHz, heater pads at the edge, test structures."""
+"""The Si3N4 comb chip: the simulated 30.03 GHz comb ring, heater pads, test structures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from qkdchip.circuits.comb_chip import comb_chip
 from qkdchip.circuits.verify import verify_chip
+from qkdchip.components.designs import RingDesign
 from qkdchip.components.registry import activate_platform
 from qkdchip.pdk.si3n4 import design_rules
 
@@ -21,9 +22,10 @@ def chip():
 def test_comb_ring_and_io(chip):
     box = chip.dbbox()
     assert (box.left, box.bottom, box.right, box.top) == (0.0, 0.0, 6000.0, 7000.0)
-    # R = c / (2 pi n_g FSR) = 993 µm at n_g = 1.60, the ~1 mm ring of the reference chip
-    assert chip.info["comb_radius_um"] == pytest.approx(993.0, abs=0.5)
-    assert chip.info["comb_fsr_ghz_estimate"] == pytest.approx(30.03, rel=1e-4)
+    # the simulated reference ring (RingDesign() == reference_ring_design(), see test_designs)
+    assert chip.info["comb_radius_um"] == RingDesign().radius_um
+    # estimate at n_g 1.59 (MPB 1.5899 to three digits): within 2e-4 of 30.03 GHz
+    assert chip.info["comb_fsr_ghz_estimate"] == pytest.approx(30.03, rel=2e-4)
     names = {p.name for p in chip.ports}
     assert {"comb_w", "comb_e", "heater_e1", "heater_e2"} <= names
     for p in chip.ports:

@@ -15,7 +15,8 @@ from qkdchip.components import designs as d
 
 def test_default_ring_is_reference_comb() -> None:
     ring = d.RingDesign()
-    assert ring.fsr_hz() == pytest.approx(d.REFERENCE_FSR_HZ, rel=1e-6)
+    # R rounded to 0.1 µm (5e-5) and n_g 1.5899 to 1.59 (7e-5): FSR within 2e-4 of 30.03 GHz
+    assert ring.fsr_hz() == pytest.approx(d.REFERENCE_FSR_HZ, rel=2e-4)
     assert 800.0 < ring.radius_um < 1100.0  # "about 1 mm", paper-facts 1.15
     assert ring.thickness_nm == 100.0
     # ring outer diameter 2R + w, then gap and bus on each side: ~2.0 mm for the 0.99 mm ring
@@ -106,3 +107,37 @@ def test_designs_module_does_not_import_gdsfactory() -> None:
     code = "import sys, qkdchip.components.designs; print('gdsfactory' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.fixture
+def shipped_only(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty user cache and no meep: only the shipped device results can answer."""
+    from qkdchip.simulations.devices import cache
+    from qkdchip.simulations.meep_jobs import runner
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
+
+
+def test_default_ring_is_the_simulated_reference_ring(shipped_only: None) -> None:
+    from qkdchip.simulations.devices.defaults import (
+        REFERENCE_RING_SETTINGS,
+        reference_ring_design,
+    )
+    from qkdchip.simulations.modes.geometry import strip_cross_section
+    from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+    from qkdchip.simulations.ring.resonances import simulate_ring
+
+    # the ring the mask draws is the ring the shipped meep result simulated
+    assert d.RingDesign() == reference_ring_design()
+    ring = simulate_ring(d.RingDesign(), settings=REFERENCE_RING_SETTINGS)
+    assert ring.radius_um == d.DEFAULT_RING_RADIUS_UM
+    # the n_g used for drawn rings' FSR estimates is the MPB value to three digits
+    mode = solve_mode(
+        strip_cross_section(d.StripWaveguide()),
+        settings=ModeSettings(
+            resolution=REFERENCE_RING_SETTINGS.mode_resolution,
+            pad_um=REFERENCE_RING_SETTINGS.pad_um,
+        ),
+    )
+    assert pytest.approx(mode.n_group, abs=5e-4) == d.DEFAULT_N_GROUP_THIN_SIN
