@@ -186,7 +186,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "devices",
-        "load the shipped device-simulation results (MPB/meep cache)",
+        "load the default device-simulation results from the shipped MPB/meep cache",
         flow_stages.DEVICE_REQUIREMENTS,
         flow_stages.devices,
     ),

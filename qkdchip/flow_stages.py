@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
     from qkdchip.simulations.wafer_yield.clients import ClientChipMetrics
 
-COMB_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.comb:reference_comb",)
+COMB_REQUIREMENTS: tuple[str, ...] = (
+    "qkdchip.simulations.comb:reference_comb",
+    "qkdchip.simulations.comb:reference_resonator",
+)
 YIELD_REQUIREMENTS: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield.engine:run_wafer_yield",
     "qkdchip.simulations.wafer_yield.engine:YieldModel",
@@ -33,7 +36,7 @@ YIELD_SOURCES: tuple[str, ...] = (
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the
 yield model, the process statistics, the wafer's die grid, the chip's inventory, the comb
 ring's design (its area) and the chip pool built here."""
-DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.cache:SHIPPED_DIR",)
+DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.defaults:default_results",)
 
 PHASE_MODULATORS_USED = sequence_count("phase_modulator")
 """Phase modulators the pulse sequence drives (PM I and PM ref, from the chip's inventory)."""
@@ -94,39 +97,81 @@ def _exists(path: str) -> bool:
 
 # ----------------------------------------------------------------------------------- devices
 def devices(ctx: FlowContext) -> dict[str, Any]:
-    """Load the device-simulation results shipped with the package (the MPB/meep cache).
+    """Load the default device-simulation results (served from the shipped MPB/meep cache).
 
-    Each shipped file holds one result and the key (design, stack, solver settings) that
-    produced it; the stage lists them by kind. The yield models use these results through
-    their sensitivity tables.
+    Every default device of :func:`~qkdchip.simulations.devices.defaults.default_results` is
+    simulated with the settings of its shipped result, so on a fresh machine the results come
+    from the package without meep (a missing result would need meep and fails the stage). The
+    output holds each result (``results``) and its headline numbers (``headlines``); the comb
+    stage takes the reference ring from it.
     """
-    import json
+    from qkdchip.simulations.devices.defaults import default_results
 
-    from qkdchip.flow import StageNotBuiltError
-    from qkdchip.simulations.devices.cache import SHIPPED_DIR
+    results = default_results()  # a result that is not shipped needs meep (else RuntimeError)
+    headlines = device_headlines(results)
+    ring, mod = headlines["ring"], headlines["modulator"]
+    grating, mmi = headlines["grating"], headlines["mmi"]
+    return {
+        "results": {name: result.to_dict() for name, result in results.items()},
+        "headlines": headlines,
+        "headline": (
+            f"ring FSR {ring['fsr_ghz']:.3f} GHz, D2/2π {ring['d2_khz']:.0f} kHz; "
+            f"coupler Q_c {headlines['coupler']['q_coupling']:.3g}; "
+            f"grating κ {grating['kappa_per_cm']:.0f}/cm; MMI split {mmi['split_ratio']:.3f}; "
+            f"modulator Vπ·L {mod['vpi_l_v_mm']:.1f} V·mm"
+        ),
+    }
 
-    files = sorted(SHIPPED_DIR.glob("*.json")) if SHIPPED_DIR.is_dir() else []
-    if not files:
-        raise StageNotBuiltError(f"no shipped device results in {SHIPPED_DIR}")
-    results: dict[str, list[dict[str, Any]]] = {}
-    for path in files:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        kind = path.stem.rsplit("_", 1)[0]
-        results.setdefault(kind, []).append(
-            {"file": path.name, "key": record.get("key"), "result": record.get("result")}
-        )
-    counts = ", ".join(f"{len(v)} {k}" for k, v in sorted(results.items()))
-    return {"results": results, "headline": f"shipped device results: {counts}"}
+
+def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """The headline numbers of each default device result, in the units their names say."""
+    modes, ring, coupler = results["modes"], results["ring"], results["coupler"]
+    grating, mmi, mod = results["grating"], results["mmi"], results["modulator"]
+    return {
+        "modes": {
+            "n_eff": modes.n_eff,
+            "n_group": modes.n_group,
+            "beta2_ps2_per_km": modes.beta2_s2_per_m * 1e27,
+            "mode_area_um2": modes.mode_area_um2,
+        },
+        "ring": {
+            "radius_um": ring.radius_um,
+            "fsr_ghz": ring.fsr_hz * 1e-9,
+            "d2_khz": ring.d2_hz * 1e-3,
+            "d3_hz": ring.d3_hz,
+            "n_group": ring.n_group,
+            "pump_wavelength_nm": ring.pump_wavelength_nm,
+        },
+        "coupler": {
+            "gap_um": coupler.gap_um,
+            "power_coupling": coupler.power_coupling,
+            "q_coupling": coupler.q_coupling,
+        },
+        "grating": {
+            "kappa_per_cm": grating.kappa_per_cm,
+            "bragg_wavelength_nm": grating.bragg_wavelength_nm,
+            "peak_reflectance": grating.peak_reflectance,
+        },
+        "mmi": {"split_ratio": mmi.split_ratio, "excess_loss_db": mmi.excess_loss_db},
+        "modulator": {"vpi_l_v_mm": mod.vpi_l_v_mm, "overlap": mod.overlap},
+    }
 
 
 # -------------------------------------------------------------------------------------- comb
 def comb(ctx: FlowContext) -> dict[str, Any]:
-    """Solve (or load from cache) the server's reference dark-pulse comb."""
+    """Solve (or load from cache) the server's reference dark-pulse comb.
+
+    The resonator is the devices stage's simulated reference ring (FSR, D_int, its MPB mode),
+    with the comb module's assumed Q, coupling, trigger and pump recipe.
+    """
     from qkdchip.simulations import comb as comb_module
+    from qkdchip.simulations.ring.resonances import RingResult
 
     flow = _flow()
+    ring_data = ctx.need("devices")["results"]["ring"]
     key = {
         "code": flow._source_hash(["qkdchip.simulations.comb"]),
+        "ring": flow._hash(ring_data),
         "seed": ctx.scenario.seed,
         "pump_power_w": ctx.scenario.comb.pump_power_w,
     }
@@ -135,7 +180,8 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
         kwargs = {}
         if ctx.scenario.comb.pump_power_w is not None:
             kwargs["pump_power_w"] = ctx.scenario.comb.pump_power_w
-        result = comb_module.reference_comb(seed=ctx.scenario.seed, **kwargs)
+        resonator = comb_module.reference_resonator(ring=RingResult.from_dict(ring_data))
+        result = comb_module.reference_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
         return result.to_dict()
 
     data, was_cached = flow.cached(ctx, "comb", key, compute)

@@ -1,7 +1,8 @@
 """The default devices whose results ship with the package, and how to simulate each.
 
-``DEVICES`` maps a device name (the ``qkdchip simulate`` sub-command argument) to its default
-design and simulation function. Regenerate the shipped results with
+:func:`default_devices` maps a device name (the ``qkdchip simulate`` sub-command argument) to its
+default design; :func:`simulate_default` simulates one of them with the settings of its shipped
+result, so it is served from the cache without meep. Regenerate the shipped results with
 ``QKDCHIP_CACHE_DIR=simulations/devices/data qkdchip simulate <device> --fresh``.
 """
 
@@ -29,6 +30,9 @@ REFERENCE_RING_SETTINGS = RingSettings(
     resolution=30, pad_um=2.5, run_after_source=100.0, source_bandwidth=0.15, mu_step=128
 )
 """Settings of the shipped reference-ring result (see the convergence notes in the report)."""
+
+MODULATOR_MODE_SETTINGS = ModeSettings(resolution=32, pad_um=1.5)
+"""MPB settings of the shipped phase-modulator result (``qkdchip simulate modulator``)."""
 
 MMI_2X2_BASE = MmiDesign(
     n_inputs=2,
@@ -100,3 +104,57 @@ def default_devices() -> dict[str, DefaultDevice]:
         "mmi2x2": DefaultDevice("mmi2x2", mmi_2x2_design(), "InP 2x2 MMI"),
         "modulator": DefaultDevice("modulator", PhaseModulatorDesign(), "InP phase modulator"),
     }
+
+
+DEFAULT_RESULTS: tuple[str, ...] = (
+    "modes",
+    "ring",
+    "coupler",
+    "grating",
+    "mmi",
+    "modulator",
+)
+"""Names of the default devices with a shipped result, in the order :func:`default_results`
+loads them (the 2x2 MMI of :func:`mmi_2x2_design` has no shipped result yet)."""
+
+
+def simulate_default(name: str, *, fresh: bool = False) -> Any:
+    """The result of one default device, with the settings of its shipped result.
+
+    Args:
+        name: one of :data:`DEFAULT_RESULTS`.
+        fresh: recompute instead of reading the cache (needs meep/MPB).
+
+    Returns:
+        The device's result object (``ModeResult``, ``RingResult``, ``CouplerResult``,
+        ``GratingResult``, ``MmiResult`` or ``ModulatorResult``).
+    """
+    if name not in DEFAULT_RESULTS:
+        raise ValueError(f"name={name!r} is not a default device; allowed: {list(DEFAULT_RESULTS)}")
+    if name == "modes":
+        strip = strip_cross_section(StripWaveguide())
+        return solve_mode(strip, settings=ModeSettings(), fresh=fresh)
+    if name == "ring":
+        from qkdchip.simulations.ring.resonances import simulate_ring
+
+        return simulate_ring(reference_ring_design(), settings=REFERENCE_RING_SETTINGS, fresh=fresh)
+    if name == "coupler":
+        from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
+
+        return simulate_coupler(reference_ring_design(), settings=CouplerSettings(), fresh=fresh)
+    if name == "grating":
+        from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
+
+        return simulate_grating(DbrGratingDesign(), settings=GratingSettings(), fresh=fresh)
+    if name == "mmi":
+        from qkdchip.simulations.fdtd.mmi import simulate_mmi
+
+        return simulate_mmi(MmiDesign(), settings=MmiSettings(), fresh=fresh)
+    from qkdchip.simulations.modes.modulator import simulate_modulator
+
+    return simulate_modulator(PhaseModulatorDesign(), settings=MODULATOR_MODE_SETTINGS, fresh=fresh)
+
+
+def default_results(*, fresh: bool = False) -> dict[str, Any]:
+    """Every default device's result by name (from the shipped cache unless ``fresh``)."""
+    return {name: simulate_default(name, fresh=fresh) for name in DEFAULT_RESULTS}

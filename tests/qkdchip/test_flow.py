@@ -166,3 +166,36 @@ def test_yield_cache_key_covers_every_module_the_yield_stage_imports() -> None:
     ]
     assert uncovered == []
     assert {"qkdchip.circuits.wafer_geometry", "qkdchip.circuits.inventory"} <= set(out)
+
+
+def test_devices_stage_feeds_the_comb_from_the_shipped_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qkdchip.simulations.devices import cache
+    from qkdchip.simulations.devices.defaults import simulate_default
+    from qkdchip.simulations.meep_jobs import runner
+
+    # empty user cache and no meep: only the shipped results can answer
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "device_cache"))
+    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
+    real = {s.name: s for s in STAGES}
+    ctx = FlowContext(scenario=_small_scenario(), out_dir=tmp_path, gds_dir=tmp_path / "gds")
+    outcomes = run_flow(ctx, stages=(real["devices"], real["comb"]))
+    assert [o.status for o in outcomes] == ["done", "done"], outcomes
+    ring = simulate_default("ring")
+    heads = ctx.outputs["devices"]["headlines"]
+    assert heads["ring"]["fsr_ghz"] == ring.fsr_hz * 1e-9
+    assert heads["ring"]["d2_khz"] < 0  # normal dispersion of the 100 nm film
+    assert 0.45 < heads["mmi"]["split_ratio"] < 0.55
+    assert heads["modulator"]["vpi_l_v_mm"] > 0
+    assert heads["grating"]["kappa_per_cm"] > 0
+    assert "GHz" in outcomes[0].message
+    assert "V·mm" in outcomes[0].message
+    comb = ctx.outputs["comb"]
+    assert comb["state"] == "dark pulse"
+    assert comb["fsr_hz"] == ring.fsr_hz  # the comb runs on the simulated ring
+    assert comb["comb_lines_usable"] >= 10
+    write_report(ctx, outcomes)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["devices"] == json.loads(json.dumps(heads))
+    assert "meep" not in sys.modules
