@@ -47,7 +47,11 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         "chip_yield": None,
         "comb_lines_usable": None,
         "yield_aware": None,
+        "devices": None,
     }
+    devices = ctx.outputs.get("devices")
+    if devices is not None:
+        out["devices"] = devices.get("headlines")
     comb = ctx.outputs.get("comb")
     if comb is not None:
         out["comb_lines_usable"] = comb.get("comb_lines_usable")
