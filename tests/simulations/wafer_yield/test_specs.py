@@ -53,8 +53,8 @@ def test_comb_ring_area_follows_the_ring_design(tmp_path: Path) -> None:
     ring = RingDesign()
     side_um = 2 * (ring.radius_um + ring.width_um / 2 + ring.gap_um + ring.bus_width_um)
     assert comb_ring_area_cm2(ring) == pytest.approx(side_um**2 * 1e-8, rel=1e-12)
-    # the 30.03 GHz ring (R ~ 0.99 mm) sits in a ~2 x 2 mm square
-    assert comb_ring_area_cm2() == pytest.approx(0.04, rel=0.01)
+    # the 30.03 GHz ring (R = 999.4 µm) sits in a 2.01 x 2.01 mm square
+    assert comb_ring_area_cm2() == pytest.approx(0.0405, rel=0.01)
     assert load_chip_spec("si3n4").device("comb_ring").area_cm2 == comb_ring_area_cm2()
     smaller = RingDesign(radius_um=ring.radius_um / 2)
     assert comb_ring_area_cm2(smaller) < comb_ring_area_cm2(ring) / 3
