@@ -9,10 +9,14 @@ import gdsfactory as gf
 
 from qkdchip.circuits.wafer_geometry import SI3N4_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import place_cutbacks, straight_link
-from qkdchip.components.designs import DEFAULT_RING_RADIUS_UM
+from qkdchip.components.designs import RingDesign
 from qkdchip.components.si3n4 import edge_coupler, ring_heater, ring_point_coupled
-from qkdchip.pdk.si3n4.cross_sections import THIN_STRIP_WIDTH_UM
 from qkdchip.pdk.si3n4.design_rules import design_rules
+
+COMB_RING = RingDesign()
+"""The comb ring the chip draws by default: the simulated reference ring (``RingDesign()``
+equals :func:`~qkdchip.simulations.devices.defaults.reference_ring_design`, whose resonances
+and D_int the shipped ring result holds)."""
 
 
 def _join(c: gf.Component, a: gf.Port, b: gf.Port, width: float) -> None:
@@ -54,10 +58,10 @@ def place_edge_coupled(
 def comb_chip(
     chip_width_um: float = SI3N4_WAFER_LAYOUT.die_width_um,
     chip_height_um: float = SI3N4_WAFER_LAYOUT.die_height_um,
-    thickness_nm: float = 100.0,
-    comb_radius_um: float = DEFAULT_RING_RADIUS_UM,
-    ring_width_um: float = THIN_STRIP_WIDTH_UM,
-    comb_gap_um: float = 3.0,
+    thickness_nm: float = COMB_RING.thickness_nm,
+    comb_radius_um: float = COMB_RING.radius_um,
+    ring_width_um: float = COMB_RING.width_um,
+    comb_gap_um: float = COMB_RING.gap_um,
     heater_width_um: float = 6.0,
     pad_size_um: float = 100.0,
     pad_pitch_um: float = 200.0,
@@ -97,8 +101,7 @@ def comb_chip(
         chip_width_um, chip_height_um: die size (µm).
         thickness_nm: Si3N4 film thickness (nm); selects the design rules.
         comb_radius_um: comb ring radius (µm); default the simulated reference comb ring
-            (:data:`~qkdchip.components.designs.DEFAULT_RING_RADIUS_UM`, the ring whose
-            resonances and D_int the shipped ring result holds).
+            (:data:`COMB_RING`, as are the film thickness, ring width and gap defaults).
         ring_width_um: comb and sweep ring/bus waveguide width (µm).
         comb_gap_um: comb ring to bus gap (µm).
         heater_width_um: heater metal width (µm).
@@ -215,6 +218,7 @@ def comb_chip(
         )
     c.info["chip_size_um"] = [chip_width_um, chip_height_um]
     c.info["comb_radius_um"] = radius
+    c.info["comb_ring"] = comb.info["design"]
     c.info["comb_fsr_ghz_estimate"] = float(comb.info["fsr_ghz_estimate"])
     c.info["heater_resistance_ohm_estimate"] = float(comb.info["heater_resistance_ohm_estimate"])
     c.info["gap_sweep_um"] = sweep

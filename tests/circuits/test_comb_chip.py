@@ -24,6 +24,7 @@ def test_comb_ring_and_io(chip):
     assert (box.left, box.bottom, box.right, box.top) == (0.0, 0.0, 6000.0, 7000.0)
     # the simulated reference ring (RingDesign() == reference_ring_design(), see test_designs)
     assert chip.info["comb_radius_um"] == RingDesign().radius_um
+    assert chip.info["comb_ring"] == RingDesign().to_dict()
     # estimate at n_g 1.59 (MPB 1.5899 to three digits): within 2e-4 of 30.03 GHz
     assert chip.info["comb_fsr_ghz_estimate"] == pytest.approx(30.03, rel=2e-4)
     names = {p.name for p in chip.ports}
