@@ -18,12 +18,12 @@ from qkdchip import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "doctor",
     "run",
-    "keyrate",
-    "yield_cmd",
     "mask",
-    "network",
-    "comb",
     "simulate",
+    "comb",
+    "yield_cmd",
+    "keyrate",
+    "network",
 )
 
 
