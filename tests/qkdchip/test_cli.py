@@ -38,5 +38,5 @@ def test_console_script_entry_point_runs() -> None:
         [sys.executable, "-m", "qkdchip", "--help"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0
-    for command in ("doctor", "run"):
+    for command in ("doctor", "run", "mask", "simulate", "comb", "yield", "keyrate", "network"):
         assert command in proc.stdout
