@@ -4,6 +4,8 @@ arXiv 2010.03375; Godey et al., arXiv 1308.2539)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -190,3 +192,19 @@ def test_every_branch_point_is_a_stationary_dark_pulse(model: LLEModel, branch) 
         power = np.abs(psi) ** 2
         assert power.max() - power.min() > 1.0
         assert classify_field(psi, normal_dispersion=True).state == "dark pulse"
+
+
+def test_branch_summary_is_json(branch) -> None:
+    summary = json.loads(json.dumps(branch.to_dict()))
+    assert summary["fold_indices"] == list(branch.fold_indices)
+    assert len(summary["velocity"]) == len(summary["arclength"]) == len(branch.zeta0)
+    # points without eigenvalues are null, never NaN
+    assert summary["max_growth"][1] is None
+    assert summary["max_growth"][branch.fold_indices[0]] == pytest.approx(
+        branch.max_growth[branch.fold_indices[0]]
+    )
+
+
+def test_unknown_stability_mode_is_rejected(model: LLEModel, dark) -> None:
+    with pytest.raises(ValueError, match="stability"):
+        continue_in_detuning(model, dark, zeta_min=1.0, zeta_max=10.0, stability="sometimes")
