@@ -73,6 +73,16 @@ DEFAULT_RING_RADIUS_UM = 999.4
 30.03 GHz with the MPB group index n_g = 1.5899 of its strip, rounded to 0.1 µm. The shipped
 ring result (meep, cylindrical) simulates exactly this ring; a test asserts
 ``RingDesign() == reference_ring_design()`` so the drawn and the simulated ring stay one."""
+DEFAULT_RING_GAP_UM = 2.305
+"""Ring-bus gap in µm (edge to edge, straight point-coupled bus) of the reference comb ring,
+chosen for a bus-coupling Q_c of about 10 million, over-coupled against the intrinsic Q of
+20 million as the dark-pulse comb wants. From the shipped coupler result (``qkdchip simulate
+coupler``: MPB supermodes at 32 px/µm, coupled-mode theory, 1550 nm): at 3.0 µm Q_c = 5.4e7 with
+κ(g) decaying as exp(-1.08/µm · g); that decay put 1e7 near 2.22 µm, where MPB gave 8.0e6
+(the decay steepens to 1.24/µm at smaller gaps), 2.315 µm gave 1.02e7, and 2.305 µm (on the
+1 nm grid, far above the thin-film 0.5 µm WG min space) gives Q_c = 9.98e6, the shipped
+result. tests/simulations/comb/test_resonator.py checks that the comb's reference resonator
+takes its Q_c from the shipped coupler result of ``RingDesign()``."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,8 @@ class RingDesign(_Design):
         radius_um: ring radius to the waveguide centre in µm, [5, 5000]. Default: the
             simulated reference 30.03 GHz comb ring, 999.4 µm (:data:`DEFAULT_RING_RADIUS_UM`).
         width_um: ring waveguide width in µm, [0.3, 12].
-        gap_um: edge-to-edge gap between ring and bus in µm, [0.1, 10] (assumption: 3.0 µm for
-            weak coupling of the 100 nm film's extended mode).
+        gap_um: edge-to-edge gap between ring and bus in µm, [0.1, 10]. Default: 2.305 µm,
+            simulated Q_c about 10 million for the reference ring (:data:`DEFAULT_RING_GAP_UM`).
         thickness_nm: Si3N4 film thickness in nm, [40, 1500].
         wrap_angle_deg: angle the bus wraps around the ring in degrees, [0, 120];
             0 = point coupling with a straight bus.
@@ -137,7 +147,7 @@ class RingDesign(_Design):
 
     radius_um: float = DEFAULT_RING_RADIUS_UM
     width_um: float = 2.8
-    gap_um: float = 3.0
+    gap_um: float = DEFAULT_RING_GAP_UM
     thickness_nm: float = 100.0
     wrap_angle_deg: float = 0.0
     bus_width_um: float = 2.8

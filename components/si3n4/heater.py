@@ -7,7 +7,7 @@ import math
 import gdsfactory as gf
 
 from qkdchip.components.checks import check_even_nm, check_min_value, check_range, check_width
-from qkdchip.components.designs import DEFAULT_RING_RADIUS_UM, RingDesign
+from qkdchip.components.designs import DEFAULT_RING_GAP_UM, DEFAULT_RING_RADIUS_UM, RingDesign
 from qkdchip.components.geometry import annulus_sectors
 from qkdchip.components.si3n4.rings import ring
 from qkdchip.pdk.si3n4.design_rules import design_rules
@@ -23,7 +23,7 @@ HEATER_SHEET_RESISTANCE_OHM_SQ = 1.5
 def ring_heater(
     radius_um: float = DEFAULT_RING_RADIUS_UM,
     width_um: float = 2.8,
-    gap_um: float = 3.0,
+    gap_um: float = DEFAULT_RING_GAP_UM,
     thickness_nm: float = 100.0,
     wrap_angle_deg: float = 0.0,
     bus_width_um: float = 2.8,

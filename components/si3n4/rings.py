@@ -14,6 +14,7 @@ from qkdchip.components.checks import check_bend_radius, check_even_nm, check_ra
 from qkdchip.components.checks import check_width as check_rule_width
 from qkdchip.components.designs import (
     DEFAULT_N_GROUP_THIN_SIN,
+    DEFAULT_RING_GAP_UM,
     DEFAULT_RING_RADIUS_UM,
     RingDesign,
     ring_fsr_hz,
@@ -91,7 +92,7 @@ def _draw_ring(
 def ring_point_coupled(
     radius_um: float = DEFAULT_RING_RADIUS_UM,
     width_um: float = 2.8,
-    gap_um: float = 3.0,
+    gap_um: float = DEFAULT_RING_GAP_UM,
     thickness_nm: float = 100.0,
     bus_width_um: float = 2.8,
     bus_extension_um: float = 50.0,
@@ -205,7 +206,7 @@ def ring_from_fsr(
     fsr_ghz: float = 30.03,
     n_group: float = DEFAULT_N_GROUP_THIN_SIN,
     width_um: float = 2.8,
-    gap_um: float = 3.0,
+    gap_um: float = DEFAULT_RING_GAP_UM,
     thickness_nm: float = 100.0,
     wrap_angle_deg: float = 0.0,
     bus_width_um: float = 2.8,

@@ -1,7 +1,9 @@
 """``qkdchip comb``: simulate a Kerr microcomb (LLE) and report its lines in dBm.
 
-Without options it simulates the reference dark-pulse comb (30.03 GHz FSR, normal-dispersion
-100-nm Si3N4 ring, mode-crossing trigger). ``--ring FILE`` reads a JSON file with Resonator
+Without options it simulates the reference dark-pulse comb of
+``qkdchip.simulations.comb.reference``: the simulated reference ring (its FSR, D_int and
+bus-coupling Q from the shipped device results; normal-dispersion 100-nm Si3N4, mode-crossing
+trigger) pumped with the reference on-chip power. ``--ring FILE`` reads a JSON file with Resonator
 fields, or a ring-simulation result (``mu``, ``d_int_hz``, ``fsr_hz``, ... as written by the
 ring solver) whose D_int, FSR, group index and wavelength replace the reference ones;
 ``--design key=value`` overrides single fields. Writes a spectrum plot, a sweep plot and a
@@ -20,6 +22,7 @@ from rich.table import Table
 
 from qkdchip.atomic import atomic_write_json
 from qkdchip.simulations.comb import (
+    REFERENCE_PUMP_POWER_W,
     DIntProfile,
     reference_comb,
     reference_resonator,
@@ -56,7 +59,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help=f"override reference ring fields ({', '.join(_FLOAT_FIELDS)}; amx=MU:SHIFT_HZ)",
     )
-    parser.add_argument("--pump-mw", type=float, default=None, help="on-chip pump power (mW)")
+    parser.add_argument(
+        "--pump-mw",
+        type=float,
+        default=None,
+        help=f"on-chip pump power (mW; default {REFERENCE_PUMP_POWER_W * 1e3:g})",
+    )
     parser.add_argument(
         "--sweep",
         default=None,
@@ -125,7 +133,7 @@ def comb(args: argparse.Namespace) -> int:
     ring = reference_resonator(**overrides)
     if args.pump_mw is not None and not args.pump_mw > 0:
         raise ValueError(f"--pump-mw={args.pump_mw} must be > 0")
-    power_w = 0.1 if args.pump_mw is None else args.pump_mw * 1e-3
+    power_w = REFERENCE_PUMP_POWER_W if args.pump_mw is None else args.pump_mw * 1e-3
     if args.sweep is None:
         result = reference_comb(
             resonator=ring, pump_power_w=power_w, n_modes=args.modes, seed=args.seed

@@ -181,11 +181,10 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         return r, rows
     from qkdchip.components.designs import PhaseModulatorDesign
     from qkdchip.simulations.modes.modulator import simulate_modulator
-    from qkdchip.simulations.modes.solver import ModeSettings
 
     r = simulate_modulator(
         _apply(PhaseModulatorDesign(), overrides),
-        settings=_resolution(args, ModeSettings(resolution=32, pad_um=1.5)),
+        settings=_resolution(args, defaults.MODULATOR_MODE_SETTINGS),
         fresh=args.fresh,
     )
     rows = [

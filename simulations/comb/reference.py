@@ -13,13 +13,16 @@ Simulated, read from the shipped device results (never re-typed here):
   D_int(mu) (D2/2π about -764 kHz, strongly normal);
 * the MPB mode of the ring's strip at the pump wavelength, recorded in that ring result:
   effective index, effective mode area and the Kerr-weighted field fractions, which give the
-  effective n2 from the materials' n2 (:data:`qkdchip.pdk.materials.KERR_N2_M2_PER_W`).
+  effective n2 from the materials' n2 (:data:`qkdchip.pdk.materials.KERR_N2_M2_PER_W`);
+* the bus coupling Q (:func:`reference_coupler_result`, MPB supermodes and coupled-mode theory
+  for the same ring and its drawn gap): the gap of
+  :class:`~qkdchip.components.designs.RingDesign` is chosen so that Q_c is about 10 million,
+  an over-coupled ring (eta about 2/3, as usual for dark-pulse combs, which gain conversion
+  efficiency from over-coupling).
 
 Assumed (explicit defaults below):
 
 * Intrinsic Q 20 million (:data:`REFERENCE_Q_INTRINSIC`, the paper's value).
-* Over-coupled ring, Q_c = 10 million (:data:`REFERENCE_Q_COUPLING`; eta = 2/3, as usual for
-  dark-pulse combs, which gain conversion efficiency from over-coupling).
 * The trigger is an avoided mode crossing that shifts mode mu = +1 up by 45 MHz (about 1.5
   loaded linewidths), in the range Xue et al. (Nat. Photon. 9, 594 (2015)) report.
 * The self-injection-locked pump is represented by a slow detuning sweep from the blue side into
@@ -33,23 +36,22 @@ from typing import Any
 from qkdchip.pdk.materials import effective_kerr_n2
 from qkdchip.simulations.comb.resonator import Resonator
 from qkdchip.simulations.comb.solve import CombResult, solve_comb
+from qkdchip.simulations.ring.coupling import CouplerResult
 from qkdchip.simulations.ring.resonances import RingResult
 
 __all__ = [
     "REFERENCE_AMX_MU",
     "REFERENCE_AMX_SHIFT_HZ",
     "REFERENCE_PUMP_POWER_W",
-    "REFERENCE_Q_COUPLING",
     "REFERENCE_Q_INTRINSIC",
     "reference_comb",
+    "reference_coupler_result",
     "reference_resonator",
     "reference_ring_result",
 ]
 
 REFERENCE_Q_INTRINSIC = 20e6
 """Intrinsic Q of the reference ring (paper: about 20 million)."""
-REFERENCE_Q_COUPLING = 10e6
-"""Assumed coupling Q (over-coupled, eta = 2/3)."""
 REFERENCE_PUMP_POWER_W = 0.1
 """Assumed on-chip pump power (W)."""
 REFERENCE_AMX_MU = 1
@@ -75,23 +77,38 @@ def reference_ring_result() -> RingResult:
     return simulate_ring(reference_ring_design(), settings=REFERENCE_RING_SETTINGS)
 
 
-def reference_resonator(*, ring: RingResult | None = None, **overrides: Any) -> Resonator:
-    """The reference ring as an LLE resonator, from a simulated ring result.
+def reference_coupler_result() -> CouplerResult:
+    """The simulated bus coupler of the reference ring (shipped cache; MPB only if missing)."""
+    from qkdchip.simulations.devices.defaults import simulate_default
+
+    return simulate_default("coupler")
+
+
+def reference_resonator(
+    *,
+    ring: RingResult | None = None,
+    coupler: CouplerResult | None = None,
+    **overrides: Any,
+) -> Resonator:
+    """The reference ring as an LLE resonator, from simulated ring and coupler results.
 
     Args:
         ring: ring-simulation result (default :func:`reference_ring_result`). Its FSR, group
             index, pump wavelength, D2/D3 and full D_int(mu) are used, and the MPB mode it
             records gives n_eff, the effective area and the effective n2.
+        coupler: bus-coupler result (default :func:`reference_coupler_result`); its Q_c is the
+            resonator's coupling Q.
         **overrides: Resonator fields replacing these values (``d_int=None`` falls back to the
             ring's D2/D3 polynomial).
     """
     ring = reference_ring_result() if ring is None else ring
+    coupler = reference_coupler_result() if coupler is None else coupler
     mode = ring.mode
     fields: dict[str, Any] = {
         "fsr_hz": ring.fsr_hz,
         "wavelength_nm": ring.pump_wavelength_nm,
         "q_intrinsic": REFERENCE_Q_INTRINSIC,
-        "q_coupling": REFERENCE_Q_COUPLING,
+        "q_coupling": coupler.q_coupling,
         "n2_m2_per_w": effective_kerr_n2(mode["kerr_fractions"]),
         "effective_area_um2": mode["mode_area_um2"],
         "n_eff": mode["n_eff"],

@@ -11,15 +11,18 @@ import numpy as np
 import pytest
 
 from qkdchip.cli import main
+from qkdchip.components.designs import RingDesign
 from qkdchip.pdk.materials import KERR_N2_M2_PER_W
 from qkdchip.pdk.si3n4.layer_stack import film_stack
 from qkdchip.simulations.comb import (
+    REFERENCE_Q_INTRINSIC,
     DIntProfile,
     Resonator,
     dbm,
     integrate,
     map_to_wdm,
     reference_comb,
+    reference_coupler_result,
     reference_resonator,
     reference_ring_result,
     solve_comb,
@@ -29,6 +32,7 @@ from qkdchip.simulations.comb.schedules import PiecewiseLinear
 from qkdchip.simulations.devices import cache
 from qkdchip.simulations.devices.defaults import REFERENCE_RING_SETTINGS, reference_ring_design
 from qkdchip.simulations.meep_jobs import runner
+from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
 from qkdchip.simulations.ring.resonances import _payload
 
 
@@ -226,4 +230,21 @@ def test_reference_resonator_is_the_shipped_simulated_ring(shipped_only: None) -
     shipped_d_int = dict(zip(shipped["mu"], shipped["d_int_hz"], strict=True))
     expected = np.array([shipped_d_int[int(u)] for u in mu])
     np.testing.assert_allclose(ring.d_int_hz(n, include_shifts=False), expected, rtol=0, atol=1e-3)
+    assert "meep" not in sys.modules
+
+
+def test_reference_q_coupling_is_the_shipped_coupler_of_the_drawn_ring(
+    shipped_only: None, tmp_path
+) -> None:
+    drawn = RingDesign()
+    coupler = simulate_coupler(drawn, settings=CouplerSettings())  # MPB blocked: shipped only
+    assert coupler.design == drawn.to_dict()
+    assert reference_coupler_result() == coupler
+    ring = reference_resonator()
+    assert ring.q_coupling == coupler.q_coupling  # the simulated value, not a typed copy
+    # the gap was chosen for Q_c about 1e7, over-coupled against Q_i = 2e7 (eta about 2/3); the
+    # 1 nm gap grid alone allows 0.25 % (2 x 1.22/µm x 1 nm), 10 % flags a drifted design
+    assert ring.q_coupling == pytest.approx(1e7, rel=0.1)
+    assert ring.q_coupling < REFERENCE_Q_INTRINSIC
+    assert not (tmp_path / "cache").exists()  # nothing computed, nothing written
     assert "meep" not in sys.modules
