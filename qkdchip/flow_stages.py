@@ -161,17 +161,21 @@ def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
 def comb(ctx: FlowContext) -> dict[str, Any]:
     """Solve (or load from cache) the server's reference dark-pulse comb.
 
-    The resonator is the devices stage's simulated reference ring (FSR, D_int, its MPB mode),
-    with the comb module's assumed Q, coupling, trigger and pump recipe.
+    The resonator is the devices stage's simulated reference ring (FSR, D_int, its MPB mode)
+    and bus coupler (Q_c), with the comb module's assumed intrinsic Q, trigger and pump recipe.
     """
     from qkdchip.simulations import comb as comb_module
+    from qkdchip.simulations.ring.coupling import CouplerResult
     from qkdchip.simulations.ring.resonances import RingResult
 
     flow = _flow()
-    ring_data = ctx.need("devices")["results"]["ring"]
+    device_results = ctx.need("devices")["results"]
+    ring_data = device_results["ring"]
+    coupler_data = device_results["coupler"]
     key = {
         "code": flow._source_hash(["qkdchip.simulations.comb"]),
         "ring": flow._hash(ring_data),
+        "coupler": flow._hash(coupler_data),
         "seed": ctx.scenario.seed,
         "pump_power_w": ctx.scenario.comb.pump_power_w,
     }
@@ -180,7 +184,9 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
         kwargs = {}
         if ctx.scenario.comb.pump_power_w is not None:
             kwargs["pump_power_w"] = ctx.scenario.comb.pump_power_w
-        resonator = comb_module.reference_resonator(ring=RingResult.from_dict(ring_data))
+        resonator = comb_module.reference_resonator(
+            ring=RingResult.from_dict(ring_data), coupler=CouplerResult.from_dict(coupler_data)
+        )
         result = comb_module.reference_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
         return result.to_dict()
 
