@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from qkdchip.components.designs import DbrGratingDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
 from qkdchip.simulations.devices.cache import cached
+from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import ridge_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
@@ -98,7 +99,7 @@ class GratingSettings:
 
 
 @dataclass(frozen=True)
-class GratingResult:
+class GratingResult(TupleFieldsRecord):
     """κ, stop band and reflection of a DBR grating.
 
     Attributes:
@@ -141,24 +142,11 @@ class GratingResult:
     energy_balance_error: float
     settings: dict[str, Any] = field(default_factory=dict)
 
-    _TUPLES = ("wavelength_nm", "reflectance", "transmittance")
+    _TUPLES: ClassVar[tuple[str, ...]] = ("wavelength_nm", "reflectance", "transmittance")
 
     @property
     def kappa_per_cm(self) -> float:
         return self.kappa_per_m * 1e-2
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in self._TUPLES:
-            data[name] = list(data[name])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GratingResult:
-        data = dict(data)
-        for name in cls._TUPLES:
-            data[name] = tuple(data[name])
-        return cls(**data)
 
 
 def cmt_peak_reflectance(*, kappa_per_m: float, length_um: float) -> float:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from qkdchip.components.designs import RingDesign
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
 from qkdchip.simulations.devices.cache import cached
+from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection, strip_cross_section
 from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
@@ -110,7 +111,7 @@ class RingSettings:
 
 
 @dataclass(frozen=True)
-class RingResult:
+class RingResult(TupleFieldsRecord):
     """Resonances and dispersion of a ring's fundamental mode family.
 
     Attributes:
@@ -168,24 +169,17 @@ class RingResult:
     mode: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
 
-    _TUPLES = ("mu", "d_int_hz", "sampled_mu", "sampled_frequency_hz", "sampled_q")
+    _TUPLES: ClassVar[tuple[str, ...]] = (
+        "mu",
+        "d_int_hz",
+        "sampled_mu",
+        "sampled_frequency_hz",
+        "sampled_q",
+    )
 
     @property
     def normal_dispersion(self) -> bool:
         return self.d2_hz < 0
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in self._TUPLES:
-            data[name] = list(data[name])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RingResult:
-        data = dict(data)
-        for name in cls._TUPLES:
-            data[name] = tuple(data[name])
-        return cls(**data)
 
 
 def ring_cross_section(design: RingDesign, stack: FilmStack | None = None) -> CrossSection:
