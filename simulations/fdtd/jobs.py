@@ -156,20 +156,21 @@ def grating_reflection(
 
     # Two passes through the whole cell after the source, before decay is tested.
     t_min = 10.0 / (2 * frequency_width) + 2 * max(n_tooth, n_groove) * sz
-    region = {"frequency": frequency, "frequency_width": frequency_width}
+
+    def add_monitors(sim: Any) -> tuple[Any, Any]:
+        """Reflection and transmission flux planes over the recorded band."""
+        return tuple(
+            sim.add_flux(
+                frequency,
+                frequency_width,
+                frequencies,
+                mp.FluxRegion(center=mp.Vector3(0, 0, z)),
+            )
+            for z in (refl_z, tran_z)
+        )
+
     sim = make([])
-    refl = sim.add_flux(
-        region["frequency"],
-        region["frequency_width"],
-        frequencies,
-        mp.FluxRegion(center=mp.Vector3(0, 0, refl_z)),
-    )
-    tran = sim.add_flux(
-        region["frequency"],
-        region["frequency_width"],
-        frequencies,
-        mp.FluxRegion(center=mp.Vector3(0, 0, tran_z)),
-    )
+    refl, tran = add_monitors(sim)
     sim.run(
         until_after_sources=_decayed_after(mp, t_min, mp.Ex, mp.Vector3(0, 0, tran_z), decay_by)
     )
@@ -178,18 +179,7 @@ def grating_reflection(
     sim.reset_meep()
 
     sim = make(geometry)
-    refl = sim.add_flux(
-        region["frequency"],
-        region["frequency_width"],
-        frequencies,
-        mp.FluxRegion(center=mp.Vector3(0, 0, refl_z)),
-    )
-    tran = sim.add_flux(
-        region["frequency"],
-        region["frequency_width"],
-        frequencies,
-        mp.FluxRegion(center=mp.Vector3(0, 0, tran_z)),
-    )
+    refl, tran = add_monitors(sim)
     sim.load_minus_flux_data(refl, refl_data)
     sim.run(
         until_after_sources=_decayed_after(mp, t_min, mp.Ex, mp.Vector3(0, 0, refl_z), decay_by)
