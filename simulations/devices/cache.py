@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from qkdchip.atomic import atomic_write_json
 
 SHIPPED_DIR = Path(__file__).with_name("data")
 CACHE_ENV = "QKDCHIP_CACHE_DIR"
@@ -36,20 +37,6 @@ def cache_key(kind: str, payload: dict[str, Any]) -> str:
         raise ValueError(f"kind={kind!r} must be an identifier")
     digest = hashlib.sha256(_canonical({"kind": kind, **payload}).encode()).hexdigest()
     return f"{kind}_{digest[:16]}"
-
-
-def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` via a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1, allow_nan=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def lookup(kind: str, payload: dict[str, Any]) -> tuple[dict[str, Any], Path] | None:
@@ -91,5 +78,5 @@ def cached(
     result = compute()
     folder = target_dir or user_cache_dir()
     record = {"key": json.loads(_canonical(payload)), "result": result}
-    write_json_atomically(folder / (cache_key(kind, payload) + ".json"), record)
+    atomic_write_json(folder / (cache_key(kind, payload) + ".json"), record, indent=1)
     return result, False
