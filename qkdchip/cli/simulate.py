@@ -17,6 +17,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.atomic import atomic_write
+
 DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
 PLOT_DIR = Path("results")
 
@@ -205,7 +207,6 @@ def _plot(args: argparse.Namespace, result: Any) -> Path | None:
     import matplotlib.pyplot as plt
 
     path = args.plot or PLOT_DIR / f"simulate_{args.device}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4))
     if args.device == "ring":
         ax.plot(result.mu, [v / 1e6 for v in result.d_int_hz], label="spline")
@@ -224,10 +225,10 @@ def _plot(args: argparse.Namespace, result: Any) -> Path | None:
         ax.set_ylabel("power")
     ax.legend()
     fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120))
+    finally:
+        plt.close(fig)
     return path
 
 
