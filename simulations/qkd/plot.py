@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from qkdchip.atomic import atomic_write
 from qkdchip.simulations.qkd.result import KeyRateResult
 
 
@@ -36,7 +35,6 @@ def plot_key_rate_vs_distance(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(path)
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     for label, results in curves.items():
         pts = sorted((r.distance_km, r.key_rate_per_pulse) for r in results)
@@ -62,14 +60,9 @@ def plot_key_rate_vs_distance(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=out.suffix or ".png", dir=out.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp)
-        os.replace(tmp, out)
+        # An explicit format, so a path without suffix is not given a ".png" by matplotlib.
+        fmt = Path(path).suffix.lstrip(".") or "png"
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return out
