@@ -14,13 +14,9 @@ def check_even_nm(name: str, value_um: float) -> None:
         raise ValueError(f"{name}={value_um!r} µm must be an even number of nanometres")
 
 
-def check_positive(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}={value!r} must be a finite number > 0")
-
-
 def check_range(name: str, value: float, low: float, high: float) -> None:
-    if not (math.isfinite(value) and low <= value <= high):
+    """``value`` must be a finite int or float in ``[low, high]``."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
         raise ValueError(f"{name}={value!r} is outside the allowed range [{low}, {high}]")
 
 

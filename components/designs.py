@@ -17,6 +17,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from qkdchip.components.checks import check_range
+
 C_M_PER_S = 299_792_458.0
 
 REFERENCE_FSR_HZ = 30.03e9
@@ -26,11 +28,6 @@ DEFAULT_N_GROUP_THIN_SIN = 1.59
 the MPB value 1.5899 of the shipped mode result (``qkdchip simulate modes`` at the reference
 ring's settings) to three digits (paper fact 1.15 brackets n_g at 1.6-1.93). This module imports
 no simulation; tests/components/test_designs.py checks the value against the shipped result."""
-
-
-def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name}={value!r} is outside the allowed range [{low}, {high}]")
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
@@ -55,15 +52,15 @@ def ring_radius_for_fsr(*, fsr_hz: float, n_group: float) -> float:
     Returns:
         Radius in µm (about 999 µm for 30.03 GHz at n_g = 1.59).
     """
-    _check_range("fsr_hz", fsr_hz, 1e9, 5e12)
-    _check_range("n_group", n_group, 1.0, 4.5)
+    check_range("fsr_hz", fsr_hz, 1e9, 5e12)
+    check_range("n_group", n_group, 1.0, 4.5)
     return C_M_PER_S / (2 * math.pi * n_group * fsr_hz) * 1e6
 
 
 def ring_fsr_hz(*, radius_um: float, n_group: float) -> float:
     """Free spectral range in Hz of a circular ring of radius ``radius_um`` µm."""
-    _check_range("radius_um", radius_um, 1.0, 20000.0)
-    _check_range("n_group", n_group, 1.0, 4.5)
+    check_range("radius_um", radius_um, 1.0, 20000.0)
+    check_range("n_group", n_group, 1.0, 4.5)
     return C_M_PER_S / (2 * math.pi * n_group * radius_um * 1e-6)
 
 
@@ -98,8 +95,8 @@ class StripWaveguide(_Design):
     thickness_nm: float = 100.0
 
     def __post_init__(self) -> None:
-        _check_range("width_um", self.width_um, 0.3, 12.0)
-        _check_range("thickness_nm", self.thickness_nm, 40.0, 1500.0)
+        check_range("width_um", self.width_um, 0.3, 12.0)
+        check_range("thickness_nm", self.thickness_nm, 40.0, 1500.0)
 
 
 @dataclass(frozen=True)
@@ -122,11 +119,11 @@ class RidgeWaveguide(_Design):
     upper_cladding_um: float = 1.5
 
     def __post_init__(self) -> None:
-        _check_range("width_um", self.width_um, 0.8, 6.0)
+        check_range("width_um", self.width_um, 0.8, 6.0)
         _check_choice("etch", self.etch, ("deep", "shallow"))
-        _check_range("core_bandgap_um", self.core_bandgap_um, 0.95, 1.45)
-        _check_range("core_thickness_um", self.core_thickness_um, 0.1, 1.5)
-        _check_range("upper_cladding_um", self.upper_cladding_um, 0.5, 3.0)
+        check_range("core_bandgap_um", self.core_bandgap_um, 0.95, 1.45)
+        check_range("core_thickness_um", self.core_thickness_um, 0.1, 1.5)
+        check_range("upper_cladding_um", self.upper_cladding_um, 0.5, 3.0)
 
 
 @dataclass(frozen=True)
@@ -153,12 +150,12 @@ class RingDesign(_Design):
     bus_width_um: float = 2.8
 
     def __post_init__(self) -> None:
-        _check_range("radius_um", self.radius_um, 5.0, 5000.0)
-        _check_range("width_um", self.width_um, 0.3, 12.0)
-        _check_range("gap_um", self.gap_um, 0.1, 10.0)
-        _check_range("thickness_nm", self.thickness_nm, 40.0, 1500.0)
-        _check_range("wrap_angle_deg", self.wrap_angle_deg, 0.0, 120.0)
-        _check_range("bus_width_um", self.bus_width_um, 0.3, 12.0)
+        check_range("radius_um", self.radius_um, 5.0, 5000.0)
+        check_range("width_um", self.width_um, 0.3, 12.0)
+        check_range("gap_um", self.gap_um, 0.1, 10.0)
+        check_range("thickness_nm", self.thickness_nm, 40.0, 1500.0)
+        check_range("wrap_angle_deg", self.wrap_angle_deg, 0.0, 120.0)
+        check_range("bus_width_um", self.bus_width_um, 0.3, 12.0)
         if self.width_um >= self.radius_um:
             raise ValueError(
                 f"width_um={self.width_um!r} must be smaller than radius_um={self.radius_um!r}"
@@ -206,9 +203,9 @@ class EdgeCouplerDesign(_Design):
     waveguide_width_um: float = 2.8
 
     def __post_init__(self) -> None:
-        _check_range("tip_width_um", self.tip_width_um, 0.15, 2.0)
-        _check_range("taper_length_um", self.taper_length_um, 10.0, 2000.0)
-        _check_range("waveguide_width_um", self.waveguide_width_um, 0.3, 12.0)
+        check_range("tip_width_um", self.tip_width_um, 0.15, 2.0)
+        check_range("taper_length_um", self.taper_length_um, 10.0, 2000.0)
+        check_range("waveguide_width_um", self.waveguide_width_um, 0.3, 12.0)
 
 
 @dataclass(frozen=True)
@@ -233,11 +230,11 @@ class DbrGratingDesign(_Design):
     n_eff: float = 3.2
 
     def __post_init__(self) -> None:
-        _check_range("period_nm", self.period_nm, 150.0, 400.0)
-        _check_range("length_um", self.length_um, 5.0, 2000.0)
-        _check_range("kappa_per_cm", self.kappa_per_cm, 1.0, 1000.0)
-        _check_range("duty_cycle", self.duty_cycle, 0.1, 0.9)
-        _check_range("n_eff", self.n_eff, 2.5, 3.6)
+        check_range("period_nm", self.period_nm, 150.0, 400.0)
+        check_range("length_um", self.length_um, 5.0, 2000.0)
+        check_range("kappa_per_cm", self.kappa_per_cm, 1.0, 1000.0)
+        check_range("duty_cycle", self.duty_cycle, 0.1, 0.9)
+        check_range("n_eff", self.n_eff, 2.5, 3.6)
 
     @property
     def bragg_wavelength_nm(self) -> float:
@@ -285,12 +282,12 @@ class DbrLaserDesign(_Design):
     ridge_width_um: float = 2.0
 
     def __post_init__(self) -> None:
-        _check_range("rear_grating_um", self.rear_grating_um, 20.0, 1000.0)
-        _check_range("gain_um", self.gain_um, 50.0, 2000.0)
-        _check_range("phase_um", self.phase_um, 20.0, 1000.0)
-        _check_range("front_grating_um", self.front_grating_um, 10.0, 1000.0)
-        _check_range("isolation_um", self.isolation_um, 10.0, 200.0)
-        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        check_range("rear_grating_um", self.rear_grating_um, 20.0, 1000.0)
+        check_range("gain_um", self.gain_um, 50.0, 2000.0)
+        check_range("phase_um", self.phase_um, 20.0, 1000.0)
+        check_range("front_grating_um", self.front_grating_um, 10.0, 1000.0)
+        check_range("isolation_um", self.isolation_um, 10.0, 200.0)
+        check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
         self.rear_grating()  # validates period, kappa and n_eff
 
     def rear_grating(self) -> DbrGratingDesign:
@@ -326,9 +323,9 @@ def mmi_beat_length_um(*, width_um: float, n_eff: float, wavelength_um: float) -
     Soldano and Pennings, J. Lightwave Technol. 13, 615 (1995), with the effective width taken
     as the drawn width (deep etch: high lateral contrast).
     """
-    _check_range("width_um", width_um, 1.0, 100.0)
-    _check_range("n_eff", n_eff, 1.0, 4.0)
-    _check_range("wavelength_um", wavelength_um, 0.4, 3.0)
+    check_range("width_um", width_um, 1.0, 100.0)
+    check_range("n_eff", n_eff, 1.0, 4.0)
+    check_range("wavelength_um", wavelength_um, 0.4, 3.0)
     return 4 * n_eff * width_um**2 / (3 * wavelength_um)
 
 
@@ -367,14 +364,14 @@ class MmiDesign(_Design):
     def __post_init__(self) -> None:
         _check_choice("n_inputs", self.n_inputs, (1, 2))
         _check_choice("n_outputs", self.n_outputs, (2,))
-        _check_range("width_um", self.width_um, 2.0, 40.0)
-        _check_range("length_um", self.length_um, 5.0, 2000.0)
-        _check_range("access_width_um", self.access_width_um, 0.8, 6.0)
-        _check_range("taper_length_um", self.taper_length_um, 0.0, 200.0)
-        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        check_range("width_um", self.width_um, 2.0, 40.0)
+        check_range("length_um", self.length_um, 5.0, 2000.0)
+        check_range("access_width_um", self.access_width_um, 0.8, 6.0)
+        check_range("taper_length_um", self.taper_length_um, 0.0, 200.0)
+        check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
         low = self.access_width_um / 2
         high = self.width_um / 2 - self.access_width_um / 2
-        _check_range("port_offset_um", self.port_offset_um, low, high)
+        check_range("port_offset_um", self.port_offset_um, low, high)
 
     @property
     def beat_length_um(self) -> float:
@@ -408,10 +405,10 @@ class PhaseModulatorDesign(_Design):
     electrode_width_um: float = 4.0
 
     def __post_init__(self) -> None:
-        _check_range("length_um", self.length_um, 50.0, 5000.0)
-        _check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
-        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
-        _check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
+        check_range("length_um", self.length_um, 50.0, 5000.0)
+        check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
+        check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
 
     @property
     def vpi_v(self) -> float:
@@ -438,11 +435,11 @@ class MzmDesign(_Design):
     electrode_width_um: float = 4.0
 
     def __post_init__(self) -> None:
-        _check_range("arm_length_um", self.arm_length_um, 50.0, 5000.0)
-        _check_range("arm_separation_um", self.arm_separation_um, 20.0, 500.0)
-        _check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
-        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
-        _check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
+        check_range("arm_length_um", self.arm_length_um, 50.0, 5000.0)
+        check_range("arm_separation_um", self.arm_separation_um, 20.0, 500.0)
+        check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
+        check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
 
     def arm(self) -> PhaseModulatorDesign:
         return PhaseModulatorDesign(
@@ -476,10 +473,10 @@ class VoaDesign(_Design):
     electrode_width_um: float = 4.0
 
     def __post_init__(self) -> None:
-        _check_range("length_um", self.length_um, 20.0, 2000.0)
-        _check_range("max_absorption_db_per_mm", self.max_absorption_db_per_mm, 1.0, 500.0)
-        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
-        _check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
+        check_range("length_um", self.length_um, 20.0, 2000.0)
+        check_range("max_absorption_db_per_mm", self.max_absorption_db_per_mm, 1.0, 500.0)
+        check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
 
     @property
     def max_attenuation_db(self) -> float:
@@ -505,7 +502,7 @@ class SpotSizeConverterDesign(_Design):
     ridge_width_um: float = 2.0
 
     def __post_init__(self) -> None:
-        _check_range("tip_width_um", self.tip_width_um, 0.8, 4.0)
-        _check_range("taper_length_um", self.taper_length_um, 20.0, 1000.0)
-        _check_range("facet_angle_deg", self.facet_angle_deg, 0.0, 12.0)
-        _check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        check_range("tip_width_um", self.tip_width_um, 0.8, 4.0)
+        check_range("taper_length_um", self.taper_length_um, 20.0, 1000.0)
+        check_range("facet_angle_deg", self.facet_angle_deg, 0.0, 12.0)
+        check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
