@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scipy import constants
 
@@ -34,6 +34,9 @@ from qkdchip.simulations.network.wdm import (
     photons_per_gate,
     raman_noise_power_w,
 )
+
+if TYPE_CHECKING:
+    from qkdchip.simulations.qkd import SnsSystem
 
 OPERATIONS = ("sequential", "simultaneous")
 
@@ -459,6 +462,41 @@ def _no_key(distance_km: float, plob: float, qber_x: float) -> dict[str, Any]:
     }
 
 
+def pair_system(
+    *, model: NetworkModel, links: PairLinks, noise: Mapping[str, float], misalignment: float
+) -> SnsSystem:
+    """The SNS link of one pair as seen by the key-rate analysis.
+
+    Args:
+        model: the shared network description.
+        links: the pair's fibre lengths (the upstream arms are the SNS arms).
+        noise: mean noise counts per gate by source (from :func:`noise_per_gate`); their
+            sum ``n`` becomes the per-gate click probability ``1 - exp(-n)``, capped at 0.5.
+        misalignment: the pair's e_d.
+
+    Returns:
+        The :class:`~qkdchip.simulations.qkd.SnsSystem` (receiver loss folded into the
+        detector efficiency).
+    """
+    from qkdchip.simulations.qkd import SnsSystem
+
+    p_noise = min(0.5, -math.expm1(-math.fsum(noise.values())))
+    return SnsSystem(
+        fibre_a_km=links.alice_upstream_km,
+        fibre_b_km=links.bob_upstream_km,
+        loss_a_db_per_km=model.fibre.loss_db_per_km,
+        loss_b_db_per_km=model.fibre.loss_db_per_km,
+        detector_efficiency=model.server.detector_efficiency
+        * 10.0 ** (-model.server.receiver_loss_db / 10.0),
+        dark_count_per_pulse=p_noise,
+        misalignment=misalignment,
+        ec_efficiency=model.protocol.ec_efficiency,
+        repetition_rate_hz=model.protocol.repetition_rate_hz,
+        n_pulses=model.protocol.n_pulses,
+        phase_slice_rad=model.protocol.phase_slice_rad,
+    )
+
+
 def evaluate_pair(
     *,
     model: NetworkModel,
@@ -505,7 +543,6 @@ def evaluate_pair(
     noise = noise_per_gate(
         model=model, channel=channel, links=links, active_channels=active_channels
     )
-    p_noise = min(0.5, -math.expm1(-math.fsum(noise.values())))
     eta_channel = 10.0 ** (-model.fibre.loss_db_per_km * links.distance_km / 10.0)
     plob = -math.log1p(-eta_channel) / math.log(2.0)
     status = "ok"
@@ -517,21 +554,8 @@ def evaluate_pair(
             status = f"{who}'s laser ({chip.name}) does not injection-lock"
             break
     if status == "ok":
-        from qkdchip.simulations.qkd import SnsSystem
-
-        system = SnsSystem(
-            fibre_a_km=links.alice_upstream_km,
-            fibre_b_km=links.bob_upstream_km,
-            loss_a_db_per_km=model.fibre.loss_db_per_km,
-            loss_b_db_per_km=model.fibre.loss_db_per_km,
-            detector_efficiency=model.server.detector_efficiency
-            * 10.0 ** (-model.server.receiver_loss_db / 10.0),
-            dark_count_per_pulse=p_noise,
-            misalignment=budget.misalignment,
-            ec_efficiency=model.protocol.ec_efficiency,
-            repetition_rate_hz=model.protocol.repetition_rate_hz,
-            n_pulses=model.protocol.n_pulses,
-            phase_slice_rad=model.protocol.phase_slice_rad,
+        system = pair_system(
+            model=model, links=links, noise=noise, misalignment=budget.misalignment
         )
         key = dict(key_rate(system=system, protocol=model.protocol.name))
     else:

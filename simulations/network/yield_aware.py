@@ -9,7 +9,6 @@ grid of e_d (one optimisation per grid point) and interpolated for every drawn p
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from qkdchip.simulations.network.model import (
     lock_client,
     noise_per_gate,
     pair_phase_budget,
+    pair_system,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
 
@@ -69,30 +69,14 @@ def key_rate_table(
     key_rate: Callable[..., Any],
 ) -> KeyRateTable:
     """Tabulate the optimised key rate of one pair's link over a grid of e_d."""
-    from qkdchip.simulations.qkd import SnsSystem
-
     grid = sorted(float(e) for e in misalignment_grid)
     if len(grid) < 2 or grid[0] < 0.0 or grid[-1] > 0.5:
         raise ValueError(f"misalignment_grid must hold >= 2 values in [0, 0.5], got {grid}")
     noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
-    p_noise = min(0.5, -math.expm1(-math.fsum(noise.values())))
     rates = []
     plob = 0.0
     for e_d in grid:
-        system = SnsSystem(
-            fibre_a_km=links.alice_upstream_km,
-            fibre_b_km=links.bob_upstream_km,
-            loss_a_db_per_km=model.fibre.loss_db_per_km,
-            loss_b_db_per_km=model.fibre.loss_db_per_km,
-            detector_efficiency=model.server.detector_efficiency
-            * 10.0 ** (-model.server.receiver_loss_db / 10.0),
-            dark_count_per_pulse=p_noise,
-            misalignment=e_d,
-            ec_efficiency=model.protocol.ec_efficiency,
-            repetition_rate_hz=model.protocol.repetition_rate_hz,
-            n_pulses=model.protocol.n_pulses,
-            phase_slice_rad=model.protocol.phase_slice_rad,
-        )
+        system = pair_system(model=model, links=links, noise=noise, misalignment=e_d)
         result = dict(key_rate(system=system, protocol=model.protocol.name))
         rates.append(float(result["key_rate_per_pulse"]))
         plob = float(result["plob"])

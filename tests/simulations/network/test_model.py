@@ -14,10 +14,15 @@ from qkdchip.simulations.network.model import (
     Protocol,
     evaluate_network,
     noise_per_gate,
+    pair_system,
     reference_counts_per_window,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
-from qkdchip.simulations.network.yield_aware import KeyRateTable, yield_aware_network
+from qkdchip.simulations.network.yield_aware import (
+    KeyRateTable,
+    key_rate_table,
+    yield_aware_network,
+)
 from qkdchip.simulations.qkd import optimise_key_rate
 
 
@@ -182,3 +187,26 @@ def test_yield_aware_draws_are_seeded_and_count_unlocked_pairs() -> None:
     assert 0 < np.sum(from_wafer_0) < 40
     assert a.probability_all_beat_plob == pytest.approx(1.0 - np.mean(from_wafer_0))
     assert np.all(a.key_rate_per_pulse[~a.locked] == 0.0)
+
+
+def test_key_rate_table_runs_the_pair_link_at_each_misalignment() -> None:
+    links = _links(200.0)[0]
+    seen: list[Any] = []
+
+    def fake(*, system: Any, protocol: str) -> dict[str, Any]:
+        seen.append(system)
+        return {"key_rate_per_pulse": 1e-6 * (0.5 - system.misalignment), "plob": 2e-6}
+
+    kwargs = {"model": ASYMPTOTIC, "channel": CHANNELS[0], "links": links, "channels": CHANNELS}
+    table = key_rate_table(**kwargs, misalignment_grid=[0.1, 0.0, 0.3], key_rate=fake)
+    assert table.misalignment == (0.0, 0.1, 0.3)
+    assert table.key_rate_per_pulse == pytest.approx((5e-7, 4e-7, 2e-7))
+    assert table.plob == 2e-6
+    noise = noise_per_gate(
+        model=ASYMPTOTIC, channel=CHANNELS[0], links=links, active_channels=CHANNELS
+    )
+    expected = pair_system(model=ASYMPTOTIC, links=links, noise=noise, misalignment=0.1)
+    assert seen[1] == expected
+    assert expected.dark_count_per_pulse == pytest.approx(-math.expm1(-sum(noise.values())))
+    with pytest.raises(ValueError, match="misalignment_grid"):
+        key_rate_table(**kwargs, misalignment_grid=[0.0, 0.7], key_rate=fake)
