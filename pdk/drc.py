@@ -24,6 +24,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -132,47 +133,29 @@ def _layer_region(layout: kdb.Layout, cell: kdb.Cell, gds: tuple[int, int]) -> k
     return kdb.Region(cell.begin_shapes_rec(index)).merged()
 
 
-def _edge_pair_violations(
-    pairs: kdb.EdgePairs, rule: str, layer: str, limit_um: float, dbu: float
+def _violations(
+    shapes: kdb.EdgePairs | kdb.Region, rule: str, layer: str, limit_um: float, dbu: float
 ) -> tuple[list[DrcViolation], int]:
-    out: list[DrcViolation] = []
-    n = 0
-    for ep in pairs.each():
-        n += 1
-        if len(out) < MAX_REPORTED_PER_RULE:
-            center = ep.bbox().center()
-            out.append(
-                DrcViolation(
-                    rule=rule,
-                    layer=layer,
-                    x_um=round(center.x * dbu, 4),
-                    y_um=round(center.y * dbu, 4),
-                    value_um=round(ep.distance() * dbu, 4),
-                    limit_um=limit_um,
-                )
-            )
-    return out, n
+    """The first ``MAX_REPORTED_PER_RULE`` violations of ``shapes`` and their total count.
 
-
-def _area_violations(
-    area: kdb.Region, rule: str, layer: str, limit_um: float, dbu: float
-) -> tuple[list[DrcViolation], int]:
-    """One violation per polygon of ``area`` (shapes where none may be), at its bbox centre."""
+    Each edge pair (a width, space, enclosure or separation error) or polygon (area where none
+    may be, reported with distance 0) becomes one violation at its bbox centre.
+    """
     out: list[DrcViolation] = []
-    for poly in area.each():
-        if len(out) < MAX_REPORTED_PER_RULE:
-            center = poly.bbox().center()
-            out.append(
-                DrcViolation(
-                    rule=rule,
-                    layer=layer,
-                    x_um=round(center.x * dbu, 4),
-                    y_um=round(center.y * dbu, 4),
-                    value_um=0.0,
-                    limit_um=limit_um,
-                )
+    for shape in islice(shapes.each(), MAX_REPORTED_PER_RULE):
+        center = shape.bbox().center()
+        distance = shape.distance() if isinstance(shape, kdb.EdgePair) else 0
+        out.append(
+            DrcViolation(
+                rule=rule,
+                layer=layer,
+                x_um=round(center.x * dbu, 4),
+                y_um=round(center.y * dbu, 4),
+                value_um=round(distance * dbu, 4),
+                limit_um=limit_um,
             )
-    return out, area.count()
+        )
+    return out, shapes.count()
 
 
 def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> DrcReport:
@@ -200,11 +183,10 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
         """Distances under this many dbu violate ``limit_um`` (less the snapping tolerance)."""
         return round(limit_um / dbu) - SNAP_TOLERANCE_DBU
 
-    def record_pairs(pairs: kdb.EdgePairs, rule: str, layer: str, limit_um: float) -> None:
-        record(*_edge_pair_violations(pairs, rule, layer, limit_um, dbu), rule)
-
-    def record_area(area: kdb.Region, rule: str, layer: str, limit_um: float) -> None:
-        record(*_area_violations(area, rule, layer, limit_um, dbu), rule)
+    def record_shapes(
+        shapes: kdb.EdgePairs | kdb.Region, rule: str, layer: str, limit_um: float
+    ) -> None:
+        record(*_violations(shapes, rule, layer, limit_um, dbu), rule)
 
     check_args = (False, metrics, IGNORE_ANGLE_DEG)
     for lr in rules.layers:
@@ -214,9 +196,9 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
             checked.extend([width_rule, space_rule])
             continue
         width = reg.width_check(below(lr.min_width_um), *check_args)
-        record_pairs(width, width_rule, lr.layer, lr.min_width_um)
+        record_shapes(width, width_rule, lr.layer, lr.min_width_um)
         space = reg.space_check(below(lr.min_space_um), *check_args)
-        record_pairs(space, space_rule, lr.layer, lr.min_space_um)
+        record_shapes(space, space_rule, lr.layer, lr.min_space_um)
     for enc in rules.enclosures:
         inner = region(enc.inner)
         outer = kdb.Region()
@@ -225,16 +207,16 @@ def run_drc_on_cell(layout: kdb.Layout, cell: kdb.Cell, rules: DesignRules) -> D
         outer.merge()
         margin = outer.enclosing_check(inner, below(enc.min_enclosure_um), *check_args)
         enc_rule = f"{enc.inner}.enclosure.{enc.outer_name}"
-        record_pairs(margin, enc_rule, enc.inner, enc.min_enclosure_um)
+        record_shapes(margin, enc_rule, enc.inner, enc.min_enclosure_um)
         cov_rule = f"{enc.inner}.not_inside.{enc.outer_name}"
-        record_area(inner - outer, cov_rule, enc.inner, enc.min_enclosure_um)
+        record_shapes(inner - outer, cov_rule, enc.inner, enc.min_enclosure_um)
     for sep in rules.separations:
         a, b = region(sep.layer_a), region(sep.layer_b)
         gap = a.separation_check(b, below(sep.min_space_um), *check_args)
         sep_rule = f"{sep.layer_a}.separation.{sep.layer_b}"
-        record_pairs(gap, sep_rule, sep.layer_a, sep.min_space_um)
+        record_shapes(gap, sep_rule, sep.layer_a, sep.min_space_um)
         overlap_rule = f"{sep.layer_a}.overlap.{sep.layer_b}"
-        record_area(a & b, overlap_rule, sep.layer_a, sep.min_space_um)
+        record_shapes(a & b, overlap_rule, sep.layer_a, sep.min_space_um)
     return DrcReport(
         cell=cell.name,
         platform=rules.platform,
