@@ -262,7 +262,8 @@ class Resonator:
         if not np.isfinite(pump_power_w) or pump_power_w < 0:
             raise ValueError(f"pump_power_w={pump_power_w!r} must be finite and >= 0")
         mu = mode_numbers(n_modes)
-        omega_mu = self.omega0 + 2 * math.pi * (self.fsr_hz * mu + self.d_int_hz(n_modes))
+        d_int_hz = self.d_int_hz(n_modes)
+        omega_mu = self.omega0 + 2 * math.pi * (self.fsr_hz * mu + d_int_hz)
         kappa0_mu = omega_mu / self._per_mode("q_intrinsic", n_modes)
         kappa_ex_mu = omega_mu / self._per_mode("q_coupling", n_modes)
         kappa_mu = kappa0_mu + kappa_ex_mu
@@ -271,7 +272,7 @@ class Resonator:
         kappa_ex = float(kappa_ex_mu[centre])
         g = self.kerr_shift_per_photon
         f = math.sqrt(8 * g * kappa_ex * pump_power_w / (kappa**3 * HBAR_J_S * self.omega0))
-        d_mu = 4 * math.pi * self.d_int_hz(n_modes) / kappa
+        d_mu = 4 * math.pi * d_int_hz / kappa
         aux: tuple[AuxPump, ...] = ()
         if second_pump is not None:
             m2 = round(second_pump.offset_hz / self.fsr_hz)
