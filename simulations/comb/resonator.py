@@ -359,11 +359,6 @@ class NormalisedResonator:
         """Normalised rms amplitude per mode of half a photon: sqrt(g / kappa)."""
         return math.sqrt(self.g / self.kappa)
 
-    @property
-    def round_trip(self) -> float:
-        """One round trip in normalised time, kappa / (2 FSR)."""
-        return self.kappa / (2 * self.resonator.fsr_hz)
-
     def zeta_from_detuning_hz(self, detuning_hz: np.ndarray | float) -> np.ndarray:
         """zeta0 = 2 delta omega / kappa for delta omega / 2pi in Hz (omega_0 - omega_p)."""
         return 4 * math.pi * np.asarray(detuning_hz, dtype=float) / self.kappa
