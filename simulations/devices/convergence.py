@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,32 +60,3 @@ def compare(
         rel = abs(b - a) / abs(b) if b != 0 else (0.0 if a == 0 else math.inf)
         changes.append(QuantityChange(name, a, b, b - a, rel))
     return ConvergenceReport(low_resolution, high_resolution, tuple(changes))
-
-
-def resolution_convergence(
-    simulate: Callable[[int], Any],
-    names: Sequence[str],
-    *,
-    low_resolution: int,
-    high_resolution: int,
-) -> ConvergenceReport:
-    """Run ``simulate(resolution)`` at two resolutions and compare ``names``.
-
-    Args:
-        simulate: returns a result object for a given resolution (pixels per µm).
-        names: float attributes of the result to compare.
-        low_resolution: the coarser resolution.
-        high_resolution: the finer one (> low_resolution).
-    """
-    if not 0 < low_resolution < high_resolution:
-        raise ValueError(
-            f"low_resolution={low_resolution!r} and high_resolution={high_resolution!r} "
-            "must satisfy 0 < low < high"
-        )
-    return compare(
-        simulate(low_resolution),
-        simulate(high_resolution),
-        names,
-        low_resolution=low_resolution,
-        high_resolution=high_resolution,
-    )

@@ -1,14 +1,14 @@
 """The default devices whose results ship with the package, and how to simulate each.
 
-:func:`default_devices` maps a device name (the ``qkdchip simulate`` sub-command argument) to its
-default design; :func:`simulate_default` simulates one of them with the settings of its shipped
-result, so it is served from the cache without meep. Regenerate the shipped results with
+:func:`simulate_default` simulates one default device (by its ``qkdchip simulate`` name) with
+the settings of its shipped result, so it is served from the cache without meep. Regenerate the
+shipped results with
 ``QKDCHIP_CACHE_DIR=simulations/devices/data qkdchip simulate <device> --fresh``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from qkdchip.components.designs import (
@@ -82,28 +82,6 @@ def reference_ring_design(*, fresh: bool = False) -> RingDesign:
         width_um=waveguide.width_um,
         thickness_nm=waveguide.thickness_nm,
     )
-
-
-@dataclass(frozen=True)
-class DefaultDevice:
-    """A shipped default: its name, design and a one-line description."""
-
-    name: str
-    design: Any
-    description: str
-
-
-def default_devices() -> dict[str, DefaultDevice]:
-    """Default designs by device name (the reference ring needs its MPB mode, shipped too)."""
-    return {
-        "modes": DefaultDevice("modes", StripWaveguide(), "100 nm x 2.8 µm Si3N4 strip"),
-        "ring": DefaultDevice("ring", reference_ring_design(), "30.03 GHz reference comb ring"),
-        "coupler": DefaultDevice("coupler", reference_ring_design(), "bus of the reference ring"),
-        "grating": DefaultDevice("grating", DbrGratingDesign(), "InP DBR rear grating"),
-        "mmi": DefaultDevice("mmi", MmiDesign(), "InP 1x2 MMI"),
-        "mmi2x2": DefaultDevice("mmi2x2", mmi_2x2_design(), "InP 2x2 MMI"),
-        "modulator": DefaultDevice("modulator", PhaseModulatorDesign(), "InP phase modulator"),
-    }
 
 
 DEFAULT_RESULTS: tuple[str, ...] = (
