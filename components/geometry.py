@@ -20,6 +20,11 @@ MAX_POINTS_PER_POLYGON = 4000
 """Annuli are split into sectors of at most this many vertices (GDS limit is 8190)."""
 
 
+def rectangle(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float]]:
+    """Corners of the axis-aligned rectangle between (x0, y0) and (x1, y1), in µm."""
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
 def arc_step_rad(radius_um: float) -> float:
     """Largest angular step (rad) whose chord deviates < SAGITTA_TOL_UM from a circle of radius."""
     return min(math.radians(5.0), math.sqrt(8 * SAGITTA_TOL_UM / radius_um))

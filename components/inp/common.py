@@ -7,6 +7,7 @@ import math
 import gdsfactory as gf
 
 from qkdchip.components.checks import check_even_nm, check_width
+from qkdchip.components.geometry import rectangle
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
 
@@ -21,7 +22,7 @@ MAX_LEAD_WIDTH_UM = 40.0
 
 def rect(c: gf.Component, x0: float, y0: float, x1: float, y1: float, layer: object) -> None:
     """Axis-aligned rectangle between (x0, y0) and (x1, y1) in µm."""
-    c.add_polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], layer=layer)
+    c.add_polygon(rectangle(x0, y0, x1, y1), layer=layer)
 
 
 def lead_width_um(section_length_um: float) -> float:

@@ -8,7 +8,7 @@ import gdsfactory as gf
 
 from qkdchip.components.checks import check_even_nm, check_min_value, check_range, check_width
 from qkdchip.components.designs import DEFAULT_RING_GAP_UM, DEFAULT_RING_RADIUS_UM, RingDesign
-from qkdchip.components.geometry import annulus_sectors
+from qkdchip.components.geometry import annulus_sectors, rectangle
 from qkdchip.components.si3n4.rings import ring
 from qkdchip.pdk.si3n4.design_rules import design_rules
 from qkdchip.pdk.si3n4.layers import LAYER
@@ -110,50 +110,18 @@ def ring_heater(
     for sign, port in ((-1, "e1"), (1, "e2")):
         xl = sign * x_lead
         xp = sign * pad_pitch_um / 2
-        c.add_polygon(
-            [
-                (xl - half, y_end - half),
-                (xl + half, y_end - half),
-                (xl + half, y_jog + half),
-                (xl - half, y_jog + half),
-            ],
-            layer=LAYER.ROUTING,
-        )
         x0, x1 = sorted((xl, xp))
-        c.add_polygon(
-            [
-                (x0 - half, y_jog - half),
-                (x1 + half, y_jog - half),
-                (x1 + half, y_jog + half),
-                (x0 - half, y_jog + half),
-            ],
-            layer=LAYER.ROUTING,
-        )
-        c.add_polygon(
-            [
-                (xp - half, y_jog - half),
-                (xp + half, y_jog - half),
-                (xp + half, pad_bottom),
-                (xp - half, pad_bottom),
-            ],
-            layer=LAYER.ROUTING,
-        )
         ps = pad_size_um / 2
         top = pad_bottom + pad_size_um
-        c.add_polygon(
-            [(xp - ps, pad_bottom), (xp + ps, pad_bottom), (xp + ps, top), (xp - ps, top)],
-            layer=LAYER.ROUTING,
-        )
         m = PAD_OPENING_MARGIN_UM
-        c.add_polygon(
-            [
-                (xp - ps + m, pad_bottom + m),
-                (xp + ps - m, pad_bottom + m),
-                (xp + ps - m, top - m),
-                (xp - ps + m, top - m),
-            ],
-            layer=LAYER.PAD,
-        )
+        for poly, layer in (
+            (rectangle(xl - half, y_end - half, xl + half, y_jog + half), LAYER.ROUTING),
+            (rectangle(x0 - half, y_jog - half, x1 + half, y_jog + half), LAYER.ROUTING),
+            (rectangle(xp - half, y_jog - half, xp + half, pad_bottom), LAYER.ROUTING),
+            (rectangle(xp - ps, pad_bottom, xp + ps, top), LAYER.ROUTING),
+            (rectangle(xp - ps + m, pad_bottom + m, xp + ps - m, top - m), LAYER.PAD),
+        ):
+            c.add_polygon(poly, layer=layer)
         c.add_port(
             port,
             center=(xp, top),
