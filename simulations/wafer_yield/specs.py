@@ -157,13 +157,6 @@ class ChipSpec:
         devices = tuple(replace(d, specs=specs) if d.kind == kind else d for d in self.devices)
         return replace(self, devices=devices)
 
-    def with_operating(self, **changes: float) -> ChipSpec:
-        """A copy with operating conditions changed."""
-        unknown = set(changes) - set(self.operating)
-        if unknown:
-            raise ValueError(f"unknown operating conditions {sorted(unknown)}")
-        return replace(self, operating={**self.operating, **changes})
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return {
