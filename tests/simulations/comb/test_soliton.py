@@ -11,6 +11,7 @@ from qkdchip.simulations.comb import (
     classify_field,
     classify_trajectory,
     continue_in_detuning,
+    conversion_efficiency,
     integrate,
     newton_solve,
 )
@@ -35,6 +36,28 @@ def test_newton_soliton_is_a_stable_bright_soliton(soliton) -> None:
     assert soliton.residual < 1e-10
     assert soliton.stable
     assert classify_field(soliton.field).state == "soliton"
+
+
+@pytest.mark.parametrize("eta", [0.5, 2.0 / 3.0, 1.0])
+def test_conversion_efficiency_closes_the_power_balance(soliton, eta: float) -> None:
+    # Stationary, uniform loss: d<|psi|^2>/dtau = -2 E + 2 f Re(psi_0) = 0, so the pump
+    # transmission |1 - 2 eta psi_0/f|^2, the comb conversion efficiency and the intrinsic loss
+    # 4 eta (1 - eta) E / f^2 add up to 1 (to the Newton residual, 1e-10).
+    spectrum = soliton.spectrum
+    psi_0 = np.fft.fft(soliton.field, norm="forward")[0]
+    energy = float(spectrum.sum())
+    transmission = abs(1.0 - 2.0 * eta * psi_0 / F) ** 2
+    intrinsic = 4.0 * eta * (1.0 - eta) * energy / F**2
+    efficiency = conversion_efficiency(spectrum, f=F, eta=eta)
+    assert efficiency > 0.01
+    assert transmission + efficiency + intrinsic == pytest.approx(1.0, abs=1e-8)
+
+
+def test_conversion_efficiency_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="f=0"):
+        conversion_efficiency(np.ones(8), f=0.0, eta=0.5)
+    with pytest.raises(ValueError, match=r"eta=1\.5 must be in \(0, 1\]"):
+        conversion_efficiency(np.ones(8), f=1.0, eta=1.5)
 
 
 def test_existence_limit_near_pi2_f2_over_8(model: LLEModel, soliton) -> None:
