@@ -75,6 +75,20 @@ class ChunkResult:
     chip_pass: NDArray[np.bool_]
 
 
+def _evaluate_nominal(
+    kind: str,
+    nominals: dict[str, float],
+    table: SensitivityTable,
+    operating: dict[str, float],
+) -> dict[str, NDArray[np.float64]]:
+    """Metrics of one device of ``kind`` at the nominal process."""
+    model = device_model(kind)
+    values = {n: np.array([nominals[n]]) for n in model.parameters}
+    for n, k in model.draws.items():
+        values[n] = np.full((1, k), nominals[n])
+    return model.evaluate(values, nominals, table, operating)
+
+
 @dataclass(frozen=True)
 class YieldModel:
     """Process statistics + chip spec + sensitivity table + sampled dies, validated together.
@@ -114,10 +128,7 @@ class YieldModel:
             missing = [n for n in model.parameters if n not in nominals]
             if missing:
                 raise ValueError(f"device {dev.kind!r} needs process parameters {missing}")
-            nominal_values = {n: np.array([nominals[n]]) for n in model.parameters}
-            for n, k in model.draws.items():
-                nominal_values[n] = np.full((1, k), nominals[n])
-            metrics = model.evaluate(nominal_values, nominals, table, spec.operating)
+            metrics = _evaluate_nominal(dev.kind, nominals, table, spec.operating)
             unknown = [s.metric for s in dev.specs if s.metric not in metrics]
             if unknown:
                 raise ValueError(
@@ -176,11 +187,7 @@ class YieldModel:
         """Metrics of every device kind at the nominal process."""
         out: dict[str, dict[str, float]] = {}
         for dev in self.spec.devices:
-            model = device_model(dev.kind)
-            vals = {n: np.array([self.nominals[n]]) for n in model.parameters}
-            for n, k in model.draws.items():
-                vals[n] = np.full((1, k), self.nominals[n])
-            metrics = model.evaluate(vals, self.nominals, self.table, self.spec.operating)
+            metrics = _evaluate_nominal(dev.kind, self.nominals, self.table, self.spec.operating)
             out[dev.kind] = {k: float(np.ravel(v)[0]) for k, v in metrics.items()}
         return out
 
