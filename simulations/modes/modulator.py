@@ -22,6 +22,7 @@ from typing import Any
 
 from qkdchip.components.designs import PhaseModulatorDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
+from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.modes.geometry import ridge_cross_section, ridge_epi
 from qkdchip.simulations.modes.solver import ModeSettings, solve_modes
 
@@ -56,7 +57,7 @@ class ElectroOpticModel:
 
 
 @dataclass(frozen=True)
-class ModulatorResult:
+class ModulatorResult(TupleFieldsRecord):
     """Phase-modulator efficiency.
 
     Attributes:
@@ -86,13 +87,6 @@ class ModulatorResult:
     vpi_v: float
     vpi_l_v_mm_design: float
     settings: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModulatorResult:
-        return cls(**data)
 
 
 def pockels_vpi_l_v_m(

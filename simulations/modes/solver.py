@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from qkdchip.simulations.devices.cache import cached
+from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection
 
@@ -68,7 +69,7 @@ class ModeSettings:
 
 
 @dataclass(frozen=True)
-class ModeResult:
+class ModeResult(TupleFieldsRecord):
     """Fundamental (or requested band's) guided mode of a cross-section.
 
     Attributes:
@@ -109,18 +110,11 @@ class ModeResult:
     n_group_per_wavelength: tuple[float, ...]
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in ("wavelengths_um", "n_eff_per_wavelength", "n_group_per_wavelength"):
-            data[name] = list(data[name])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModeResult:
-        data = dict(data)
-        for name in ("wavelengths_um", "n_eff_per_wavelength", "n_group_per_wavelength"):
-            data[name] = tuple(data[name])
-        return cls(**data)
+    _TUPLES: ClassVar[tuple[str, ...]] = (
+        "wavelengths_um",
+        "n_eff_per_wavelength",
+        "n_group_per_wavelength",
+    )
 
     def n_eff_at(self, wavelength_um: float) -> float:
         """n_eff interpolated (cubic in λ) within the fitted span."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.integrate import quad
@@ -24,6 +24,7 @@ from scipy.integrate import quad
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
 from qkdchip.simulations.devices.cache import cached
+from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import (
     AMBIENT,
@@ -71,7 +72,7 @@ class CouplerSettings:
 
 
 @dataclass(frozen=True)
-class CouplerResult:
+class CouplerResult(TupleFieldsRecord):
     """Ring-bus coupling of a :class:`RingDesign`.
 
     Attributes:
@@ -100,18 +101,7 @@ class CouplerResult:
     sampled_kappa_per_m: tuple[float, ...]
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["sampled_gaps_um"] = list(self.sampled_gaps_um)
-        data["sampled_kappa_per_m"] = list(self.sampled_kappa_per_m)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CouplerResult:
-        data = dict(data)
-        data["sampled_gaps_um"] = tuple(data["sampled_gaps_um"])
-        data["sampled_kappa_per_m"] = tuple(data["sampled_kappa_per_m"])
-        return cls(**data)
+    _TUPLES: ClassVar[tuple[str, ...]] = ("sampled_gaps_um", "sampled_kappa_per_m")
 
 
 def coupled_strips_cross_section(
