@@ -95,9 +95,17 @@ def _parse_design(items: list[str]) -> dict[str, Any]:
             mu, sep2, shift = value.partition(":")
             if not sep2:
                 raise ValueError(f"amx={value!r} must be MU:SHIFT_HZ")
-            out.setdefault("mode_shifts_hz", {})[int(mu)] = float(shift)
+            try:
+                out.setdefault("mode_shifts_hz", {})[int(mu)] = float(shift)
+            except ValueError:
+                raise ValueError(
+                    f"amx={value!r} must be MU:SHIFT_HZ with an integer MU and a number"
+                ) from None
         elif key in _FLOAT_FIELDS:
-            out[key] = float(value)
+            try:
+                out[key] = float(value)
+            except ValueError:
+                raise ValueError(f"--design {key}={value!r} must be a number") from None
         else:
             raise ValueError(
                 f"--design key {key!r} unknown; allowed: {', '.join(_FLOAT_FIELDS)}, amx"
