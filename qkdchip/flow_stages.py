@@ -7,10 +7,12 @@ raise ``StageSkippedError`` when an earlier stage it needs produced nothing.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qkdchip.atomic import atomic_write_json
 from qkdchip.circuits.inventory import sequence_count
 
 if TYPE_CHECKING:
@@ -68,17 +70,12 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
         files = sorted(
             p for p in ctx.gds_dir.rglob("*") if p.is_file() and p.suffix in (".gds", ".png")
         )
-        report = manifest.to_dict() if hasattr(manifest, "to_dict") else {}
-        return {"files": [str(p) for p in files], "manifest": report}
+        return {"files": [str(p) for p in files], "manifest": manifest.to_dict()}
 
     data, was_cached = flow.cached(ctx, "masks", key, compute)
-    if was_cached and not all(_exists(p) for p in data["files"]):
+    if was_cached and not all(Path(p).is_file() for p in data["files"]):
         data = compute()
-    import json
-
-    from qkdchip.atomic import atomic_write_text
-
-    atomic_write_text(stamp, json.dumps({"inputs": key, **data}, indent=1))
+    atomic_write_json(stamp, {"inputs": key, **data}, indent=1)
     gds = [p for p in data["files"] if p.endswith(".gds")]
     ctx.files["masks"] = list(data["files"])
     ok = data.get("manifest", {}).get("ok")
@@ -88,12 +85,6 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
         "headline": f"{len(gds)} GDS files in {ctx.gds_dir}{checks}",
         "_cached": was_cached,
     }
-
-
-def _exists(path: str) -> bool:
-    from pathlib import Path
-
-    return Path(path).is_file()
 
 
 # ----------------------------------------------------------------------------------- devices
@@ -254,8 +245,8 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     summary = data["summary"]
     mod = summary.get("modulator_yield") or {}
     chip = summary.get("chip_yield") or {}
-    data["modulator_yield"] = mod.get("estimate", mod.get("value"))
-    data["chip_yield"] = chip.get("estimate", chip.get("value"))
+    data["modulator_yield"] = mod.get("value")
+    data["chip_yield"] = chip.get("value")
     return {
         **data,
         "headline": (
