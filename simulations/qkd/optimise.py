@@ -379,7 +379,7 @@ def _optimise_systems(
             population=population,
             sweep=sweep,
         )
-    space = _Space(n_intensities=n_intensities, finite=n_pulses is not None)
+    space = _Space(n_intensities=n_intensities, finite=systems[0].is_finite)
     rng = np.random.default_rng(seed)
     n_sys = len(systems)
     starts0 = (
@@ -470,8 +470,7 @@ def _optimise_asymmetric(
     else:
         typical = _typical_start(protocol, n_intensities)
         starts = [_balanced_start(typical, s) for s in systems]
-    finite = systems[0].n_pulses is not None
-    asym_space = _Space(n_intensities=n_intensities, finite=finite, asymmetric=True)
+    asym_space = _Space(n_intensities=n_intensities, finite=systems[0].is_finite, asymmetric=True)
     rng = np.random.default_rng(seed)
     n_sys = len(systems)
     balanced = np.array([asym_space.encode(p) for p in starts])
