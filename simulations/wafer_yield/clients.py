@@ -125,12 +125,6 @@ def draw_client_chips(
     reach = min(op["tuning_red_ghz"], op["tuning_blue_ghz"]) + phase_reach
     target_hz = C_M_PER_S / (model.table.d("wavelength_nm") * 1e-9) + op["target_offset_ghz"] * 1e9
     bragg_hz = C_M_PER_S / (laser.metrics["bragg_wavelength_nm"] * 1e-9)
-    parametric = {}
-    for kind, batch in b.items():
-        ok = np.ones(batch.passed.shape, dtype=bool)
-        for metric_ok in batch.metric_pass.values():
-            ok &= metric_ok
-        parametric[kind] = ok[w, d]
     return ClientChipMetrics(
         wafer_index=w,
         die_index=d,
@@ -148,7 +142,7 @@ def draw_client_chips(
         voa_range_db=b["voa"].metrics["attenuation_range_db"][w, d],
         modulator_pass=np.concatenate([im.passed[w, d], pm.passed[w, d]], axis=1),
         killer_defect={kind: batch.defect[w, d] for kind, batch in b.items()},
-        parametric_pass=parametric,
+        parametric_pass={kind: batch.parametric_pass[w, d] for kind, batch in b.items()},
         device_names={dev.kind: dev.names for dev in model.spec.devices},
         chip_pass=res.chip_pass[w, d],
     )

@@ -57,11 +57,16 @@ MAP_METRICS: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 @dataclass(frozen=True)
 class DeviceBatch:
-    """One device kind evaluated on a chunk of wafers; arrays are (wafers, dies, count)."""
+    """One device kind evaluated on a chunk of wafers; arrays are (wafers, dies, count).
+
+    ``parametric_pass`` is every metric inside its spec window; ``passed`` is that and no killer
+    defect.
+    """
 
     values: dict[str, NDArray[np.float64]]
     metrics: dict[str, NDArray[np.float64]]
     metric_pass: dict[str, NDArray[np.bool_]]
+    parametric_pass: NDArray[np.bool_]
     defect: NDArray[np.bool_]
     passed: NDArray[np.bool_]
 
@@ -176,10 +181,13 @@ class YieldModel:
             metric_pass = {s.metric: s.passes(metrics[s.metric]) for s in dev.specs}
             p_defect = -np.expm1(-density * dev.area_cm2)[:, None, None]
             defect = rng.random((n_wafers, n_dies, dev.count)) < p_defect
-            passed = ~defect
+            parametric_pass = np.ones(defect.shape, dtype=bool)
             for ok in metric_pass.values():
-                passed &= ok
-            batches[dev.kind] = DeviceBatch(values, metrics, metric_pass, defect, passed)
+                parametric_pass &= ok
+            passed = parametric_pass & ~defect
+            batches[dev.kind] = DeviceBatch(
+                values, metrics, metric_pass, parametric_pass, defect, passed
+            )
             chip_pass &= passed.all(axis=-1)
         return ChunkResult(die_vals, batches, chip_pass)
 
@@ -446,10 +454,7 @@ def run_wafer_yield(
             causes[key] = causes.get(key, 0) + int(b.defect.sum())
             chip_causes[key] = chip_causes.get(key, 0) + int(b.defect.any(axis=-1).sum())
             chip_fail_any_defect |= b.defect.any(axis=-1)
-            parametric_fail = np.zeros(b.passed.shape, dtype=bool)
-            for ok in b.metric_pass.values():
-                parametric_fail |= ~ok
-            outputs = {"fail": ~b.passed, "parametric_fail": parametric_fail}
+            outputs = {"fail": ~b.passed, "parametric_fail": ~b.parametric_pass}
             outputs |= {s.metric: b.metrics[s.metric] for s in dev.specs}
             keep(dev.kind, _sensitivity_inputs(b, dict(device_model(dev.kind).draws)), outputs)
         chip_inputs = {
