@@ -104,6 +104,11 @@ class Server:
         _check("server.isolation_adjacent_db", self.isolation_adjacent_db, 0.0, 200.0)
         _check("server.isolation_far_db", self.isolation_far_db, 0.0, 200.0)
 
+    @property
+    def receiver_efficiency(self) -> float:
+        """Detector efficiency times the receiver optics' transmission (0, 1]."""
+        return self.detector_efficiency * 10.0 ** (-self.receiver_loss_db / 10.0)
+
 
 @dataclass(frozen=True)
 class Protocol:
@@ -336,7 +341,7 @@ def noise_per_gate(
         Mapping source -> mean noise photons (probabilities) per gate per detector.
     """
     srv = model.server
-    eta_rx = srv.detector_efficiency * 10.0 ** (-srv.receiver_loss_db / 10.0)
+    eta_rx = srv.receiver_efficiency
     arms = (links.alice_upstream_km, links.bob_upstream_km)
     eta_arms = [10.0 ** (-model.fibre.loss_db_per_km * km / 10.0) * eta_rx for km in arms]
     mean_eta = 0.5 * (eta_arms[0] + eta_arms[1])
@@ -379,7 +384,7 @@ def noise_per_gate(
 def reference_counts_per_window(*, model: NetworkModel, links: PairLinks) -> float:
     """Detected reference counts in one phase-estimation window (capped by the detector)."""
     srv = model.server
-    eta_rx = srv.detector_efficiency * 10.0 ** (-srv.receiver_loss_db / 10.0)
+    eta_rx = srv.receiver_efficiency
     eta_sum = sum(
         10.0 ** (-model.fibre.loss_db_per_km * km / 10.0) * eta_rx
         for km in (links.alice_upstream_km, links.bob_upstream_km)
@@ -486,8 +491,7 @@ def pair_system(
         fibre_b_km=links.bob_upstream_km,
         loss_a_db_per_km=model.fibre.loss_db_per_km,
         loss_b_db_per_km=model.fibre.loss_db_per_km,
-        detector_efficiency=model.server.detector_efficiency
-        * 10.0 ** (-model.server.receiver_loss_db / 10.0),
+        detector_efficiency=model.server.receiver_efficiency,
         dark_count_per_pulse=p_noise,
         misalignment=misalignment,
         ec_efficiency=model.protocol.ec_efficiency,
