@@ -165,6 +165,7 @@ def draw_wafer(
     label goes at ``style.label_offset_um`` inside the die.
     """
     grid = plan.grid
+    lower_left: dict[str, tuple[float, float]] = {}
     for die in (product_die, test_die):
         box = die.dbbox()
         w, h = box.right - box.left, box.top - box.bottom
@@ -173,6 +174,7 @@ def draw_wafer(
                 f"die {die.name} is {w} x {h} µm but the grid expects "
                 f"{grid.die_width_um} x {grid.die_height_um} µm"
             )
+        lower_left[die.name] = (box.left, box.bottom)
     c.add_polygon(_polygon_um(grid.wafer.outline_points()), layer=style.outline_layer)
     usable = _polygon_um(grid.wafer.usable_outline_points())
     c.add_polygon(usable, layer=style.outline_layer)
@@ -180,9 +182,9 @@ def draw_wafer(
     test_keys = {(s.row, s.column) for s in plan.test_sites}
     for site in grid.sites:
         die = test_die if (site.row, site.column) in test_keys else product_die
-        box = die.dbbox()
+        left, bottom = lower_left[die.name]
         ref = c << die
-        ref.move((site.x_um - box.left, site.y_um - box.bottom))
+        ref.move((site.x_um - left, site.y_um - bottom))
         add_label(
             c,
             site.label,
