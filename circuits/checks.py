@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import gdsfactory as gf
 import klayout.db as kdb
@@ -177,6 +178,24 @@ class Net:
 
     name: str
     pins: tuple[NetPin, ...]
+
+    def to_info(self) -> dict[str, Any]:
+        """JSON form kept in a chip's ``info["nets"]``: pins as ``[label, layer, x, y, is_pad]``."""
+        return {
+            "name": self.name,
+            "pins": [[p.label, p.layer, p.x_um, p.y_um, p.is_pad] for p in self.pins],
+        }
+
+    @classmethod
+    def from_info(cls, entry: dict[str, Any]) -> Net:
+        """Inverse of :meth:`to_info`."""
+        return cls(
+            name=entry["name"],
+            pins=tuple(
+                NetPin(label, layer, float(x), float(y), bool(is_pad))
+                for label, layer, x, y, is_pad in entry["pins"]
+            ),
+        )
 
 
 def _point_box(x: float, y: float) -> kdb.Box:

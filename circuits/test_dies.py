@@ -125,10 +125,7 @@ def inp_test_die(
             )
         )
     c.info["cutback_lengths_um"] = lengths
-    c.info["nets"] = [
-        {"name": n.name, "pins": [[p.label, p.layer, p.x_um, p.y_um, p.is_pad] for p in n.pins]}
-        for n in nets
-    ]
+    c.info["nets"] = [n.to_info() for n in nets]
     return c
 
 

@@ -386,10 +386,7 @@ def transmitter_chip(
     c.info["blocks_signal_lane"] = ["ssc_in", *[p.name for p in top], "u_turn"]
     c.info["blocks_output_lane"] = ["ssc_ref", *[p.name for p in bottom], "ssc_out"]
     c.info["active_sections"] = [p.section.label for p in (*top, *bottom)]
-    c.info["nets"] = [
-        {"name": n.name, "pins": [[p.label, p.layer, p.x_um, p.y_um, p.is_pad] for p in n.pins]}
-        for n in nets
-    ]
+    c.info["nets"] = [n.to_info() for n in nets]
     c.info["n_dc_pads"] = sum(1 for k in north + south if not k.rf)
     c.info["n_gsg_pads"] = sum(1 for k in north + south if k.rf)
     c.info["bragg_wavelengths_nm"] = {

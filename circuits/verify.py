@@ -16,7 +16,6 @@ import gdsfactory as gf
 from qkdchip.circuits.checks import (
     CheckReport,
     Net,
-    NetPin,
     light_path_report,
     metal_net_report,
     optical_port_report,
@@ -55,17 +54,7 @@ class Verification:
 
 def recorded_nets(component: gf.Component) -> list[Net]:
     """The nets a chip recorded in ``info["nets"]`` (empty when it records none)."""
-    entries = component.info.get("nets", [])
-    return [
-        Net(
-            name=entry["name"],
-            pins=tuple(
-                NetPin(label, layer, float(x), float(y), bool(is_pad))
-                for label, layer, x, y, is_pad in entry["pins"]
-            ),
-        )
-        for entry in entries
-    ]
+    return [Net.from_info(entry) for entry in component.info.get("nets", [])]
 
 
 def verify_chip(
