@@ -33,11 +33,10 @@ from qkdchip.simulations.modes.geometry import (
     Rect,
     strip_cross_section,
 )
-from qkdchip.simulations.modes.solver import ModeSettings, job_case, solve_mode
+from qkdchip.simulations.modes.solver import SWEEP_JOB, ModeSettings, job_case, solve_mode
 
 C_M_PER_S = 299_792_458.0
 SOLVER_VERSION = 1
-SWEEP_JOB = "qkdchip.simulations.modes.jobs:waveguide_mode_sweep"
 
 
 @dataclass(frozen=True)
