@@ -181,16 +181,6 @@ class LLEModel:
             self._cache["linear"] = cached
         return cached
 
-    def with_mode_shifts(self, shifts: dict[int, float]) -> LLEModel:
-        """A copy with extra shifts added to d_mu at the given mode numbers."""
-        d = self.d_mu.copy()
-        for m, shift in shifts.items():
-            index = int(m) + self.n_modes // 2
-            if not 0 <= index < self.n_modes:
-                raise ValueError(f"mode shift at mu={m} is outside the simulated modes")
-            d[index] += shift
-        return LLEModel(d, self.loss_mu, self.aux_pumps, self.thermal)
-
 
 def cw_intracavity_power(zeta0: float, f: float) -> np.ndarray:
     """Homogeneous (CW) steady states: real roots rho = |psi|^2 of f^2 = rho[1 + (zeta0-rho)^2].
