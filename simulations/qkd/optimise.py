@@ -25,9 +25,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qkdchip.simulations.qkd.bounds import (
-    plob_bound,
+    plob_absolute,
+    plob_conditional,
     single_repeater_bound,
-    tgw_bound,
+    tgw_absolute,
+    tgw_conditional,
 )
 from qkdchip.simulations.qkd.protocols import (
     PROTOCOLS,
@@ -586,8 +588,8 @@ def _result(
         raise RuntimeError(
             f"key rate {rate:.3e} exceeds the single-repeater bound {relay:.3e}: model error"
         )
-    plob, plob_c = float(plob_bound(eta)), float(plob_bound(eta * eta_d))
-    tgw, tgw_c = float(tgw_bound(eta)), float(tgw_bound(eta * eta_d))
+    plob, plob_c = float(plob_absolute(eta)), float(plob_conditional(eta, eta_d))
+    tgw, tgw_c = float(tgw_absolute(eta)), float(tgw_conditional(eta, eta_d))
 
     def ratio(bound: float) -> float:
         return rate / bound if bound > 0.0 else 0.0
