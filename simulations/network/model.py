@@ -34,6 +34,7 @@ from qkdchip.simulations.network.wdm import (
     photons_per_gate,
     raman_noise_power_w,
 )
+from qkdchip.simulations.qkd.bounds import plob_bound
 
 if TYPE_CHECKING:
     from qkdchip.simulations.qkd import SnsSystem
@@ -548,7 +549,7 @@ def evaluate_pair(
         model=model, channel=channel, links=links, active_channels=active_channels
     )
     eta_channel = 10.0 ** (-model.fibre.loss_db_per_km * links.distance_km / 10.0)
-    plob = -math.log1p(-eta_channel) / math.log(2.0)
+    plob = float(plob_bound(eta_channel))
     status = "ok"
     for who, chip, lock in (("Alice", alice, lock_a), ("Bob", bob, lock_b)):
         if not chip.working:
