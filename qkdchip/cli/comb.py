@@ -71,8 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="START:STOP",
         help="detuning sweep (omega0 - omega_p)/2pi in MHz (default: the reference sweep)",
     )
-    parser.add_argument("--sweep-us", type=float, default=2.0, help="sweep time (us)")
-    parser.add_argument("--hold-us", type=float, default=1.0, help="hold time (us)")
+    parser.add_argument("--sweep-us", type=float, default=2.0, help="sweep time with --sweep (us)")
+    parser.add_argument("--hold-us", type=float, default=1.0, help="hold time with --sweep (us)")
     parser.add_argument("--modes", type=int, default=256, help="simulated modes (even)")
     parser.add_argument("--seed", type=int, default=0, help="quantum-noise seed")
     parser.add_argument(
@@ -137,24 +137,27 @@ def _read_ring(path: Path) -> dict[str, Any]:
 
 def comb(args: argparse.Namespace) -> int:
     """Run the comb simulation, print the lines and write the plots and JSON."""
-    overrides = _read_ring(args.ring) if args.ring else _parse_design(args.design)
-    ring = reference_resonator(**overrides)
     if args.pump_mw is not None and not args.pump_mw > 0:
         raise ValueError(f"--pump-mw={args.pump_mw} must be > 0")
     power_w = REFERENCE_PUMP_POWER_W if args.pump_mw is None else args.pump_mw * 1e-3
+    if args.sweep is not None:
+        start, _, stop = args.sweep.partition(":")
+        try:
+            start_mhz, stop_mhz = float(start), float(stop)
+        except ValueError:
+            raise ValueError(f"--sweep={args.sweep!r} must be START:STOP in MHz") from None
+    overrides = _read_ring(args.ring) if args.ring else _parse_design(args.design)
+    ring = reference_resonator(**overrides)
     if args.sweep is None:
         result = reference_comb(
             resonator=ring, pump_power_w=power_w, n_modes=args.modes, seed=args.seed
         )
     else:
-        start, sep, stop = args.sweep.partition(":")
-        if not sep:
-            raise ValueError(f"--sweep={args.sweep!r} must be START:STOP in MHz")
         result = solve_comb(
             ring,
             pump_power_w=power_w,
-            detuning_start_hz=float(start) * 1e6,
-            detuning_stop_hz=float(stop) * 1e6,
+            detuning_start_hz=start_mhz * 1e6,
+            detuning_stop_hz=stop_mhz * 1e6,
             sweep_time_s=args.sweep_us * 1e-6,
             hold_time_s=args.hold_us * 1e-6,
             n_modes=args.modes,
