@@ -6,7 +6,6 @@ raise ``StageSkippedError`` when an earlier stage it needs produced nothing.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -511,8 +510,9 @@ def _distance_sweep(
         lock_client,
         noise_per_gate,
         pair_phase_budget,
+        pair_system,
     )
-    from qkdchip.simulations.qkd import SnsSystem, optimise_key_rate
+    from qkdchip.simulations.qkd import optimise_key_rate
 
     sc = ctx.scenario
     order = sorted(channels, key=lambda c: c.line_power_dbm)
@@ -534,19 +534,8 @@ def _distance_sweep(
             extinction_ratio_db=(nominal[0].extinction_ratio_db, nominal[1].extinction_ratio_db),
         )
         noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
-        system = SnsSystem(
-            fibre_a_km=d / 2,
-            fibre_b_km=d / 2,
-            loss_a_db_per_km=model.fibre.loss_db_per_km,
-            loss_b_db_per_km=model.fibre.loss_db_per_km,
-            detector_efficiency=model.server.detector_efficiency
-            * 10.0 ** (-model.server.receiver_loss_db / 10.0),
-            dark_count_per_pulse=min(0.5, -math.expm1(-math.fsum(noise.values()))),
-            misalignment=budget.misalignment,
-            ec_efficiency=model.protocol.ec_efficiency,
-            repetition_rate_hz=model.protocol.repetition_rate_hz,
-            n_pulses=model.protocol.n_pulses,
-            phase_slice_rad=model.protocol.phase_slice_rad,
+        system = pair_system(
+            model=model, links=links, noise=noise, misalignment=budget.misalignment
         )
         result = optimise_key_rate(
             system, protocol=model.protocol.name, initial=start, seed=sc.seed
