@@ -10,14 +10,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qkdchip.atomic import atomic_write_bytes, atomic_write_text
+from qkdchip.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext, StageOutcome
@@ -316,7 +315,7 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
     summary = build_summary(ctx, outcomes)
     written: dict[str, Path] = {}
     path = out_dir / "summary.json"
-    atomic_write_text(path, json.dumps(summary, indent=1))
+    atomic_write_json(path, summary, indent=1)
     written["summary"] = path
 
     images: list[tuple[str, str, bytes]] = []  # (file name, caption, png)
