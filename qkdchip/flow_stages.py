@@ -199,17 +199,16 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
 
 
 def comb_lines(data: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Arrays ``mu``, ``frequency_hz`` and ``power_dbm`` of the comb stage's lines."""
+    """Arrays ``mu``, ``frequency_hz`` and ``power_dbm`` of the comb stage's lines.
+
+    ``data["lines"]`` is the list of line dictionaries of ``CombResult.to_dict()``.
+    """
     lines = data["lines"]
-    if isinstance(lines, dict):
-        mu = np.asarray(lines["mu"], dtype=int)
-        freq = np.asarray(lines["frequency_hz"], dtype=float)
-        power = np.asarray(lines["power_dbm"], dtype=float)
-    else:
-        mu = np.asarray([ln["mu"] for ln in lines], dtype=int)
-        freq = np.asarray([ln["frequency_hz"] for ln in lines], dtype=float)
-        power = np.asarray([ln["power_dbm"] for ln in lines], dtype=float)
-    return {"mu": mu, "frequency_hz": freq, "power_dbm": power}
+    return {
+        "mu": np.asarray([ln["mu"] for ln in lines], dtype=int),
+        "frequency_hz": np.asarray([ln["frequency_hz"] for ln in lines], dtype=float),
+        "power_dbm": np.asarray([ln["power_dbm"] for ln in lines], dtype=float),
+    }
 
 
 # ------------------------------------------------------------------------------------- yield

@@ -37,11 +37,10 @@ def _synthetic_comb(ctx: FlowContext) -> dict[str, Any]:
     power = -12.0 - 0.02 * mu.astype(float) ** 2
     return {
         "state": "synthetic",
-        "lines": {
-            "mu": mu.tolist(),
-            "frequency_hz": (C / 1549.78e-9 + mu * 30.03e9).tolist(),
-            "power_dbm": power.tolist(),
-        },
+        "lines": [
+            {"mu": int(m), "frequency_hz": C / 1549.78e-9 + m * 30.03e9, "power_dbm": float(p)}
+            for m, p in zip(mu, power, strict=True)
+        ],
         "comb_lines_usable": int(np.sum(power >= ctx.scenario.comb.min_line_power_dbm)),
         "headline": "synthetic comb",
     }
