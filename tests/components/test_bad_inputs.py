@@ -15,7 +15,6 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("ring_point_coupled", {"bus_width_um": 2.801}, "bus_width_um"),
     ("ring_point_coupled", {"width_um": 0.2}, "width_um"),
     ("ring_point_coupled", {"bus_extension_um": 0.0}, "bus_extension_um"),
-    ("ring_point_coupled", {"bus_extension_um": "50"}, "bus_extension_um"),  # not a number
     ("ring_pulley", {"wrap_angle_deg": 150.0}, "wrap_angle_deg"),
     ("ring_pulley", {"wrap_angle_deg": 0.0}, "wrap_angle_deg"),
     ("ring_pulley", {"bend_radius_um": 50.0}, "bend_radius_um"),
