@@ -36,7 +36,7 @@ from qkdchip.simulations.ring.dispersion import fit_dispersion, integrated_dispe
 C_M_PER_S = 299_792_458.0
 HZ_PER_MEEP = C_M_PER_S / 1e-6
 """One meep frequency unit (c/µm) in Hz."""
-SOLVER_VERSION = 1
+SOLVER_VERSION = 2
 SWEEP_JOB = "qkdchip.simulations.ring.jobs:cylindrical_resonance_sweep"
 MIN_RELATIVE_AMPLITUDE = 1e-2
 """Harminv candidates weaker than this fraction of the strongest one are noise or leakage."""
@@ -90,7 +90,7 @@ class RingSettings:
             ("mu_max", 2, 2000),
             ("mu_step", 1, self.mu_max),
             ("family_tolerance", 1e-5, 0.05),
-            ("courant", 0.1, 0.5),
+            ("courant", 0.1, 0.7),
             ("mode_resolution", 8, 256),
         )
         for name, low, high in checks:
@@ -118,6 +118,8 @@ class RingResult(TupleFieldsRecord):
         design: the :class:`RingDesign` as a dict.
         stack: the Si3N4 film stack as a dict.
         radius_um: ring radius in µm.
+        simulated_radius_um: the grid-aligned radius meep ran (:func:`grid_aligned_radius_um`);
+            the frequencies are taken back to ``radius_um`` to first order.
         m_pump: azimuthal order of the pump mode (μ = 0).
         pump_frequency_hz: resonance frequency of the pump mode in Hz.
         pump_wavelength_nm: its vacuum wavelength in nm.
@@ -148,6 +150,7 @@ class RingResult(TupleFieldsRecord):
     design: dict[str, Any]
     stack: dict[str, Any]
     radius_um: float
+    simulated_radius_um: float
     m_pump: int
     pump_frequency_hz: float
     pump_wavelength_nm: float
@@ -187,44 +190,64 @@ def ring_cross_section(design: RingDesign, stack: FilmStack | None = None) -> Cr
     return strip_cross_section(design.waveguide(), stack or film_stack(design.thickness_nm))
 
 
-def _window(
-    xs: CrossSection, radius_um: float, settings: RingSettings
-) -> tuple[float, float, float, float]:
-    """Simulated (r_min, r_max, z_min, z_max) in µm, aligned to the core on the meep grid.
+def grid_aligned_radius_um(*, radius_um: float, core_r_min_um: float, resolution: int) -> float:
+    """The radius nearest ``radius_um`` that puts the core's inner edge between meep samples.
 
-    meep 1.25 applies no subpixel averaging to this cylindrical geometry (checked: identical
-    ε grids with and without ``eps_averaging``), so a 100 nm film drawn at an arbitrary grid
-    offset is staircased to 2-3 pixels and the resonances jump by percents between
-    resolutions. The window is therefore placed so that the core edges fall a quarter pixel
-    from the nearest field samples of either Yee component, and the core must be a whole number
-    of pixels wide and thick: every component then sees exactly the drawn width and thickness.
+    meep 1.25 snaps a cylindrical cell's origin to the global half-pixel lattice, so every field
+    component is sampled at absolute multiples of a/2 (a = 1/resolution), whatever the cell
+    position. An edge at an odd multiple of a/4 lies a quarter pixel from the nearest sample of
+    every component; with a whole-pixel width the outer edge does too, and each component then
+    sees exactly the drawn width.
+
+    Args:
+        radius_um: design radius in µm.
+        core_r_min_um: inner core edge relative to the radius in µm (negative).
+        resolution: pixels per µm.
     """
-    x0, x1, y0, y1 = xs.window_um
+    quarter = 0.25 / resolution
+    edge = radius_um + core_r_min_um
+    aligned = (2 * math.floor(edge / (2 * quarter)) + 1) * quarter
+    return radius_um + aligned - edge
+
+
+def radius_corrected_frequency(
+    *,
+    frequency: np.ndarray,
+    radius_um: float,
+    simulated_radius_um: float,
+    n_eff: float,
+    n_group: float,
+) -> np.ndarray:
+    """Resonance of order m at ``radius_um`` from the one simulated at ``simulated_radius_um``.
+
+    From m = 2πR n_eff(f) f / c at fixed m: δf/f = -(n_eff/n_g) δR/R, first order in
+    δR/R (below 1e-5 here, so the neglected terms are < 1e-10 of f).
+    """
+    delta = (radius_um - simulated_radius_um) / simulated_radius_um
+    return frequency * (1.0 - n_eff / n_group * delta)
+
+
+def _check_window(xs: CrossSection, radius_um: float, settings: RingSettings) -> None:
+    """Reject a resolution that does not make the core whole pixels, or a too small radius."""
+    resolution = settings.resolution
     core = xs.core
-    pixel = 1.0 / settings.resolution
     for name, size in (
         ("width", core.x_max_um - core.x_min_um),
         ("thickness", core.y_max_um - core.y_min_um),
     ):
-        pixels = size * settings.resolution
+        pixels = size * resolution
         if abs(pixels - round(pixels)) > 1e-6 or round(pixels) < 1:
             raise ValueError(
-                f"resolution={settings.resolution!r} makes the core {name} {size:g} µm "
+                f"resolution={resolution!r} makes the core {name} {size:g} µm "
                 f"{pixels:g} pixels; choose a resolution that makes it a whole number of pixels "
                 "(no subpixel averaging in meep's cylindrical runs)"
             )
     margin = settings.pad_um + settings.pml_um
-    steps = math.ceil(margin * settings.resolution)
-    r_min = radius_um + core.x_min_um - (steps + 0.25) * pixel
-    z_min = core.y_min_um - (steps + 0.25) * pixel
-    if r_min <= 0:
+    if radius_um + xs.window_um[0] - margin <= 1.0 / resolution:
         raise ValueError(
             f"radius_um={radius_um!r} is too small for an off-axis window with pad and PML "
             f"({margin} µm)"
         )
-    n_r = math.ceil((radius_um + x1 + margin - r_min) * settings.resolution)
-    n_z = math.ceil((y1 + margin - z_min) * settings.resolution)
-    return r_min, r_min + n_r * pixel, z_min, z_min + n_z * pixel
 
 
 def ring_job_case(
@@ -236,16 +259,34 @@ def ring_job_case(
 ) -> dict[str, Any]:
     """Keyword arguments of the cylindrical meep job for order ``m`` near ``frequency`` (c/µm).
 
+    meep 1.25 applies no subpixel averaging to this cylindrical geometry (identical ε grids
+    with and without ``eps_averaging``), so a 100 nm film drawn on a sample plane is staircased
+    to one pixel more for one field component and the resonances jump by percents between
+    resolutions. The core must therefore be a whole number of pixels wide and thick, the layer
+    stack is shifted in z (the structure is z-invariant) and the ring is simulated at
+    :func:`grid_aligned_radius_um` so that every core edge lies a quarter pixel from the
+    samples: each component then sees exactly the drawn width and thickness.
+    :func:`radius_corrected_frequency` takes the result back to the design radius.
+
     The indices are the PDK models' values at the wavelength 1/``frequency``.
     """
-    wavelength_um = 1.0 / frequency
-    indices = xs.indices(wavelength_um)
-    r_min, r_max, z_min, z_max = _window(xs, design.radius_um, settings)
+    _check_window(xs, design.radius_um, settings)
+    core = xs.core
+    quarter = 0.25 / settings.resolution
+    dz = (2 * math.floor(core.y_min_um / (2 * quarter)) + 1) * quarter - core.y_min_um
+    radius = grid_aligned_radius_um(
+        radius_um=design.radius_um, core_r_min_um=core.x_min_um, resolution=settings.resolution
+    )
+    margin = settings.pad_um + settings.pml_um
+    x0, x1, y0, y1 = xs.window_um
+    r_min, r_max = radius + x0 - margin, radius + x1 + margin
+    z_min, z_max = y0 + dz - margin, y1 + dz + margin
+    indices = xs.indices(1.0 / frequency)
     rects = []
     for rect in xs.rects:
-        r0 = max(design.radius_um + rect.x_min_um, r_min)
-        r1 = min(design.radius_um + rect.x_max_um, r_max)
-        z0, z1 = max(rect.y_min_um, z_min), min(rect.y_max_um, z_max)
+        r0 = max(radius + rect.x_min_um, r_min)
+        r1 = min(radius + rect.x_max_um, r_max)
+        z0, z1 = max(rect.y_min_um + dz, z_min), min(rect.y_max_um + dz, z_max)
         if r1 > r0 and z1 > z0:
             rects.append(
                 {
@@ -256,9 +297,8 @@ def ring_job_case(
                     "index": indices[rect.material],
                 }
             )
-    core = xs.core
-    r_c = design.radius_um + 0.5 * (core.x_min_um + core.x_max_um)
-    z_c = 0.5 * (core.y_min_um + core.y_max_um)
+    r_c = radius + 0.5 * (core.x_min_um + core.x_max_um)
+    z_c = 0.5 * (core.y_min_um + core.y_max_um) + dz
     width = core.x_max_um - core.x_min_um
     thickness = core.y_max_um - core.y_min_um
     return {
@@ -387,7 +427,10 @@ def _compute(
         chosen.append(best)
 
     fractions = mode.energy_fractions
-    corrected = np.array(
+    simulated_radius = grid_aligned_radius_um(
+        radius_um=design.radius_um, core_r_min_um=xs.core.x_min_um, resolution=settings.resolution
+    )
+    material = np.array(
         [
             self_consistent_frequency(
                 xs, fractions, frequency_indices=case["frequency"], frequency_run=c["frequency"]
@@ -396,7 +439,14 @@ def _compute(
         ]
     )
     run_freq = np.array([c["frequency"] for c in chosen])
-    correction = float(np.max(np.abs(corrected / run_freq - 1.0)))
+    correction = float(np.max(np.abs(material / run_freq - 1.0)))
+    corrected = radius_corrected_frequency(
+        frequency=material,
+        radius_um=design.radius_um,
+        simulated_radius_um=simulated_radius,
+        n_eff=mode.n_eff,
+        n_group=mode.n_group,
+    )
     freq_hz = corrected * HZ_PER_MEEP
     fit = fit_dispersion(mu, freq_hz)
     mu_dense = np.arange(-settings.mu_max, settings.mu_max + 1)
@@ -411,6 +461,7 @@ def _compute(
         design=design.to_dict(),
         stack=stack.to_dict(),
         radius_um=design.radius_um,
+        simulated_radius_um=simulated_radius,
         m_pump=m0,
         pump_frequency_hz=float(freq_hz[pump]),
         pump_wavelength_nm=float(1e3 / f_pump),
@@ -454,7 +505,7 @@ def simulate_ring(
     design = design or RingDesign()
     stack = stack or film_stack(design.thickness_nm)
     settings = settings or RingSettings()
-    _window(ring_cross_section(design, stack), design.radius_um, settings)  # validates early
+    _check_window(ring_cross_section(design, stack), design.radius_um, settings)
     data, _ = cached(
         "ring",
         _payload(design, stack, settings),
