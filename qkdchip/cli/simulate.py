@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "for mmi also ports=1x2|2x2",
     )
     parser.add_argument("--resolution", type=int, help="solver resolution in pixels per µm")
+    parser.add_argument(
+        "--solver",
+        choices=("mpb", "meep"),
+        help="coupler only: supermodes from MPB (default) or from meep in the time domain",
+    )
     parser.add_argument("--fresh", action="store_true", help="recompute, ignoring any cache")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
@@ -81,6 +86,8 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
     from qkdchip.simulations.devices import defaults
 
     overrides = _parse_overrides(args.design)
+    if args.solver is not None and args.device != "coupler":
+        raise ValueError(f"--solver {args.solver} applies to the coupler only, not {args.device}")
     if args.device == "modes":
         from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
         from qkdchip.simulations.modes.geometry import ridge_cross_section, strip_cross_section
@@ -135,11 +142,11 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
 
         design = _apply(defaults.reference_ring_design(), overrides)
-        r = simulate_coupler(
-            design, settings=_resolution(args, CouplerSettings()), fresh=args.fresh
-        )
+        settings = CouplerSettings(solver=args.solver or "mpb")
+        r = simulate_coupler(design, settings=_resolution(args, settings), fresh=args.fresh)
         rows = [
             ("gap", f"{r.gap_um:g} µm, wrap {r.wrap_angle_deg:g}°"),
+            ("supermodes", r.settings["solver"]),
             ("kappa", f"{r.kappa_per_m:.4g} 1/m"),
             ("power coupling", f"{r.power_coupling:.4g}"),
             ("Q_c", f"{r.q_coupling:.4g}"),

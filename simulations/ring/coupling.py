@@ -1,6 +1,7 @@
-"""Ring-bus coupling from MPB supermodes and coupled-mode theory: power coupling and Q_c.
+"""Ring-bus coupling from supermodes and coupled-mode theory: power coupling and Q_c.
 
-Two parallel strips (ring and bus width) at gap g have even and odd supermodes; coupled-mode
+Two parallel strips (ring and bus width) at gap g have even and odd supermodes (solved with MPB,
+or with meep in the same periodic cross-section cell at a fixed propagation constant); coupled-mode
 theory gives the field coupling per unit length κ(g) = sqrt((π Δn_s/λ)² - δ²), with Δn_s the
 supermode index splitting and δ = π (n_ring - n_bus)/λ the phase mismatch of the isolated
 strips. κ(g) decays exponentially with the gap, κ(g) = κ0 exp(-γ (g - g0)), fitted to MPB at a
@@ -37,6 +38,10 @@ from qkdchip.simulations.modes.solver import SWEEP_JOB, ModeSettings, job_case, 
 
 C_M_PER_S = 299_792_458.0
 SOLVER_VERSION = 1
+MEEP_SWEEP_JOB = "qkdchip.simulations.ring.jobs:supermode_frequency_sweep"
+KZ_STEP = 2e-3
+"""Relative step between the two propagation constants of the meep supermode runs."""
+SOLVERS = ("mpb", "meep")
 
 
 @dataclass(frozen=True)
@@ -44,16 +49,24 @@ class CouplerSettings:
     """Numerical settings of the supermode coupler model.
 
     Attributes:
-        resolution: MPB pixels per µm, [8, 256].
+        resolution: pixels per µm, [8, 256].
         pad_um: cladding around the two strips in µm, [0.5, 10].
         gap_step_um: spacing of the gaps sampled above the design gap in µm, [0.05, 2].
         wavelength_nm: wavelength in nm, [1000, 2000].
+        solver: ``"mpb"`` (eigenmodes at the wavelength) or ``"meep"`` (time domain: each
+            supermode's frequency at two propagation constants, interpolated to the
+            wavelength; needs identical strips so that the source parity picks one mode).
+        run_after_source: meep Harminv window in µm/c, [20, 5000].
+        source_bandwidth: meep source width relative to the frequency, [0.01, 0.5].
     """
 
     resolution: int = 32
     pad_um: float = 2.5
     gap_step_um: float = 0.4
     wavelength_nm: float = 1550.0
+    solver: str = "mpb"
+    run_after_source: float = 100.0
+    source_bandwidth: float = 0.1
 
     def __post_init__(self) -> None:
         for name, low, high in (
@@ -61,10 +74,14 @@ class CouplerSettings:
             ("pad_um", 0.5, 10),
             ("gap_step_um", 0.05, 2),
             ("wavelength_nm", 1000, 2000),
+            ("run_after_source", 20, 5000),
+            ("source_bandwidth", 0.01, 0.5),
         ):
             value = getattr(self, name)
             if not (math.isfinite(value) and low <= value <= high):
                 raise ValueError(f"{name}={value!r} is outside [{low}, {high}]")
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver={self.solver!r} is not one of {list(SOLVERS)}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,6 +152,102 @@ def kappa_from_supermodes(
     return math.sqrt(max(split**2 - mismatch**2, 0.0))
 
 
+def supermode_index_at(
+    *, kz: tuple[float, float], frequencies: tuple[float, float], frequency: float
+) -> float:
+    """Effective index at ``frequency`` of a mode with ``frequencies`` at the two ``kz``.
+
+    Linear in kz between the two runs (meep units: kz in 2π/µm, frequencies in c/µm); the
+    runs straddle the wavelength closely, so the error is second order in a ~1e-3 step.
+    """
+    velocity = (frequencies[1] - frequencies[0]) / (kz[1] - kz[0])
+    if not velocity > 0:
+        raise RuntimeError(f"supermode frequencies {frequencies} do not grow with kz {kz}")
+    return (kz[0] + (frequency - frequencies[0]) / velocity) / frequency
+
+
+def _meep_cases(
+    case: dict[str, Any], n_guess: float, settings: CouplerSettings
+) -> list[dict[str, Any]]:
+    """meep runs of one gap: (even, odd) at kz and at kz (1 + KZ_STEP)."""
+    frequency = 1.0 / case["wavelength_um"]
+    ring, bus = case["rects"][0], case["rects"][1]
+    y = 0.5 * (ring["y_min"] + ring["y_max"])
+    x_ring = 0.5 * (ring["x_min"] + ring["x_max"])
+    x_bus = 0.5 * (bus["x_min"] + bus["x_max"])
+    probe = {"x": x_ring + 0.15 * (ring["x_max"] - ring["x_min"]), "y": y}
+    return [
+        {
+            "rects": case["rects"],
+            "background_index": case["background_index"],
+            "cell": case["cell"],
+            "resolution": case["resolution"],
+            "kz": n_guess * frequency * (1.0 + step),
+            "frequency": frequency,
+            "frequency_width": settings.source_bandwidth * frequency,
+            "sources": [
+                {"x": x_ring, "y": y, "amplitude": 1.0},
+                {"x": x_bus, "y": y, "amplitude": sign},
+            ],
+            "probe": probe,
+            "run_after_source": settings.run_after_source,
+        }
+        for step in (0.0, KZ_STEP)
+        for sign in (1.0, -1.0)
+    ]
+
+
+def _strongest(modes: list[dict[str, Any]]) -> float:
+    """Frequency of the strongest well-fitted Harminv mode."""
+    good = [m for m in modes if m["error"] < 1e-6 and abs(m["q"]) > 1e4]
+    if not good:
+        raise RuntimeError(f"no guided supermode found by Harminv (modes {modes!r})")
+    return max(good, key=lambda m: m["amplitude"])["frequency"]
+
+
+def supermode_indices(
+    cases: list[dict[str, Any]], *, n_guess: float, settings: CouplerSettings, fresh: bool = False
+) -> list[tuple[float, float]]:
+    """(n_even, n_odd) of coupled strips at each case's wavelength (cached).
+
+    Args:
+        cases: MPB job cases of the coupled-strip cross-sections (two bands).
+        n_guess: effective index near the supermodes (the meep runs' propagation constant).
+        settings: ``settings.solver`` picks MPB or meep.
+        fresh: recompute even if cached.
+    """
+    if settings.solver == "mpb":
+        payload = {"version": SOLVER_VERSION, "cases": cases}
+        raw, _ = cached(
+            "coupler_supermodes",
+            payload,
+            lambda: run_job(SWEEP_JOB, {"cases": cases}, timeout_s=1800),
+            fresh=fresh,
+        )
+        return [(c["bands"][0]["n_eff"], c["bands"][1]["n_eff"]) for c in raw["cases"]]
+    runs = [run for case in cases for run in _meep_cases(case, n_guess, settings)]
+    payload = {"version": SOLVER_VERSION, "runs": runs}
+    raw, _ = cached(
+        "coupler_supermodes_meep",
+        payload,
+        lambda: run_job(MEEP_SWEEP_JOB, {"cases": runs}, timeout_s=3600),
+        fresh=fresh,
+    )
+    frequencies = [_strongest(r["modes"]) for r in raw["cases"]]
+    indices = []
+    for i, case in enumerate(cases):
+        even_1, odd_1, even_2, odd_2 = frequencies[4 * i : 4 * i + 4]
+        kz = (runs[4 * i]["kz"], runs[4 * i + 2]["kz"])
+        f = 1.0 / case["wavelength_um"]
+        indices.append(
+            (
+                supermode_index_at(kz=kz, frequencies=(even_1, even_2), frequency=f),
+                supermode_index_at(kz=kz, frequencies=(odd_1, odd_2), frequency=f),
+            )
+        )
+    return indices
+
+
 def point_coupling_phase(
     *, kappa0_per_m: float, decay_per_um: float, outer_radius_um: float
 ) -> float:
@@ -194,7 +307,7 @@ def simulate_coupler(
     settings: CouplerSettings | None = None,
     fresh: bool = False,
 ) -> CouplerResult:
-    """Power coupling and Q_c of a ring's bus coupler (MPB supermodes + CMT, cached).
+    """Power coupling and Q_c of a ring's bus coupler (supermodes + CMT, cached).
 
     Args:
         design: ring with its gap, bus width and wrap angle (default: the PDK default ring).
@@ -205,6 +318,11 @@ def simulate_coupler(
     design = design or RingDesign()
     stack = stack or film_stack(design.thickness_nm)
     settings = settings or CouplerSettings()
+    if settings.solver == "meep" and design.bus_width_um != design.width_um:
+        raise ValueError(
+            f"solver='meep' needs identical strips; bus_width_um={design.bus_width_um!r} "
+            f"differs from width_um={design.width_um!r} (use solver='mpb')"
+        )
     wl = settings.wavelength_nm * 1e-3
     gaps = [design.gap_um + i * settings.gap_step_um for i in range(3)]
     mode_settings = ModeSettings(resolution=settings.resolution, pad_um=settings.pad_um, bands=2)
@@ -238,22 +356,16 @@ def simulate_coupler(
     # the same process, and a common grid keeps the discretisation identical across gaps.
     for case in cases:
         case["cell"] = cases[-1]["cell"]
-    payload = {"version": SOLVER_VERSION, "cases": cases}
-    raw, _ = cached(
-        "coupler_supermodes",
-        payload,
-        lambda: run_job(SWEEP_JOB, {"cases": cases}, timeout_s=1800),
-        fresh=fresh,
-    )
+    supermodes = supermode_indices(cases, n_guess=ring_mode.n_eff, settings=settings, fresh=fresh)
     kappas = [
         kappa_from_supermodes(
-            n_even=c["bands"][0]["n_eff"],
-            n_odd=c["bands"][1]["n_eff"],
+            n_even=n_even,
+            n_odd=n_odd,
             n_ring=ring_mode.n_eff,
             n_bus=bus_mode.n_eff,
             wavelength_um=wl,
         )
-        for c in raw["cases"]
+        for n_even, n_odd in supermodes
     ]
     if min(kappas) <= 0:
         raise RuntimeError(
