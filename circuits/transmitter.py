@@ -14,6 +14,7 @@ from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout, wire_pol
 from qkdchip.circuits.inventory import TRANSMITTER_SECTIONS, ActiveSection, sections_in_lane
 from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import path_waveguide, straight_link
+from qkdchip.components.designs import DBR_PERIOD_NM
 from qkdchip.components.geometry import Arc, s_bend_min_dx_um, s_bend_segments
 from qkdchip.components.inp import (
     dbr_laser,
@@ -72,8 +73,8 @@ def transmitter_chip(
     dbr_phase_um: float = 100.0,
     dbr_front_um: float = 50.0,
     dbr_isolation_um: float = 20.0,
-    signal_period_nm: float = 242.0,
-    reference_period_nm: float = 243.0,
+    signal_period_nm: float = DBR_PERIOD_NM,
+    reference_period_nm: float = DBR_PERIOD_NM + 1.0,
     im_arm_length_um: float = 500.0,
     im_arm_separation_um: float = 60.0,
     pm_length_um: float = 500.0,

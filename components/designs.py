@@ -208,26 +208,36 @@ class EdgeCouplerDesign(_Design):
         check_range("waveguide_width_um", self.waveguide_width_um, 0.3, 12.0)
 
 
+DBR_PERIOD_NM = 239.0
+"""Default DBR period in nm: with the simulated grating index below, the Bragg wavelength is
+1553.2 nm, just red of the comb band (current tuning of a DBR grating shifts it blue); 240 nm
+would put it at 1559.7 nm, 238 nm at 1546.7 nm (1 nm writing grid)."""
+DBR_N_EFF = 3.249
+"""Mean effective index of the default grating at its Bragg wavelength, from the shipped
+MPB + meep grating simulation (``qkdchip simulate grating``: 1553.18 nm / (2 · 239 nm))."""
+DBR_KAPPA_PER_CM = 56.0
+"""Coupling coefficient of the default grating in 1/cm, from the same simulation (55.9 /cm)."""
+
+
 @dataclass(frozen=True)
 class DbrGratingDesign(_Design):
     """First-order surface grating of an InP DBR section.
 
     Attributes:
-        period_nm: grating period in nm, [150, 400]. Default 242 nm: Bragg wavelength
-            2·n_eff·Λ = 1548.8 nm at n_eff = 3.2.
+        period_nm: grating period in nm, [150, 400] (default :data:`DBR_PERIOD_NM`).
         length_um: grating length in µm, [5, 2000].
-        kappa_per_cm: coupling coefficient in 1/cm, [1, 1000] (assumption: 100 /cm; κ is
-            foundry data, notes §3.3).
+        kappa_per_cm: coupling coefficient in 1/cm, [1, 1000] (default: the simulated
+            :data:`DBR_KAPPA_PER_CM`).
         duty_cycle: tooth fraction of the period, (0.1, 0.9).
-        n_eff: effective index used for the Bragg-wavelength estimate, [2.5, 3.6]
-            (assumption: 3.2 for the 2 µm deep ridge with Q1.25 core).
+        n_eff: effective index used for the Bragg-wavelength estimate, [2.5, 3.6] (default:
+            the simulated :data:`DBR_N_EFF`).
     """
 
-    period_nm: float = 242.0
+    period_nm: float = DBR_PERIOD_NM
     length_um: float = 500.0
-    kappa_per_cm: float = 100.0
+    kappa_per_cm: float = DBR_KAPPA_PER_CM
     duty_cycle: float = 0.5
-    n_eff: float = 3.2
+    n_eff: float = DBR_N_EFF
 
     def __post_init__(self) -> None:
         check_range("period_nm", self.period_nm, 150.0, 400.0)
@@ -276,9 +286,9 @@ class DbrLaserDesign(_Design):
     phase_um: float = 70.0
     front_grating_um: float = 50.0
     isolation_um: float = 20.0
-    period_nm: float = 242.0
-    kappa_per_cm: float = 100.0
-    n_eff: float = 3.2
+    period_nm: float = DBR_PERIOD_NM
+    kappa_per_cm: float = DBR_KAPPA_PER_CM
+    n_eff: float = DBR_N_EFF
     ridge_width_um: float = 2.0
 
     def __post_init__(self) -> None:

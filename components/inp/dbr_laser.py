@@ -5,7 +5,13 @@ from __future__ import annotations
 import gdsfactory as gf
 
 from qkdchip.components.checks import check_min_value
-from qkdchip.components.designs import DbrGratingDesign, DbrLaserDesign
+from qkdchip.components.designs import (
+    DBR_KAPPA_PER_CM,
+    DBR_N_EFF,
+    DBR_PERIOD_NM,
+    DbrGratingDesign,
+    DbrLaserDesign,
+)
 from qkdchip.components.geometry import Straight, extrude
 from qkdchip.components.inp.common import (
     REGION_MARGIN_UM,
@@ -37,9 +43,9 @@ def dbr_laser(
     phase_um: float = 70.0,
     front_grating_um: float = 50.0,
     isolation_um: float = 20.0,
-    period_nm: float = 242.0,
-    kappa_per_cm: float = 100.0,
-    n_eff: float = 3.2,
+    period_nm: float = DBR_PERIOD_NM,
+    kappa_per_cm: float = DBR_KAPPA_PER_CM,
+    n_eff: float = DBR_N_EFF,
     ridge_width_um: float = 2.0,
 ) -> gf.Component:
     """DBR laser with four separately contacted sections and isolation between contacts.

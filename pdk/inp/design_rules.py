@@ -68,7 +68,7 @@ def design_rules() -> DesignRules:
                 0.08,
                 0.08,
                 None,
-                "assumption: e-beam written first-order teeth (~120 nm at 242 nm period)",
+                "assumption: e-beam written first-order teeth (~120 nm at 239 nm period)",
             ),
             _rule("ISOLATION", 10.0, 5.0, None, "assumption: Nazca isolation 20 µm; min 10 µm"),
             _rule("METAL_P", 2.0, 5.0, None, "assumption: lift-off p-metal, 5 µm space"),

@@ -10,7 +10,7 @@ Simulated, read from the shipped device results (never re-typed here):
   :func:`~qkdchip.simulations.devices.defaults.reference_ring_design` with
   :data:`~qkdchip.simulations.devices.defaults.REFERENCE_RING_SETTINGS`): FSR, the group index
   c/(2πR·FSR) that goes with it, the pump resonance's wavelength and the integrated dispersion
-  D_int(mu) (D2/2π about -764 kHz, strongly normal);
+  D_int(mu) (D2/2π about -760 kHz, strongly normal);
 * the MPB mode of the ring's strip at the pump wavelength, recorded in that ring result:
   effective index, effective mode area and the Kerr-weighted field fractions, which give the
   effective n2 from the materials' n2 (:data:`qkdchip.pdk.materials.KERR_N2_M2_PER_W`);

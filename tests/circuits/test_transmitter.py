@@ -160,7 +160,7 @@ def _blocks(path: list[str]) -> list[str]:
     for name in path:
         kind = next((k for k in kinds if name.startswith(k)), None)
         if kind == "dbr_laser":
-            kind += "_242" if "PN242" in name else "_243"
+            kind += "_reference" if "PN240" in name else "_signal"
         if kind:
             out.append(kind)
     return out
@@ -169,13 +169,13 @@ def _blocks(path: list[str]) -> list[str]:
 def test_light_paths_follow_the_block_diagram(chip):
     signal = _blocks(trace_optical_path(chip, "in_signal"))
     assert signal == [
-        "ssc", "dbr_laser_242", "mzm", "mzm", "mzm",  # SSC in, DBR sig, IM III, IM I, IM II
+        "ssc", "dbr_laser_signal", "mzm", "mzm", "mzm",  # SSC in, DBR sig, IM III, IM I, IM II
         "mmi1x2", "phase_modulator", "phase_modulator",  # combiner, PM I, PM II
         "voa", "voa", "ssc",  # VOA I/II, SSC out
     ]  # fmt: skip
     reference = _blocks(trace_optical_path(chip, "in_reference"))
     assert reference == [
-        "ssc", "dbr_laser_243", "phase_modulator",  # SSC ref, DBR ref, PM ref
+        "ssc", "dbr_laser_reference", "phase_modulator",  # SSC ref, DBR ref, PM ref
         "mmi1x2", "phase_modulator", "phase_modulator", "voa", "voa", "ssc",
     ]  # fmt: skip
 
