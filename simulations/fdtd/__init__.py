@@ -1,19 +1,15 @@
 """meep FDTD device simulations: DBR gratings (1-D effective index) and InP MMIs (2-D EIM)."""
 
-from qkdchip.simulations.fdtd.grating import (
-    GratingCorrugation,
-    GratingResult,
-    GratingSettings,
-    simulate_grating,
-)
-from qkdchip.simulations.fdtd.mmi import MmiResult, MmiSettings, simulate_mmi
+from qkdchip.lazy import lazy_exports
 
-__all__ = [
-    "GratingCorrugation",
-    "GratingResult",
-    "GratingSettings",
-    "MmiResult",
-    "MmiSettings",
-    "simulate_grating",
-    "simulate_mmi",
-]
+_EXPORTS = {
+    "GratingCorrugation": "grating",
+    "GratingResult": "grating",
+    "GratingSettings": "grating",
+    "simulate_grating": "grating",
+    "MmiResult": "mmi",
+    "MmiSettings": "mmi",
+    "simulate_mmi": "mmi",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -1,23 +1,18 @@
 """Waveguide mode solvers (MPB, run in a subprocess): modes with material dispersion, the
 effective-index method, and the electro-optic phase modulator built on the MPB mode."""
 
-from qkdchip.simulations.modes.geometry import (
-    CrossSection,
-    Rect,
-    ridge_cross_section,
-    ridge_slab_cross_section,
-    strip_cross_section,
-)
-from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode, solve_modes
+from qkdchip.lazy import lazy_exports
 
-__all__ = [
-    "CrossSection",
-    "ModeResult",
-    "ModeSettings",
-    "Rect",
-    "ridge_cross_section",
-    "ridge_slab_cross_section",
-    "solve_mode",
-    "solve_modes",
-    "strip_cross_section",
-]
+_EXPORTS = {
+    "CrossSection": "geometry",
+    "Rect": "geometry",
+    "ridge_cross_section": "geometry",
+    "ridge_slab_cross_section": "geometry",
+    "strip_cross_section": "geometry",
+    "ModeResult": "solver",
+    "ModeSettings": "solver",
+    "solve_mode": "solver",
+    "solve_modes": "solver",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

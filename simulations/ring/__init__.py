@@ -1,13 +1,14 @@
 """Ring resonators: meep cylindrical resonances, dispersion (D1, D2, D3, D_int), Q, coupling."""
 
-from qkdchip.simulations.ring.coupling import CouplerResult, CouplerSettings, simulate_coupler
-from qkdchip.simulations.ring.resonances import RingResult, RingSettings, simulate_ring
+from qkdchip.lazy import lazy_exports
 
-__all__ = [
-    "CouplerResult",
-    "CouplerSettings",
-    "RingResult",
-    "RingSettings",
-    "simulate_coupler",
-    "simulate_ring",
-]
+_EXPORTS = {
+    "CouplerResult": "coupling",
+    "CouplerSettings": "coupling",
+    "simulate_coupler": "coupling",
+    "RingResult": "resonances",
+    "RingSettings": "resonances",
+    "simulate_ring": "resonances",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
