@@ -1,27 +1,34 @@
 """Device-simulation speed: ring time per azimuthal order and MPB time per wavelength.
 
-Ring: the 30.03 GHz reference ring (R ≈ 1 mm, 100 nm film) at the shipped resolution
-(30 px/µm, 3 pixels across the film). One azimuthal order runs in full, exactly as
+Ring: the 30.03 GHz reference ring (R ≈ 1 mm, 100 nm film) at the shipped settings
+(30 px/µm, 3 pixels across the film, Courant 0.65: FSR within 0.04 % and D2 within 1.4 % of
+the resolution-extrapolated values, see ``REFERENCE_RING_SETTINGS``). One azimuthal order runs
+in full, exactly as
 ``simulate_ring`` runs it (off-axis window, Harminv). Baseline, measured in the same run: the
 same cell taken from the axis (r = 0 .. r_max, the tutorial set-up), stepped for a short
 meep time and projected to the same total meep time (cost per time step is constant once the
 fields are initialised). Target: < 30 s per order on this machine.
 
-MPB: the 100 nm x 2.8 µm strip at the default settings, five wavelengths in one subprocess
-(``solve_modes``). Baseline: the naive set-up, one subprocess per wavelength and a cell with
-4 µm of cladding on every side (measured on two wavelengths). Target: < 2 s per wavelength.
+MPB: the 100 nm x 2.8 µm strip at the default settings (32 px/µm, 3.5 µm pad: n_g to 1e-3),
+five wavelengths in one subprocess (``solve_modes``: each ``find_k`` starts from the previous
+wavelength's index; ``MPB_THREADS`` OpenMP threads). Baseline: the naive set-up, one
+single-threaded subprocess per wavelength, ``find_k`` started just below the core index and a
+cell with 4 µm of cladding on every side (best of two wavelengths). Target: < 2 s per
+wavelength.
 
 Run: .venv/bin/python benchmarks/bench_devices.py
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 from qkdchip.simulations.devices.defaults import REFERENCE_RING_SETTINGS, reference_ring_design
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import strip_cross_section
 from qkdchip.simulations.modes.solver import (
+    MPB_THREADS,
     SWEEP_JOB,
     ModeSettings,
     fit_wavelengths,
@@ -37,6 +44,8 @@ from qkdchip.simulations.ring.resonances import (
 RING_JOB = "qkdchip.simulations.ring.jobs:cylindrical_resonances"
 TIMING_JOB = "qkdchip.simulations.ring.jobs:cylindrical_step_time"
 BASELINE_TIME_UNITS = 2.0
+REPEATS = 2
+"""MPB timings are the best of this many runs (the shared machine's load varies by ~20 %)."""
 
 
 def bench_ring() -> None:
@@ -83,17 +92,22 @@ def bench_mpb() -> None:
     xs = strip_cross_section(reference_ring_design().waveguide())
     settings = ModeSettings()
     cases = [job_case(xs, float(wl), settings) for wl in fit_wavelengths(1.55, settings)]
-    start = time.perf_counter()
-    run_job(SWEEP_JOB, {"cases": cases}, timeout_s=1800)
-    ours = (time.perf_counter() - start) / len(cases)
+    ours = math.inf
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        run_job(SWEEP_JOB, {"cases": cases}, timeout_s=1800, threads=MPB_THREADS)
+        ours = min(ours, (time.perf_counter() - start) / len(cases))
     naive_settings = ModeSettings(pad_um=4.0)
-    naive_cases = [job_case(xs, float(wl), naive_settings) for wl in (1.52, 1.58)]
-    start = time.perf_counter()
-    for case in naive_cases:
-        run_job(SWEEP_JOB, {"cases": [case]}, timeout_s=1800)
-    naive = (time.perf_counter() - start) / len(naive_cases)
+    naive = math.inf
+    for wl in (1.52, 1.58):
+        start = time.perf_counter()
+        run_job(SWEEP_JOB, {"cases": [job_case(xs, wl, naive_settings)]}, timeout_s=1800)
+        naive = min(naive, time.perf_counter() - start)
     print(f"MPB 100 nm x 2.8 µm strip, resolution {settings.resolution} px/µm")
-    print(f"  batched, {settings.pad_um} µm pad: {ours:.2f} s per wavelength (target < 2 s)")
+    print(
+        f"  batched, {settings.pad_um} µm pad, {MPB_THREADS} threads: {ours:.2f} s per "
+        "wavelength (target < 2 s)"
+    )
     print(f"  baseline (one process per wavelength, 4 µm pad): {naive:.2f} s per wavelength")
     print(f"  speed-up: {naive / ours:.1f}x")
 

@@ -34,7 +34,13 @@ from qkdchip.simulations.modes.geometry import (
     Rect,
     strip_cross_section,
 )
-from qkdchip.simulations.modes.solver import SWEEP_JOB, ModeSettings, job_case, solve_mode
+from qkdchip.simulations.modes.solver import (
+    MPB_THREADS,
+    SWEEP_JOB,
+    ModeSettings,
+    job_case,
+    solve_mode,
+)
 
 C_M_PER_S = 299_792_458.0
 SOLVER_VERSION = 1
@@ -221,7 +227,7 @@ def supermode_indices(
         raw, _ = cached(
             "coupler_supermodes",
             payload,
-            lambda: run_job(SWEEP_JOB, {"cases": cases}, timeout_s=1800),
+            lambda: run_job(SWEEP_JOB, {"cases": cases}, timeout_s=1800, threads=MPB_THREADS),
             fresh=fresh,
         )
         return [(c["bands"][0]["n_eff"], c["bands"][1]["n_eff"]) for c in raw["cases"]]
