@@ -41,6 +41,15 @@ def test_every_default_device_is_shipped(
     assert plot.exists() == (device == "grating")  # only ring and grating have a plot
 
 
+def test_meep_coupler_of_the_reference_ring_is_shipped(
+    no_meep: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["simulate", "coupler", "--solver", "meep", "--json"]) == 0
+    coupler = json.loads(capsys.readouterr().out)
+    assert coupler["settings"]["solver"] == "meep"
+    assert 5e6 < coupler["q_coupling"] < 2e7  # over-coupled for the 20 M intrinsic Q
+
+
 def test_a_new_design_without_meep_says_how_to_install_it(
     no_meep: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -57,6 +66,8 @@ def test_a_new_design_without_meep_says_how_to_install_it(
         (["simulate", "ring", "--design", "colour=red"], "unknown field"),
         (["simulate", "modes", "--design", "platform=gaas"], "platform"),
         (["simulate", "ring", "--design", "radius_um=-3"], "radius_um"),
+        (["simulate", "ring", "--solver", "meep"], "coupler only"),
+        (["simulate", "coupler", "--solver", "meep", "--design", "bus_width_um=2"], "identical"),
     ],
 )
 def test_bad_design_is_one_line(
