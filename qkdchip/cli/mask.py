@@ -8,17 +8,12 @@ written by ``qkdchip.circuits.masks.write_all_masks(out_dir)``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-
-from qkdchip.atomic import atomic_write
-
-FULL_MASK_MODULE = "qkdchip.circuits.masks"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -92,15 +87,18 @@ def _list_cells(console: Console) -> int:
 
 
 def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> int:
-    """Build one cell, write its GDS, print ports and DRC; 0 if DRC-clean, else 1."""
+    """Build one cell, write its GDS, print ports and DRC; 0 if DRC-clean, else 1.
+
+    The GDS is written by the full masks' writer: atomically, no timestamps, cells in a
+    history-independent order.
+    """
+    from qkdchip.circuits.masks import write_gds
     from qkdchip.components.registry import build_cell, cell_factory, platform_of, rules_for
     from qkdchip.pdk.drc import run_drc
 
     params = parse_params(cell_factory(name), pairs)
     component = build_cell(name, **params)
-    path = atomic_write(
-        out_dir / f"{component.name}.gds", lambda tmp: component.write_gds(gdspath=tmp)
-    )
+    path = write_gds(component, out_dir / f"{component.name}.gds")
     console.print(f"wrote {path}")
     table = Table(title=f"ports of {component.name}")
     for column in ("port", "type", "x_um", "y_um", "width_um", "orientation_deg", "layer"):
@@ -133,22 +131,14 @@ def mask(args: argparse.Namespace) -> int:
         return write_cell(args.cell, args.param, out_dir, console)
     if args.param:
         raise ValueError("--param needs --cell")
-    try:
-        masks = importlib.import_module(FULL_MASK_MODULE)
-    except ModuleNotFoundError as err:
-        if err.name not in (FULL_MASK_MODULE, "qkdchip.circuits"):
-            raise
-        console.print(
-            f"qkdchip mask: the full-mask mode needs {FULL_MASK_MODULE}; "
-            "use --cell NAME or --list"
-        )
-        return 1
+    from qkdchip.circuits import masks
+
     manifest = masks.write_all_masks(out_dir)
-    for entry in getattr(manifest, "masks", ()):
+    for entry in manifest.masks:
         console.print(
             f"{entry.file}: DRC violations {entry.drc_violations}, "
             f"checks {'ok' if entry.checks_ok else 'FAILED'}"
         )
-    ok = bool(getattr(manifest, "ok", True))
+    ok = manifest.ok
     console.print(f"masks written to {out_dir} ({'all clean' if ok else 'with failures'})")
     return 0 if ok else 1

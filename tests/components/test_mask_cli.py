@@ -1,15 +1,14 @@
-"""``qkdchip mask``: list, one cell with parameters, errors, full-mask fallback."""
+"""``qkdchip mask``: list, one cell with parameters, errors, the full-mask mode."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
 
+from qkdchip.circuits import masks
 from qkdchip.cli import main
-from qkdchip.cli import mask as mask_cli
 from qkdchip.components.registry import cell_names
 
 
@@ -23,8 +22,8 @@ def test_list_names_every_cell(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cell_with_params_writes_gds_and_reports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rc = main(["mask", "--cell", "mmi2x2", "--param", "length_um=150", "--out", str(tmp_path)])
-    assert rc == 0
+    argv = ["mask", "--cell", "mmi2x2", "--param", "length_um=150", "--out", str(tmp_path)]
+    assert main(argv) == 0
     files = list(tmp_path.iterdir())
     assert [f.suffix for f in files] == [".gds"]
     assert "LU150" in files[0].name
@@ -50,14 +49,6 @@ def test_bad_input_exits_1_with_message(
     assert message in capsys.readouterr().err
 
 
-def test_full_mask_mode_needs_circuits_masks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(mask_cli, "FULL_MASK_MODULE", "qkdchip.circuits.no_such_masks")
-    assert main(["mask", "--out", str(tmp_path)]) == 1
-    assert "qkdchip.circuits.no_such_masks" in capsys.readouterr().out
-
-
 @pytest.mark.parametrize("ok", [True, False])
 def test_full_mask_mode_calls_write_all_masks(
     ok: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -69,10 +60,7 @@ def test_full_mask_mode_calls_write_all_masks(
         entry = SimpleNamespace(file="chip.gds", drc_violations=0 if ok else 3, checks_ok=ok)
         return SimpleNamespace(masks=(entry,), ok=ok)
 
-    fake = ModuleType("qkdchip_fake_masks")
-    fake.write_all_masks = write_all_masks  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "qkdchip_fake_masks", fake)
-    monkeypatch.setattr(mask_cli, "FULL_MASK_MODULE", "qkdchip_fake_masks")
+    monkeypatch.setattr(masks, "write_all_masks", write_all_masks)
     assert main(["mask", "--out", str(tmp_path)]) == (0 if ok else 1)
     assert calls == [tmp_path]
     assert "chip.gds" in capsys.readouterr().out
