@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -60,8 +61,8 @@ def network(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
     net = sc.network
     if args.distance_km:
-        if any(d <= 0 for d in args.distance_km):
-            raise ValueError(f"--distance-km values must be > 0, got {args.distance_km}")
+        if not all(0 < d < math.inf for d in args.distance_km):
+            raise ValueError(f"--distance-km values must be finite and > 0, got {args.distance_km}")
         net = replace(net, pair_distances_km=tuple(args.distance_km))
     if args.operation:
         net = replace(net, operation=args.operation)

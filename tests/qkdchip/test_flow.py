@@ -123,10 +123,13 @@ def test_every_stage_reports_what_it_needs(name: str) -> None:
     assert isinstance(stage.missing(), list)
 
 
-def test_network_command_rejects_bad_distance(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("distance", ["-3", "nan", "inf"])
+def test_network_command_rejects_bad_distance(
+    distance: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from qkdchip.cli import main
 
-    assert main(["network", "--distance-km", "-3"]) == 1
+    assert main(["network", "--distance-km", distance]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "--distance-km" in err
