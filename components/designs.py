@@ -18,8 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from qkdchip.components.checks import check_range
-
-C_M_PER_S = 299_792_458.0
+from qkdchip.constants import C_M_PER_S
 
 REFERENCE_FSR_HZ = 30.03e9
 """FSR of the reference comb ring (paper fact 1.7, "measured to be 30.03 GHz")."""

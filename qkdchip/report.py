@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qkdchip.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from qkdchip.constants import C_M_PER_S
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext, StageOutcome
@@ -133,7 +134,7 @@ def plot_comb(comb: dict[str, Any], network: dict[str, Any] | None, min_dbm: flo
 
     plt = _plt()
     lines = comb_lines(comb)
-    wl = 299_792_458.0 / lines["frequency_hz"] * 1e9
+    wl = C_M_PER_S / lines["frequency_hz"] * 1e9
     fig, ax = plt.subplots(figsize=(8, 3.6))
     floor = min(float(np.min(lines["power_dbm"])), min_dbm) - 5.0
     ax.vlines(wl, floor, lines["power_dbm"], color="0.55", lw=1.0, label="comb lines")

@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from qkdchip.constants import C_M_PER_S
 from qkdchip.simulations.comb.model import AuxPump, LLEModel, ThermalShift, mode_numbers
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
 ]
 
 HBAR_J_S = 1.054571817e-34
-C_M_PER_S = 299_792_458.0
 
 
 @runtime_checkable

@@ -30,7 +30,6 @@ from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import ridge_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
 
-C_M_PER_S = 299_792_458.0
 SOLVER_VERSION = 1
 BAND_JOB = "qkdchip.simulations.fdtd.jobs:bragg_band_edges"
 REFLECTION_JOB = "qkdchip.simulations.fdtd.jobs:grating_reflection"

@@ -21,12 +21,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.constants import C_M_PER_S
 from qkdchip.simulations.devices.cache import cached
 from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection
 
-C_M_PER_S = 299_792_458.0
 SOLVER_VERSION = 1
 SWEEP_JOB = "qkdchip.simulations.modes.jobs:waveguide_mode_sweep"
 MPB_THREADS = min(4, os.cpu_count() or 1)

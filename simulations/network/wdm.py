@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from scipy import constants
 
+from qkdchip.constants import C_M_PER_S
+
 
 @dataclass(frozen=True)
 class WdmGrid:
@@ -107,7 +109,7 @@ class ChannelAssignment:
     @property
     def wavelength_nm(self) -> float:
         """Vacuum wavelength of the line, nm."""
-        return 299_792_458.0 / self.line_frequency_hz * 1e9
+        return C_M_PER_S / self.line_frequency_hz * 1e9
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.integrate import quad
 
 from qkdchip.components.designs import RingDesign, StripWaveguide
+from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
 from qkdchip.simulations.devices.cache import cached
 from qkdchip.simulations.devices.records import TupleFieldsRecord
@@ -42,7 +43,6 @@ from qkdchip.simulations.modes.solver import (
     solve_mode,
 )
 
-C_M_PER_S = 299_792_458.0
 SOLVER_VERSION = 1
 MEEP_SWEEP_JOB = "qkdchip.simulations.ring.jobs:supermode_frequency_sweep"
 KZ_STEP = 2e-3

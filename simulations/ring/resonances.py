@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qkdchip.components.designs import RingDesign
+from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
 from qkdchip.simulations.devices.cache import cached
 from qkdchip.simulations.devices.records import TupleFieldsRecord
@@ -33,7 +34,6 @@ from qkdchip.simulations.modes.geometry import CrossSection, strip_cross_section
 from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
 from qkdchip.simulations.ring.dispersion import fit_dispersion, integrated_dispersion
 
-C_M_PER_S = 299_792_458.0
 HZ_PER_MEEP = C_M_PER_S / 1e-6
 """One meep frequency unit (c/µm) in Hz."""
 SOLVER_VERSION = 2

@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.constants import C_M_PER_S
 from qkdchip.simulations.wafer_yield.engine import YieldModel
-
-C_M_PER_S = 299_792_458.0
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.constants import C_M_PER_S
 from qkdchip.simulations.wafer_yield.sensitivity_table import SensitivityTable
 
-C_M_PER_S = 299_792_458.0
 ER_CAP_DB = 60.0
 
 Arrays = Mapping[str, NDArray[np.float64]]
