@@ -33,11 +33,13 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.circuits.inventory",
     "qkdchip.components.designs",
     "qkdchip.components.checks",
+    "qkdchip.constants",
     "qkdchip.flow_stages",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the
 yield model, the process statistics, the wafer's die grid, the chip's inventory, the comb
-ring's design (its area, with the range checks it imports) and the chip pool built here."""
+ring's design (its area, with the range checks it imports), the physical constants and the
+chip pool built here."""
 DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.defaults:default_results",)
 
 PHASE_MODULATORS_USED = sequence_count("phase_modulator")
