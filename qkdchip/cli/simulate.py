@@ -178,8 +178,9 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         base = {"1x2": MmiDesign, "2x2": defaults.mmi_2x2_design}.get(ports)
         if base is None:
             raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
+        settings = MmiSettings() if ports == "1x2" else defaults.MMI_2X2_SETTINGS
         r = simulate_mmi(
-            _apply(base(), overrides), settings=_resolution(args, MmiSettings()), fresh=args.fresh
+            _apply(base(), overrides), settings=_resolution(args, settings), fresh=args.fresh
         )
         rows = [
             ("outputs", ", ".join(f"{p:.4f}" for p in r.output_power)),

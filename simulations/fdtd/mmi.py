@@ -12,14 +12,17 @@ exceed the input, and the excess loss is -10 log10(Σ outputs).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
+from typing import Any, ClassVar
 
 import numpy as np
 
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
 from qkdchip.simulations.devices.cache import cached
+from qkdchip.simulations.devices.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import AMBIENT, ridge_slab_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
@@ -266,4 +269,74 @@ def simulate_mmi(
         wavelength_nm=tuple(float(1e3 / f) for f in freqs),
         output_power_spectrum=tuple(tuple(float(v) for v in row) for row in outputs),
         settings=settings.to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class MmiLengthScan(TupleFieldsRecord):
+    """Transmission and split of one MMI design over body lengths (every run cached).
+
+    Attributes:
+        lengths_um: body lengths in µm (increasing).
+        transmission: guided power summed over the output ports at each length (≤ 1).
+        split_ratio: output 1 / (output 1 + output 2) at each length.
+        best_length_um: the scanned length of highest transmission.
+        vertex_length_um: that maximum refined by a parabola through the best length and its
+            neighbours (the best length itself at either end of the scan).
+    """
+
+    lengths_um: tuple[float, ...]
+    transmission: tuple[float, ...]
+    split_ratio: tuple[float, ...]
+    best_length_um: float
+    vertex_length_um: float
+
+    _TUPLES: ClassVar[tuple[str, ...]] = ("lengths_um", "transmission", "split_ratio")
+
+
+def parabola_vertex(x: Sequence[float], y: Sequence[float]) -> float:
+    """x of the maximum of y, refined by a parabola through the best sample and its neighbours.
+
+    Returns the best sample's x when it is at an end or the three points are not concave.
+    """
+    if len(x) != len(y) or len(x) < 3:
+        raise ValueError(f"need at least 3 points of x and y, got {len(x)} and {len(y)}")
+    best = int(np.argmax(y))
+    if best in (0, len(x) - 1):
+        return float(x[best])
+    a, b, _ = np.polyfit(x[best - 1 : best + 2], y[best - 1 : best + 2], 2)
+    return float(x[best]) if a >= 0 else float(-b / (2 * a))
+
+
+def scan_mmi_length(
+    design: MmiDesign,
+    *,
+    lengths_um: Sequence[float],
+    epi: EpiStack = EPI_STACK,
+    settings: MmiSettings | None = None,
+    fresh: bool = False,
+) -> MmiLengthScan:
+    """Simulate ``design`` at each body length (cached per length) and find the best one.
+
+    Args:
+        design: the MMI; its ``length_um`` is replaced by each of ``lengths_um``.
+        lengths_um: at least three increasing body lengths in µm.
+        epi: the InP epitaxy.
+        settings: numerical settings.
+        fresh: recompute even if cached.
+    """
+    lengths = [float(v) for v in lengths_um]
+    if len(lengths) < 3 or any(b <= a for a, b in pairwise(lengths)):
+        raise ValueError(f"lengths_um={lengths_um!r} must be at least 3 increasing values")
+    results = [
+        simulate_mmi(replace(design, length_um=length), epi=epi, settings=settings, fresh=fresh)
+        for length in lengths
+    ]
+    transmission = [sum(r.output_power) for r in results]
+    return MmiLengthScan(
+        lengths_um=tuple(lengths),
+        transmission=tuple(transmission),
+        split_ratio=tuple(r.split_ratio for r in results),
+        best_length_um=lengths[int(np.argmax(transmission))],
+        vertex_length_um=parabola_vertex(lengths, transmission),
     )

@@ -50,6 +50,15 @@ def test_meep_coupler_of_the_reference_ring_is_shipped(
     assert 5e6 < coupler["q_coupling"] < 2e7  # over-coupled for the 20 M intrinsic Q
 
 
+def test_mmi_2x2_at_its_scanned_length_is_shipped(
+    no_meep: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["simulate", "mmi", "--design", "ports=2x2", "--json"]) == 0
+    mmi = json.loads(capsys.readouterr().out)
+    assert mmi["design"]["n_inputs"] == 2
+    assert mmi["split_ratio"] == pytest.approx(0.5, abs=0.03)
+
+
 def test_a_new_design_without_meep_says_how_to_install_it(
     no_meep: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
