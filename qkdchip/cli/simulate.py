@@ -38,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--resolution", type=int, help="solver resolution in pixels per µm")
     parser.add_argument(
+        "--scan",
+        metavar="FIELD=START:STOP:N",
+        help="mmi only: sweep length_um or width_um over N values and tabulate split and loss",
+    )
+    parser.add_argument(
         "--solver",
         choices=("mpb", "meep"),
         help="coupler only: supermodes from MPB (default) or from meep in the time domain",
@@ -58,6 +63,21 @@ def _parse_overrides(items: list[str]) -> dict[str, str]:
             raise ValueError(f"--design {item!r} must look like key=value")
         out[key.strip()] = value.strip()
     return out
+
+
+def _parse_scan(text: str) -> tuple[str, list[float]]:
+    """``FIELD=START:STOP:N`` -> (field, N evenly spaced values from START to STOP)."""
+    field, _, spec = text.partition("=")
+    parts = spec.split(":")
+    try:
+        if len(parts) != 3:
+            raise ValueError("expected START:STOP:N")
+        start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError as err:
+        raise ValueError(f"--scan {text!r}: must look like FIELD=START:STOP:N ({err})") from err
+    if not (count >= 3 and math.isfinite(start) and math.isfinite(stop) and stop > start):
+        raise ValueError(f"--scan {text!r}: need STOP > START (finite) and N >= 3")
+    return field, [start + (stop - start) * i / (count - 1) for i in range(count)]
 
 
 def _apply(design: Any, overrides: dict[str, str]) -> Any:
@@ -88,6 +108,8 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
     overrides = _parse_overrides(args.design)
     if args.solver is not None and args.device != "coupler":
         raise ValueError(f"--solver {args.solver} applies to the coupler only, not {args.device}")
+    if args.scan is not None and args.device != "mmi":
+        raise ValueError(f"--scan applies to the mmi only, not {args.device}")
     if args.device == "modes":
         from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
         from qkdchip.simulations.modes.geometry import ridge_cross_section, strip_cross_section
@@ -172,16 +194,26 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         return r, rows
     if args.device == "mmi":
         from qkdchip.components.designs import MmiDesign
-        from qkdchip.simulations.fdtd.mmi import MmiSettings, simulate_mmi
+        from qkdchip.simulations.fdtd.mmi import MmiSettings, scan_mmi, simulate_mmi
 
         ports = overrides.pop("ports", "1x2")
         base = {"1x2": MmiDesign, "2x2": defaults.mmi_2x2_design}.get(ports)
         if base is None:
             raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
-        settings = MmiSettings() if ports == "1x2" else defaults.MMI_2X2_SETTINGS
-        r = simulate_mmi(
-            _apply(base(), overrides), settings=_resolution(args, settings), fresh=args.fresh
-        )
+        settings = _resolution(args, MmiSettings() if ports == "1x2" else defaults.MMI_2X2_SETTINGS)
+        design = _apply(base(), overrides)
+        if args.scan is not None:
+            field, values = _parse_scan(args.scan)
+            scan = scan_mmi(design, field=field, values=values, settings=settings, fresh=args.fresh)
+            rows = [
+                (f"{field} = {v:g}", f"split {s:.4f}, excess loss {loss:.3f} dB")
+                for v, s, loss in zip(
+                    scan.values, scan.split_ratio, scan.excess_loss_db, strict=True
+                )
+            ]
+            rows.append((f"best {field}", f"{scan.best_value:g} (vertex {scan.vertex_value:.2f})"))
+            return scan, rows
+        r = simulate_mmi(design, settings=settings, fresh=args.fresh)
         rows = [
             ("outputs", ", ".join(f"{p:.4f}" for p in r.output_power)),
             ("split ratio", f"{r.split_ratio:.4f}"),

@@ -22,10 +22,10 @@ from qkdchip.components.designs import (
 )
 from qkdchip.pdk.inp.layer_stack import EPI_STACK
 from qkdchip.simulations.fdtd.mmi import (
-    MmiLengthScan,
+    MmiScan,
     MmiSettings,
     effective_indices,
-    scan_mmi_length,
+    scan_mmi,
     self_imaging_length_um,
 )
 from qkdchip.simulations.modes.geometry import strip_cross_section
@@ -101,16 +101,18 @@ def mmi_2x2_estimate(*, fresh: bool = False) -> MmiDesign:
     return replace(MMI_2X2_BASE, length_um=round(length, 1))
 
 
-def mmi_2x2_scan(*, fresh: bool = False) -> MmiLengthScan:
+def mmi_2x2_scan(*, fresh: bool = False) -> MmiScan:
     """meep length scan of the 2x2 MMI around :func:`mmi_2x2_estimate` (shipped)."""
     estimate = mmi_2x2_estimate(fresh=fresh)
     lengths = sorted({float(round(estimate.length_um * f)) for f in MMI_2X2_SCAN_FRACTIONS})
-    return scan_mmi_length(estimate, lengths_um=lengths, settings=MMI_2X2_SETTINGS, fresh=fresh)
+    return scan_mmi(
+        estimate, field="length_um", values=lengths, settings=MMI_2X2_SETTINGS, fresh=fresh
+    )
 
 
 def mmi_2x2_design(*, fresh: bool = False) -> MmiDesign:
     """The 2x2 MMI at the scanned length of highest transmission (whole µm)."""
-    return replace(MMI_2X2_BASE, length_um=mmi_2x2_scan(fresh=fresh).best_length_um)
+    return replace(MMI_2X2_BASE, length_um=mmi_2x2_scan(fresh=fresh).best_value)
 
 
 def reference_ring_design(*, fresh: bool = False) -> RingDesign:

@@ -272,26 +272,39 @@ def simulate_mmi(
     )
 
 
+SCAN_FIELDS = ("length_um", "width_um")
+"""Design fields :func:`scan_mmi` can sweep."""
+
+
 @dataclass(frozen=True)
-class MmiLengthScan(TupleFieldsRecord):
-    """Transmission and split of one MMI design over body lengths (every run cached).
+class MmiScan(TupleFieldsRecord):
+    """Transmission and split of an MMI over one design field (every run cached).
 
     Attributes:
-        lengths_um: body lengths in µm (increasing).
-        transmission: guided power summed over the output ports at each length (≤ 1).
-        split_ratio: output 1 / (output 1 + output 2) at each length.
-        best_length_um: the scanned length of highest transmission.
-        vertex_length_um: that maximum refined by a parabola through the best length and its
-            neighbours (the best length itself at either end of the scan).
+        field: the swept :class:`MmiDesign` field (``length_um`` or ``width_um``).
+        values: its values in µm (increasing).
+        transmission: guided power summed over the output ports at each value (≤ 1).
+        excess_loss_db: -10 log10(transmission) at each value.
+        split_ratio: output 1 / (output 1 + output 2) at each value.
+        best_value: the scanned value of highest transmission.
+        vertex_value: that maximum refined by a parabola through the best value and its
+            neighbours (the best value itself at either end of the scan).
     """
 
-    lengths_um: tuple[float, ...]
+    field: str
+    values: tuple[float, ...]
     transmission: tuple[float, ...]
+    excess_loss_db: tuple[float, ...]
     split_ratio: tuple[float, ...]
-    best_length_um: float
-    vertex_length_um: float
+    best_value: float
+    vertex_value: float
 
-    _TUPLES: ClassVar[tuple[str, ...]] = ("lengths_um", "transmission", "split_ratio")
+    _TUPLES: ClassVar[tuple[str, ...]] = (
+        "values",
+        "transmission",
+        "excess_loss_db",
+        "split_ratio",
+    )
 
 
 def parabola_vertex(x: Sequence[float], y: Sequence[float]) -> float:
@@ -308,35 +321,41 @@ def parabola_vertex(x: Sequence[float], y: Sequence[float]) -> float:
     return float(x[best]) if a >= 0 else float(-b / (2 * a))
 
 
-def scan_mmi_length(
+def scan_mmi(
     design: MmiDesign,
     *,
-    lengths_um: Sequence[float],
+    field: str,
+    values: Sequence[float],
     epi: EpiStack = EPI_STACK,
     settings: MmiSettings | None = None,
     fresh: bool = False,
-) -> MmiLengthScan:
-    """Simulate ``design`` at each body length (cached per length) and find the best one.
+) -> MmiScan:
+    """Simulate ``design`` with ``field`` at each of ``values`` (cached per run).
 
     Args:
-        design: the MMI; its ``length_um`` is replaced by each of ``lengths_um``.
-        lengths_um: at least three increasing body lengths in µm.
+        design: the MMI.
+        field: ``"length_um"`` or ``"width_um"``.
+        values: at least three increasing values in µm.
         epi: the InP epitaxy.
         settings: numerical settings.
         fresh: recompute even if cached.
     """
-    lengths = [float(v) for v in lengths_um]
-    if len(lengths) < 3 or any(b <= a for a, b in pairwise(lengths)):
-        raise ValueError(f"lengths_um={lengths_um!r} must be at least 3 increasing values")
+    if field not in SCAN_FIELDS:
+        raise ValueError(f"field={field!r} is not one of {list(SCAN_FIELDS)}")
+    points = [float(v) for v in values]
+    if len(points) < 3 or any(b <= a for a, b in pairwise(points)):
+        raise ValueError(f"values={values!r} must be at least 3 increasing values")
     results = [
-        simulate_mmi(replace(design, length_um=length), epi=epi, settings=settings, fresh=fresh)
-        for length in lengths
+        simulate_mmi(replace(design, **{field: v}), epi=epi, settings=settings, fresh=fresh)
+        for v in points
     ]
     transmission = [sum(r.output_power) for r in results]
-    return MmiLengthScan(
-        lengths_um=tuple(lengths),
+    return MmiScan(
+        field=field,
+        values=tuple(points),
         transmission=tuple(transmission),
+        excess_loss_db=tuple(r.excess_loss_db for r in results),
         split_ratio=tuple(r.split_ratio for r in results),
-        best_length_um=lengths[int(np.argmax(transmission))],
-        vertex_length_um=parabola_vertex(lengths, transmission),
+        best_value=points[int(np.argmax(transmission))],
+        vertex_value=parabola_vertex(points, transmission),
     )

@@ -59,6 +59,15 @@ def test_mmi_2x2_at_its_scanned_length_is_shipped(
     assert mmi["split_ratio"] == pytest.approx(0.5, abs=0.03)
 
 
+def test_mmi_2x2_length_scan_is_shipped(no_meep: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "mmi", "--design", "ports=2x2", "--scan", "length_um=62:66:5", "--json"]
+    assert main(argv) == 0
+    scan = json.loads(capsys.readouterr().out)
+    assert scan["values"] == [62.0, 63.0, 64.0, 65.0, 66.0]
+    assert scan["best_value"] == 65.0
+    assert max(scan["transmission"]) <= 1.0 + 1e-3
+
+
 def test_a_new_design_without_meep_says_how_to_install_it(
     no_meep: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -76,6 +85,11 @@ def test_a_new_design_without_meep_says_how_to_install_it(
         (["simulate", "modes", "--design", "platform=gaas"], "platform"),
         (["simulate", "ring", "--design", "radius_um=-3"], "radius_um"),
         (["simulate", "ring", "--solver", "meep"], "coupler only"),
+        (["simulate", "ring", "--scan", "width_um=1:2:3"], "mmi only"),
+        (["simulate", "mmi", "--scan", "width_um=1:2"], "START:STOP:N"),
+        (["simulate", "mmi", "--scan", "width_um=2:1:3"], "STOP > START"),
+        (["simulate", "mmi", "--scan", "width_um=1:2:2"], "N >= 3"),
+        (["simulate", "mmi", "--scan", "gap_um=1:2:3"], "field"),
         (["simulate", "coupler", "--solver", "meep", "--design", "bus_width_um=2"], "identical"),
     ],
 )

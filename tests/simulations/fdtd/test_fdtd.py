@@ -18,7 +18,7 @@ from qkdchip.simulations.fdtd.grating import (
 from qkdchip.simulations.fdtd.mmi import (
     MmiSettings,
     parabola_vertex,
-    scan_mmi_length,
+    scan_mmi,
     simulate_mmi,
 )
 from qkdchip.simulations.meep_jobs import runner
@@ -83,9 +83,9 @@ def test_mmi_1x2_conserves_power_and_splits_evenly() -> None:
 @requires_meep
 @pytest.mark.slow
 def test_mmi_2x2_conserves_power() -> None:
-    """The 2x2 at 16 px/µm: whatever the coarse grid does to its imaging, no power is made."""
+    """The 2x2 at 12 px/µm: whatever the coarse grid does to its imaging, no power is made."""
     result = simulate_mmi(
-        mmi_2x2_design(), settings=MmiSettings(resolution=16, frequencies=1, bandwidth_nm=0.0)
+        mmi_2x2_design(), settings=MmiSettings(resolution=12, frequencies=1, bandwidth_nm=0.0)
     )
     assert sum(result.output_power) <= 1.0 + 1e-3
     assert result.excess_loss_db > 0
@@ -103,13 +103,29 @@ def test_shipped_mmi_2x2_splits_50_50_at_its_scanned_length(
     monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
     scan = mmi_2x2_scan()
     design = mmi_2x2_design()
-    assert design.length_um == scan.best_length_um
-    assert scan.lengths_um[0] < scan.vertex_length_um < scan.lengths_um[-1]
-    assert scan.best_length_um < mmi_2x2_estimate().length_um
+    assert scan.field == "length_um"
+    assert design.length_um == scan.best_value
+    assert scan.values[0] < scan.vertex_value < scan.values[-1]
+    assert scan.best_value < mmi_2x2_estimate().length_um
     assert max(scan.transmission) <= 1.0 + 1e-3
     result = simulate_mmi(design, settings=MMI_2X2_SETTINGS)
     assert result.split_ratio == pytest.approx(0.5, abs=0.03)
     assert 0 < result.excess_loss_db < 0.6
+
+
+@requires_meep
+@pytest.mark.slow
+def test_mmi_width_scan_keeps_the_symmetric_split() -> None:
+    """1x2 at 10 px/µm over ±0.4 µm of width: mirror symmetry holds the split at 50:50."""
+    scan = scan_mmi(
+        MmiDesign(),
+        field="width_um",
+        values=[5.6, 6.0, 6.4],
+        settings=MmiSettings(resolution=10, frequencies=1, bandwidth_nm=0.0),
+    )
+    assert scan.split_ratio == pytest.approx([0.5, 0.5, 0.5], abs=0.01)
+    assert max(scan.transmission) <= 1.0 + 1e-3
+    assert min(scan.excess_loss_db) >= -5e-3
 
 
 def test_parabola_vertex_and_scan_input() -> None:
@@ -118,5 +134,7 @@ def test_parabola_vertex_and_scan_input() -> None:
     assert parabola_vertex(x, [1.0, 2.0, 3.0, 4.0]) == 66.0  # maximum at the end
     with pytest.raises(ValueError, match="at least 3"):
         parabola_vertex([1.0, 2.0], [0.0, 1.0])
-    with pytest.raises(ValueError, match="lengths_um"):
-        scan_mmi_length(MmiDesign(), lengths_um=[10.0, 9.0, 11.0])
+    with pytest.raises(ValueError, match="values"):
+        scan_mmi(MmiDesign(), field="width_um", values=[10.0, 9.0, 11.0])
+    with pytest.raises(ValueError, match="field"):
+        scan_mmi(MmiDesign(), field="port_offset_um", values=[1.0, 2.0, 3.0])
