@@ -41,8 +41,9 @@ class StationaryState:
         residual: final max-norm of the residual.
         iterations: Newton iterations used.
         max_growth: largest real part of the Jacobian's eigenvalues, excluding the
-            translation mode (negative: stable).
-        stable: max_growth below the stability tolerance.
+            translation mode (negative: stable); NaN when stability was not computed.
+        stable: max_growth below the stability tolerance (False when not computed, as in
+            :class:`Branch`).
     """
 
     field: np.ndarray
@@ -281,8 +282,8 @@ def newton_solve(
         velocity=float(v),
         residual=res,
         iterations=it,
-        max_growth=float(growth) if stability else float("-inf"),
-        stable=bool(growth < _TRANSLATION_EIGEN_TOL) if stability else True,
+        max_growth=float(growth),
+        stable=bool(growth < _TRANSLATION_EIGEN_TOL),
     )
 
 
