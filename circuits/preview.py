@@ -21,7 +21,7 @@ from gdsfactory.technology import LayerViews
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
-from qkdchip.atomic import atomic_write
+from qkdchip.atomic import atomic_write_figure
 
 
 def layer_colours(views: LayerViews) -> dict[tuple[int, int], tuple[str, str]]:
@@ -38,10 +38,7 @@ def layer_colours(views: LayerViews) -> dict[tuple[int, int], tuple[str, str]]:
 
 def _save_png(fig: plt.Figure, path: Path, dpi: int) -> None:
     """Write ``fig`` as a PNG atomically (no software stamp, so the bytes are reproducible)."""
-    try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, metadata={"Software": None}))
-    finally:
-        plt.close(fig)
+    atomic_write_figure(path, fig, dpi=dpi, metadata={"Software": None})
 
 
 def _layer_polygons(component: gf.Component, layer: tuple[int, int]) -> list[list[tuple]]:

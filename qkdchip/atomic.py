@@ -48,3 +48,19 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 def atomic_write_json(path: str | Path, data: Any, *, indent: int | None = 2) -> Path:
     """Write ``data`` as strict JSON (no NaN or infinity) to ``path`` atomically."""
     return atomic_write_text(path, json.dumps(data, indent=indent, allow_nan=False) + "\n")
+
+
+def atomic_write_figure(path: str | Path, figure: Any, **savefig: Any) -> Path:
+    """Write a matplotlib ``figure`` to ``path`` atomically and close it (also on failure).
+
+    Args:
+        path: output file (its suffix picks the format unless ``savefig`` sets ``format``).
+        figure: the ``matplotlib.figure.Figure``.
+        **savefig: keyword arguments of ``Figure.savefig`` (dpi, format, metadata, ...).
+    """
+    import matplotlib.pyplot as plt
+
+    try:
+        return atomic_write(path, lambda tmp: figure.savefig(tmp, **savefig))
+    finally:
+        plt.close(figure)

@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from qkdchip.atomic import atomic_write
+from qkdchip.atomic import atomic_write_figure
 
 DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
 PLOT_DIR = Path("results")
@@ -265,11 +265,7 @@ def _plot(args: argparse.Namespace, result: Any) -> Path | None:
         ax.set_ylabel("power")
     ax.legend()
     fig.tight_layout()
-    try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120))
-    finally:
-        plt.close(fig)
-    return path
+    return atomic_write_figure(path, fig, dpi=120)
 
 
 def simulate(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from qkdchip.atomic import atomic_write
+from qkdchip.atomic import atomic_write_figure
 from qkdchip.simulations.comb.solve import CombResult
 
 __all__ = ["plot_spectrum", "plot_sweep"]
@@ -45,10 +45,7 @@ def plot_spectrum(result: CombResult, path: str | Path, *, min_power_dbm: float 
     ax.set_title(f"{result.state}: {usable} lines >= {min_power_dbm:g} dBm, FSR {fsr_ghz:.2f} GHz")
     ax.legend(loc="upper right")
     fig.tight_layout()
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120))
-    finally:
-        plt.close(fig)
+    return atomic_write_figure(path, fig, dpi=120)
 
 
 def plot_sweep(result: CombResult, path: str | Path) -> Path:
@@ -72,7 +69,4 @@ def plot_sweep(result: CombResult, path: str | Path) -> Path:
     ax.set_title(f"detuning sweep; final state: {result.state}")
     ax.legend(loc="upper left")
     fig.tight_layout()
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120))
-    finally:
-        plt.close(fig)
+    return atomic_write_figure(path, fig, dpi=120)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from qkdchip.atomic import atomic_write
+from qkdchip.atomic import atomic_write_figure
 from qkdchip.simulations.qkd.result import KeyRateResult
 
 
@@ -60,9 +60,5 @@ def plot_key_rate_vs_distance(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    try:
-        # An explicit format, so a path without suffix is not given a ".png" by matplotlib.
-        fmt = Path(path).suffix.lstrip(".") or "png"
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt))
-    finally:
-        plt.close(fig)
+    # An explicit format, so a path without suffix is not given a ".png" by matplotlib.
+    return atomic_write_figure(path, fig, format=Path(path).suffix.lstrip(".") or "png")

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
-from qkdchip.atomic import atomic_write, atomic_write_json, atomic_write_text
+from qkdchip.atomic import atomic_write_figure, atomic_write_json, atomic_write_text
 from qkdchip.circuits.wafer_geometry import WaferLayout, WaferSpec
 from qkdchip.simulations.wafer_yield.engine import WaferYieldResult
 from qkdchip.simulations.wafer_yield.statistics import YieldEstimate
@@ -134,7 +134,7 @@ def wafer_map_png(
     coll.set_clim(vmin, vmax)
     ax.add_collection(coll)
     fig.colorbar(coll, ax=ax, label=label, shrink=0.85)
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    return atomic_write_figure(path, fig, format="png", dpi=110)
 
 
 def write_outputs(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qkdchip.atomic import atomic_write, atomic_write_json, atomic_write_text
+from qkdchip.atomic import atomic_write, atomic_write_figure, atomic_write_json, atomic_write_text
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -38,3 +38,22 @@ def test_json_is_strict(tmp_path: Path) -> None:
     assert not (tmp_path / "x.json").exists()
     atomic_write_json(tmp_path / "x.json", {"rate": 1.5})
     assert json.loads((tmp_path / "x.json").read_text()) == {"rate": 1.5}
+
+
+def test_figure_is_written_and_closed_also_when_saving_fails(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    path = atomic_write_figure(tmp_path / "a.png", fig, dpi=50)
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert not plt.fignum_exists(fig.number)
+
+    broken, _ = plt.subplots()
+    with pytest.raises(ValueError, match="format"):
+        atomic_write_figure(tmp_path / "b.png", broken, format="no-such-format")
+    assert not plt.fignum_exists(broken.number)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
