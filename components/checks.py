@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from qkdchip.pdk.rules import DesignRules, check_min
 
@@ -18,6 +19,12 @@ def check_range(name: str, value: float, low: float, high: float) -> None:
     """``value`` must be a finite int or float in ``[low, high]``."""
     if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
         raise ValueError(f"{name}={value!r} is outside the allowed range [{low}, {high}]")
+
+
+def check_ranges(obj: object, limits: Iterable[tuple[str, float, float]]) -> None:
+    """:func:`check_range` on each named attribute of ``obj`` (``(name, low, high)`` triples)."""
+    for name, low, high in limits:
+        check_range(name, getattr(obj, name), low, high)
 
 
 def check_width(rules: DesignRules, layer: str, name: str, value_um: float) -> None:

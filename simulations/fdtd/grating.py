@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import DbrGratingDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
 from qkdchip.simulations.devices.cache import cached
@@ -81,17 +82,17 @@ class GratingSettings:
     pml_um: float = 2.0
 
     def __post_init__(self) -> None:
-        for name, low, high in (
-            ("resolution", 20, 400),
-            ("mode_resolution", 8, 128),
-            ("reflection_periods", 0, 20000),
-            ("frequencies", 11, 2001),
-            ("pad_um", 0.5, 20),
-            ("pml_um", 0.5, 20),
-        ):
-            value = getattr(self, name)
-            if not low <= value <= high:
-                raise ValueError(f"{name}={value!r} is outside [{low}, {high}]")
+        check_ranges(
+            self,
+            (
+                ("resolution", 20, 400),
+                ("mode_resolution", 8, 128),
+                ("reflection_periods", 0, 20000),
+                ("frequencies", 11, 2001),
+                ("pad_um", 0.5, 20),
+                ("pml_um", 0.5, 20),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

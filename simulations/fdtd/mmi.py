@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
 from qkdchip.simulations.devices.cache import cached
@@ -54,17 +55,17 @@ class MmiSettings:
     frequencies: int = 5
 
     def __post_init__(self) -> None:
-        for name, low, high in (
-            ("resolution", 8, 80),
-            ("pad_um", 0.5, 5),
-            ("pml_um", 0.5, 5),
-            ("wavelength_nm", 1000, 2000),
-            ("bandwidth_nm", 0, 200),
-            ("frequencies", 1, 51),
-        ):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and low <= value <= high):
-                raise ValueError(f"{name}={value!r} is outside [{low}, {high}]")
+        check_ranges(
+            self,
+            (
+                ("resolution", 8, 80),
+                ("pad_um", 0.5, 5),
+                ("pml_um", 0.5, 5),
+                ("wavelength_nm", 1000, 2000),
+                ("bandwidth_nm", 0, 200),
+                ("frequencies", 1, 51),
+            ),
+        )
         if self.frequencies % 2 == 0:
             raise ValueError(f"frequencies={self.frequencies!r} must be odd")
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.integrate import quad
 
+from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
@@ -75,17 +76,17 @@ class CouplerSettings:
     source_bandwidth: float = 0.1
 
     def __post_init__(self) -> None:
-        for name, low, high in (
-            ("resolution", 8, 256),
-            ("pad_um", 0.5, 10),
-            ("gap_step_um", 0.05, 2),
-            ("wavelength_nm", 1000, 2000),
-            ("run_after_source", 20, 5000),
-            ("source_bandwidth", 0.01, 0.5),
-        ):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and low <= value <= high):
-                raise ValueError(f"{name}={value!r} is outside [{low}, {high}]")
+        check_ranges(
+            self,
+            (
+                ("resolution", 8, 256),
+                ("pad_um", 0.5, 10),
+                ("gap_step_um", 0.05, 2),
+                ("wavelength_nm", 1000, 2000),
+                ("run_after_source", 20, 5000),
+                ("source_bandwidth", 0.01, 0.5),
+            ),
+        )
         if self.solver not in SOLVERS:
             raise ValueError(f"solver={self.solver!r} is not one of {list(SOLVERS)}")
 

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import RingDesign
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
@@ -93,10 +94,7 @@ class RingSettings:
             ("courant", 0.1, 0.7),
             ("mode_resolution", 8, 256),
         )
-        for name, low, high in checks:
-            value = getattr(self, name)
-            if not (math.isfinite(value) and low <= value <= high):
-                raise ValueError(f"{name}={value!r} is outside [{low}, {high}]")
+        check_ranges(self, checks)
         if self.mu_max % self.mu_step:
             raise ValueError(
                 f"mu_max={self.mu_max!r} must be a multiple of mu_step={self.mu_step!r}"
