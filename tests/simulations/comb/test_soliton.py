@@ -108,8 +108,10 @@ def test_newton_state_equals_long_time_limit(model: LLEModel, soliton) -> None:
     np.testing.assert_allclose(run.spectrum[0], soliton.spectrum, rtol=0, atol=2e-7)
 
 
-def test_strang_power_balance_converges_as_dt_squared(model: LLEModel, soliton) -> None:
-    errors = []
+def test_strang_power_balance_and_line_powers_converge_as_dt_squared(
+    model: LLEModel, soliton
+) -> None:
+    balance, lines = [], []
     for dt in (0.01, 0.005):
         run = integrate(
             model,
@@ -121,27 +123,12 @@ def test_strang_power_balance_converges_as_dt_squared(model: LLEModel, soliton) 
             noise_rms=0.0,
             n_samples=4,
         )
-        errors.append(run.power_balance_error()[0])
+        balance.append(run.power_balance_error()[0])
+        lines.append(np.max(np.abs(run.spectrum[0] - soliton.spectrum)))
     # Strang splitting is second order: halving dt divides the fixed-point error by ~4
-    assert errors[0] / errors[1] == pytest.approx(4.0, rel=0.15)
-
-
-def test_strang_line_powers_converge_in_dt(model: LLEModel, soliton) -> None:
-    errors = []
-    for dt in (0.01, 0.005):
-        run = integrate(
-            model,
-            detuning=6.0,
-            pump=F,
-            duration=20.0,
-            psi0=soliton.field,
-            dt=dt,
-            noise_rms=0.0,
-            n_samples=4,
-        )
-        errors.append(np.max(np.abs(run.spectrum[0] - soliton.spectrum)))
-    assert errors[0] / errors[1] == pytest.approx(4.0, rel=0.2)
-    assert errors[1] < 1e-4
+    assert balance[0] / balance[1] == pytest.approx(4.0, rel=0.15)
+    assert lines[0] / lines[1] == pytest.approx(4.0, rel=0.2)
+    assert lines[1] < 1e-4
 
 
 def test_convergence_in_mode_number() -> None:
