@@ -188,6 +188,12 @@ def ring_cross_section(design: RingDesign, stack: FilmStack | None = None) -> Cr
     return strip_cross_section(design.waveguide(), stack or film_stack(design.thickness_nm))
 
 
+def _shift_between_samples_um(position_um: float, resolution: int) -> float:
+    """Shift (µm, within ±a/4) that moves ``position_um`` to an odd multiple of a/4."""
+    quarter = 0.25 / resolution
+    return (2 * math.floor(position_um / (2 * quarter)) + 1) * quarter - position_um
+
+
 def grid_aligned_radius_um(*, radius_um: float, core_r_min_um: float, resolution: int) -> float:
     """The radius nearest ``radius_um`` that puts the core's inner edge between meep samples.
 
@@ -202,10 +208,7 @@ def grid_aligned_radius_um(*, radius_um: float, core_r_min_um: float, resolution
         core_r_min_um: inner core edge relative to the radius in µm (negative).
         resolution: pixels per µm.
     """
-    quarter = 0.25 / resolution
-    edge = radius_um + core_r_min_um
-    aligned = (2 * math.floor(edge / (2 * quarter)) + 1) * quarter
-    return radius_um + aligned - edge
+    return radius_um + _shift_between_samples_um(radius_um + core_r_min_um, resolution)
 
 
 def radius_corrected_frequency(
@@ -270,8 +273,7 @@ def ring_job_case(
     """
     _check_window(xs, design.radius_um, settings)
     core = xs.core
-    quarter = 0.25 / settings.resolution
-    dz = (2 * math.floor(core.y_min_um / (2 * quarter)) + 1) * quarter - core.y_min_um
+    dz = _shift_between_samples_um(core.y_min_um, settings.resolution)
     radius = grid_aligned_radius_um(
         radius_um=design.radius_um, core_r_min_um=core.x_min_um, resolution=settings.resolution
     )
