@@ -20,5 +20,7 @@ for name, folder in PACKAGE_ROOTS.items():
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"": ["*.json", "*.toml", "*.yaml", "*.lyp", "data/*.json"]},
+    package_data={
+        "": ["*.json", "*.toml", "*.yaml", "*.lyp", "data/*.json", "data/devices/*.json"]
+    },
 )

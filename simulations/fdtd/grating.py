@@ -22,14 +22,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.cache import cached
 from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import DbrGratingDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
-from qkdchip.simulations.devices.cache import cached
-from qkdchip.simulations.devices.records import TupleFieldsRecord
+from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import ridge_cross_section
-from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+from qkdchip.simulations.modes.solver import ModeSettings, modes_key, solve_mode
 
 SOLVER_VERSION = 1
 BAND_JOB = "qkdchip.simulations.fdtd.jobs:bragg_band_edges"
@@ -190,14 +190,10 @@ def simulate_grating(
     corrugation = corrugation or GratingCorrugation()
     settings = settings or GratingSettings()
     mode_settings = ModeSettings(resolution=settings.mode_resolution, pad_um=1.5)
-    tooth = solve_mode(
-        ridge_cross_section(corrugation.ridge, epi), settings=mode_settings, fresh=fresh
-    )
-    groove = solve_mode(
-        ridge_cross_section(corrugation.ridge, epi, top_etch_um=corrugation.etch_depth_um),
-        settings=mode_settings,
-        fresh=fresh,
-    )
+    tooth_xs = ridge_cross_section(corrugation.ridge, epi)
+    groove_xs = ridge_cross_section(corrugation.ridge, epi, top_etch_um=corrugation.etch_depth_um)
+    tooth = solve_mode(tooth_xs, settings=mode_settings, fresh=fresh)
+    groove = solve_mode(groove_xs, settings=mode_settings, fresh=fresh)
     period_um = design.period_nm * 1e-3
     duty = design.duty_cycle
     # Bragg wavelength of the mean index, then the indices there (within the solved span).
@@ -213,13 +209,15 @@ def simulate_grating(
         "frequency": f0,
         "frequency_width": 0.2 * f0,
     }
+    # Inputs only: the indices and f0 above are computed, so the key names the mode solves.
     payload = {
         "version": SOLVER_VERSION,
-        "band": band_params,
+        "period_nm": design.period_nm,
+        "duty_cycle": duty,
         "periods": periods,
-        "frequencies": settings.frequencies,
-        "pad_um": settings.pad_um,
-        "pml_um": settings.pml_um,
+        "settings": settings.to_dict(),
+        "tooth_modes": modes_key(tooth_xs, settings=mode_settings),
+        "groove_modes": modes_key(groove_xs, settings=mode_settings),
     }
 
     def compute() -> dict[str, Any]:

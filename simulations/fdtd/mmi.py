@@ -19,18 +19,20 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.cache import cached
 from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
 from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
-from qkdchip.simulations.devices.cache import cached
-from qkdchip.simulations.devices.records import TupleFieldsRecord
+from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
-from qkdchip.simulations.modes.geometry import AMBIENT, ridge_slab_cross_section
-from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+from qkdchip.simulations.modes.geometry import AMBIENT, CrossSection, ridge_slab_cross_section
+from qkdchip.simulations.modes.solver import ModeSettings, modes_key, solve_mode
 
 SOLVER_VERSION = 1
 MMI_JOB = "qkdchip.simulations.fdtd.jobs:mmi_2d"
 ACCESS_UM = 3.0
+SLAB_MODE_SETTINGS = ModeSettings(resolution=64, pad_um=1.5)
+"""MPB settings of the ridge stack's slab mode (the core index of the 2-D EIM run)."""
 """Straight access length in µm before and after the tapers (source and monitors sit here)."""
 
 
@@ -177,21 +179,31 @@ def self_imaging_length_um(
     return 3 * l_pi / 8 if ports == "1x2" else 3 * l_pi / 2
 
 
+def _slab_cross_section(design: MmiDesign, epi: EpiStack) -> CrossSection:
+    return ridge_slab_cross_section(
+        RidgeWaveguide(width_um=design.ridge_width_um, etch="deep"), epi
+    )
+
+
 def effective_indices(
     design: MmiDesign, epi: EpiStack, settings: MmiSettings, fresh: bool = False
 ) -> tuple[float, float]:
     """(slab effective index of the ridge stack, field-region index) at the wavelength."""
-    ridge = RidgeWaveguide(width_um=design.ridge_width_um, etch="deep")
+    slab_xs = _slab_cross_section(design, epi)
+    wavelength_um = settings.wavelength_nm * 1e-3
     slab = solve_mode(
-        ridge_slab_cross_section(ridge, epi),
+        slab_xs, wavelength_um=wavelength_um, settings=SLAB_MODE_SETTINGS, fresh=fresh
+    )
+    return slab.n_eff, float(slab_xs.indices(wavelength_um)[AMBIENT])
+
+
+def slab_modes_key(design: MmiDesign, epi: EpiStack, settings: MmiSettings) -> str:
+    """Cache key of the slab mode solve behind :func:`effective_indices`."""
+    return modes_key(
+        _slab_cross_section(design, epi),
         wavelength_um=settings.wavelength_nm * 1e-3,
-        settings=ModeSettings(resolution=64, pad_um=1.5),
-        fresh=fresh,
+        settings=SLAB_MODE_SETTINGS,
     )
-    n_field = float(
-        ridge_slab_cross_section(ridge, epi).indices(settings.wavelength_nm * 1e-3)[AMBIENT]
-    )
-    return slab.n_eff, n_field
 
 
 def simulate_mmi(
@@ -247,7 +259,13 @@ def simulate_mmi(
     }
     if settings.bandwidth_nm > 0:
         params["frequency_width"] = f_hi - f_lo
-    payload = {"version": SOLVER_VERSION, "params": params}
+    # Inputs only: n_core is the slab mode's computed index, so the key names that solve.
+    inputs = {name: value for name, value in params.items() if name != "n_core"}
+    payload = {
+        "version": SOLVER_VERSION,
+        "params": inputs,
+        "slab_modes": slab_modes_key(design, epi, settings),
+    }
     raw, _ = cached("mmi", payload, lambda: run_job(MMI_JOB, params, timeout_s=3600), fresh=fresh)
     incident = np.array(raw["input"])
     outputs = np.array(raw["outputs"]) / incident

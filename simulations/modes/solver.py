@@ -21,9 +21,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qkdchip.cache import cache_key, cached
 from qkdchip.constants import C_M_PER_S
-from qkdchip.simulations.devices.cache import cached
-from qkdchip.simulations.devices.records import TupleFieldsRecord
+from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection
 
@@ -260,6 +260,24 @@ def _result_from_cases(
     )
 
 
+def _modes_payload(
+    cross_section: CrossSection, wavelengths: np.ndarray, settings: ModeSettings
+) -> dict[str, Any]:
+    return {
+        "version": SOLVER_VERSION,
+        "cross_section": cross_section.to_dict(),
+        "cases": [job_case(cross_section, float(wl), settings) for wl in wavelengths],
+    }
+
+
+def modes_key(
+    cross_section: CrossSection, *, wavelength_um: float = 1.55, settings: ModeSettings
+) -> str:
+    """Cache key of :func:`solve_modes` for these inputs, without solving anything."""
+    wavelengths = fit_wavelengths(wavelength_um, settings)
+    return cache_key("modes", _modes_payload(cross_section, wavelengths, settings))
+
+
 def solve_modes(
     cross_section: CrossSection,
     *,
@@ -284,14 +302,10 @@ def solve_modes(
         raise ValueError(f"wavelength_um={wavelength_um!r} is outside [0.4, 5] µm")
     settings = settings or ModeSettings()
     wavelengths = fit_wavelengths(wavelength_um, settings)
-    cases = [job_case(cross_section, float(wl), settings) for wl in wavelengths]
-    payload = {
-        "version": SOLVER_VERSION,
-        "cross_section": cross_section.to_dict(),
-        "cases": cases,
-    }
+    payload = _modes_payload(cross_section, wavelengths, settings)
 
     def compute() -> dict[str, Any]:
+        cases = payload["cases"]
         return run_job(SWEEP_JOB, {"cases": cases}, timeout_s=timeout_s, threads=MPB_THREADS)
 
     raw, _ = cached("modes", payload, compute, fresh=fresh)

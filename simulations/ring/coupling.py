@@ -22,12 +22,12 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.integrate import quad
 
+from qkdchip.cache import cached
 from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
-from qkdchip.simulations.devices.cache import cached
-from qkdchip.simulations.devices.records import TupleFieldsRecord
+from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import (
     AMBIENT,
@@ -41,6 +41,7 @@ from qkdchip.simulations.modes.solver import (
     SWEEP_JOB,
     ModeSettings,
     job_case,
+    modes_key,
     solve_mode,
 )
 
@@ -213,13 +214,20 @@ def _strongest(modes: list[dict[str, Any]]) -> float:
 
 
 def supermode_indices(
-    cases: list[dict[str, Any]], *, n_guess: float, settings: CouplerSettings, fresh: bool = False
+    cases: list[dict[str, Any]],
+    *,
+    n_guess: float,
+    n_guess_key: str,
+    settings: CouplerSettings,
+    fresh: bool = False,
 ) -> list[tuple[float, float]]:
     """(n_even, n_odd) of coupled strips at each case's wavelength (cached).
 
     Args:
         cases: MPB job cases of the coupled-strip cross-sections (two bands).
         n_guess: effective index near the supermodes (the meep runs' propagation constant).
+        n_guess_key: cache key of the mode solve that gave ``n_guess`` (the meep key names it
+            instead of the computed index).
         settings: ``settings.solver`` picks MPB or meep.
         fresh: recompute even if cached.
     """
@@ -233,7 +241,13 @@ def supermode_indices(
         )
         return [(c["bands"][0]["n_eff"], c["bands"][1]["n_eff"]) for c in raw["cases"]]
     runs = [run for case in cases for run in _meep_cases(case, n_guess, settings)]
-    payload = {"version": SOLVER_VERSION, "runs": runs}
+    payload = {
+        "version": SOLVER_VERSION,
+        "cases": cases,
+        "n_guess_modes": n_guess_key,
+        "source_bandwidth": settings.source_bandwidth,
+        "run_after_source": settings.run_after_source,
+    }
     raw, _ = cached(
         "coupler_supermodes_meep",
         payload,
@@ -347,12 +361,8 @@ def simulate_coupler(
         )
         for g in gaps
     ]
-    ring_mode = solve_mode(
-        strip_cross_section(StripWaveguide(design.width_um, design.thickness_nm), stack),
-        wavelength_um=wl,
-        settings=single,
-        fresh=fresh,
-    )
+    ring_xs = strip_cross_section(StripWaveguide(design.width_um, design.thickness_nm), stack)
+    ring_mode = solve_mode(ring_xs, wavelength_um=wl, settings=single, fresh=fresh)
     bus_mode = solve_mode(
         strip_cross_section(StripWaveguide(design.bus_width_um, design.thickness_nm), stack),
         wavelength_um=wl,
@@ -363,7 +373,13 @@ def simulate_coupler(
     # the same process, and a common grid keeps the discretisation identical across gaps.
     for case in cases:
         case["cell"] = cases[-1]["cell"]
-    supermodes = supermode_indices(cases, n_guess=ring_mode.n_eff, settings=settings, fresh=fresh)
+    supermodes = supermode_indices(
+        cases,
+        n_guess=ring_mode.n_eff,
+        n_guess_key=modes_key(ring_xs, wavelength_um=wl, settings=single),
+        settings=settings,
+        fresh=fresh,
+    )
     kappas = [
         kappa_from_supermodes(
             n_even=n_even,

@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -109,17 +110,7 @@ def test_designs_module_does_not_import_gdsfactory() -> None:
     assert out.stdout.strip() == "False"
 
 
-@pytest.fixture
-def shipped_only(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Empty user cache and no meep: only the shipped device results can answer."""
-    from qkdchip.simulations.devices import cache
-    from qkdchip.simulations.meep_jobs import runner
-
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
-
-
-def test_default_ring_is_the_simulated_reference_ring(shipped_only: None) -> None:
+def test_default_ring_is_the_simulated_reference_ring(shipped_only: Path) -> None:
     from qkdchip.simulations.devices.defaults import (
         REFERENCE_RING_SETTINGS,
         reference_ring_design,
@@ -143,7 +134,7 @@ def test_default_ring_is_the_simulated_reference_ring(shipped_only: None) -> Non
     assert pytest.approx(mode.n_group, abs=5e-4) == d.DEFAULT_N_GROUP_THIN_SIN
 
 
-def test_default_dbr_matches_its_simulated_grating(shipped_only: None) -> None:
+def test_default_dbr_matches_its_simulated_grating(shipped_only: Path) -> None:
     """The DBR defaults are the shipped grating simulation's, and its Bragg peak is in band.
 
     The design's Bragg estimate 2·n_eff·Λ uses the simulated index rounded to 1e-3 (0.5 nm);
@@ -160,7 +151,7 @@ def test_default_dbr_matches_its_simulated_grating(shipped_only: None) -> None:
     assert d.DbrLaserDesign().rear_grating() == d.DbrGratingDesign(length_um=500.0)
 
 
-def test_shipped_meep_coupler_agrees_with_mpb(shipped_only: None) -> None:
+def test_shipped_meep_coupler_agrees_with_mpb(shipped_only: Path) -> None:
     """Reference coupler at 32 px/µm: κ at the design gap from meep and from MPB within 3 %.
 
     Q_c also depends on κ's decay with the gap, fitted over three gaps, and agrees within 10 %.

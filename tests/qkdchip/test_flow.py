@@ -171,15 +171,10 @@ def test_yield_cache_key_covers_every_module_the_yield_stage_imports() -> None:
 
 
 def test_devices_stage_feeds_the_comb_from_the_shipped_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, shipped_only: Path
 ) -> None:
-    from qkdchip.simulations.devices import cache
     from qkdchip.simulations.devices.defaults import simulate_default
-    from qkdchip.simulations.meep_jobs import runner
 
-    # empty user cache and no meep: only the shipped results can answer
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "device_cache"))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
     real = {s.name: s for s in STAGES}
     ctx = FlowContext(scenario=_small_scenario(), out_dir=tmp_path, gds_dir=tmp_path / "gds")
     outcomes = run_flow(ctx, stages=(real["devices"], real["comb"]))

@@ -6,15 +6,14 @@ from pathlib import Path
 import pytest
 
 from qkdchip.cli import main
-from qkdchip.simulations.meep_jobs import runner
 
 
 @pytest.fixture
-def no_meep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Empty user cache and no meep: only the shipped results can answer."""
-    monkeypatch.setenv("QKDCHIP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
-    return tmp_path
+def no_meep(tmp_path: Path, shipped_only: Path) -> Path:
+    """The folder for plots, with only the shipped device results and no meep."""
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
 
 
 def test_reference_ring_comes_from_the_shipped_cache(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from qkdchip import cache
 from qkdchip.cli import main
 from qkdchip.components.designs import RingDesign
 from qkdchip.pdk.materials import KERR_N2_M2_PER_W
@@ -29,9 +31,7 @@ from qkdchip.simulations.comb import (
 )
 from qkdchip.simulations.comb.resonator import HBAR_J_S
 from qkdchip.simulations.comb.schedules import PiecewiseLinear
-from qkdchip.simulations.devices import cache
 from qkdchip.simulations.devices.defaults import REFERENCE_RING_SETTINGS, reference_ring_design
-from qkdchip.simulations.meep_jobs import runner
 from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
 from qkdchip.simulations.ring.resonances import _payload
 
@@ -201,14 +201,7 @@ def test_cli_reads_a_ring_simulation_result(tmp_path, capsys) -> None:
     )
 
 
-@pytest.fixture
-def shipped_only(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Empty user cache and no meep: only the shipped device results can answer."""
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
-
-
-def test_reference_resonator_is_the_shipped_simulated_ring(shipped_only: None) -> None:
+def test_reference_resonator_is_the_shipped_simulated_ring(shipped_only: Path) -> None:
     design = reference_ring_design()
     payload = _payload(design, film_stack(design.thickness_nm), REFERENCE_RING_SETTINGS)
     hit = cache.lookup("ring", payload)
@@ -234,7 +227,7 @@ def test_reference_resonator_is_the_shipped_simulated_ring(shipped_only: None) -
 
 
 def test_reference_q_coupling_is_the_shipped_coupler_of_the_drawn_ring(
-    shipped_only: None, tmp_path
+    shipped_only: Path, tmp_path
 ) -> None:
     drawn = RingDesign()
     coupler = simulate_coupler(drawn, settings=CouplerSettings())  # MPB blocked: shipped only

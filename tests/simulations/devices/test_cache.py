@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from qkdchip.simulations.devices import cache
+from qkdchip import cache
 from qkdchip.simulations.devices.convergence import compare
 
 

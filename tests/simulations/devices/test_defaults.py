@@ -5,17 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from qkdchip.simulations.devices import cache
 from qkdchip.simulations.devices.defaults import DEFAULT_RESULTS, default_results, simulate_default
-from qkdchip.simulations.meep_jobs import runner
-
-
-@pytest.fixture
-def shipped_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Empty user cache and no meep: only the shipped results can answer."""
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
-    return tmp_path
 
 
 def test_every_default_result_is_served_from_the_shipped_cache(shipped_only: Path) -> None:
