@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ TYPICAL_SECONDS: dict[str, float] = {
 log = logging.getLogger(__name__)
 
 _offline: ContextVar[bool] = ContextVar("qkdchip_cache_offline", default=False)
+_recorded: ContextVar[list[str] | None] = ContextVar("qkdchip_cache_recorded", default=None)
 
 
 class ResultMissingError(RuntimeError):
@@ -102,6 +104,22 @@ def canonical_payload(payload: Any, *, path: str = "payload") -> Any:
     if hasattr(payload, "item") and callable(payload.item):  # numpy scalar
         return canonical_payload(payload.item(), path=path)
     raise ValueError(f"{path} has type {type(payload).__name__}, not a JSON type")
+
+
+def source_hash(modules: Sequence[str]) -> str:
+    """SHA-256 (16 hex digits) of the source files of the given modules or packages.
+
+    A key that names the code behind a result follows every change of that code.
+    """
+    digest = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ValueError(f"module {name!r} is not importable; cannot hash its source")
+        root = Path(spec.origin).parent if spec.submodule_search_locations else None
+        for path in sorted(root.rglob("*.py")) if root else [Path(spec.origin)]:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _canonical_text(value: Any) -> str:
@@ -224,6 +242,23 @@ def offline(enabled: bool = True) -> Iterator[None]:
         _offline.reset(token)
 
 
+@contextlib.contextmanager
+def recording() -> Iterator[list[str]]:
+    """Collect the key of every result served or computed within the block, in order."""
+    keys: list[str] = []
+    token = _recorded.set(keys)
+    try:
+        yield keys
+    finally:
+        _recorded.reset(token)
+
+
+def _record(kind: str, payload: dict[str, Any]) -> None:
+    keys = _recorded.get()
+    if keys is not None:
+        keys.append(cache_key(kind, payload))
+
+
 def cached(
     kind: str,
     payload: dict[str, Any],
@@ -252,6 +287,7 @@ def cached(
     if not fresh:
         hit = lookup(kind, payload, folders)
         if hit is not None:
+            _record(kind, payload)
             return hit[0], True
     expected = TYPICAL_SECONDS.get(kind)
     if expected is not None:
@@ -266,6 +302,7 @@ def cached(
     start = time.monotonic()
     result = compute()
     write_record(folder or user_cache_dir(), kind, payload, result)
+    _record(kind, payload)
     if expected is not None:
         log.warning("%s computed in %s", kind, _duration(time.monotonic() - start))
     return result, False

@@ -9,7 +9,6 @@ the same scenario reuses them.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import json
@@ -21,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from qkdchip import flow_stages
-from qkdchip.atomic import atomic_write_text
+from qkdchip import cache, flow_stages
 from qkdchip.scenarios.schema import Scenario
 
 CACHE_VERSION = 1
@@ -48,6 +46,8 @@ class FlowContext:
         outputs: stage name -> JSON output of the stages that ran.
         files: stage name -> files the stage wrote (plots, masks).
         progress: called with (stage, done, total) while a stage works through items.
+        keys: stage name -> cache key of its output (the devices stage: device -> keys of
+            the results it used), the provenance the downstream stages key on.
     """
 
     scenario: Scenario
@@ -56,6 +56,7 @@ class FlowContext:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
     progress: Callable[[str, int, int], None] | None = None
+    keys: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cache_dir(self) -> Path:
@@ -67,6 +68,26 @@ class FlowContext:
         if stage not in self.outputs:
             raise StageSkippedError(f"needs the '{stage}' stage, which produced no output")
         return self.outputs[stage]
+
+    def cached(
+        self, stage: str, inputs: Any, compute: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], bool]:
+        """The stage's cached output for these inputs, or compute, store and return it.
+
+        ``inputs`` holds inputs only (scenario values, code hashes, upstream keys from
+        :attr:`keys`), never computed floats. The key is kept in ``keys[stage]`` for the
+        stages downstream.
+
+        Returns:
+            (output as JSON types, whether it came from the cache).
+        """
+        payload = {"version": CACHE_VERSION, "inputs": inputs}
+        self.keys[stage] = cache.cache_key(stage, payload)
+
+        def compute_json() -> dict[str, Any]:
+            return json.loads(json.dumps(compute(), default=_json_default))
+
+        return cache.cached(stage, payload, compute_json, folder=self.cache_dir)
 
     def report_progress(self, stage: str, done: int, total: int) -> None:
         """Forward progress to the caller's callback, if any."""
@@ -123,45 +144,6 @@ class StageOutcome:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return asdict(self)
-
-
-def _hash(payload: Any) -> str:
-    text = json.dumps(payload, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _source_hash(modules: Sequence[str]) -> str:
-    """Hash of the source files of the given packages (a cache must follow code changes)."""
-    digest = hashlib.sha256()
-    for name in modules:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            continue
-        root = Path(spec.origin).parent if spec.submodule_search_locations else None
-        paths = sorted(root.rglob("*.py")) if root else [Path(spec.origin)]
-        for path in paths:
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def cached(
-    ctx: FlowContext, stage: str, key_payload: Any, compute: Callable[[], dict[str, Any]]
-) -> tuple[dict[str, Any], bool]:
-    """Return the cached output for this key, or compute, store (atomically) and return it.
-
-    Returns:
-        (output, whether it came from the cache).
-    """
-    key = _hash({"version": CACHE_VERSION, "stage": stage, "inputs": key_payload})
-    path = ctx.cache_dir / f"{stage}-{key}.json"
-    if path.is_file():
-        try:
-            return json.loads(path.read_text(encoding="utf-8")), True
-        except json.JSONDecodeError:
-            path.unlink()
-    data = compute()
-    atomic_write_text(path, json.dumps(data, indent=1, default=_json_default))
-    return data, False
 
 
 def _json_default(value: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qkdchip.atomic import atomic_write_json
+from qkdchip.cache import recording, source_hash
 from qkdchip.circuits.inventory import sequence_count
 
 if TYPE_CHECKING:
@@ -51,19 +52,12 @@ MISALIGNMENT_GRID: tuple[float, ...] = (
 """e_d values at which the yield-aware network tabulates the optimised key rate."""
 
 
-def _flow() -> Any:
-    from qkdchip import flow
-
-    return flow
-
-
 # ------------------------------------------------------------------------------------- masks
 def masks(ctx: FlowContext) -> dict[str, Any]:
     """Write every GDS mask (and its preview PNGs) to ``ctx.gds_dir``."""
     from qkdchip.circuits.masks import write_all_masks
 
-    flow = _flow()
-    key = {"code": flow._source_hash(["qkdchip.circuits", "qkdchip.components", "qkdchip.pdk"])}
+    key = {"code": source_hash(["qkdchip.circuits", "qkdchip.components", "qkdchip.pdk"])}
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
     def compute() -> dict[str, Any]:
@@ -73,7 +67,7 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
         )
         return {"files": [str(p) for p in files], "manifest": manifest.to_dict()}
 
-    data, was_cached = flow.cached(ctx, "masks", key, compute)
+    data, was_cached = ctx.cached("masks", key, compute)
     if was_cached and not all(Path(p).is_file() for p in data["files"]):
         data = compute()
     atomic_write_json(stamp, {"inputs": key, **data}, indent=1)
@@ -95,17 +89,25 @@ def devices(ctx: FlowContext) -> dict[str, Any]:
     Every default device of :func:`~qkdchip.simulations.devices.defaults.default_results` is
     simulated with the settings of its shipped result, so on a fresh machine the results come
     from the package without meep (a missing result would need meep and fails the stage). The
-    output holds each result (``results``) and its headline numbers (``headlines``); the comb
-    stage takes the reference ring from it.
+    output holds each result (``results``), the cache keys of the results behind it (``keys``,
+    the last one the device's own) and its headline numbers (``headlines``); the comb stage
+    takes the reference ring from it.
     """
-    from qkdchip.simulations.devices.defaults import default_results
+    from qkdchip.simulations.devices.defaults import DEFAULT_RESULTS, simulate_default
 
-    results = default_results()  # a result that is not shipped needs meep (else RuntimeError)
+    results: dict[str, Any] = {}
+    keys: dict[str, list[str]] = {}
+    for name in DEFAULT_RESULTS:  # a result that is not shipped needs meep
+        with recording() as used:
+            results[name] = simulate_default(name)
+        keys[name] = used
+    ctx.keys["devices"] = keys
     headlines = device_headlines(results)
     ring, mod = headlines["ring"], headlines["modulator"]
     grating, mmi = headlines["grating"], headlines["mmi"]
     return {
         "results": {name: result.to_dict() for name, result in results.items()},
+        "keys": keys,
         "headlines": headlines,
         "headline": (
             f"ring FSR {ring['fsr_ghz']:.3f} GHz, D2/2π {ring['d2_khz']:.0f} kHz; "
@@ -161,14 +163,12 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations.ring.coupling import CouplerResult
     from qkdchip.simulations.ring.resonances import RingResult
 
-    flow = _flow()
     device_results = ctx.need("devices")["results"]
     ring_data = device_results["ring"]
     coupler_data = device_results["coupler"]
     key = {
-        "code": flow._source_hash(["qkdchip.simulations.comb"]),
-        "ring": flow._hash(ring_data),
-        "coupler": flow._hash(coupler_data),
+        "code": source_hash(["qkdchip.simulations.comb"]),
+        "devices": {name: ctx.keys["devices"][name] for name in ("ring", "coupler")},
         "seed": ctx.scenario.seed,
         "pump_power_w": ctx.scenario.comb.pump_power_w,
     }
@@ -183,7 +183,7 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
         result = comb_module.reference_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
         return result.to_dict()
 
-    data, was_cached = flow.cached(ctx, "comb", key, compute)
+    data, was_cached = ctx.cached("comb", key, compute)
     lines = comb_lines(data)
     usable = int(
         np.sum((lines["power_dbm"] >= ctx.scenario.comb.min_line_power_dbm) & (lines["mu"] != 0))
@@ -218,10 +218,9 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     """Wafer-yield Monte Carlo of the InP transmitter chip, plus a chip pool for the network."""
     from qkdchip.simulations.wafer_yield.engine import run_wafer_yield
 
-    flow = _flow()
     sc = ctx.scenario
     key = {
-        "code": flow._source_hash(YIELD_SOURCES),
+        "code": source_hash(YIELD_SOURCES),
         "wafers": sc.yield_.wafers,
         "seed": sc.seed,
     }
@@ -241,7 +240,7 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
             "pool": chip_pool(seed=sc.seed),
         }
 
-    data, was_cached = flow.cached(ctx, "yield", key, compute)
+    data, was_cached = ctx.cached("yield", key, compute)
     summary = data["summary"]
     mod = summary.get("modulator_yield") or {}
     chip = summary.get("chip_yield") or {}
@@ -317,7 +316,6 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
     from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
 
-    flow = _flow()
     sc = ctx.scenario
     comb_data = ctx.need("comb")
     lines = comb_lines(comb_data)
@@ -395,12 +393,12 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         ctx.report_progress("network", done[0], n_total)
 
     key = {
-        "code": flow._source_hash(
+        "code": source_hash(
             ["qkdchip.simulations.network", "qkdchip.simulations.qkd", "qkdchip.flow_stages"]
         ),
         "scenario": repr(sc),
-        "channels": [c.to_dict() for c in channels],
-        "clients": [repr(c) for c in clients],
+        "comb": ctx.keys["comb"],
+        "yield": ctx.keys["yield"] if pool_data is not None else None,
     }
 
     def compute_network() -> dict[str, Any]:
@@ -414,13 +412,13 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         )
         return result.to_dict()
 
-    net, cached_net = flow.cached(ctx, "network", key, compute_network)
+    net, cached_net = ctx.cached("network", key, compute_network)
 
     # Key rate versus distance for the median channel's pair (nominal chips), with PLOB.
     def compute_sweep() -> dict[str, Any]:
         return _distance_sweep(ctx, model=model, channels=channels, nominal=nominal)
 
-    sweep, _ = flow.cached(ctx, "sweep", key, compute_sweep)
+    sweep, _ = ctx.cached("sweep", key, compute_sweep)
 
     draws_out: list[dict[str, Any]] = []
     if pool and sc.yield_.draws > 0:
@@ -453,7 +451,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
                 )
             return {"by_distance": out}
 
-        draws_out = flow.cached(ctx, "yield_network", key, compute_draws)[0]["by_distance"]
+        draws_out = ctx.cached("yield_network", key, compute_draws)[0]["by_distance"]
 
     capability = net["networking_capability_km"]
     last = net["by_distance"][-1]

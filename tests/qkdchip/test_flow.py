@@ -35,6 +35,7 @@ def _synthetic_comb(ctx: FlowContext) -> dict[str, Any]:
     """Comb lines of the reference spacing with a smooth envelope (stands in for the LLE)."""
     mu = np.arange(-30, 31)
     power = -12.0 - 0.02 * mu.astype(float) ** 2
+    ctx.keys["comb"] = "synthetic_comb"  # the provenance downstream stages key on
     return {
         "state": "synthetic",
         "lines": [
