@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qkdchip.atomic import atomic_write_json
-from qkdchip.cache import recording, source_hash
+from qkdchip.cache import source_hash
 from qkdchip.circuits.inventory import sequence_count
 
 if TYPE_CHECKING:
@@ -93,14 +93,9 @@ def devices(ctx: FlowContext) -> dict[str, Any]:
     the last one the device's own) and its headline numbers (``headlines``); the comb stage
     takes the reference ring from it.
     """
-    from qkdchip.simulations.devices.defaults import DEFAULT_RESULTS, simulate_default
+    from qkdchip.simulations.devices.defaults import default_results_with_keys
 
-    results: dict[str, Any] = {}
-    keys: dict[str, list[str]] = {}
-    for name in DEFAULT_RESULTS:  # a result that is not shipped needs meep
-        with recording() as used:
-            results[name] = simulate_default(name)
-        keys[name] = used
+    results, keys = default_results_with_keys()  # a result that is not shipped needs meep
     ctx.keys["devices"] = keys
     headlines = device_headlines(results)
     ring, mod = headlines["ring"], headlines["modulator"]

@@ -3,7 +3,8 @@
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers) -> None``, which adds its parser and sets ``handler`` (a function taking
 the parsed namespace and returning an exit code). :data:`COMMAND_MODULES` lists them in the
-order ``qkdchip --help`` shows.
+order ``qkdchip --help`` shows. A command with an ``offline`` option runs inside
+:func:`qkdchip.cache.offline` when it is given (see :func:`add_offline_option`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from qkdchip import __version__
+from qkdchip.cache import offline
 
 COMMAND_MODULES: tuple[str, ...] = (
     "doctor",
@@ -32,6 +34,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def add_offline_option(parser: argparse.ArgumentParser) -> None:
+    """``--offline``: a device result that is not cached is an error, never computed."""
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="never run meep/MPB: a device result that is not cached stops with which device, "
+        "which inputs changed and how long computing it would take",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args))
+        with offline(getattr(args, "offline", False)):
+            return int(args.handler(args))
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"qkdchip {args.command}: error: {err}", file=sys.stderr)
         return 1

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.atomic import atomic_write_json
+from qkdchip.cli import add_offline_option
 from qkdchip.simulations.comb import (
     REFERENCE_PUMP_POWER_W,
     DIntProfile,
@@ -82,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path("results/comb"), help="output folder for plots and JSON"
     )
+    add_offline_option(parser)
     parser.set_defaults(handler=comb)
 
 

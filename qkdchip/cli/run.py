@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from qkdchip.cli import add_offline_option
 from qkdchip.flow import STAGES, FlowContext, Stage, StageOutcome, run_flow
 from qkdchip.report import write_report
 from qkdchip.scenarios import load_scenario
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--gds-out", default="gds_out", metavar="DIR", help="folder for the GDS masks"
     )
+    add_offline_option(parser)
     parser.set_defaults(handler=run)
 
 

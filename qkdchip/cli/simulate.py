@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.atomic import atomic_write_figure
+from qkdchip.cli import add_offline_option
 
 DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
 PLOT_DIR = Path("results")
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--plot", type=Path, help="where to write the plot (ring: D_int, grating: spectrum)"
     )
+    add_offline_option(parser)
     parser.set_defaults(handler=simulate)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from qkdchip.cache import recording
 from qkdchip.components.designs import (
     REFERENCE_FSR_HZ,
     DbrGratingDesign,
@@ -189,4 +190,21 @@ def simulate_default(name: str, *, fresh: bool = False) -> Any:
 
 def default_results(*, fresh: bool = False) -> dict[str, Any]:
     """Every default device's result by name (from the shipped cache unless ``fresh``)."""
-    return {name: simulate_default(name, fresh=fresh) for name in DEFAULT_RESULTS}
+    return default_results_with_keys(fresh=fresh)[0]
+
+
+def default_results_with_keys(
+    *, fresh: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Every default device's result, and the cache keys of the results behind each.
+
+    Returns:
+        (device -> result, device -> keys of every cached result it used, its own last).
+    """
+    results: dict[str, Any] = {}
+    keys: dict[str, list[str]] = {}
+    for name in DEFAULT_RESULTS:
+        with recording() as used:
+            results[name] = simulate_default(name, fresh=fresh)
+        keys[name] = used
+    return results, keys

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+import json
+import math
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
-from qkdchip.simulations.devices.defaults import DEFAULT_RESULTS, default_results, simulate_default
+from qkdchip import cache
+from qkdchip.simulations.devices.defaults import (
+    DEFAULT_RESULTS,
+    default_results,
+    default_results_with_keys,
+    simulate_default,
+)
 
 
 def test_every_default_result_is_served_from_the_shipped_cache(shipped_only: Path) -> None:
@@ -21,3 +34,61 @@ def test_every_default_result_is_served_from_the_shipped_cache(shipped_only: Pat
 def test_unknown_default_is_rejected() -> None:
     with pytest.raises(ValueError, match="name='laser'"):
         simulate_default("laser")
+
+
+def _nudged(value: Any, ulps: int) -> Any:
+    """``value`` with every float moved by ``ulps`` units in the last place."""
+    if isinstance(value, float):
+        for _ in range(ulps):
+            value = float(np.nextafter(value, math.inf))
+        return value
+    if isinstance(value, dict):
+        return {k: _nudged(v, ulps) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nudged(v, ulps) for v in value]
+    return value
+
+
+def test_upstream_results_perturbed_in_their_last_bits_still_hit_the_shipped_cache(
+    shipped_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every result read from the cache comes back 3 ulps off (as another CPU's BLAS would
+    compute it); no key downstream changes, so nothing is recomputed."""
+    _, reference_keys = default_results_with_keys()
+    reference = default_results()["grating"]
+    read = cache.read_record
+    monkeypatch.setattr(cache, "read_record", lambda *args: _nudged(read(*args), 3))
+    results, keys = default_results_with_keys()
+    assert keys == reference_keys
+    assert results["grating"].n_eff_tooth != reference.n_eff_tooth  # the nudge reached it
+    assert results["grating"].n_eff_tooth == pytest.approx(reference.n_eff_tooth, rel=1e-14)
+    assert not list(shipped_only.iterdir())
+
+
+KEYS_SCRIPT = """
+import json
+from qkdchip.cache import offline
+from qkdchip.simulations.devices.defaults import default_results_with_keys
+with offline():
+    print(json.dumps(default_results_with_keys()[1], sort_keys=True))
+"""
+
+
+def test_every_default_key_is_the_same_under_every_blas_kernel(shipped_only: Path) -> None:
+    """The keys of the default devices computed under different OpenBLAS kernels (whose last
+    bits differ) agree; a kernel this CPU cannot run (SIGILL) is left out, two must run."""
+    outputs = {}
+    for kernel in ("Sandybridge", "Haswell", "SkylakeX", "Prescott"):
+        env = {**os.environ, "OPENBLAS_CORETYPE": kernel}
+        proc = subprocess.run(
+            [sys.executable, "-c", KEYS_SCRIPT], env=env, capture_output=True, text=True
+        )
+        if proc.returncode == -signal.SIGILL:
+            continue
+        assert proc.returncode == 0, proc.stderr
+        outputs[kernel] = json.loads(proc.stdout)
+    assert len(outputs) >= 2, outputs
+    first = next(iter(outputs.values()))
+    assert all(keys == first for keys in outputs.values())
+    assert set(first) == set(DEFAULT_RESULTS)
+    assert not list(shipped_only.iterdir())
