@@ -409,6 +409,11 @@ def network(ctx: FlowContext) -> dict[str, Any]:
 
     net, cached_net = ctx.cached("network", key, compute_network)
 
+    def compute_reach() -> dict[str, Any]:
+        return _reach(ctx, net, model=model, channels=channels, clients=clients, rate_fn=rate_fn)
+
+    reach, _ = ctx.cached("reach", key, compute_reach)
+
     # Key rate versus distance for the median channel's pair (nominal chips), with PLOB.
     def compute_sweep() -> dict[str, Any]:
         return _distance_sweep(ctx, model=model, channels=channels, nominal=nominal)
@@ -453,12 +458,14 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     n_beat = sum(p["beats_plob"] for p in last["pairs"])
     return {
         "network": net,
+        "reach": reach,
         "sweep": sweep,
         "yield_aware": draws_out,
         "networking_capability_km": capability,
         "headline": (
             f"{n_beat}/{len(channels)} pairs beat PLOB at {last['distance_km']:g} km; "
-            f"networking capability {capability:,.0f} km"
+            f"networking capability {capability:,.0f} km; all pairs beat PLOB up to "
+            + (f"{reach['distance_km']:g} km" if reach["distance_km"] else "no evaluated distance")
         ),
         "_cached": cached_net,
     }
@@ -489,6 +496,52 @@ def _pool_chips(pool: dict[str, Any], *, laser: Any, coupling_loss_db: float) ->
             )
         )
     return out
+
+
+def _reach(
+    ctx: FlowContext,
+    net: dict[str, Any],
+    *,
+    model: Any,
+    channels: Any,
+    clients: Any,
+    rate_fn: Any,
+) -> dict[str, Any]:
+    """Longest distance at which every pair beats PLOB, searched from the configured ones.
+
+    The search starts at the longest configured distance where every pair beats PLOB; with
+    none, the reach is unknown (``distance_km`` None). Each evaluated distance runs the whole
+    network evaluation (every pair, its locking, noise and optimised key rate).
+    """
+    from qkdchip.simulations.network.model import evaluate_network
+    from qkdchip.simulations.network.reach import longest_distance_km
+
+    good = [b["distance_km"] for b in net["by_distance"] if b["all_beat_plob"]]
+    n_pairs = len(channels)
+    if not good:
+        return {
+            "distance_km": None,
+            "first_failing_km": None,
+            "evaluations": 0,
+            "networking_capability_km": 0.0,
+        }
+
+    evaluated = [0]
+
+    def qualifies(distance_km: float) -> bool:
+        evaluated[0] += 1
+        ctx.report_progress("reach", evaluated[0], evaluated[0])  # distances evaluated so far
+        result = evaluate_network(
+            model=model,
+            channels=channels,
+            clients=clients,
+            links_by_distance={distance_km: ctx.scenario.network.links(distance_km)},
+            key_rate=rate_fn,
+        )
+        return result.all_beat_plob(distance_km)
+
+    reach = longest_distance_km(qualifies, start_km=max(good))
+    return {**reach.to_dict(), "networking_capability_km": n_pairs * reach.distance_km}
 
 
 def _distance_sweep(

@@ -42,6 +42,8 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         "per_channel": None,
         "per_channel_by_distance": None,
         "networking_capability_km": None,
+        "max_distance_km_all_above_plob": None,
+        "networking_capability_at_max_distance_km": None,
         "total_key_rate_bps": None,
         "modulator_yield": None,
         "chip_yield": None,
@@ -73,6 +75,8 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         out["per_channel_distance_km"] = longest["distance_km"]
         out["per_channel_by_distance"] = by_distance
         out["networking_capability_km"] = net["networking_capability_km"]
+        out["max_distance_km_all_above_plob"] = net["reach"]["distance_km"]
+        out["networking_capability_at_max_distance_km"] = net["reach"]["networking_capability_km"]
         out["total_key_rate_bps"] = {
             f"{b['distance_km']:g}": b["total_key_rate_bps"] for b in net["network"]["by_distance"]
         }
@@ -408,6 +412,14 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
             "n/a"
             if s["networking_capability_km"] is None
             else f"{s['networking_capability_km']:,.0f} km"
+        )
+        + " |",
+        "| longest distance with every pair > PLOB (capability there) | "
+        + (
+            "n/a"
+            if s["max_distance_km_all_above_plob"] is None
+            else f"{s['max_distance_km_all_above_plob']:g} km "
+            f"({s['networking_capability_at_max_distance_km']:,.0f} km)"
         )
         + " |",
         f"| usable comb lines | {_fmt(s['comb_lines_usable'])} |",

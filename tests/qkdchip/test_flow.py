@@ -87,6 +87,10 @@ def test_small_scenario_end_to_end(tmp_path: Path) -> None:
     # The capability follows from the pairs that beat PLOB, never from a typed-in number.
     expected = 2 * 380.0 if all(r["beats_plob"] for r in rows) else 0.0
     assert summary["networking_capability_km"] == expected
+    # ... and the reach is searched, not the configured distance echoed back.
+    reach = summary["max_distance_km_all_above_plob"]
+    assert reach is not None and reach > 380.0
+    assert summary["networking_capability_at_max_distance_km"] == 2 * reach
     assert 0.9 < summary["modulator_yield"] <= 1.0
     assert summary["stages"][0]["status"] == "not built"
     page = written["report.html"].read_text(encoding="utf-8")
@@ -225,4 +229,7 @@ def test_default_flow_without_meep_gives_the_full_summary(
     rows = summary["per_channel"]
     assert len(rows) == summary["channels"] == 10
     assert all(r["key_rate_bps"] > 0 and r["beats_plob"] for r in rows)
+    reach = summary["max_distance_km_all_above_plob"]
+    assert 370.0 < reach < 1000.0
+    assert summary["networking_capability_at_max_distance_km"] == 10 * reach
     assert not list(shipped_only.iterdir())  # every device result came from the package
