@@ -14,7 +14,7 @@ from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout, wire_pol
 from qkdchip.circuits.inventory import TRANSMITTER_SECTIONS, ActiveSection, sections_in_lane
 from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import path_waveguide, straight_link
-from qkdchip.components.designs import DBR_PERIOD_NM
+from qkdchip.components.designs import DBR_PERIOD_NM, DbrLaserDesign
 from qkdchip.components.geometry import Arc, s_bend_min_dx_um, s_bend_segments
 from qkdchip.components.inp import (
     dbr_laser,
@@ -28,6 +28,8 @@ from qkdchip.components.inp import (
 )
 from qkdchip.pdk.inp.design_rules import design_rules
 
+_LASER = DbrLaserDesign()
+"""The lasers the chip draws (section lengths; one record for mask, yield and network)."""
 CORE = "WG_DEEP"
 METAL = "METAL_P"
 
@@ -68,11 +70,11 @@ def transmitter_chip(
     facet_angle_deg: float = 7.0,
     ssc_taper_um: float = 150.0,
     ssc_tip_um: float = 1.0,
-    dbr_rear_um: float = 300.0,
-    dbr_gain_um: float = 600.0,
-    dbr_phase_um: float = 100.0,
-    dbr_front_um: float = 50.0,
-    dbr_isolation_um: float = 20.0,
+    dbr_rear_um: float = _LASER.rear_grating_um,
+    dbr_gain_um: float = _LASER.gain_um,
+    dbr_phase_um: float = _LASER.phase_um,
+    dbr_front_um: float = _LASER.front_grating_um,
+    dbr_isolation_um: float = _LASER.isolation_um,
     signal_period_nm: float = DBR_PERIOD_NM,
     reference_period_nm: float = DBR_PERIOD_NM + 1.0,
     im_arm_length_um: float = 500.0,

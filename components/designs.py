@@ -264,9 +264,12 @@ class DbrGratingDesign(_Design):
 class DbrLaserDesign(_Design):
     """InP DBR laser: rear grating | gain | phase | front grating, isolation between contacts.
 
-    Section lengths follow the Nazca demofab ``dbr_laser`` defaults (Ldbr 500/50 µm,
-    Lsoa 750 µm, Lpm 70 µm, 20 µm isolation); grating data are assumptions (see
-    :class:`DbrGratingDesign`).
+    The defaults are the lasers the transmitter chip draws (rear/gain/phase/front
+    300/600/100/50 µm, 20 µm isolation; the Nazca demofab ``dbr_laser`` uses 500/750/70/50 µm).
+    The comb line is injected through the rear grating, which faces the chip's input facet.
+    κ and n_eff are the simulated grating's (see :class:`DbrGratingDesign`); the cavity the
+    yield model and the network use is
+    :func:`qkdchip.simulations.devices.dbr_cavity.dbr_cavity`.
 
     Attributes:
         rear_grating_um: rear (high-reflectance) grating length in µm, [20, 1000].
@@ -278,17 +281,19 @@ class DbrLaserDesign(_Design):
         kappa_per_cm: grating coupling coefficient in 1/cm, [1, 1000].
         n_eff: effective index for the Bragg estimate, [2.5, 3.6].
         ridge_width_um: ridge width in µm, [0.8, 6].
+        injection_mirror: ``"rear"`` or ``"front"``: the grating the master light enters by.
     """
 
-    rear_grating_um: float = 500.0
-    gain_um: float = 750.0
-    phase_um: float = 70.0
+    rear_grating_um: float = 300.0
+    gain_um: float = 600.0
+    phase_um: float = 100.0
     front_grating_um: float = 50.0
     isolation_um: float = 20.0
     period_nm: float = DBR_PERIOD_NM
     kappa_per_cm: float = DBR_KAPPA_PER_CM
     n_eff: float = DBR_N_EFF
     ridge_width_um: float = 2.0
+    injection_mirror: str = "rear"
 
     def __post_init__(self) -> None:
         check_range("rear_grating_um", self.rear_grating_um, 20.0, 1000.0)
@@ -297,6 +302,7 @@ class DbrLaserDesign(_Design):
         check_range("front_grating_um", self.front_grating_um, 10.0, 1000.0)
         check_range("isolation_um", self.isolation_um, 10.0, 200.0)
         check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
+        _check_choice("injection_mirror", self.injection_mirror, ("rear", "front"))
         self.rear_grating()  # validates period, kappa and n_eff
 
     def rear_grating(self) -> DbrGratingDesign:

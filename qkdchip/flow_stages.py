@@ -38,9 +38,9 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.flow_stages",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the
-yield model, the process statistics, the wafer's die grid, the chip's inventory, the comb
-ring's design (its area, with the range checks it imports), the physical constants and the
-chip pool built here."""
+yield model, the process statistics, the wafer's die grid, the chip's inventory, the device
+designs (the comb ring's area, the drawn lasers, with the range checks they import), the
+physical constants and the chip pool built here; the simulated grating enters by its key."""
 DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.defaults:default_results",)
 
 PHASE_MODULATORS_USED = sequence_count("phase_modulator")
@@ -214,8 +214,10 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations.wafer_yield.engine import run_wafer_yield
 
     sc = ctx.scenario
+    ctx.need("devices")  # the lasers' cavity comes from the simulated grating
     key = {
         "code": source_hash(YIELD_SOURCES),
+        "grating": ctx.keys["devices"]["grating"],
         "wafers": sc.yield_.wafers,
         "seed": sc.seed,
     }
@@ -340,7 +342,12 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     )
     tx = sc.transmitter
     pool_data = None
-    laser = tx.laser
+    cavity = drawn_laser_cavity(ctx.need("devices")["results"]["grating"])
+    laser = tx.laser.slave(
+        cavity_length_m=cavity.cavity_length_m,
+        group_index=cavity.group_index,
+        mirror_reflectivity=cavity.injection_reflectance,
+    )
     if tx.source == "yield":
         pool_data = ctx.need("yield")["pool"]
     nominal = [
@@ -389,9 +396,16 @@ def network(ctx: FlowContext) -> dict[str, Any]:
 
     key = {
         "code": source_hash(
-            ["qkdchip.simulations.network", "qkdchip.simulations.qkd", "qkdchip.flow_stages"]
+            [
+                "qkdchip.simulations.network",
+                "qkdchip.simulations.qkd",
+                "qkdchip.simulations.devices",
+                "qkdchip.components.designs",
+                "qkdchip.flow_stages",
+            ]
         ),
         "scenario": repr(sc),
+        "grating": ctx.keys["devices"]["grating"],
         "comb": ctx.keys["comb"],
         "yield": ctx.keys["yield"] if pool_data is not None else None,
     }
@@ -469,6 +483,22 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         ),
         "_cached": cached_net,
     }
+
+
+def drawn_laser_cavity(grating: dict[str, Any]) -> Any:
+    """The cavity of the transmitter's drawn DBR laser with the simulated grating's κ and n_g.
+
+    Args:
+        grating: the devices stage's grating result (``GratingResult.to_dict()``).
+    """
+    from qkdchip.components.designs import DbrLaserDesign
+    from qkdchip.simulations.devices.dbr_cavity import dbr_cavity
+
+    return dbr_cavity(
+        laser=DbrLaserDesign(),
+        kappa_per_m=grating["kappa_per_m"],
+        group_index=grating["n_group"],
+    )
 
 
 def _pool_chips(pool: dict[str, Any], *, laser: Any, coupling_loss_db: float) -> list[Any]:

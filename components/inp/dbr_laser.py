@@ -6,9 +6,6 @@ import gdsfactory as gf
 
 from qkdchip.components.checks import check_min_value
 from qkdchip.components.designs import (
-    DBR_KAPPA_PER_CM,
-    DBR_N_EFF,
-    DBR_PERIOD_NM,
     DbrGratingDesign,
     DbrLaserDesign,
 )
@@ -36,22 +33,25 @@ def _draw_grating(c: gf.Component, x0: float, grating: DbrGratingDesign, ridge_u
         rect(c, start * 1e-3, -half, (start + tooth_nm) * 1e-3, half, LAYER.GRATING)
 
 
+_DESIGN = DbrLaserDesign()
+
+
 @gf.cell
 def dbr_laser(
-    rear_grating_um: float = 500.0,
-    gain_um: float = 750.0,
-    phase_um: float = 70.0,
-    front_grating_um: float = 50.0,
-    isolation_um: float = 20.0,
-    period_nm: float = DBR_PERIOD_NM,
-    kappa_per_cm: float = DBR_KAPPA_PER_CM,
-    n_eff: float = DBR_N_EFF,
-    ridge_width_um: float = 2.0,
+    rear_grating_um: float = _DESIGN.rear_grating_um,
+    gain_um: float = _DESIGN.gain_um,
+    phase_um: float = _DESIGN.phase_um,
+    front_grating_um: float = _DESIGN.front_grating_um,
+    isolation_um: float = _DESIGN.isolation_um,
+    period_nm: float = _DESIGN.period_nm,
+    kappa_per_cm: float = _DESIGN.kappa_per_cm,
+    n_eff: float = _DESIGN.n_eff,
+    ridge_width_um: float = _DESIGN.ridge_width_um,
 ) -> gf.Component:
     """DBR laser with four separately contacted sections and isolation between contacts.
 
-    Light leaves through the short front grating at o2. Section lengths default to the Nazca
-    demofab ``dbr_laser`` (500/750/70/50 µm, 20 µm isolation)::
+    Light leaves through the short front grating at o2. The defaults are those of
+    :class:`~qkdchip.components.designs.DbrLaserDesign` (the transmitter's lasers)::
 
            e1            e2             e3        e4          (all 90°)
            |             |              |         |

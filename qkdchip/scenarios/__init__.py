@@ -22,9 +22,9 @@ A scenario is one TOML file; ``qkdchip run --scenario NAME|FILE`` takes a shippe
                    pump_power_w.
 ``[wdm]``          spacing_ghz, anchor_thz, passband_half_width_ghz, stopband_edge_ghz.
 ``[transmitter]``  source (``yield`` | ``nominal``), extinction_ratio_db, coupling_loss_db;
-                   ``[transmitter.laser]`` output_power_dbm, cavity_length_m, group_index,
-                   mirror_reflectivity, alpha_factor, free_running_linewidth_hz,
-                   tuning_range_hz.
+                   ``[transmitter.laser]`` output_power_dbm, alpha_factor,
+                   free_running_linewidth_hz, tuning_range_hz (the cavity follows from the
+                   drawn laser and its simulated grating).
 ``[yield]``        wafers, draws.
 
 Unknown tables or keys, wrong types and out-of-range values raise ``ValueError`` naming the

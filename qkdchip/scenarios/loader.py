@@ -20,7 +20,7 @@ from qkdchip.scenarios.schema import (
     TransmitterSection,
     YieldSection,
 )
-from qkdchip.simulations.network.injection_locking import SlaveLaser
+from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import FibrePlant, PhaseTracking, Protocol, Server
 from qkdchip.simulations.network.wdm import WdmGrid
 
@@ -38,7 +38,7 @@ _SECTIONS: dict[str, type] = {
     "transmitter": TransmitterSection,
     "yield": YieldSection,
 }
-_NESTED: dict[str, type] = {"SlaveLaser": SlaveLaser, "PairOverride": PairOverride}
+_NESTED: dict[str, type] = {"LaserOperation": LaserOperation, "PairOverride": PairOverride}
 _TOP_LEVEL = ("name", "description", "seed")
 _NONE_WORDS = ("none", "asymptotic")
 
@@ -96,7 +96,10 @@ def _build(cls: type, table: Any, where: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     names = {("pair" if n == "pairs" and cls is NetworkSection else n): n for n in fields}
     kwargs = {}
+    derived: dict[str, str] = getattr(cls, "DERIVED", {})
     for key, value in table.items():
+        if key in derived:
+            raise ValueError(f"{where}: {key!r} is not an input; it follows from {derived[key]}")
         if key not in names:
             allowed = ", ".join(sorted(names))
             raise ValueError(f"{where}: unknown key {key!r} (allowed: {allowed})")

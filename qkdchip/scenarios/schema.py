@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from qkdchip.simulations.network.injection_locking import SlaveLaser
+from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import (
     OPERATIONS,
     FibrePlant,
@@ -172,13 +172,13 @@ class TransmitterSection:
     Attributes:
         source: ``yield`` (chips drawn from the wafer-yield Monte Carlo) or ``nominal`` (every
             chip at its design values below).
-        laser: the DBR laser as an injection-locking slave (design values).
+        laser: how the DBR laser is run (its cavity comes from the drawn laser).
         extinction_ratio_db: nominal intensity-modulator extinction ratio, dB.
         coupling_loss_db: fibre-to-chip loss of the injected comb light, dB.
     """
 
     source: str = "yield"
-    laser: SlaveLaser = field(default_factory=SlaveLaser)
+    laser: LaserOperation = field(default_factory=LaserOperation)
     extinction_ratio_db: float = 25.0
     coupling_loss_db: float = 3.0
 

@@ -21,7 +21,7 @@ from qkdchip.components.designs import (
     StripWaveguide,
     ring_radius_for_fsr,
 )
-from qkdchip.pdk.inp.layer_stack import EPI_STACK
+from qkdchip.pdk.stacks import EPI_STACK
 from qkdchip.simulations.fdtd.mmi import (
     MmiScan,
     MmiSettings,

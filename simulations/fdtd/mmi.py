@@ -22,7 +22,7 @@ import numpy as np
 from qkdchip.cache import cached
 from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
-from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
+from qkdchip.pdk.stacks import EPI_STACK, EpiStack
 from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import AMBIENT, CrossSection, ridge_slab_cross_section

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
-from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
 from qkdchip.pdk.materials import refractive_index
-from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
+from qkdchip.pdk.stacks import EPI_STACK, EpiStack, FilmStack, film_stack
 
 FAR_UM = 1.0e3
 """Extent in µm used for layers that are semi-infinite on the scale of the mode."""

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qkdchip.components.designs import PhaseModulatorDesign, RidgeWaveguide
-from qkdchip.pdk.inp.layer_stack import EPI_STACK, EpiStack
+from qkdchip.pdk.stacks import EPI_STACK, EpiStack
 from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.modes.geometry import ridge_cross_section, ridge_epi
 from qkdchip.simulations.modes.solver import ModeSettings, solve_modes

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from scipy import constants
 
@@ -79,6 +79,54 @@ class SlaveLaser:
             group_index=self.group_index,
             cavity_length_m=self.cavity_length_m,
             mirror_reflectivity=self.mirror_reflectivity,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LaserOperation:
+    """How a client's DBR laser is run: what its drawn cavity does not fix.
+
+    The cavity (length, group index, the reflectance of the grating the comb light enters by)
+    comes from the drawn laser and its simulated grating
+    (:func:`qkdchip.simulations.devices.dbr_cavity.dbr_cavity`); :meth:`slave` joins the two.
+
+    Attributes:
+        output_power_dbm: free-running output power inside the chip, dBm.
+        alpha_factor: linewidth-enhancement (Henry) factor, >= 0.
+        free_running_linewidth_hz: Lorentzian (intrinsic) linewidth when free running, Hz.
+        tuning_range_hz: half-width of the continuous tuning around the free-running
+            frequency, Hz.
+    """
+
+    DERIVED: ClassVar[dict[str, str]] = {
+        name: "the drawn DBR laser and its simulated grating (set the laser in [design])"
+        for name in ("cavity_length_m", "group_index", "mirror_reflectivity")
+    }
+
+    output_power_dbm: float = 5.0
+    alpha_factor: float = 4.0
+    free_running_linewidth_hz: float = 2.0e6
+    tuning_range_hz: float = 15.0e9
+
+    def __post_init__(self) -> None:
+        self.slave(cavity_length_m=1e-3, group_index=3.7, mirror_reflectivity=0.5)  # validates
+
+    def slave(
+        self, *, cavity_length_m: float, group_index: float, mirror_reflectivity: float
+    ) -> SlaveLaser:
+        """The laser as an injection-locking slave, with its cavity."""
+        return SlaveLaser(
+            output_power_dbm=self.output_power_dbm,
+            cavity_length_m=cavity_length_m,
+            group_index=group_index,
+            mirror_reflectivity=mirror_reflectivity,
+            alpha_factor=self.alpha_factor,
+            free_running_linewidth_hz=self.free_running_linewidth_hz,
+            tuning_range_hz=self.tuning_range_hz,
         )
 
     def to_dict(self) -> dict[str, Any]:

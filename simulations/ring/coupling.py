@@ -26,7 +26,7 @@ from qkdchip.cache import cached
 from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
-from qkdchip.pdk.si3n4.layer_stack import FilmStack, film_stack
+from qkdchip.pdk.stacks import FilmStack, film_stack
 from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import (

@@ -14,7 +14,8 @@ and the operating conditions, and returns metric arrays. Physics (devices-yield.
   period and the cavity's optical length (via ``L_eff``) move them apart. The mode-hop margin
   is the distance of that mode from the half-way point to its neighbour.
 * Threshold: ``I_th = I_tr exp((alpha_i + ln(1/(R_r R_f)) / (2 L_gain)) / g0)`` (logarithmic gain).
-* Injection locking (Adler, weak injection): ``kappa_c = v_g/(2 L_cav) (1-R_f)/sqrt(R_f)``,
+* Injection locking (Adler, weak injection): ``kappa_c = v_g/(2 L_cav) (1-R)/sqrt(R)`` with
+  ``R`` the grating the comb light enters by (the drawn laser's injection mirror),
   range ``[-kappa_c sqrt(1+alpha^2) sqrt(rho), +kappa_c sqrt(rho)] / 2 pi`` in master-minus-slave
   frequency. The comb line must lie within coarse tuning (``tuning_red/blue_ghz``) plus the
   mode-hop-free phase-section range plus the locking range of the Bragg frequency.
@@ -121,7 +122,8 @@ def dbr_laser(
     )
 
     v_g = C_M_PER_S / ng
-    kappa_c = v_g / (2.0 * l_cav) * (1.0 - r_front) / np.sqrt(r_front)
+    r_inj = np.tanh(kappa * table.d("injection_grating_length_um") * 1e-6) ** 2
+    kappa_c = v_g / (2.0 * l_cav) * (1.0 - r_inj) / np.sqrt(r_inj)
     rho = 10.0 ** (op["injection_ratio_db"] / 10.0)
     lock_blue = kappa_c / (2.0 * np.pi) * np.sqrt(rho)
     lock_red = lock_blue * np.sqrt(1.0 + table.d("linewidth_enhancement_factor") ** 2)

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.simulations.wafer_yield.design_point import design_point
+
 _SHIPPED = {"inp": "inp_sensitivity.json", "si3n4": "si3n4_sensitivity.json"}
 
 
@@ -33,6 +35,7 @@ class SensitivityTable:
         sensitivities: name -> first derivative.
         sources: name -> provenance text, for every entry of both blocks.
         provenance: provenance of the table as a whole.
+        drawn: design entries set by the drawn devices, not by the table file.
     """
 
     platform: str
@@ -40,6 +43,7 @@ class SensitivityTable:
     sensitivities: dict[str, float]
     sources: dict[str, str]
     provenance: str
+    drawn: tuple[str, ...] = ()
 
     def d(self, name: str) -> float:
         """A design-point value by name."""
@@ -76,13 +80,17 @@ class SensitivityTable:
             ) from None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary in the file format."""
+        """JSON-ready dictionary in the file format (without the drawn devices' entries)."""
         return {
             "platform": self.platform,
             "kind": "sensitivity_table",
             "version": 1,
             "provenance": self.provenance,
-            "design": {k: {"value": v, "source": self.sources[k]} for k, v in self.design.items()},
+            "design": {
+                k: {"value": v, "source": self.sources[k]}
+                for k, v in self.design.items()
+                if k not in self.drawn
+            },
             "sensitivities": {
                 k: {"value": v, "source": self.sources[k]} for k, v in self.sensitivities.items()
             },
@@ -111,7 +119,9 @@ def load_sensitivity_table(platform: str, path: str | Path | None = None) -> Sen
         path: optional JSON file in the same format (for example a simulated table).
 
     Returns:
-        The parsed table; raises ValueError on a malformed file or a platform mismatch.
+        The parsed table with the drawn devices' design point merged in
+        (:func:`~qkdchip.simulations.wafer_yield.design_point.design_point`); raises
+        ValueError on a malformed file, a platform mismatch or an entry the drawn devices set.
     """
     if platform not in _SHIPPED:
         raise ValueError(f"platform = {platform!r} must be one of {tuple(_SHIPPED)}")
@@ -130,10 +140,20 @@ def load_sensitivity_table(platform: str, path: str | Path | None = None) -> Sen
         raise ValueError(f"{where}: platform {raw.get('platform')!r} is not {platform!r}")
     design, design_sources = _parse_block(raw, "design", where)
     sens, sens_sources = _parse_block(raw, "sensitivities", where)
+    drawn = design_point(platform)
+    clash = sorted(set(drawn) & set(design))
+    if clash:
+        raise ValueError(
+            f"{where}: design entries {clash} are set by the drawn devices "
+            "(qkdchip.simulations.wafer_yield.design_point); remove them from the table"
+        )
+    for name, (value, source) in drawn.items():
+        design[name], design_sources[name] = value, source
     return SensitivityTable(
         platform=platform,
         design=design,
         sensitivities=sens,
         sources={**design_sources, **sens_sources},
         provenance=str(raw.get("provenance", "")),
+        drawn=tuple(drawn),
     )

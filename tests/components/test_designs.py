@@ -38,8 +38,8 @@ def test_dbr_bragg_and_reflectance() -> None:
     g = d.DbrGratingDesign(period_nm=242.0, n_eff=3.2, kappa_per_cm=100.0, length_um=500.0)
     assert g.bragg_wavelength_nm == pytest.approx(1548.8)
     assert g.peak_reflectance == pytest.approx(math.tanh(5.0) ** 2)
-    laser = d.DbrLaserDesign()
-    assert laser.rear_grating().peak_reflectance > 0.95
+    laser = d.DbrLaserDesign()  # the drawn laser: the rear grating is the strong mirror
+    assert laser.rear_grating().peak_reflectance > 0.8
     assert 0.05 < laser.front_grating().peak_reflectance < 0.5
 
 
@@ -148,7 +148,7 @@ def test_default_dbr_matches_its_simulated_grating(shipped_only: Path) -> None:
     assert design.bragg_wavelength_nm == pytest.approx(grating.bragg_wavelength_nm, abs=0.5)
     assert design.kappa_per_cm == pytest.approx(grating.kappa_per_m / 100, rel=0.02)
     assert 1550.0 < grating.bragg_wavelength_nm < 1556.0
-    assert d.DbrLaserDesign().rear_grating() == d.DbrGratingDesign(length_um=500.0)
+    assert d.DbrLaserDesign().rear_grating() == d.DbrGratingDesign(length_um=300.0)
 
 
 def test_shipped_meep_coupler_agrees_with_mpb(shipped_only: Path) -> None:

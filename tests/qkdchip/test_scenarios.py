@@ -61,8 +61,17 @@ def test_bad_values_name_the_field(section: str, key: str, value: Any, expected:
 
 def test_nested_laser_errors_name_the_field() -> None:
     data = _weiming()
-    data["transmitter"]["laser"]["mirror_reflectivity"] = 1.0
-    with pytest.raises(ValueError, match=r"\[transmitter\] laser.*mirror_reflectivity"):
+    data["transmitter"]["laser"]["alpha_factor"] = -1.0
+    with pytest.raises(ValueError, match=r"\[transmitter\] laser.*alpha_factor"):
+        scenario_from_dict(data, source="bad.toml")
+
+
+@pytest.mark.parametrize("key", ["mirror_reflectivity", "cavity_length_m", "group_index"])
+def test_the_laser_cavity_is_not_a_scenario_input(key: str) -> None:
+    """The cavity follows from the drawn laser and its simulated grating: one home."""
+    data = _weiming()
+    data["transmitter"]["laser"][key] = 0.3
+    with pytest.raises(ValueError, match=rf"laser: '{key}' is not an input.*drawn DBR laser"):
         scenario_from_dict(data, source="bad.toml")
 
 

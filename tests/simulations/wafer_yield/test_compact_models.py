@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from qkdchip.components.designs import DbrLaserDesign
 from qkdchip.pdk.process_statistics import INP_PROCESS_STATISTICS, SI3N4_PROCESS_STATISTICS
 from qkdchip.simulations.wafer_yield import devices_inp, devices_si3n4
 from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
@@ -152,7 +153,20 @@ def test_sensitivity_table_can_be_replaced(tmp_path) -> None:
     assert table.sources["dneff_dwidth_per_nm"] == INP.sources["dneff_dwidth_per_nm"]
     with pytest.raises(ValueError, match="platform"):
         load_sensitivity_table("si3n4", path)
-    data["design"]["neff"] = 3.2
+    data["design"]["wavelength_nm"] = 1550.0
     path.write_text(json.dumps(data))
-    with pytest.raises(ValueError, match="design.neff"):
+    with pytest.raises(ValueError, match="design.wavelength_nm"):
+        load_sensitivity_table("inp", path)
+
+
+def test_a_table_cannot_hold_what_the_drawn_laser_sets(tmp_path) -> None:
+    """The laser's lengths, κ and indices have one home: the drawn laser and its simulation."""
+    assert INP.d("rear_grating_length_um") == DbrLaserDesign().rear_grating_um
+    assert "simulated grating grating_" in INP.sources["grating_kappa_per_cm"]
+    data = INP.to_dict()
+    assert "grating_kappa_per_cm" not in data["design"]
+    data["design"]["grating_kappa_per_cm"] = {"value": 40.0, "source": "assumption"}
+    path = tmp_path / "inp_old.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"\['grating_kappa_per_cm'\] are set by the drawn"):
         load_sensitivity_table("inp", path)
