@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from qkdchip.circuits.preview import layer_colours, render_chip_png, render_wafe
 from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import Verification, verify_chip, verify_wafer
 from qkdchip.circuits.wafers import inp_wafer, si3n4_wafer
+from qkdchip.components.chip_designs import ChipDesigns
 
 MASK_FILES: tuple[str, ...] = (
     "transmitter_chip.gds",
@@ -287,17 +289,27 @@ def _platform(
     return entries
 
 
-def write_all_masks(out_dir: str | Path) -> Manifest:
+def _changed(settings: dict[str, float], default: dict[str, float]) -> dict[str, float]:
+    return {k: v for k, v in settings.items() if default[k] != v}
+
+
+def write_all_masks(out_dir: str | Path, *, designs: ChipDesigns | None = None) -> Manifest:
     """Build, check and write all masks into ``out_dir`` (created if missing).
 
     Activates the InP and then the Si3N4 PDK; the PDK that was active before is activated
-    again at the end.
+    again at the end. ``designs`` (default :class:`ChipDesigns`) sets the drawn devices of
+    both chips and of the wafers' product dies.
 
     Returns:
         The manifest (also written as ``manifest.json``).
     """
     from qkdchip.pdk import inp, si3n4
 
+    designs = designs or ChipDesigns()
+    # only what differs from the cells' defaults, so default masks keep their cell names
+    default = ChipDesigns()
+    transmitter = _changed(designs.transmitter_cell_settings(), default.transmitter_cell_settings())
+    comb = _changed(designs.comb_cell_settings(), default.comb_cell_settings())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -311,8 +323,8 @@ def write_all_masks(out_dir: str | Path) -> Manifest:
             platform="inp",
             pdk=inp.get_pdk(),
             rules=inp.design_rules(),
-            chip=transmitter_chip,
-            wafer=inp_wafer,
+            chip=partial(transmitter_chip, **transmitter),
+            wafer=partial(inp_wafer, product=transmitter or None),
             chip_file="transmitter_chip.gds",
             wafer_file="inp_wafer.gds",
             title="InP QKD transmitter",
@@ -323,8 +335,8 @@ def write_all_masks(out_dir: str | Path) -> Manifest:
             platform="si3n4",
             pdk=si3n4.get_pdk(),
             rules=si3n4.design_rules(),
-            chip=comb_chip,
-            wafer=si3n4_wafer,
+            chip=partial(comb_chip, **comb),
+            wafer=partial(si3n4_wafer, product=comb or None),
             chip_file="comb_chip.gds",
             wafer_file="si3n4_wafer.gds",
             title="Si3N4 microcomb",

@@ -14,7 +14,13 @@ from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout, wire_pol
 from qkdchip.circuits.inventory import TRANSMITTER_SECTIONS, ActiveSection, sections_in_lane
 from qkdchip.circuits.wafer_geometry import INP_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import path_waveguide, straight_link
-from qkdchip.components.designs import DBR_PERIOD_NM, DbrLaserDesign
+from qkdchip.components.designs import (
+    DBR_PERIOD_NM,
+    DbrLaserDesign,
+    MzmDesign,
+    PhaseModulatorDesign,
+    VoaDesign,
+)
 from qkdchip.components.geometry import Arc, s_bend_min_dx_um, s_bend_segments
 from qkdchip.components.inp import (
     dbr_laser,
@@ -29,7 +35,10 @@ from qkdchip.components.inp import (
 from qkdchip.pdk.inp.design_rules import design_rules
 
 _LASER = DbrLaserDesign()
-"""The lasers the chip draws (section lengths; one record for mask, yield and network)."""
+_IM = MzmDesign()
+_PM = PhaseModulatorDesign()
+_VOA = VoaDesign()
+# The cell's device defaults are the design records' (qkdchip.components.chip_designs joins them).
 CORE = "WG_DEEP"
 METAL = "METAL_P"
 
@@ -77,10 +86,10 @@ def transmitter_chip(
     dbr_isolation_um: float = _LASER.isolation_um,
     signal_period_nm: float = DBR_PERIOD_NM,
     reference_period_nm: float = DBR_PERIOD_NM + 1.0,
-    im_arm_length_um: float = 500.0,
-    im_arm_separation_um: float = 60.0,
-    pm_length_um: float = 500.0,
-    voa_length_um: float = 300.0,
+    im_arm_length_um: float = _IM.arm_length_um,
+    im_arm_separation_um: float = _IM.arm_separation_um,
+    pm_length_um: float = _PM.length_um,
+    voa_length_um: float = _VOA.length_um,
     dc_pad_um: float = 100.0,
     rf_pad_um: float = 80.0,
     pad_pitch_um: float = 150.0,

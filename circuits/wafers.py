@@ -62,6 +62,7 @@ def inp_wafer(
     street_um: float = INP_WAFER_LAYOUT.street_um,
     n_test_dies: int = INP_WAFER_LAYOUT.n_test_dies,
     n_marks: int = INP_WAFER_LAYOUT.n_marks,
+    product: dict[str, float] | None = None,
 ) -> gf.Component:
     """3-inch InP wafer of QKD transmitter chips (default chip) with test dies and marks.
 
@@ -72,9 +73,10 @@ def inp_wafer(
         street_um: cleave/dicing street between dies (µm).
         n_test_dies: test-structure dies, 0 to 5.
         n_marks: alignment marks, 0 to 4.
+        product: keyword arguments of the product chip cell (default: its defaults).
     """
     return _wafer(
-        product=transmitter_chip(),
+        product=transmitter_chip(**(product or {})),
         test=inp_test_die(),
         spec=WaferSpec(
             diameter_um=diameter_um,
@@ -96,6 +98,7 @@ def si3n4_wafer(
     street_um: float = SI3N4_WAFER_LAYOUT.street_um,
     n_test_dies: int = SI3N4_WAFER_LAYOUT.n_test_dies,
     n_marks: int = SI3N4_WAFER_LAYOUT.n_marks,
+    product: dict[str, float] | None = None,
 ) -> gf.Component:
     """3-inch Si3N4 wafer of microcomb chips (default chip) with test dies and marks.
 
@@ -106,9 +109,10 @@ def si3n4_wafer(
         street_um: dicing street between dies (µm).
         n_test_dies: test-structure dies, 0 to 5.
         n_marks: alignment marks, 0 to 4.
+        product: keyword arguments of the product chip cell (default: its defaults).
     """
     return _wafer(
-        product=comb_chip(),
+        product=comb_chip(**(product or {})),
         test=si3n4_test_die(),
         spec=WaferSpec(
             diameter_um=diameter_um,

@@ -202,6 +202,12 @@ def _differences(old: Any, new: Any, path: str = "") -> list[str]:
             else:
                 out.extend(_differences(old[k], new[k], sub))
         return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            for d in _differences(a, b, f"{path}[{i}]")
+        ]
     if old != new:
         shown = json.dumps(old)[:40], json.dumps(new)[:40]
         return [f"{path or 'payload'} {shown[0]} -> {shown[1]}"]

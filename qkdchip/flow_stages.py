@@ -33,6 +33,7 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.circuits.wafer_geometry",
     "qkdchip.circuits.inventory",
     "qkdchip.components.designs",
+    "qkdchip.components.chip_designs",
     "qkdchip.components.checks",
     "qkdchip.constants",
     "qkdchip.flow_stages",
@@ -57,11 +58,15 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     """Write every GDS mask (and its preview PNGs) to ``ctx.gds_dir``."""
     from qkdchip.circuits.masks import write_all_masks
 
-    key = {"code": source_hash(["qkdchip.circuits", "qkdchip.components", "qkdchip.pdk"])}
+    designs = ctx.scenario.design
+    key = {
+        "code": source_hash(["qkdchip.circuits", "qkdchip.components", "qkdchip.pdk"]),
+        "design": designs.to_dict(),
+    }
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
     def compute() -> dict[str, Any]:
-        manifest = write_all_masks(ctx.gds_dir)
+        manifest = write_all_masks(ctx.gds_dir, designs=designs)
         files = sorted(
             p for p in ctx.gds_dir.rglob("*") if p.is_file() and p.suffix in (".gds", ".png")
         )
@@ -95,7 +100,8 @@ def devices(ctx: FlowContext) -> dict[str, Any]:
     """
     from qkdchip.simulations.devices.defaults import default_results_with_keys
 
-    results, keys = default_results_with_keys()  # a result that is not shipped needs meep
+    # the default designs are shipped; a changed one is simulated (meep/MPB) or user-cached
+    results, keys = default_results_with_keys(designs=ctx.scenario.design)
     ctx.keys["devices"] = keys
     headlines = device_headlines(results)
     ring, mod = headlines["ring"], headlines["modulator"]
@@ -108,7 +114,8 @@ def devices(ctx: FlowContext) -> dict[str, Any]:
             f"ring FSR {ring['fsr_ghz']:.3f} GHz, D2/2π {ring['d2_khz']:.0f} kHz; "
             f"coupler Q_c {headlines['coupler']['q_coupling']:.3g}; "
             f"grating κ {grating['kappa_per_cm']:.0f}/cm; MMI split {mmi['split_ratio']:.3f}; "
-            f"modulator Vπ·L {mod['vpi_l_v_mm']:.1f} V·mm"
+            f"modulator Vπ·L {mod['vpi_l_v_mm']:.1f} V·mm "
+            f"(Vπ {mod['vpi_v']:.1f} V at {mod['length_um']:g} µm)"
         ),
     }
 
@@ -143,7 +150,12 @@ def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
             "peak_reflectance": grating.peak_reflectance,
         },
         "mmi": {"split_ratio": mmi.split_ratio, "excess_loss_db": mmi.excess_loss_db},
-        "modulator": {"vpi_l_v_mm": mod.vpi_l_v_mm, "overlap": mod.overlap},
+        "modulator": {
+            "vpi_l_v_mm": mod.vpi_l_v_mm,
+            "vpi_v": mod.vpi_v,
+            "length_um": mod.design["length_um"],
+            "overlap": mod.overlap,
+        },
     }
 
 
@@ -211,19 +223,21 @@ def comb_lines(data: dict[str, Any]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------- yield
 def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     """Wafer-yield Monte Carlo of the InP transmitter chip, plus a chip pool for the network."""
-    from qkdchip.simulations.wafer_yield.engine import run_wafer_yield
+    from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
     sc = ctx.scenario
     ctx.need("devices")  # the lasers' cavity comes from the simulated grating
     key = {
         "code": source_hash(YIELD_SOURCES),
         "grating": ctx.keys["devices"]["grating"],
+        "laser": sc.design.laser.to_dict(),
         "wafers": sc.yield_.wafers,
         "seed": sc.seed,
     }
 
     def compute() -> dict[str, Any]:
-        result = run_wafer_yield("inp", n_wafers=sc.yield_.wafers, seed=sc.seed)
+        model = YieldModel.build("inp", designs=sc.design)
+        result = run_wafer_yield("inp", n_wafers=sc.yield_.wafers, seed=sc.seed, model=model)
         maps = result.maps
         return {
             "summary": result.to_dict(),
@@ -234,7 +248,7 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
                 "chip_pass": maps.chip_pass,
                 "die_yield": maps.die_yield,
             },
-            "pool": chip_pool(seed=sc.seed),
+            "pool": chip_pool(seed=sc.seed, model=model),
         }
 
     data, was_cached = ctx.cached("yield", key, compute)
@@ -257,7 +271,7 @@ def _pct(value: Any) -> str:
     return "n/a" if value is None else f"{100.0 * float(value):.1f} %"
 
 
-def chip_pool(*, seed: int, n_wafers: int = 4) -> dict[str, Any]:
+def chip_pool(*, seed: int, model: Any = None, n_wafers: int = 4) -> dict[str, Any]:
     """Every die of ``n_wafers`` simulated InP wafers, as client-chip metrics for the network.
 
     The chips come from :func:`~qkdchip.simulations.wafer_yield.clients.draw_client_chips`.
@@ -269,7 +283,7 @@ def chip_pool(*, seed: int, n_wafers: int = 4) -> dict[str, Any]:
     from qkdchip.simulations.wafer_yield.clients import draw_client_chips
     from qkdchip.simulations.wafer_yield.engine import YieldModel
 
-    model = YieldModel.build("inp")
+    model = model if model is not None else YieldModel.build("inp")
     chips = draw_client_chips(
         n_wafers * model.grid.n_dies, np.random.default_rng(seed + 1), model=model
     )
@@ -342,7 +356,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     )
     tx = sc.transmitter
     pool_data = None
-    cavity = drawn_laser_cavity(ctx.need("devices")["results"]["grating"])
+    cavity = drawn_laser_cavity(ctx.need("devices")["results"]["grating"], laser=sc.design.laser)
     laser = tx.laser.slave(
         cavity_length_m=cavity.cavity_length_m,
         group_index=cavity.group_index,
@@ -485,17 +499,18 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     }
 
 
-def drawn_laser_cavity(grating: dict[str, Any]) -> Any:
+def drawn_laser_cavity(grating: dict[str, Any], *, laser: Any = None) -> Any:
     """The cavity of the transmitter's drawn DBR laser with the simulated grating's κ and n_g.
 
     Args:
         grating: the devices stage's grating result (``GratingResult.to_dict()``).
+        laser: the drawn laser (default ``DbrLaserDesign()``).
     """
     from qkdchip.components.designs import DbrLaserDesign
     from qkdchip.simulations.devices.dbr_cavity import dbr_cavity
 
     return dbr_cavity(
-        laser=DbrLaserDesign(),
+        laser=laser or DbrLaserDesign(),
         kappa_per_m=grating["kappa_per_m"],
         group_index=grating["n_group"],
     )

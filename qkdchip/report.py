@@ -18,6 +18,7 @@ import numpy as np
 
 from qkdchip.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
 from qkdchip.constants import C_M_PER_S
+from qkdchip.provenance import build_provenance, model_mismatches
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext, StageOutcome
@@ -65,6 +66,8 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         ref = yld["summary"].get("reference_experiment")
         if ref:
             out["reference_experiment"] = ref
+    out["provenance"] = build_provenance(ctx)
+    out["model_mismatches"] = model_mismatches(ctx)
     net = ctx.outputs.get("network")
     if net is not None:
         by_distance = {}
@@ -440,6 +443,7 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
     lines += ["", "## Stages", "", "| stage | status | seconds | result |", "|---|---|---|---|"]
     for st in s["stages"]:
         lines.append(f"| {st['name']} | {st['status']} | {st['seconds']:.1f} | {st['message']} |")
+    lines += _provenance_markdown(s)
     if s["per_channel_by_distance"]:
         for d, rows in s["per_channel_by_distance"].items():
             lines += [
@@ -492,6 +496,34 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
         "",
     ]
     return "\n".join(lines)
+
+
+def _provenance_markdown(s: dict[str, Any]) -> list[str]:
+    """The section that traces each headline back to the layout and the assumptions."""
+    lines = [
+        "",
+        "## Provenance: from layout to headline",
+        "",
+        "Each headline, what kind of number it is, what it rests on and the cache keys of the "
+        "results behind it (a key names the inputs only: design, stack, settings, upstream "
+        "keys).",
+        "",
+        "| headline | kind | from | keys |",
+        "|---|---|---|---|",
+    ]
+    assumptions: dict[tuple[str, ...], list[str]] = {}
+    for name, entry in s["provenance"].items():
+        keys = ", ".join(f"`{k}`" for k in entry["keys"]) or "-"
+        lines.append(f"| {name} | {entry['kind']} | {entry['source']} | {keys} |")
+        if entry.get("assumptions"):
+            assumptions.setdefault(tuple(entry["assumptions"]), []).append(name)
+    for items, names in assumptions.items():
+        lines += ["", f"Assumptions behind {', '.join(names)}:", ""]
+        lines += [f"- {a}" for a in items]
+    if s.get("model_mismatches"):
+        lines += ["", "Device figures a model takes that are not the drawn device's:", ""]
+        lines += [f"- {m}" for m in s["model_mismatches"]]
+    return lines
 
 
 def _html(summary: dict[str, Any], md: str, images: list[tuple[str, str, bytes]]) -> str:

@@ -16,6 +16,10 @@ from qkdchip.pdk.inp.layers import LAYER
 ACCESS_UM = 10.0
 """Passive ridge before and after each electroded section in µm."""
 
+_PM = PhaseModulatorDesign()
+_IM = MzmDesign()
+_VOA = VoaDesign()
+
 
 def _straight_ridge(c: gf.Component, length_um: float, width_um: float) -> None:
     poly, _ = extrude((0.0, 0.0), 0.0, width_um, [Straight(length_um)])
@@ -46,10 +50,10 @@ def _electroded_straight(
 
 @gf.cell
 def phase_modulator(
-    length_um: float = 1000.0,
-    vpi_l_v_mm: float = 10.0,
-    ridge_width_um: float = 2.0,
-    electrode_width_um: float = 4.0,
+    length_um: float = _PM.length_um,
+    vpi_l_v_mm: float = _PM.vpi_l_v_mm,
+    ridge_width_um: float = _PM.ridge_width_um,
+    electrode_width_um: float = _PM.electrode_width_um,
 ) -> gf.Component:
     """Electro-optic phase modulator: reverse-biased p-i-n section on a deep ridge.
 
@@ -84,10 +88,10 @@ def phase_modulator(
 
 @gf.cell
 def voa(
-    length_um: float = 300.0,
-    max_absorption_db_per_mm: float = 40.0,
-    ridge_width_um: float = 2.0,
-    electrode_width_um: float = 4.0,
+    length_um: float = _VOA.length_um,
+    max_absorption_db_per_mm: float = _VOA.max_absorption_db_per_mm,
+    ridge_width_um: float = _VOA.ridge_width_um,
+    electrode_width_um: float = _VOA.electrode_width_um,
 ) -> gf.Component:
     """Variable optical attenuator: reverse-biased absorbing (active-material) section.
 
@@ -146,11 +150,11 @@ def mzm_mmi_params(ridge_width_um: float) -> dict[str, float]:
 
 @gf.cell
 def mzm(
-    arm_length_um: float = 1000.0,
-    arm_separation_um: float = 60.0,
-    vpi_l_v_mm: float = 10.0,
-    ridge_width_um: float = 2.0,
-    electrode_width_um: float = 4.0,
+    arm_length_um: float = _IM.arm_length_um,
+    arm_separation_um: float = _IM.arm_separation_um,
+    vpi_l_v_mm: float = _IM.vpi_l_v_mm,
+    ridge_width_um: float = _IM.ridge_width_um,
+    electrode_width_um: float = _IM.electrode_width_um,
 ) -> gf.Component:
     """Mach-Zehnder intensity modulator: MMI 1x2 splitter, two p-i-n arms, MMI 2x1 combiner.
 

@@ -9,6 +9,8 @@ from ``<out>/cache``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -45,6 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--gds-out", default="gds_out", metavar="DIR", help="folder for the GDS masks"
     )
+    parser.add_argument(
+        "--design",
+        action="append",
+        default=[],
+        metavar="DEVICE.FIELD=VALUE",
+        help="change a drawn device (repeatable), e.g. laser.rear_grating_um=200, "
+        "phase_modulator.length_um=600, ring.gap_um=2.4; devices: laser, intensity_modulator, "
+        "phase_modulator, voa, ring (the scenario's [design.<device>] tables, overridden)",
+    )
     add_offline_option(parser)
     parser.set_defaults(handler=run)
 
@@ -54,12 +65,18 @@ def execute(
     out: str | Path | None = None,
     gds_out: str | Path = "gds_out",
     *,
+    design: Sequence[str] = (),
     stages: tuple[Stage, ...] = STAGES,
     console: Console | None = None,
 ) -> tuple[FlowContext, list[StageOutcome]]:
-    """Run the flow with progress bars and write the report; returns the context and outcomes."""
+    """Run the flow with progress bars and write the report; returns the context and outcomes.
+
+    ``design`` holds ``DEVICE.FIELD=VALUE`` changes of the scenario's drawn devices.
+    """
     console = console or Console()
     sc = load_scenario(scenario)
+    if design:
+        sc = replace(sc, design=sc.design.with_overrides(parse_design_overrides(design)))
     out_dir = Path(out) if out is not None else Path("results") / sc.name
     ctx = FlowContext(scenario=sc, out_dir=out_dir, gds_dir=Path(gds_out))
     with Progress(
@@ -105,9 +122,20 @@ def execute(
     return ctx, outcomes
 
 
+def parse_design_overrides(items: Sequence[str]) -> dict[str, str]:
+    """``["DEVICE.FIELD=VALUE", ...]`` as a dictionary (ValueError naming a malformed item)."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key or not value:
+            raise ValueError(f"--design {item!r} must be DEVICE.FIELD=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the main flow; exit 1 if a stage failed, 0 otherwise (not-built stages are listed)."""
-    _, outcomes = execute(args.scenario, args.out, args.gds_out)
+    _, outcomes = execute(args.scenario, args.out, args.gds_out, design=args.design)
     missing = [o.name for o in outcomes if o.status in ("not built", "skipped")]
     if missing:
         Console().print(f"[yellow]not built or skipped:[/] {', '.join(missing)}")

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.scenarios.schema import (
     CombSection,
     NetworkSection,
@@ -37,8 +38,13 @@ _SECTIONS: dict[str, type] = {
     "wdm": WdmGrid,
     "transmitter": TransmitterSection,
     "yield": YieldSection,
+    "design": ChipDesigns,
 }
-_NESTED: dict[str, type] = {"LaserOperation": LaserOperation, "PairOverride": PairOverride}
+_NESTED: dict[str, type] = {
+    "LaserOperation": LaserOperation,
+    "PairOverride": PairOverride,
+    **{f.type: f.default_factory for f in dataclasses.fields(ChipDesigns)},  # type: ignore[misc]
+}
 _TOP_LEVEL = ("name", "description", "seed")
 _NONE_WORDS = ("none", "asymptotic")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import (
     OPERATIONS,
@@ -231,6 +232,7 @@ class Scenario:
         wdm: channel grid and filters.
         transmitter: client chips.
         yield_: wafer-yield settings (``[yield]`` in the file).
+        design: the drawn devices of both chips (``[design.<device>]`` tables).
     """
 
     name: str
@@ -245,6 +247,7 @@ class Scenario:
     wdm: WdmGrid = field(default_factory=WdmGrid)
     transmitter: TransmitterSection = field(default_factory=TransmitterSection)
     yield_: YieldSection = field(default_factory=YieldSection)
+    design: ChipDesigns = field(default_factory=ChipDesigns)
 
     def __post_init__(self) -> None:
         _require(

@@ -12,11 +12,11 @@ from dataclasses import replace
 from typing import Any
 
 from qkdchip.cache import recording
+from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.components.designs import (
     REFERENCE_FSR_HZ,
     DbrGratingDesign,
     MmiDesign,
-    PhaseModulatorDesign,
     RingDesign,
     StripWaveguide,
     ring_radius_for_fsr,
@@ -151,11 +151,15 @@ DEFAULT_RESULTS: tuple[str, ...] = (
 loads them (the 2x2 MMI of :func:`mmi_2x2_design` ships as its length scan)."""
 
 
-def simulate_default(name: str, *, fresh: bool = False) -> Any:
-    """The result of one default device, with the settings of its shipped result.
+def simulate_default(name: str, *, designs: ChipDesigns | None = None, fresh: bool = False) -> Any:
+    """The result of one device of ``designs``, with the settings of the shipped results.
+
+    The default designs are served from the shipped cache without meep; a changed design is
+    simulated (or read from the user cache).
 
     Args:
         name: one of :data:`DEFAULT_RESULTS`.
+        designs: the chips' devices (default :class:`ChipDesigns`).
         fresh: recompute instead of reading the cache (needs meep/MPB).
 
     Returns:
@@ -164,39 +168,44 @@ def simulate_default(name: str, *, fresh: bool = False) -> Any:
     """
     if name not in DEFAULT_RESULTS:
         raise ValueError(f"name={name!r} is not a default device; allowed: {list(DEFAULT_RESULTS)}")
+    designs = designs or ChipDesigns()
+    ring = designs.ring
     if name == "modes":
-        strip = strip_cross_section(StripWaveguide())
+        strip = strip_cross_section(StripWaveguide(ring.width_um, ring.thickness_nm))
         return solve_mode(strip, settings=ModeSettings(), fresh=fresh)
     if name == "ring":
         from qkdchip.simulations.ring.resonances import simulate_ring
 
-        return simulate_ring(reference_ring_design(), settings=REFERENCE_RING_SETTINGS, fresh=fresh)
+        return simulate_ring(ring, settings=REFERENCE_RING_SETTINGS, fresh=fresh)
     if name == "coupler":
         from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
 
-        return simulate_coupler(reference_ring_design(), settings=CouplerSettings(), fresh=fresh)
+        return simulate_coupler(ring, settings=CouplerSettings(), fresh=fresh)
     if name == "grating":
         from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
 
-        return simulate_grating(DbrGratingDesign(), settings=GratingSettings(), fresh=fresh)
+        grating = DbrGratingDesign(period_nm=designs.laser.period_nm)
+        return simulate_grating(grating, settings=GratingSettings(), fresh=fresh)
     if name == "mmi":
         from qkdchip.simulations.fdtd.mmi import simulate_mmi
 
         return simulate_mmi(MmiDesign(), settings=MmiSettings(), fresh=fresh)
     from qkdchip.simulations.modes.modulator import simulate_modulator
 
-    return simulate_modulator(PhaseModulatorDesign(), settings=MODULATOR_MODE_SETTINGS, fresh=fresh)
+    return simulate_modulator(
+        designs.phase_modulator, settings=MODULATOR_MODE_SETTINGS, fresh=fresh
+    )
 
 
-def default_results(*, fresh: bool = False) -> dict[str, Any]:
-    """Every default device's result by name (from the shipped cache unless ``fresh``)."""
-    return default_results_with_keys(fresh=fresh)[0]
+def default_results(*, designs: ChipDesigns | None = None, fresh: bool = False) -> dict[str, Any]:
+    """Every device's result by name (the default designs from the shipped cache)."""
+    return default_results_with_keys(designs=designs, fresh=fresh)[0]
 
 
 def default_results_with_keys(
-    *, fresh: bool = False
+    *, designs: ChipDesigns | None = None, fresh: bool = False
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Every default device's result, and the cache keys of the results behind each.
+    """Every device's result, and the cache keys of the results behind each.
 
     Returns:
         (device -> result, device -> keys of every cached result it used, its own last).
@@ -205,6 +214,6 @@ def default_results_with_keys(
     keys: dict[str, list[str]] = {}
     for name in DEFAULT_RESULTS:
         with recording() as used:
-            results[name] = simulate_default(name, fresh=fresh)
+            results[name] = simulate_default(name, designs=designs, fresh=fresh)
         keys[name] = used
     return results, keys

@@ -1,6 +1,6 @@
 """The design point of each platform's compact models that the drawn devices set.
 
-The InP DBR lasers the transmitter draws (:class:`~qkdchip.components.designs.DbrLaserDesign`)
+The InP DBR lasers the transmitter draws (``ChipDesigns.laser``)
 and their simulated grating (κ, group index, Bragg index; the shipped result of
 ``qkdchip simulate grating``) fix the laser entries of the yield model's design point; the
 sensitivity tables hold only what no drawn device or simulation gives. A table file that holds
@@ -10,23 +10,19 @@ one of these entries is refused (one home per number).
 from __future__ import annotations
 
 from qkdchip.cache import recording
-from qkdchip.components.designs import DbrLaserDesign
+from qkdchip.components.chip_designs import ChipDesigns
 
 DesignPoint = dict[str, tuple[float, str]]
 """Entry name -> (value, provenance)."""
 
 
-def inp_design_point(*, laser: DbrLaserDesign | None = None) -> DesignPoint:
-    """Laser entries of the InP design point: the drawn laser with its simulated grating.
-
-    Args:
-        laser: the drawn laser (default: the transmitter's :class:`DbrLaserDesign`).
-    """
+def inp_design_point(designs: ChipDesigns) -> DesignPoint:
+    """Laser entries of the InP design point: the drawn laser with its simulated grating."""
     from qkdchip.simulations.devices.defaults import simulate_default
 
-    laser = laser or DbrLaserDesign()
+    laser = designs.laser
     with recording() as keys:
-        grating = simulate_default("grating")
+        grating = simulate_default("grating", designs=designs)
     simulated = f"simulated grating {keys[-1]} (MPB + meep)"
     drawn = "drawn laser (DbrLaserDesign, transmitter mask)"
     injection = (
@@ -47,10 +43,15 @@ def inp_design_point(*, laser: DbrLaserDesign | None = None) -> DesignPoint:
     }
 
 
-def design_point(platform: str) -> DesignPoint:
-    """The drawn-device entries of ``platform``'s design point (none yet for ``si3n4``)."""
+def design_point(platform: str, designs: ChipDesigns | None = None) -> DesignPoint:
+    """The drawn-device entries of ``platform``'s design point (none yet for ``si3n4``).
+
+    Args:
+        platform: ``"inp"`` or ``"si3n4"``.
+        designs: the drawn devices (default :class:`ChipDesigns`).
+    """
     if platform == "inp":
-        return inp_design_point()
+        return inp_design_point(designs or ChipDesigns())
     if platform == "si3n4":
         return {}
     raise ValueError(f"platform={platform!r} must be one of ('inp', 'si3n4')")

@@ -13,7 +13,8 @@ and the operating conditions, and returns metric arrays. Physics (devices-yield.
   change moves modes and Bragg peak together (both shift by ``lambda dn / n_g``); the grating
   period and the cavity's optical length (via ``L_eff``) move them apart. The mode-hop margin
   is the distance of that mode from the half-way point to its neighbour.
-* Threshold: ``I_th = I_tr exp((alpha_i + ln(1/(R_r R_f)) / (2 L_gain)) / g0)`` (logarithmic gain).
+* Threshold: ``I_th = I_tr exp((alpha_i + ln(1/(R_r R_f)) / (2 L_gain)) / g0)`` (logarithmic gain),
+  the transparency current ``I_tr`` proportional to the gain length.
 * Injection locking (Adler, weak injection): ``kappa_c = v_g/(2 L_cav) (1-R)/sqrt(R)`` with
   ``R`` the grating the comb light enters by (the drawn laser's injection mirror),
   range ``[-kappa_c sqrt(1+alpha^2) sqrt(rho), +kappa_c sqrt(rho)] / 2 pi`` in master-minus-slave
@@ -117,9 +118,8 @@ def dbr_laser(
 
     alpha_m_per_cm = np.log(1.0 / (r_rear * r_front)) / (2.0 * l_gain * 100.0)
     g0 = table.d("modal_gain_coefficient_per_cm")
-    threshold = table.d("transparency_current_ma") * np.exp(
-        (v["active_internal_loss_per_cm"] + alpha_m_per_cm) / g0
-    )
+    transparency_ma = table.d("transparency_current_ma_per_mm") * table.d("gain_length_um") * 1e-3
+    threshold = transparency_ma * np.exp((v["active_internal_loss_per_cm"] + alpha_m_per_cm) / g0)
 
     v_g = C_M_PER_S / ng
     r_inj = np.tanh(kappa * table.d("injection_grating_length_um") * 1e-6) ** 2

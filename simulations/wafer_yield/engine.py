@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.pdk.process_statistics import (
     ProcessParameter,
     ProcessStatistics,
@@ -117,11 +118,16 @@ class YieldModel:
         stats: ProcessStatistics | None = None,
         spec: ChipSpec | None = None,
         table: SensitivityTable | None = None,
+        designs: ChipDesigns | None = None,
     ) -> YieldModel:
-        """Assemble and cross-check the inputs (ValueError on any mismatch)."""
+        """Assemble and cross-check the inputs (ValueError on any mismatch).
+
+        ``designs`` (the drawn devices) set the table's design point when no ``table`` is
+        given.
+        """
         stats = stats if stats is not None else get_process_statistics(platform)
         spec = spec if spec is not None else load_chip_spec(platform)
-        table = table if table is not None else load_sensitivity_table(platform)
+        table = table if table is not None else load_sensitivity_table(platform, designs=designs)
         for name, obj in (("stats", stats), ("spec", spec), ("table", table)):
             if obj.platform != platform:
                 raise ValueError(f"{name} is for platform {obj.platform!r}, not {platform!r}")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.simulations.wafer_yield.design_point import design_point
 
 _SHIPPED = {"inp": "inp_sensitivity.json", "si3n4": "si3n4_sensitivity.json"}
@@ -111,12 +112,16 @@ def _parse_block(raw: dict[str, Any], block: str, where: str) -> tuple[dict, dic
     return values, sources
 
 
-def load_sensitivity_table(platform: str, path: str | Path | None = None) -> SensitivityTable:
+def load_sensitivity_table(
+    platform: str, path: str | Path | None = None, *, designs: ChipDesigns | None = None
+) -> SensitivityTable:
     """Load the shipped table of ``platform`` or the JSON file at ``path``.
 
     Args:
         platform: ``"inp"`` or ``"si3n4"``.
         path: optional JSON file in the same format (for example a simulated table).
+        designs: the drawn devices whose design point is merged in (default
+            :class:`~qkdchip.components.chip_designs.ChipDesigns`).
 
     Returns:
         The parsed table with the drawn devices' design point merged in
@@ -140,7 +145,7 @@ def load_sensitivity_table(platform: str, path: str | Path | None = None) -> Sen
         raise ValueError(f"{where}: platform {raw.get('platform')!r} is not {platform!r}")
     design, design_sources = _parse_block(raw, "design", where)
     sens, sens_sources = _parse_block(raw, "sensitivities", where)
-    drawn = design_point(platform)
+    drawn = design_point(platform, designs)
     clash = sorted(set(drawn) & set(design))
     if clash:
         raise ValueError(

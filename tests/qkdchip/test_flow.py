@@ -3,65 +3,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-from qkdchip.flow import STAGES, FlowContext, Stage, run_flow
+from qkdchip.flow import STAGES, FlowContext, run_flow
 from qkdchip.report import write_report
-from qkdchip.scenarios import scenario_from_dict
-from qkdchip.scenarios.loader import SCENARIO_DIR
-
-C = 299_792_458.0
-
-
-def _small_scenario() -> Any:
-    data = tomllib.loads((SCENARIO_DIR / "weiming.toml").read_text(encoding="utf-8"))
-    data["name"] = "tiny"
-    data["network"].update(
-        {"clients": 4, "channels": 2, "pair_distances_km": [380.0], "sweep_points": 3}
-    )
-    data["network"]["pair"] = [{"pair": 2, "alice_downstream_km": 30.0}]
-    data["protocol"]["n_pulses"] = "asymptotic"
-    data["protocol"]["name"] = "sns"
-    data["yield"] = {"wafers": 1, "draws": 5}
-    return scenario_from_dict(data, source="tiny")
-
-
-def _synthetic_comb(ctx: FlowContext) -> dict[str, Any]:
-    """Comb lines of the reference spacing with a smooth envelope (stands in for the LLE)."""
-    mu = np.arange(-30, 31)
-    power = -12.0 - 0.02 * mu.astype(float) ** 2
-    ctx.keys["comb"] = "synthetic_comb"  # the provenance downstream stages key on
-    return {
-        "state": "synthetic",
-        "lines": [
-            {"mu": int(m), "frequency_hz": C / 1549.78e-9 + m * 30.03e9, "power_dbm": float(p)}
-            for m, p in zip(mu, power, strict=True)
-        ],
-        "comb_lines_usable": int(np.sum(power >= ctx.scenario.comb.min_line_power_dbm)),
-        "headline": "synthetic comb",
-    }
-
-
-def _stages() -> tuple[Stage, ...]:
-    real = {s.name: s for s in STAGES}
-    return (
-        Stage("masks", "a stage whose module does not exist", ("qkdchip.no_such_module",), None),
-        real["devices"],
-        Stage("comb", "synthetic comb lines", (), _synthetic_comb),
-        real["yield"],
-        real["network"],
-    )
+from tests.qkdchip.flow_cases import small_scenario, small_stages
 
 
 def test_small_scenario_end_to_end(tmp_path: Path) -> None:
-    sc = _small_scenario()
+    sc = small_scenario()
     ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
-    outcomes = run_flow(ctx, stages=_stages())
+    outcomes = run_flow(ctx, stages=small_stages())
     status = {o.name: o.status for o in outcomes}
     assert status == {
         "masks": "not built",
@@ -110,14 +65,14 @@ def test_small_scenario_end_to_end(tmp_path: Path) -> None:
 
     # A rerun with the same inputs reuses every cached stage output.
     ctx2 = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
-    again = {o.name: o.status for o in run_flow(ctx2, stages=_stages())}
+    again = {o.name: o.status for o in run_flow(ctx2, stages=small_stages())}
     assert again["network"] == "cached"
     assert again["yield"] == "cached"
     assert ctx2.outputs["network"]["network"] == ctx.outputs["network"]["network"]
 
 
 def test_stage_needing_missing_output_is_skipped(tmp_path: Path) -> None:
-    sc = _small_scenario()
+    sc = small_scenario()
     ctx = FlowContext(scenario=sc, out_dir=tmp_path, gds_dir=tmp_path / "gds")
     network = {s.name: s for s in STAGES}["network"]
     (outcome,) = run_flow(ctx, stages=(network,))
@@ -191,7 +146,7 @@ def test_devices_stage_feeds_the_comb_from_the_shipped_cache(
     from qkdchip.simulations.devices.defaults import simulate_default
 
     real = {s.name: s for s in STAGES}
-    ctx = FlowContext(scenario=_small_scenario(), out_dir=tmp_path, gds_dir=tmp_path / "gds")
+    ctx = FlowContext(scenario=small_scenario(), out_dir=tmp_path, gds_dir=tmp_path / "gds")
     outcomes = run_flow(ctx, stages=(real["devices"], real["comb"]))
     assert [o.status for o in outcomes] == ["done", "done"], outcomes
     ring = simulate_default("ring")

@@ -77,7 +77,8 @@ def test_dbr_laser_nominal_physics() -> None:
     mirror_per_cm = math.log(1 / r) / (2 * INP.d("gain_length_um") * 1e-4)
     gth = NOM["active_internal_loss_per_cm"] + mirror_per_cm
     g0 = INP.d("modal_gain_coefficient_per_cm")
-    expected_ith = INP.d("transparency_current_ma") * math.exp(gth / g0)
+    i_tr = INP.d("transparency_current_ma_per_mm") * INP.d("gain_length_um") * 1e-3
+    expected_ith = i_tr * math.exp(gth / g0)
     assert m["threshold_ma"][0] == pytest.approx(expected_ith)
     # A common index change moves Bragg peak and cavity modes together: no mode-hop change.
     w = devices_inp.dbr_laser(_values(NOM, ridge_width_nm=NOM["ridge_width_nm"] + 20), NOM, INP, OP)

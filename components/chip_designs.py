@@ -1,0 +1,134 @@
+"""The device design records of both chips, and ``DEVICE.FIELD=VALUE`` overrides of them.
+
+:class:`ChipDesigns` is the one home of every drawn device's dimensions: the masks draw it
+(:meth:`ChipDesigns.transmitter_cell_settings`, :meth:`ChipDesigns.comb_cell_settings`), the
+device simulations take it, the yield model samples around its lasers and the network uses
+them. A scenario's ``[design.<device>]`` tables and ``qkdchip run --design DEVICE.FIELD=VALUE``
+change it; every record validates itself, so a bad value names its field and range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qkdchip.components.designs import (
+    DbrLaserDesign,
+    MzmDesign,
+    PhaseModulatorDesign,
+    RingDesign,
+    VoaDesign,
+)
+
+
+@dataclass(frozen=True)
+class ChipDesigns:
+    """The drawn devices of the InP transmitter and the Si3N4 comb chip.
+
+    Attributes:
+        laser: both DBR lasers of the transmitter (the reference laser's period is 1 nm
+            longer, on another comb line).
+        intensity_modulator: IM I, II and III.
+        phase_modulator: PM ref, PM I and PM II.
+        voa: VOA I and II.
+        ring: the comb ring with its bus coupler.
+    """
+
+    laser: DbrLaserDesign = field(default_factory=DbrLaserDesign)
+    intensity_modulator: MzmDesign = field(default_factory=MzmDesign)
+    phase_modulator: PhaseModulatorDesign = field(default_factory=PhaseModulatorDesign)
+    voa: VoaDesign = field(default_factory=VoaDesign)
+    ring: RingDesign = field(default_factory=RingDesign)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> ChipDesigns:
+        """A copy with ``{"DEVICE.FIELD": value}`` applied (strings are converted).
+
+        Raises:
+            ValueError: an unknown device or field, a value of the wrong type, or one outside
+                its record's range (the message names it).
+        """
+        changed: dict[str, dict[str, Any]] = {}
+        devices = {f.name: f for f in dataclasses.fields(self)}
+        for key, value in overrides.items():
+            device, _, name = key.partition(".")
+            if device not in devices:
+                raise ValueError(
+                    f"design {key!r}: unknown device {device!r} (allowed: {sorted(devices)})"
+                )
+            record = getattr(self, device)
+            fields = {f.name: f for f in dataclasses.fields(record)}
+            if name not in fields:
+                raise ValueError(
+                    f"design {key!r}: {type(record).__name__} has no field {name!r} "
+                    f"(allowed: {sorted(fields)})"
+                )
+            default = getattr(record, name)
+            changed.setdefault(device, {})[name] = _convert(key, value, type(default))
+        out = self
+        for device, values in changed.items():
+            try:
+                record = dataclasses.replace(getattr(self, device), **values)
+            except ValueError as err:
+                raise ValueError(f"design {device}: {err}") from None
+            out = dataclasses.replace(out, **{device: record})
+        return out
+
+    def overrides(self) -> dict[str, Any]:
+        """``{"DEVICE.FIELD": value}`` of every field that differs from the defaults."""
+        base = ChipDesigns()
+        out = {}
+        for device in (f.name for f in dataclasses.fields(self)):
+            mine, default = getattr(self, device).to_dict(), getattr(base, device).to_dict()
+            out.update({f"{device}.{k}": v for k, v in mine.items() if default[k] != v})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (one sub-dictionary per device)."""
+        return {f.name: getattr(self, f.name).to_dict() for f in dataclasses.fields(self)}
+
+    def transmitter_cell_settings(self) -> dict[str, float]:
+        """Keyword arguments of ``qkdchip.circuits.transmitter.transmitter_chip`` for these."""
+        laser, im = self.laser, self.intensity_modulator
+        return {
+            "dbr_rear_um": laser.rear_grating_um,
+            "dbr_gain_um": laser.gain_um,
+            "dbr_phase_um": laser.phase_um,
+            "dbr_front_um": laser.front_grating_um,
+            "dbr_isolation_um": laser.isolation_um,
+            "signal_period_nm": laser.period_nm,
+            "reference_period_nm": laser.period_nm + 1.0,
+            "im_arm_length_um": im.arm_length_um,
+            "im_arm_separation_um": im.arm_separation_um,
+            "pm_length_um": self.phase_modulator.length_um,
+            "voa_length_um": self.voa.length_um,
+        }
+
+    def comb_cell_settings(self) -> dict[str, float]:
+        """Keyword arguments of ``qkdchip.circuits.comb_chip.comb_chip`` for these."""
+        ring = self.ring
+        return {
+            "thickness_nm": ring.thickness_nm,
+            "comb_radius_um": ring.radius_um,
+            "ring_width_um": ring.width_um,
+            "comb_gap_um": ring.gap_um,
+        }
+
+
+def _convert(key: str, value: Any, kind: type) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"design {key}={value!r} must be true or false")
+    if kind in (int, float):
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"design {key}={value!r} must be a number") from None
+        if isinstance(value, bool) or (kind is int and float(value) != number):
+            raise ValueError(f"design {key}={value!r} must be an integer")
+        return number
+    if not isinstance(value, str):
+        raise ValueError(f"design {key}={value!r} must be a string")
+    return value

@@ -1,0 +1,144 @@
+"""Where each headline of a run comes from: the chain from the layout to the key rate.
+
+:func:`build_provenance` reads a finished :class:`~qkdchip.flow.FlowContext` (its scenario,
+stage outputs and cache keys) and says, for every headline of ``summary.json``, what kind of
+number it is (``simulated``, ``derived``, ``assumed``, ``paper``), which results it rests on
+(with their cache keys) and which assumptions enter it. It also lists every place where a model
+still uses a device figure other than the drawn one, so such a figure is never silent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qkdchip.flow import FlowContext
+
+DEVICE_SOLVERS: dict[str, str] = {
+    "modes": "MPB mode solve of the comb ring's strip",
+    "ring": "meep cylindrical FDTD of the comb ring (resonances, D_int)",
+    "coupler": "MPB supermodes + coupled-mode theory of the ring's bus coupler",
+    "grating": "MPB tooth/groove modes + 1-D meep band edges of the DBR grating",
+    "mmi": "2-D effective-index meep FDTD of the 1x2 MMI",
+    "modulator": "MPB mode of the PM cross-section, Pockels Vπ·L (no quadratic EO term)",
+}
+"""How each device result is simulated."""
+
+COMB_ASSUMPTIONS: tuple[str, ...] = (
+    "intrinsic Q 2e7 (paper: about 20 million)",
+    "on-chip pump power 0.1 W (assumed)",
+    "avoided mode crossing at mu = 1 shifted 45 MHz, the dark-pulse trigger (assumed)",
+)
+"""What the comb solver takes besides the simulated ring and coupler
+(``qkdchip.simulations.comb.reference``)."""
+
+
+def _entry(kind: str, source: str, keys: list[str] | None = None, **more: Any) -> dict[str, Any]:
+    return {"kind": kind, "source": source, "keys": keys or [], **more}
+
+
+def _yield_assumptions(table: Any) -> list[str]:
+    return sorted(
+        f"{name} = {table.design.get(name, table.sensitivities.get(name))!r} ({source})"
+        for name, source in table.sources.items()
+        if source.startswith("assumption")
+    )
+
+
+def model_mismatches(ctx: FlowContext) -> list[str]:
+    """Device figures a model uses that are not the drawn device's (empty when none)."""
+    from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
+
+    designs = ctx.scenario.design
+    table = load_sensitivity_table("inp", designs=designs)
+    out = []
+    pairs = (
+        ("phase_modulator_length_mm", designs.phase_modulator.length_um, "phase modulator"),
+        (
+            "intensity_modulator_arm_length_mm",
+            designs.intensity_modulator.arm_length_um,
+            "intensity-modulator arm",
+        ),
+    )
+    for name, drawn_um, what in pairs:
+        assumed_mm = table.d(name)
+        if abs(assumed_mm * 1e3 - drawn_um) > 1e-6:
+            out.append(
+                f"the yield model's {what} is {assumed_mm:g} mm long ({table.sources[name]}); "
+                f"the mask draws {drawn_um * 1e-3:g} mm"
+            )
+    vpi_l = table.d("vpi_l_v_cm") * 10.0
+    devices = ctx.outputs.get("devices")
+    if devices is not None:
+        simulated = devices["headlines"]["modulator"]["vpi_l_v_mm"]
+        out.append(
+            f"the yield model's Vπ·L is {vpi_l:g} V·mm ({table.sources['vpi_l_v_cm']}); "
+            f"the simulated Pockels-only Vπ·L of the drawn cross-section is {simulated:.1f} V·mm"
+        )
+    return out
+
+
+def build_provenance(ctx: FlowContext) -> dict[str, Any]:
+    """Provenance of every headline of ``summary.json``, and the model mismatches."""
+    sc = ctx.scenario
+    keys = ctx.keys
+    out: dict[str, Any] = {
+        "clients": _entry("paper", "scenario [network] clients"),
+        "channels": _entry("paper", "scenario [network] channels"),
+        "pair_distance_km": _entry("paper", "scenario [network] pair_distances_km"),
+        "design": _entry(
+            "assumed" if sc.design.overrides() else "drawn",
+            "the drawn devices (ChipDesigns); changed: "
+            + (", ".join(f"{k}={v}" for k, v in sc.design.overrides().items()) or "none"),
+        ),
+    }
+    device_keys = keys.get("devices", {})
+    for name, solver in DEVICE_SOLVERS.items():
+        if name in device_keys:
+            out[f"devices.{name}"] = _entry("simulated", solver, list(device_keys[name]))
+    if "comb" in keys:
+        rests_on = [k for name in ("ring", "coupler") for k in device_keys.get(name, [])[-1:]]
+        out["comb_lines_usable"] = _entry(
+            "simulated",
+            "Lugiato-Lefever solution on the simulated ring (D_int, mode area) and coupler "
+            f"(Q_c); usable: lines >= {sc.comb.min_line_power_dbm:g} dBm (scenario)",
+            [keys["comb"], *rests_on],
+            assumptions=list(COMB_ASSUMPTIONS),
+        )
+    if "yield" in keys:
+        from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
+
+        table = load_sensitivity_table("inp", designs=sc.design)
+        source = (
+            f"wafer Monte Carlo over {sc.yield_.wafers} wafers (seed {sc.seed}): process "
+            "statistics (qkdchip.pdk.process_statistics), specs (wafer_yield/specs.toml), "
+            "the drawn lasers with the simulated grating, compact models"
+        )
+        grating = device_keys.get("grating", [])[-1:]
+        for name in ("modulator_yield", "chip_yield"):
+            out[name] = _entry(
+                "derived", source, [keys["yield"], *grating], assumptions=_yield_assumptions(table)
+            )
+    if "network" in keys:
+        rests_on = [keys[k] for k in ("comb", "yield") if k in keys]
+        rests_on += device_keys.get("grating", [])[-1:]
+        pairs = (
+            "SNS-AOPP key rate of each pair, optimised: comb lines as channels, client lasers "
+            "injection-locked through the drawn rear grating (simulated κ), chips drawn from "
+            "the yield Monte Carlo, fibre/server/protocol/phase from the scenario"
+        )
+        out["per_channel"] = _entry("derived", pairs, [keys["network"], *rests_on])
+        out["total_key_rate_bps"] = _entry("derived", "sum of the pairs' time-shared key rates")
+        out["networking_capability_km"] = _entry(
+            "derived", "pairs x the longest configured distance at which every pair beats PLOB"
+        )
+        out["max_distance_km_all_above_plob"] = _entry(
+            "derived",
+            "longest distance at which every pair beats PLOB, searched (bracket, then bisection "
+            "to 1 km) over the whole network evaluation",
+            [keys["reach"]] if "reach" in keys else [],
+        )
+        out["networking_capability_at_max_distance_km"] = _entry(
+            "derived", "pairs x max_distance_km_all_above_plob"
+        )
+    return out

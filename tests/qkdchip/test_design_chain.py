@@ -1,0 +1,83 @@
+"""A changed device design propagates: mask, device results, yield and network follow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qkdchip.flow import FlowContext, run_flow
+from qkdchip.report import build_summary
+from tests.qkdchip.flow_cases import small_scenario, small_stages
+
+
+def _run(
+    tmp_path: Path, overrides: dict[str, Any], *, network: bool = True
+) -> tuple[FlowContext, dict[str, Any]]:
+    sc = small_scenario()
+    sc = replace(sc, design=sc.design.with_overrides(overrides))
+    name = "_".join(f"{k}={v}" for k, v in overrides.items()) or "default"
+    ctx = FlowContext(scenario=sc, out_dir=tmp_path / name, gds_dir=tmp_path / "gds")
+    stages = [s for s in small_stages()[1:] if network or s.name != "network"]
+    outcomes = run_flow(ctx, stages=tuple(stages))
+    assert [o.status for o in outcomes] == ["done"] * len(stages), outcomes
+    return ctx, build_summary(ctx, outcomes)
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[FlowContext, dict[str, Any]]:
+    return _run(tmp_path_factory.mktemp("default"), {})
+
+
+def test_a_shorter_rear_grating_reflects_less_locks_wider_and_changes_the_key(
+    default_run: tuple[FlowContext, dict[str, Any]], tmp_path: Path
+) -> None:
+    base_ctx, base = default_run
+    ctx, summary = _run(tmp_path, {"laser.rear_grating_um": 150.0})
+    # the yield model's design point and the network's laser follow the drawn laser
+    assert ctx.keys["yield"] != base_ctx.keys["yield"]
+    assert ctx.keys["network"] != base_ctx.keys["network"]
+    for new, old in zip(summary["per_channel"], base["per_channel"], strict=True):
+        assert new["key_rate_per_pulse"] != old["key_rate_per_pulse"]
+        # weaker injection mirror: larger coupling rate, wider locking, smaller phase jitter
+        assert new["misalignment"] < old["misalignment"]
+    assert summary["provenance"]["design"]["source"].endswith("laser.rear_grating_um=150.0")
+
+
+def test_a_weak_front_grating_raises_the_threshold_and_lowers_the_chip_yield(
+    default_run: tuple[FlowContext, dict[str, Any]], tmp_path: Path
+) -> None:
+    _, base = default_run
+    _, summary = _run(tmp_path, {"laser.front_grating_um": 40.0}, network=False)
+    assert summary["chip_yield"] < base["chip_yield"] - 0.1
+
+
+def test_a_longer_phase_modulator_lowers_its_simulated_vpi(
+    default_run: tuple[FlowContext, dict[str, Any]], tmp_path: Path
+) -> None:
+    _, base = default_run
+    _, summary = _run(tmp_path, {"phase_modulator.length_um": 600.0})
+    old, new = base["devices"]["modulator"], summary["devices"]["modulator"]
+    assert new["vpi_l_v_mm"] == old["vpi_l_v_mm"]  # same cross-section, same MPB result
+    assert new["vpi_v"] == pytest.approx(old["vpi_v"] * 500.0 / 600.0, rel=1e-12)
+
+
+def test_the_mask_draws_the_changed_laser(tmp_path: Path) -> None:
+    import klayout.db as kdb
+
+    from qkdchip.circuits.masks import write_all_masks
+    from qkdchip.components.chip_designs import ChipDesigns
+
+    designs = ChipDesigns().with_overrides({"laser.rear_grating_um": 150.0})
+    manifest = write_all_masks(tmp_path, designs=designs)
+    assert manifest.ok
+    for name in ("transmitter_chip.gds", "inp_wafer.gds"):
+        layout = kdb.Layout()
+        layout.read(str(tmp_path / name))
+        chip = next(c for c in layout.each_cell() if c.name.startswith("transmitter_chip"))
+        lasers = {layout.cell(i).name for i in chip.each_child_cell()}
+        lasers = {n for n in lasers if n.startswith("dbr_laser")}
+        assert len(lasers) == 2  # signal and reference periods
+        assert all(n.startswith("dbr_laser_RGU150_") for n in lasers), lasers
