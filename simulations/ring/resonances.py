@@ -19,7 +19,7 @@ prediction, shifted by the offset measured at the pump, is taken, and it must li
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -373,11 +373,16 @@ def predicted_frequencies(
     return m0, 1.0 / lam + dm * d1 + 0.5 * d2 * dm**2
 
 
+RING_FIELDS: tuple[str, ...] = ("radius_um", "width_um", "thickness_nm")
+"""The design fields the bus-free ring simulation depends on (its key holds only these, so a
+new gap or bus re-runs the coupler, not the ring)."""
+
+
 def _payload(design: RingDesign, stack: FilmStack, settings: RingSettings) -> dict[str, Any]:
     xs = ring_cross_section(design, stack)
     return {
         "version": SOLVER_VERSION,
-        "design": design.to_dict(),
+        "design": {name: getattr(design, name) for name in RING_FIELDS},
         "stack": stack.to_dict(),
         "settings": settings.to_dict(),
         "indices_at_pump": xs.indices(settings.pump_wavelength_nm * 1e-3),
@@ -512,4 +517,4 @@ def simulate_ring(
         lambda: _compute(design, stack, settings, timeout_s, fresh),
         fresh=fresh,
     )
-    return RingResult.from_dict(data)
+    return replace(RingResult.from_dict(data), design=design.to_dict())

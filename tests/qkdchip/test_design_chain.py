@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from qkdchip.flow import FlowContext, run_flow
+from qkdchip.flow import STAGES, FlowContext, run_flow
 from qkdchip.report import build_summary
+from tests.conftest import requires_meep
 from tests.qkdchip.flow_cases import small_scenario, small_stages
 
 
@@ -81,3 +82,25 @@ def test_the_mask_draws_the_changed_laser(tmp_path: Path) -> None:
         lasers = {n for n in lasers if n.startswith("dbr_laser")}
         assert len(lasers) == 2  # signal and reference periods
         assert all(n.startswith("dbr_laser_RGU150_") for n in lasers), lasers
+
+
+@requires_meep
+@pytest.mark.slow
+def test_a_wider_ring_gap_raises_q_c_and_changes_the_comb(tmp_path: Path) -> None:
+    """Only the coupler is re-simulated (MPB, ~20 s); the ring result's key has no gap in it."""
+    real = {s.name: s for s in STAGES}
+    runs = {}
+    for gap in (None, 2.6):
+        sc = small_scenario()
+        if gap is not None:
+            sc = replace(sc, design=sc.design.with_overrides({"ring.gap_um": gap}))
+        ctx = FlowContext(scenario=sc, out_dir=tmp_path / str(gap), gds_dir=tmp_path / "gds")
+        outcomes = run_flow(ctx, stages=(real["devices"], real["comb"]))
+        assert [o.status for o in outcomes] == ["done", "done"], outcomes
+        runs[gap] = ctx
+    base, wide = runs[None], runs[2.6]
+    assert wide.keys["devices"]["ring"] == base.keys["devices"]["ring"]
+    assert wide.keys["devices"]["coupler"] != base.keys["devices"]["coupler"]
+    q_c = {g: c.outputs["devices"]["headlines"]["coupler"]["q_coupling"] for g, c in runs.items()}
+    assert q_c[2.6] > 1.5 * q_c[None]  # κ decays as exp(-1.1/µm x gap)
+    assert wide.outputs["comb"]["comb_lines_usable"] != base.outputs["comb"]["comb_lines_usable"]
