@@ -3,7 +3,7 @@
 :func:`simulate_default` simulates one default device (by its ``qkdchip simulate`` name) with
 the settings of its shipped result, so it is served from the cache without meep. Regenerate the
 shipped results with
-``QKDCHIP_CACHE_DIR=simulations/devices/data qkdchip simulate <device> --fresh``.
+``QKDCHIP_CACHE_DIR=qkdchip/data/devices qkdchip simulate <device> --fresh``.
 """
 
 from __future__ import annotations
