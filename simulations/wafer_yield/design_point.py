@@ -1,22 +1,38 @@
-"""The design point of each platform's compact models that the drawn devices set.
+"""The entries of each platform's compact-model table that the drawn devices set.
 
-The InP DBR lasers the transmitter draws (``ChipDesigns.laser``)
-and their simulated grating (κ, group index, Bragg index; the shipped result of
-``qkdchip simulate grating``) fix the laser entries of the yield model's design point; the
-sensitivity tables hold only what no drawn device or simulation gives. A table file that holds
+InP: the DBR lasers the transmitter draws (``ChipDesigns.laser``) and their simulated grating
+(κ, group index, Bragg index) fix the laser entries of the design point. Si3N4: the drawn comb
+ring's meep resonances (FSR, D2, pump wavelength), its simulated coupler (Q_c, gap decay) and MPB
+central differences of its strip (resonance, n_g and D2 sensitivities) fix the ring's. The
+sensitivity tables hold only what no drawn device or simulation gives; a table file that holds
 one of these entries is refused (one home per number).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from qkdchip.cache import recording
 from qkdchip.components.chip_designs import ChipDesigns
 
-DesignPoint = dict[str, tuple[float, str]]
+Entries = dict[str, tuple[float, str]]
 """Entry name -> (value, provenance)."""
 
 
-def inp_design_point(designs: ChipDesigns) -> DesignPoint:
+@dataclass(frozen=True)
+class DrawnEntries:
+    """Entries of a sensitivity table that the drawn devices and their simulations set.
+
+    Attributes:
+        design: design-point entries (lengths, indices, FSR, D2, ...).
+        sensitivities: first derivatives computed from the drawn geometry.
+    """
+
+    design: Entries = field(default_factory=dict)
+    sensitivities: Entries = field(default_factory=dict)
+
+
+def inp_design_point(designs: ChipDesigns) -> DrawnEntries:
     """Laser entries of the InP design point: the drawn laser with its simulated grating."""
     from qkdchip.simulations.devices.defaults import simulate_default
 
@@ -28,7 +44,7 @@ def inp_design_point(designs: ChipDesigns) -> DesignPoint:
     injection = (
         laser.rear_grating_um if laser.injection_mirror == "rear" else laser.front_grating_um
     )
-    return {
+    design = {
         "gain_length_um": (laser.gain_um, drawn),
         "phase_length_um": (laser.phase_um, drawn),
         "rear_grating_length_um": (laser.rear_grating_um, drawn),
@@ -41,17 +57,54 @@ def inp_design_point(designs: ChipDesigns) -> DesignPoint:
             f"{simulated}: mean index at the Bragg wavelength",
         ),
     }
+    return DrawnEntries(design=design)
 
 
-def design_point(platform: str, designs: ChipDesigns | None = None) -> DesignPoint:
-    """The drawn-device entries of ``platform``'s design point (none yet for ``si3n4``).
+def si3n4_design_point(designs: ChipDesigns) -> DrawnEntries:
+    """Comb-ring entries: the simulated ring and coupler, and MPB sensitivities of its strip."""
+    from qkdchip.simulations.comb.reference import REFERENCE_Q_INTRINSIC
+    from qkdchip.simulations.devices.defaults import simulate_default
+    from qkdchip.simulations.ring.sensitivities import ring_sensitivities
+
+    results, keys = {}, {}
+    for name in ("ring", "coupler"):
+        with recording() as used:
+            results[name] = simulate_default(name, designs=designs)
+        keys[name] = used[-1]
+    ring, coupler = results["ring"], results["coupler"]
+    with recording() as used:
+        sens = ring_sensitivities(designs.ring)
+    ring_src = f"simulated ring {keys['ring']} (meep)"
+    design = {
+        "wavelength_nm": (ring.pump_wavelength_nm, f"{ring_src}: pump resonance"),
+        "group_index": (ring.n_group, ring_src),
+        "fsr_ghz": (ring.fsr_hz * 1e-9, ring_src),
+        "d2_over_2pi_khz": (ring.d2_hz * 1e-3, ring_src),
+        "coupling_ratio": (
+            REFERENCE_Q_INTRINSIC / coupler.q_coupling,
+            f"Q_0 / Q_c: intrinsic Q {REFERENCE_Q_INTRINSIC:g} (paper), simulated coupler "
+            f"{keys['coupler']} (MPB + CMT)",
+        ),
+    }
+    mpb = f"MPB central differences on the drawn strip ({', '.join(sorted(set(used)))})"
+    sensitivities = {name: (value, mpb) for name, value in sens.to_dict().items()}
+    sensitivities["coupling_gap_decay_nm"] = (
+        1e3 / (2.0 * coupler.decay_per_um),
+        f"simulated coupler {keys['coupler']}: K ∝ κ² ∝ exp(-2 g · {coupler.decay_per_um:.3f}/µm)",
+    )
+    return DrawnEntries(design=design, sensitivities=sensitivities)
+
+
+def design_point(platform: str, designs: ChipDesigns | None = None) -> DrawnEntries:
+    """The entries of ``platform``'s table that its drawn devices set.
 
     Args:
         platform: ``"inp"`` or ``"si3n4"``.
         designs: the drawn devices (default :class:`ChipDesigns`).
     """
+    designs = designs or ChipDesigns()
     if platform == "inp":
-        return inp_design_point(designs or ChipDesigns())
+        return inp_design_point(designs)
     if platform == "si3n4":
-        return {}
+        return si3n4_design_point(designs)
     raise ValueError(f"platform={platform!r} must be one of ('inp', 'si3n4')")

@@ -1,7 +1,8 @@
 """Compact model of the Si3N4 comb ring (vectorised over any array shape).
 
 * Resonance shift: ``d lambda = (d lambda/dW) dW + (d lambda/dH) dH + (d lambda/dn) dn``
-  (table: MPB sensitivities of devices-yield.md 6.1), i.e. ``df = -f d lambda / lambda``.
+  (MPB sensitivities of the drawn strip, :mod:`qkdchip.simulations.ring.sensitivities`), i.e.
+  ``df = -f d lambda / lambda``.
 * Heater reach: the heater only red-shifts resonances, so the resonance that can be pulled onto
   the pump is the nearest one above it; it needs ``(df - pump_offset) mod FSR`` of tuning.
   ``heater_margin_ghz = reach * efficiency - needed`` (>= 0 passes).
@@ -44,7 +45,7 @@ def comb_ring(
 
     Returns:
         ``resonance_shift_ghz``, ``heater_needed_ghz``, ``heater_margin_ghz``, ``fsr_ghz``,
-        ``d2_over_2pi_khz`` and ``coupling_ratio``.
+        ``fsr_error_ghz`` (from the drawn ring's), ``d2_over_2pi_khz`` and ``coupling_ratio``.
     """
     lam0 = table.d("wavelength_nm")
     f0_ghz = C_M_PER_S / (lam0 * 1e-9) * 1e-9
@@ -69,6 +70,7 @@ def comb_ring(
         "heater_needed_ghz": needed,
         "heater_margin_ghz": reach - needed,
         "fsr_ghz": fsr,
+        "fsr_error_ghz": fsr - table.d("fsr_ghz"),
         "d2_over_2pi_khz": d2,
         "coupling_ratio": coupling,
     }

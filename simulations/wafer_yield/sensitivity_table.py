@@ -93,7 +93,9 @@ class SensitivityTable:
                 if k not in self.drawn
             },
             "sensitivities": {
-                k: {"value": v, "source": self.sources[k]} for k, v in self.sensitivities.items()
+                k: {"value": v, "source": self.sources[k]}
+                for k, v in self.sensitivities.items()
+                if k not in self.drawn
             },
         }
 
@@ -146,19 +148,23 @@ def load_sensitivity_table(
     design, design_sources = _parse_block(raw, "design", where)
     sens, sens_sources = _parse_block(raw, "sensitivities", where)
     drawn = design_point(platform, designs)
-    clash = sorted(set(drawn) & set(design))
-    if clash:
-        raise ValueError(
-            f"{where}: design entries {clash} are set by the drawn devices "
-            "(qkdchip.simulations.wafer_yield.design_point); remove them from the table"
-        )
-    for name, (value, source) in drawn.items():
-        design[name], design_sources[name] = value, source
+    for block, values, sources, entries in (
+        ("design", design, design_sources, drawn.design),
+        ("sensitivities", sens, sens_sources, drawn.sensitivities),
+    ):
+        clash = sorted(set(entries) & set(values))
+        if clash:
+            raise ValueError(
+                f"{where}: {block} entries {clash} are set by the drawn devices "
+                "(qkdchip.simulations.wafer_yield.design_point); remove them from the table"
+            )
+        for name, (value, source) in entries.items():
+            values[name], sources[name] = value, source
     return SensitivityTable(
         platform=platform,
         design=design,
         sensitivities=sens,
         sources={**design_sources, **sens_sources},
         provenance=str(raw.get("provenance", "")),
-        drawn=tuple(drawn),
+        drawn=(*drawn.design, *drawn.sensitivities),
     )
