@@ -13,11 +13,9 @@ import numpy as np
 
 from qkdchip.atomic import atomic_write_json
 from qkdchip.cache import source_hash
-from qkdchip.circuits.inventory import sequence_count
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
-    from qkdchip.simulations.wafer_yield.clients import ClientChipMetrics
 
 COMB_REQUIREMENTS: tuple[str, ...] = (
     "qkdchip.simulations.comb:reference_comb",
@@ -36,16 +34,14 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.components.chip_designs",
     "qkdchip.components.checks",
     "qkdchip.constants",
-    "qkdchip.flow_stages",
+    "qkdchip.simulations.network.clients",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the
 yield model, the process statistics, the wafer's die grid, the chip's inventory, the device
 designs (the comb ring's area, the drawn lasers, with the range checks they import), the
-physical constants and the chip pool built here; the simulated grating enters by its key."""
+physical constants and the chip pool (network.clients); the simulated grating enters by its
+key."""
 DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.defaults:default_results",)
-
-PHASE_MODULATORS_USED = sequence_count("phase_modulator")
-"""Phase modulators the pulse sequence drives (PM I and PM ref, from the chip's inventory)."""
 
 MISALIGNMENT_GRID: tuple[float, ...] = (
     0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,
@@ -223,6 +219,7 @@ def comb_lines(data: dict[str, Any]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------------------- yield
 def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     """Wafer-yield Monte Carlo of the InP transmitter chip, plus a chip pool for the network."""
+    from qkdchip.simulations.network.clients import chip_pool
     from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
     sc = ctx.scenario
@@ -271,59 +268,22 @@ def _pct(value: Any) -> str:
     return "n/a" if value is None else f"{100.0 * float(value):.1f} %"
 
 
-def chip_pool(*, seed: int, model: Any = None, n_wafers: int = 4) -> dict[str, Any]:
-    """Every die of ``n_wafers`` simulated InP wafers, as client-chip metrics for the network.
-
-    The chips come from :func:`~qkdchip.simulations.wafer_yield.clients.draw_client_chips`.
-    Per die: its wafer, the signal laser's frequency error (its DBR Bragg frequency minus the
-    target comb line, GHz) and tuning reach (GHz), the worst intensity modulator's extinction
-    ratio (dB), whether the chip can run the protocol (:func:`runs_protocol`) and whether it
-    passes every wafer test.
-    """
-    from qkdchip.simulations.wafer_yield.clients import draw_client_chips
-    from qkdchip.simulations.wafer_yield.engine import YieldModel
-
-    model = model if model is not None else YieldModel.build("inp")
-    chips = draw_client_chips(
-        n_wafers * model.grid.n_dies, np.random.default_rng(seed + 1), model=model
-    )
-    return {
-        "wafer": chips.wafer_index.tolist(),
-        "frequency_error_ghz": chips.laser_bragg_error_ghz[:, 0].tolist(),
-        "tuning_range_ghz": chips.laser_tuning_reach_ghz[:, 0].tolist(),
-        "extinction_ratio_db": np.min(chips.im_extinction_ratio_db, axis=-1).tolist(),
-        "working": runs_protocol(chips).tolist(),
-        "chip_pass": chips.chip_pass.tolist(),
-    }
-
-
-def runs_protocol(chips: ClientChipMetrics) -> np.ndarray:
-    """Chips whose killer defects leave the protocol runnable (parametric spread aside).
-
-    The network model takes the parametric spread (laser frequency error, extinction ratio) as
-    physics; a killer defect on a laser, an intensity modulator or a VOA stops the chip, and of
-    the phase modulators (PM I and PM II sit in series and add their phases) as many must be
-    intact as the pulse sequence drives (:data:`PHASE_MODULATORS_USED`).
-    """
-    defect = chips.killer_defect
-    stopped = np.zeros(chips.n_chips, dtype=bool)
-    for kind in ("dbr_laser", "intensity_modulator", "voa"):
-        stopped |= defect[kind].any(axis=-1)
-    pms = defect["phase_modulator"]
-    stopped |= (pms.shape[-1] - pms.sum(axis=-1)) < PHASE_MODULATORS_USED
-    return ~stopped
-
-
 # ----------------------------------------------------------------------------------- network
 def network(ctx: FlowContext) -> dict[str, Any]:
     """Channel plan, per-pair key rates at each distance, the distance sweep, and yield draws."""
     from dataclasses import replace
 
+    from qkdchip.simulations.network.clients import (
+        client_name,
+        drawn_laser_cavity,
+        pool_clients,
+    )
     from qkdchip.simulations.network.model import (
         ClientChip,
         NetworkModel,
         evaluate_network,
     )
+    from qkdchip.simulations.network.sweep import distance_sweep
     from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
     from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
 
@@ -366,7 +326,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         pool_data = ctx.need("yield")["pool"]
     nominal = [
         ClientChip(
-            name=f"{'AB'[k % 2]}{k // 2 + 1}",
+            name=client_name(k),
             laser=laser,
             extinction_ratio_db=tx.extinction_ratio_db,
             coupling_loss_db=tx.coupling_loss_db,
@@ -380,7 +340,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     groups = np.zeros(0, dtype=int)
     clients = nominal
     if pool_data is not None:
-        pool = _pool_chips(pool_data, laser=laser, coupling_loss_db=tx.coupling_loss_db)
+        pool = pool_clients(pool_data, laser=laser, coupling_loss_db=tx.coupling_loss_db)
         groups = np.asarray(pool_data["wafer"], dtype=int)
         tested = np.flatnonzero(np.asarray(pool_data["chip_pass"], dtype=bool) & (groups == 0))
         if len(tested) < sc.network.clients:
@@ -390,9 +350,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
             )
         rng = np.random.default_rng(sc.seed + 2)
         pick = rng.choice(tested, size=sc.network.clients, replace=False)
-        clients = [
-            replace(pool[int(j)], name=f"{'AB'[k % 2]}{k // 2 + 1}") for k, j in enumerate(pick)
-        ]
+        clients = [replace(pool[int(j)], name=client_name(k)) for k, j in enumerate(pick)]
 
     def rate_fn(*, system: Any, protocol: str) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
@@ -444,7 +402,16 @@ def network(ctx: FlowContext) -> dict[str, Any]:
 
     # Key rate versus distance for the median channel's pair (nominal chips), with PLOB.
     def compute_sweep() -> dict[str, Any]:
-        return _distance_sweep(ctx, model=model, channels=channels, nominal=nominal)
+        return distance_sweep(
+            model=model,
+            channels=channels,
+            nominal=nominal,
+            downstream_km=sc.network.downstream_km,
+            max_km=sc.network.sweep_max_km,
+            points=sc.network.sweep_points,
+            seed=sc.seed,
+            progress=lambda done, total: ctx.report_progress("sweep", done, total),
+        )
 
     sweep, _ = ctx.cached("sweep", key, compute_sweep)
 
@@ -499,50 +466,6 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     }
 
 
-def drawn_laser_cavity(grating: dict[str, Any], *, laser: Any = None) -> Any:
-    """The cavity of the transmitter's drawn DBR laser with the simulated grating's κ and n_g.
-
-    Args:
-        grating: the devices stage's grating result (``GratingResult.to_dict()``).
-        laser: the drawn laser (default ``DbrLaserDesign()``).
-    """
-    from qkdchip.components.designs import DbrLaserDesign
-    from qkdchip.simulations.devices.dbr_cavity import dbr_cavity
-
-    return dbr_cavity(
-        laser=laser or DbrLaserDesign(),
-        kappa_per_m=grating["kappa_per_m"],
-        group_index=grating["n_group"],
-    )
-
-
-def _pool_chips(pool: dict[str, Any], *, laser: Any, coupling_loss_db: float) -> list[Any]:
-    from dataclasses import replace
-
-    from qkdchip.simulations.network.model import ClientChip
-
-    out = []
-    columns = zip(
-        pool["frequency_error_ghz"],
-        pool["tuning_range_ghz"],
-        pool["extinction_ratio_db"],
-        pool["working"],
-        strict=True,
-    )
-    for i, (err, reach, er, working) in enumerate(columns):
-        out.append(
-            ClientChip(
-                name=f"die{i}",
-                laser=replace(laser, tuning_range_hz=float(reach) * 1e9),
-                frequency_error_hz=float(err) * 1e9,
-                extinction_ratio_db=float(min(max(er, 0.1), 100.0)),
-                coupling_loss_db=coupling_loss_db,
-                working=bool(working),
-            )
-        )
-    return out
-
-
 def _reach(
     ctx: FlowContext,
     net: dict[str, Any],
@@ -587,53 +510,3 @@ def _reach(
 
     reach = longest_distance_km(qualifies, start_km=max(good))
     return {**reach.to_dict(), "networking_capability_km": n_pairs * reach.distance_km}
-
-
-def _distance_sweep(
-    ctx: FlowContext, *, model: Any, channels: Any, nominal: list[Any]
-) -> dict[str, Any]:
-    """Optimised key rate versus distance of the median-power channel with nominal chips.
-
-    Each distance gets its own phase budget and noise (drift and reference counts change with
-    length); each optimisation starts from the optimum of the previous distance.
-    """
-    from qkdchip.simulations.network.model import (
-        PairLinks,
-        lock_client,
-        noise_per_gate,
-        pair_phase_budget,
-        pair_system,
-    )
-    from qkdchip.simulations.qkd import optimise_key_rate
-
-    sc = ctx.scenario
-    order = sorted(channels, key=lambda c: c.line_power_dbm)
-    channel = order[len(order) // 2]
-    down = sc.network.downstream_km
-    lock_a = lock_client(model=model, chip=nominal[0], channel=channel, downstream_km=down)
-    lock_b = lock_client(model=model, chip=nominal[1], channel=channel, downstream_km=down)
-    distances = np.linspace(0.0, sc.network.sweep_max_km, sc.network.sweep_points)
-    distances[0] = max(distances[0], 1.0)
-    points = []
-    start = None
-    for k, d in enumerate(distances):
-        links = PairLinks(d / 2, d / 2, down, down)
-        budget = pair_phase_budget(
-            model=model,
-            links=links,
-            lock_a=lock_a,
-            lock_b=lock_b,
-            extinction_ratio_db=(nominal[0].extinction_ratio_db, nominal[1].extinction_ratio_db),
-        )
-        noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
-        system = pair_system(
-            model=model, links=links, noise=noise, misalignment=budget.misalignment
-        )
-        result = optimise_key_rate(
-            system, protocol=model.protocol.name, initial=start, seed=sc.seed
-        )
-        if result.key_rate_per_pulse > 0.0:
-            start = result.parameters
-        points.append({**result.to_dict(), "misalignment": budget.misalignment})
-        ctx.report_progress("sweep", k + 1, len(distances))
-    return {"channel": channel.to_dict(), "points": points}

@@ -87,8 +87,8 @@ def test_injection_mirror_must_be_a_grating() -> None:
 
 def test_the_network_laser_is_the_drawn_one(shipped_only: Path) -> None:
     """The flow's slave laser: the drawn lengths with the shipped simulated grating's κ, n_g."""
-    from qkdchip.flow_stages import drawn_laser_cavity
     from qkdchip.simulations.devices.defaults import simulate_default
+    from qkdchip.simulations.network.clients import drawn_laser_cavity
 
     grating = simulate_default("grating")
     cavity = drawn_laser_cavity(grating.to_dict())
