@@ -1,7 +1,8 @@
 """The entries of each platform's compact-model table that the drawn devices set.
 
 InP: the DBR lasers the transmitter draws (``ChipDesigns.laser``) and their simulated grating
-(κ, group index, Bragg index) fix the laser entries of the design point. Si3N4: the drawn comb
+(κ, group index, Bragg index) fix the laser entries of the design point, and MPB central
+differences of the drawn deep ridge its index and confinement sensitivities. Si3N4: the drawn comb
 ring's meep resonances (FSR, D2, pump wavelength), its simulated coupler (Q_c, gap decay) and MPB
 central differences of its strip (resonance, n_g and D2 sensitivities) fix the ring's. The
 sensitivity tables hold only what no drawn device or simulation gives; a table file that holds
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from qkdchip.cache import recording
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.components.designs import RidgeWaveguide
 
 Entries = dict[str, tuple[float, str]]
 """Entry name -> (value, provenance)."""
@@ -33,8 +35,12 @@ class DrawnEntries:
 
 
 def inp_design_point(designs: ChipDesigns) -> DrawnEntries:
-    """Laser entries of the InP design point: the drawn laser with its simulated grating."""
+    """Laser entries of the InP design point (the drawn laser with its simulated grating) and
+    the ridge's sensitivities (MPB on the drawn ridge)."""
     from qkdchip.simulations.devices.defaults import simulate_default
+    from qkdchip.simulations.fdtd.grating import GratingSettings
+    from qkdchip.simulations.modes.ridge_sensitivities import ridge_sensitivities
+    from qkdchip.simulations.modes.solver import ModeSettings
 
     laser = designs.laser
     with recording() as keys:
@@ -57,7 +63,14 @@ def inp_design_point(designs: ChipDesigns) -> DrawnEntries:
             f"{simulated}: mean index at the Bragg wavelength",
         ),
     }
-    return DrawnEntries(design=design)
+    ridge = RidgeWaveguide(width_um=laser.ridge_width_um, etch="deep")
+    mode_settings = ModeSettings(resolution=GratingSettings().mode_resolution, pad_um=1.5)
+    with recording() as used:
+        sens = ridge_sensitivities(ridge, settings=mode_settings)
+    mpb = f"MPB central differences on the drawn deep ridge ({', '.join(sorted(set(used)))})"
+    return DrawnEntries(
+        design=design, sensitivities={name: (v, mpb) for name, v in sens.to_dict().items()}
+    )
 
 
 def si3n4_design_point(designs: ChipDesigns) -> DrawnEntries:
