@@ -198,3 +198,36 @@ def test_default_flow_without_meep_gives_the_full_summary(
     assert 370.0 < reach < 1000.0
     assert summary["networking_capability_at_max_distance_km"] == 10 * reach
     assert not list(shipped_only.iterdir())  # every device result came from the package
+
+
+TINY_SCENARIO = """
+name = "tiny"
+[network]
+clients = 4
+channels = 2
+pair_distances_km = [380.0]
+sweep_points = 3
+[protocol]
+name = "sns"
+n_pulses = "asymptotic"
+[yield]
+wafers = 1
+draws = 5
+"""
+
+
+def test_network_command_runs_a_scenario(
+    tmp_path: Path, shipped_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """qkdchip network runs the stages it needs (devices included) and prints every pair."""
+    from qkdchip.cli import main
+
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO, encoding="utf-8")
+    argv = ["network", "--scenario", str(scenario), "--out", str(tmp_path / "out"), "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    pairs = result["network"]["by_distance"][0]["pairs"]
+    assert len(pairs) == 2
+    assert all(p["beats_plob"] for p in pairs)
+    assert result["reach"]["distance_km"] > 380.0
