@@ -117,42 +117,10 @@ def devices(ctx: FlowContext) -> dict[str, Any]:
 
 
 def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """The headline numbers of each default device result, in the units their names say."""
-    modes, ring, coupler = results["modes"], results["ring"], results["coupler"]
-    grating, mmi, mod = results["grating"], results["mmi"], results["modulator"]
-    return {
-        "modes": {
-            "n_eff": modes.n_eff,
-            "n_group": modes.n_group,
-            "beta2_ps2_per_km": modes.beta2_s2_per_m * 1e27,
-            "mode_area_um2": modes.mode_area_um2,
-        },
-        "ring": {
-            "radius_um": ring.radius_um,
-            "fsr_ghz": ring.fsr_hz * 1e-9,
-            "d2_khz": ring.d2_hz * 1e-3,
-            "d3_hz": ring.d3_hz,
-            "n_group": ring.n_group,
-            "pump_wavelength_nm": ring.pump_wavelength_nm,
-        },
-        "coupler": {
-            "gap_um": coupler.gap_um,
-            "power_coupling": coupler.power_coupling,
-            "q_coupling": coupler.q_coupling,
-        },
-        "grating": {
-            "kappa_per_cm": grating.kappa_per_cm,
-            "bragg_wavelength_nm": grating.bragg_wavelength_nm,
-            "peak_reflectance": grating.peak_reflectance,
-        },
-        "mmi": {"split_ratio": mmi.split_ratio, "excess_loss_db": mmi.excess_loss_db},
-        "modulator": {
-            "vpi_l_v_mm": mod.vpi_l_v_mm,
-            "vpi_v": mod.vpi_v,
-            "length_um": mod.design["length_um"],
-            "overlap": mod.overlap,
-        },
-    }
+    """The headline numbers of each device result, in the units their names say."""
+    from qkdchip.simulations.devices.defaults import DEVICES
+
+    return {name: DEVICES[name].headlines(result) for name, result in results.items()}
 
 
 # -------------------------------------------------------------------------------------- comb

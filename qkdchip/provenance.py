@@ -14,16 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
 
-DEVICE_SOLVERS: dict[str, str] = {
-    "modes": "MPB mode solve of the comb ring's strip",
-    "ring": "meep cylindrical FDTD of the comb ring (resonances, D_int)",
-    "coupler": "MPB supermodes + coupled-mode theory of the ring's bus coupler",
-    "grating": "MPB tooth/groove modes + 1-D meep band edges of the DBR grating",
-    "mmi": "2-D effective-index meep FDTD of the 1x2 MMI",
-    "modulator": "MPB mode of the PM cross-section, Pockels Vπ·L (no quadratic EO term)",
-}
-"""How each device result is simulated."""
-
 COMB_ASSUMPTIONS: tuple[str, ...] = (
     "intrinsic Q 2e7 (paper: about 20 million)",
     "on-chip pump power 0.1 W (assumed)",
@@ -92,10 +82,12 @@ def build_provenance(ctx: FlowContext) -> dict[str, Any]:
             + (", ".join(f"{k}={v}" for k, v in sc.design.overrides().items()) or "none"),
         ),
     }
+    from qkdchip.simulations.devices.defaults import DEVICES
+
     device_keys = keys.get("devices", {})
-    for name, solver in DEVICE_SOLVERS.items():
+    for name, device in DEVICES.items():
         if name in device_keys:
-            out[f"devices.{name}"] = _entry("simulated", solver, list(device_keys[name]))
+            out[f"devices.{name}"] = _entry("simulated", device.solver, list(device_keys[name]))
     if "comb" in keys:
         rests_on = [k for name in ("ring", "coupler") for k in device_keys.get(name, [])[-1:]]
         out["comb_lines_usable"] = _entry(

@@ -1,14 +1,16 @@
-"""The default devices whose results ship with the package, and how to simulate each.
+"""The registry of the chips' simulated devices (:data:`DEVICES`): how each is simulated from
+the design records, with the settings of its shipped result, and what it reports.
 
-:func:`simulate_default` simulates one default device (by its ``qkdchip simulate`` name) with
-the settings of its shipped result, so it is served from the cache without meep. Regenerate the
+:func:`simulate_default` simulates one device (by its ``qkdchip simulate`` name); the default
+designs are served from the shipped cache without meep. Regenerate the
 shipped results with
 ``QKDCHIP_CACHE_DIR=qkdchip/data/devices qkdchip simulate <device> --fresh``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qkdchip.cache import recording
@@ -139,16 +141,133 @@ def reference_ring_design(*, fresh: bool = False) -> RingDesign:
     )
 
 
-DEFAULT_RESULTS: tuple[str, ...] = (
-    "modes",
-    "ring",
-    "coupler",
-    "grating",
-    "mmi",
-    "modulator",
-)
-"""Names of the default devices with a shipped result, in the order :func:`default_results`
-loads them (the 2x2 MMI of :func:`mmi_2x2_design` ships as its length scan)."""
+def _modes(designs: ChipDesigns, fresh: bool) -> Any:
+    ring = designs.ring
+    strip = strip_cross_section(StripWaveguide(ring.width_um, ring.thickness_nm))
+    return solve_mode(strip, settings=ModeSettings(), fresh=fresh)
+
+
+def _ring(designs: ChipDesigns, fresh: bool) -> Any:
+    from qkdchip.simulations.ring.resonances import simulate_ring
+
+    return simulate_ring(designs.ring, settings=REFERENCE_RING_SETTINGS, fresh=fresh)
+
+
+def _coupler(designs: ChipDesigns, fresh: bool) -> Any:
+    from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
+
+    return simulate_coupler(designs.ring, settings=CouplerSettings(), fresh=fresh)
+
+
+def _grating(designs: ChipDesigns, fresh: bool) -> Any:
+    from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
+
+    grating = DbrGratingDesign(period_nm=designs.laser.period_nm)
+    return simulate_grating(grating, settings=GratingSettings(), fresh=fresh)
+
+
+def _mmi(designs: ChipDesigns, fresh: bool) -> Any:
+    from qkdchip.simulations.fdtd.mmi import simulate_mmi
+
+    return simulate_mmi(MmiDesign(), settings=MmiSettings(), fresh=fresh)
+
+
+def _modulator(designs: ChipDesigns, fresh: bool) -> Any:
+    from qkdchip.simulations.modes.modulator import simulate_modulator
+
+    return simulate_modulator(
+        designs.phase_modulator, settings=MODULATOR_MODE_SETTINGS, fresh=fresh
+    )
+
+
+@dataclass(frozen=True)
+class Device:
+    """One simulated device of the chips: what it is, how it is simulated, what it reports.
+
+    Attributes:
+        name: the ``qkdchip simulate`` name.
+        solver: how it is simulated (one line, for reports and provenance).
+        simulate: ``simulate(designs, fresh) -> result`` with the shipped results' settings.
+        headlines: ``headlines(result) -> {name_with_unit: value}``.
+    """
+
+    name: str
+    solver: str
+    simulate: Callable[[ChipDesigns, bool], Any]
+    headlines: Callable[[Any], dict[str, float]]
+
+
+DEVICES: dict[str, Device] = {
+    d.name: d
+    for d in (
+        Device(
+            "modes",
+            "MPB mode solve of the comb ring's strip",
+            _modes,
+            lambda r: {
+                "n_eff": r.n_eff,
+                "n_group": r.n_group,
+                "beta2_ps2_per_km": r.beta2_s2_per_m * 1e27,
+                "mode_area_um2": r.mode_area_um2,
+            },
+        ),
+        Device(
+            "ring",
+            "meep cylindrical FDTD of the comb ring (resonances, D_int)",
+            _ring,
+            lambda r: {
+                "radius_um": r.radius_um,
+                "fsr_ghz": r.fsr_hz * 1e-9,
+                "d2_khz": r.d2_hz * 1e-3,
+                "d3_hz": r.d3_hz,
+                "n_group": r.n_group,
+                "pump_wavelength_nm": r.pump_wavelength_nm,
+            },
+        ),
+        Device(
+            "coupler",
+            "MPB supermodes + coupled-mode theory of the ring's bus coupler",
+            _coupler,
+            lambda r: {
+                "gap_um": r.gap_um,
+                "power_coupling": r.power_coupling,
+                "q_coupling": r.q_coupling,
+            },
+        ),
+        Device(
+            "grating",
+            "MPB tooth/groove modes + 1-D meep band edges of the DBR grating",
+            _grating,
+            lambda r: {
+                "kappa_per_cm": r.kappa_per_cm,
+                "bragg_wavelength_nm": r.bragg_wavelength_nm,
+                "peak_reflectance": r.peak_reflectance,
+            },
+        ),
+        Device(
+            "mmi",
+            "2-D effective-index meep FDTD of the 1x2 MMI",
+            _mmi,
+            lambda r: {"split_ratio": r.split_ratio, "excess_loss_db": r.excess_loss_db},
+        ),
+        Device(
+            "modulator",
+            "MPB mode of the PM cross-section, Pockels Vπ·L (no quadratic EO term)",
+            _modulator,
+            lambda r: {
+                "vpi_l_v_mm": r.vpi_l_v_mm,
+                "vpi_v": r.vpi_v,
+                "length_um": r.design["length_um"],
+                "overlap": r.overlap,
+            },
+        ),
+    )
+}
+"""The simulated devices, in the order :func:`default_results` runs them (the 2x2 MMI of
+:func:`mmi_2x2_design` ships as its length scan)."""
+
+DEFAULT_RESULTS: tuple[str, ...] = tuple(DEVICES)
+"""Names of the devices with a shipped result for the default designs."""
 
 
 def simulate_default(name: str, *, designs: ChipDesigns | None = None, fresh: bool = False) -> Any:
@@ -166,35 +285,9 @@ def simulate_default(name: str, *, designs: ChipDesigns | None = None, fresh: bo
         The device's result object (``ModeResult``, ``RingResult``, ``CouplerResult``,
         ``GratingResult``, ``MmiResult`` or ``ModulatorResult``).
     """
-    if name not in DEFAULT_RESULTS:
-        raise ValueError(f"name={name!r} is not a default device; allowed: {list(DEFAULT_RESULTS)}")
-    designs = designs or ChipDesigns()
-    ring = designs.ring
-    if name == "modes":
-        strip = strip_cross_section(StripWaveguide(ring.width_um, ring.thickness_nm))
-        return solve_mode(strip, settings=ModeSettings(), fresh=fresh)
-    if name == "ring":
-        from qkdchip.simulations.ring.resonances import simulate_ring
-
-        return simulate_ring(ring, settings=REFERENCE_RING_SETTINGS, fresh=fresh)
-    if name == "coupler":
-        from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
-
-        return simulate_coupler(ring, settings=CouplerSettings(), fresh=fresh)
-    if name == "grating":
-        from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
-
-        grating = DbrGratingDesign(period_nm=designs.laser.period_nm)
-        return simulate_grating(grating, settings=GratingSettings(), fresh=fresh)
-    if name == "mmi":
-        from qkdchip.simulations.fdtd.mmi import simulate_mmi
-
-        return simulate_mmi(MmiDesign(), settings=MmiSettings(), fresh=fresh)
-    from qkdchip.simulations.modes.modulator import simulate_modulator
-
-    return simulate_modulator(
-        designs.phase_modulator, settings=MODULATOR_MODE_SETTINGS, fresh=fresh
-    )
+    if name not in DEVICES:
+        raise ValueError(f"name={name!r} is not a default device; allowed: {list(DEVICES)}")
+    return DEVICES[name].simulate(designs or ChipDesigns(), fresh)
 
 
 def default_results(*, designs: ChipDesigns | None = None, fresh: bool = False) -> dict[str, Any]:
