@@ -287,6 +287,12 @@ def transmitter_chip(
         cursor = ref.ports["o2"].center[0]
     ssc_out = c << ssc
     ssc_out.move((W - facet_x, y_comb))
+    overflow = cursor + link_um - ssc_out.ports["o1"].center[0]
+    if overflow > 0:
+        raise ValueError(
+            f"the reference and output lanes need {W + overflow:.1f} µm but "
+            f"chip_width_um={W}; shorten the phase modulators, VOAs or lasers"
+        )
     ridge_link(c, cursor, ssc_out.ports["o1"].center[0], y_comb, w)
     c.add_port("out", port=ssc_out.ports["o2"])
 

@@ -151,6 +151,8 @@ def test_bad_parameters_raise():
         transmitter_chip(top_lane_y_um=700.0)
     with pytest.raises(ValueError, match="signal lane needs"):
         transmitter_chip(im_arm_length_um=1000.0)
+    with pytest.raises(ValueError, match=r"output lanes need \d+\.\d µm but chip_width_um=4600"):
+        transmitter_chip(pm_length_um=2000.0)
 
 
 def _blocks(path: list[str]) -> list[str]:
