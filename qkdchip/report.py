@@ -223,7 +223,9 @@ def plot_channels(network: dict[str, Any]) -> bytes:
     fig, ax = plt.subplots(figsize=(7, 3.8))
     colours = ["C2" if p["beats_plob"] else "C3" for p in pairs]
     ax.bar(x, rate, color=colours)
-    ax.axhline(plob, color="k", ls="--", label=f"PLOB at {block['distance_km']:g} km")
+    if plob is not None:  # None: no finite bound (zero loss)
+        ax.axhline(plob, color="k", ls="--", label=f"PLOB at {block['distance_km']:g} km")
+        ax.legend(fontsize=8)
     for xi, p in zip(x, pairs, strict=True):
         ax.annotate(
             f"{p['key']['ratio_to_plob']:.2f}x",
@@ -239,7 +241,6 @@ def plot_channels(network: dict[str, Any]) -> bytes:
     ax.set_xlabel("channel wavelength (nm)")
     ax.set_ylabel("key rate (bit per pulse)")
     ax.set_title(f"per-channel key rate at {block['distance_km']:g} km")
-    ax.legend(fontsize=8)
     return _figure_png(fig)
 
 
@@ -279,7 +280,8 @@ def plot_yield_aware(blocks: list[dict[str, Any]]) -> bytes:
         if keyed.size:
             bins = np.linspace(0.0, max(3.0, float(np.max(keyed)) * 1.05), 40)
             ax1.hist(keyed, bins=bins, color=f"C{k}", alpha=0.6, label=label)
-        ax1.bar(-0.1, np.sum(ratio == 0), width=0.08, color=f"C{k}", alpha=0.6)
+        no_key = None if keyed.size else label
+        ax1.bar(-0.1, np.sum(ratio == 0), width=0.08, color=f"C{k}", alpha=0.6, label=no_key)
         t = block["table"]
         rate = np.maximum(np.asarray(t["key_rate_per_pulse"], dtype=float), 1e-30)
         ax2.semilogy(
@@ -289,7 +291,8 @@ def plot_yield_aware(blocks: list[dict[str, Any]]) -> bytes:
             ms=3,
             label=f"{block['distance_km']:g} km",
         )
-        ax2.axhline(t["plob"], color=f"C{k}", ls="--", lw=0.8)
+        if t["plob"] is not None:  # None: no finite bound (zero loss)
+            ax2.axhline(t["plob"], color=f"C{k}", ls="--", lw=0.8)
     ax1.axvline(1.0, color="k", ls="--", lw=0.8)
     ax1.set_xlabel("key rate / PLOB per drawn pair (bar at -0.1: no key)")
     ax1.set_ylabel("pairs")

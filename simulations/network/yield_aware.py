@@ -9,6 +9,7 @@ grid of e_d (one optimisation per grid point) and interpolated for every drawn p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,7 +56,7 @@ class KeyRateTable:
             "distance_km": self.distance_km,
             "misalignment": list(self.misalignment),
             "key_rate_per_pulse": list(self.key_rate_per_pulse),
-            "plob": self.plob,
+            "plob": self.plob if math.isfinite(self.plob) else None,  # None: no bound (0 km)
         }
 
 
@@ -79,7 +80,7 @@ def key_rate_table(
         system = pair_system(model=model, links=links, noise=noise, misalignment=e_d)
         result = dict(key_rate(system=system, protocol=model.protocol.name))
         rates.append(float(result["key_rate_per_pulse"]))
-        plob = float(result["plob"])
+        plob = math.inf if result["plob"] is None else float(result["plob"])  # None: 0 km
     return KeyRateTable(
         distance_km=links.distance_km,
         misalignment=tuple(grid),
@@ -127,7 +128,7 @@ class YieldAwareResult:
             "distance_km": self.distance_km,
             "draws": self.draws,
             "pairs_per_draw": int(self.key_rate_per_pulse.shape[1]),
-            "plob": self.plob,
+            "plob": self.plob if math.isfinite(self.plob) else None,  # None: no bound (0 km)
             "probability_all_pairs_beat_plob": self.probability_all_beat_plob,
             "fraction_pairs_beat_plob": float(np.mean(self.beats_plob)),
             "fraction_pairs_with_key": float(np.mean(rates > 0.0)),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -231,3 +232,17 @@ def test_network_command_runs_a_scenario(
     assert len(pairs) == 2
     assert all(p["beats_plob"] for p in pairs)
     assert result["reach"]["distance_km"] > 380.0
+
+
+def test_a_zero_distance_pair_is_reported_not_crashed(tmp_path: Path) -> None:
+    """At 0 km the PLOB bound is infinite: the report shows the key without a PLOB line."""
+    sc = small_scenario()
+    sc = replace(sc, network=replace(sc.network, pair_distances_km=(0.0,)))
+    ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
+    outcomes = run_flow(ctx, stages=small_stages())
+    written = write_report(ctx, outcomes)
+    summary = json.loads(written["summary"].read_text(encoding="utf-8"))
+    rows = summary["per_channel"]
+    assert all(r["key_rate_per_pulse"] > 0 and r["plob"] is None for r in rows)
+    assert summary["networking_capability_km"] == 0.0
+    assert summary["max_distance_km_all_above_plob"] is None
