@@ -62,15 +62,18 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
     def compute() -> dict[str, Any]:
-        manifest = write_all_masks(ctx.gds_dir, designs=designs)
+        manifest = write_all_masks(ctx.gds_dir, designs=designs).to_dict()
+        # the files the manifest lists, never a stray temporary file of an interrupted run
         files = sorted(
-            p for p in ctx.gds_dir.rglob("*") if p.is_file() and p.suffix in (".gds", ".png")
+            str(ctx.gds_dir / f["file"])
+            for f in _manifest_files(manifest)
+            if Path(f["file"]).suffix in (".gds", ".png")
         )
-        return {"files": [str(p) for p in files], "manifest": manifest.to_dict()}
+        return {"files": files, "manifest": manifest}
 
     data, was_cached = ctx.cached("masks", key, compute)
-    if was_cached and not all(Path(p).is_file() for p in data["files"]):
-        data = compute()
+    if was_cached and changed_mask_files(ctx.gds_dir, data["manifest"]):
+        data, was_cached = compute(), False  # a mask file is missing or not what was written
     atomic_write_json(stamp, {"inputs": key, **data}, indent=1)
     gds = [p for p in data["files"] if p.endswith(".gds")]
     ctx.files["masks"] = list(data["files"])
@@ -81,6 +84,23 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
         "headline": f"{len(gds)} GDS files in {ctx.gds_dir}{checks}",
         "_cached": was_cached,
     }
+
+
+def _manifest_files(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every file of a mask manifest with its SHA-256: the masks, previews and layer files."""
+    return [*manifest["masks"], *manifest["files"]]
+
+
+def changed_mask_files(gds_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """Files of ``manifest`` that are missing from ``gds_dir`` or differ from their SHA-256."""
+    from qkdchip.circuits.masks import sha256_of
+
+    out = []
+    for entry in _manifest_files(manifest):
+        path = gds_dir / entry["file"]
+        if not path.is_file() or sha256_of(path) != entry["sha256"]:
+            out.append(entry["file"])
+    return out
 
 
 # ----------------------------------------------------------------------------------- devices

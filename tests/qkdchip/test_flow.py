@@ -246,3 +246,29 @@ def test_a_zero_distance_pair_is_reported_not_crashed(tmp_path: Path) -> None:
     assert all(r["key_rate_per_pulse"] > 0 and r["plob"] is None for r in rows)
     assert summary["networking_capability_km"] == 0.0
     assert summary["max_distance_km_all_above_plob"] is None
+
+
+@pytest.mark.slow
+def test_a_truncated_mask_is_rewritten_and_stray_temp_files_are_ignored(tmp_path: Path) -> None:
+    from qkdchip.flow_stages import changed_mask_files
+
+    masks = next(s for s in STAGES if s.name == "masks")
+    sc = small_scenario()
+
+    def run() -> tuple[FlowContext, str]:
+        ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
+        (outcome,) = run_flow(ctx, stages=(masks,))
+        return ctx, outcome.status
+
+    ctx, status = run()
+    assert status == "done"
+    manifest = ctx.outputs["masks"]["manifest"]
+    assert changed_mask_files(tmp_path / "gds", manifest) == []
+    chip = tmp_path / "gds" / "transmitter_chip.gds"
+    chip.write_bytes(chip.read_bytes()[:1000])  # a crash or a disk error cut the file
+    (tmp_path / "gds" / ".transmitter_chip.x1y2.gds").write_bytes(b"")  # a killed run's temp
+    assert changed_mask_files(tmp_path / "gds", manifest) == ["transmitter_chip.gds"]
+    ctx, status = run()
+    assert status == "done"  # not "cached": the truncated file was noticed and rewritten
+    assert changed_mask_files(tmp_path / "gds", ctx.outputs["masks"]["manifest"]) == []
+    assert not any(Path(f).name.startswith(".") for f in ctx.files["masks"])
