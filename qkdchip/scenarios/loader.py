@@ -117,8 +117,38 @@ def _build(cls: type, table: Any, where: str) -> Any:
         raise ValueError(f"{where}: {err}") from None
 
 
+REFERENCE_SCENARIO = "weiming"
+"""The shipped scenario every table of every scenario defaults to (one home for defaults)."""
+
+
+def _over_reference(own: Any, reference: Any) -> Any:
+    """``own`` with the keys it leaves out taken from ``reference``, table by table.
+
+    Arrays of tables (``[[network.pair]]``) are overrides of one network, not defaults: they
+    are never inherited.
+    """
+    if not isinstance(own, dict) or not isinstance(reference, dict):
+        return own
+    out = dict(own)
+    for key, value in reference.items():
+        if key in out:
+            out[key] = _over_reference(out[key], value)
+        elif not (isinstance(value, list) and value and isinstance(value[0], dict)):
+            out[key] = value
+    return out
+
+
+def reference_tables() -> dict[str, Any]:
+    """The tables of :data:`REFERENCE_SCENARIO` (parsed TOML)."""
+    text = (SCENARIO_DIR / f"{REFERENCE_SCENARIO}.toml").read_text(encoding="utf-8")
+    return {k: v for k, v in tomllib.loads(text).items() if k in _SECTIONS}
+
+
 def scenario_from_dict(data: dict[str, Any], *, source: str = "scenario") -> Scenario:
     """Build a validated :class:`Scenario` from parsed TOML.
+
+    Every table defaults, key by key, to :data:`REFERENCE_SCENARIO`'s (arrays of tables such as
+    ``[[network.pair]]`` excepted).
 
     Args:
         data: the parsed TOML document.
@@ -140,10 +170,12 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "scenario") -> Sce
         "description": _convert(f"{source}: description", "str", data.get("description", "")),
         "seed": _convert(f"{source}: seed", "int", data.get("seed", 0)),
     }
+    reference = reference_tables()
     for section, cls in _SECTIONS.items():
-        if section in data:
+        if section in data or section in reference:
+            table = _over_reference(data.get(section, {}), reference.get(section, {}))
             attr = "yield_" if section == "yield" else section
-            kwargs[attr] = _build(cls, data[section], f"{source}: [{section}]")
+            kwargs[attr] = _build(cls, table, f"{source}: [{section}]")
     try:
         return Scenario(**kwargs)
     except ValueError as err:

@@ -116,3 +116,23 @@ def test_comb_pump_power_is_optional_and_checked() -> None:
     data["comb"]["pump_power_w"] = -0.1
     with pytest.raises(ValueError, match=r"\[comb\].*pump_power_w"):
         scenario_from_dict(data)
+
+
+def test_every_table_defaults_to_the_reference_scenario() -> None:
+    """Defaults have one home: a scenario of a name only is weiming.toml but for its name,
+    description, seed and the per-pair overrides of the reference network."""
+    from dataclasses import replace
+
+    reference = load_scenario("weiming")
+    bare = scenario_from_dict({"name": "bare"})
+    expected = replace(
+        reference,
+        name="bare",
+        description="",
+        seed=0,
+        network=replace(reference.network, pairs=()),
+    )
+    assert bare == expected
+    partial = scenario_from_dict({"name": "p", "phase": {"visibility": 0.9}})
+    assert partial.phase == replace(reference.phase, visibility=0.9)
+    assert partial.wdm == reference.wdm
