@@ -428,7 +428,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
                     draws=sc.yield_.draws,
                     rng=np.random.default_rng(sc.seed + 3),
                 )
-                ratios = res.key_rate_per_pulse / res.plob
+                ratios = res.ratio_to_plob
                 out.append(
                     {**res.to_dict(), "table": table.to_dict(), "ratio_to_plob": ratios.tolist()}
                 )

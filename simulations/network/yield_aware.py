@@ -115,6 +115,12 @@ class YieldAwareResult:
         return self.key_rate_per_pulse > self.plob
 
     @property
+    def ratio_to_plob(self) -> np.ndarray:
+        """Per draw and pair: key rate / PLOB; 0 where PLOB underflows to 0 (no key either)."""
+        rates = self.key_rate_per_pulse
+        return np.divide(rates, self.plob, out=np.zeros_like(rates), where=self.plob > 0.0)
+
+    @property
     def probability_all_beat_plob(self) -> float:
         """Fraction of draws in which every pair beats PLOB."""
         return float(np.mean(np.all(self.beats_plob, axis=1)))
@@ -122,7 +128,7 @@ class YieldAwareResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (quantiles, not every draw)."""
         rates = self.key_rate_per_pulse.ravel()
-        ratio = rates / self.plob
+        ratio = self.ratio_to_plob.ravel()
         q = [0.05, 0.25, 0.5, 0.75, 0.95]
         return {
             "distance_km": self.distance_km,

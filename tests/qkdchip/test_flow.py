@@ -272,3 +272,24 @@ def test_a_truncated_mask_is_rewritten_and_stray_temp_files_are_ignored(tmp_path
     assert status == "done"  # not "cached": the truncated file was noticed and rewritten
     assert changed_mask_files(tmp_path / "gds", ctx.outputs["masks"]["manifest"]) == []
     assert not any(Path(f).name.startswith(".") for f in ctx.files["masks"])
+
+
+def test_a_link_beyond_any_key_is_zero_key_not_nan(tmp_path: Path) -> None:
+    """10 dB/km over 5,000 km: the transmittance and PLOB underflow to 0; every number written
+    is finite and the key is zero (it used to fail writing NaN into the stage cache)."""
+    sc = small_scenario()
+    sc = replace(
+        sc,
+        network=replace(sc.network, pair_distances_km=(5000.0,)),
+        fibre=replace(sc.fibre, loss_db_per_km=10.0),
+    )
+    ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
+    outcomes = run_flow(ctx, stages=small_stages())
+    assert outcomes[-1].status == "done", outcomes[-1]
+    written = write_report(ctx, outcomes)
+    text = written["summary"].read_text(encoding="utf-8")
+    assert "NaN" not in text
+    assert "Infinity" not in text
+    summary = json.loads(text)
+    assert all(r["key_rate_per_pulse"] == 0.0 for r in summary["per_channel"])
+    assert summary["yield_aware"][0]["ratio_to_plob_quantiles"]["q50"] == 0.0
