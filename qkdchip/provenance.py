@@ -36,9 +36,12 @@ def _yield_assumptions(table: Any) -> list[str]:
 
 
 def model_mismatches(ctx: FlowContext) -> list[str]:
-    """Device figures a model uses that are not the drawn device's (empty when none)."""
+    """Device figures the yield model uses that are not the drawn device's (empty when none,
+    or when the yield stage did not run)."""
     from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
 
+    if "yield" not in ctx.keys:  # its table rests on device results only that stage loaded
+        return []
     designs = ctx.scenario.design
     table = load_sensitivity_table("inp", designs=designs)
     out = []

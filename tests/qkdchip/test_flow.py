@@ -199,6 +199,21 @@ def test_default_flow_without_meep_gives_the_full_summary(
     assert 370.0 < reach < 1000.0
     assert summary["networking_capability_at_max_distance_km"] == 10 * reach
     assert not list(shipped_only.iterdir())  # every device result came from the package
+    provenance = summary["provenance"]
+    for headline in (
+        "comb_lines_usable",
+        "modulator_yield",
+        "chip_yield",
+        "per_channel",
+        "networking_capability_km",
+        "max_distance_km_all_above_plob",
+    ):
+        assert provenance[headline]["kind"] in ("simulated", "derived"), headline
+    assert provenance["devices.grating"]["keys"][-1].startswith("grating_")
+    assert provenance["chip_yield"]["keys"][-1] == provenance["devices.grating"]["keys"][-1]
+    assert any("phase modulator" in m for m in summary["model_mismatches"])
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Provenance: from layout to headline" in report
 
 
 TINY_SCENARIO = """
