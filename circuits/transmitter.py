@@ -19,6 +19,7 @@ from qkdchip.components.designs import (
     DbrLaserDesign,
     MzmDesign,
     PhaseModulatorDesign,
+    SpotSizeConverterDesign,
     VoaDesign,
 )
 from qkdchip.components.geometry import Arc, s_bend_min_dx_um, s_bend_segments
@@ -38,6 +39,7 @@ _LASER = DbrLaserDesign()
 _IM = MzmDesign()
 _PM = PhaseModulatorDesign()
 _VOA = VoaDesign()
+_SSC = SpotSizeConverterDesign()
 # The cell's device defaults are the design records' (qkdchip.components.chip_designs joins them).
 CORE = "WG_DEEP"
 METAL = "METAL_P"
@@ -76,9 +78,9 @@ def transmitter_chip(
     return_offset_um: float = 80.0,
     link_um: float = 40.0,
     ridge_width_um: float = 2.0,
-    facet_angle_deg: float = 7.0,
-    ssc_taper_um: float = 150.0,
-    ssc_tip_um: float = 1.0,
+    facet_angle_deg: float = _SSC.facet_angle_deg,
+    ssc_taper_um: float = _SSC.taper_length_um,
+    ssc_tip_um: float = _SSC.tip_width_um,
     dbr_rear_um: float = _LASER.rear_grating_um,
     dbr_gain_um: float = _LASER.gain_um,
     dbr_phase_um: float = _LASER.phase_um,

@@ -19,6 +19,7 @@ from qkdchip.components.designs import (
     MzmDesign,
     PhaseModulatorDesign,
     RingDesign,
+    SpotSizeConverterDesign,
     VoaDesign,
 )
 
@@ -33,6 +34,7 @@ class ChipDesigns:
         intensity_modulator: IM I, II and III.
         phase_modulator: PM ref, PM I and PM II.
         voa: VOA I and II.
+        ssc: the transmitter's three angled spot-size converters.
         ring: the comb ring with its bus coupler.
     """
 
@@ -40,6 +42,7 @@ class ChipDesigns:
     intensity_modulator: MzmDesign = field(default_factory=MzmDesign)
     phase_modulator: PhaseModulatorDesign = field(default_factory=PhaseModulatorDesign)
     voa: VoaDesign = field(default_factory=VoaDesign)
+    ssc: SpotSizeConverterDesign = field(default_factory=SpotSizeConverterDesign)
     ring: RingDesign = field(default_factory=RingDesign)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> ChipDesigns:
@@ -103,6 +106,9 @@ class ChipDesigns:
             "im_arm_separation_um": im.arm_separation_um,
             "pm_length_um": self.phase_modulator.length_um,
             "voa_length_um": self.voa.length_um,
+            "facet_angle_deg": self.ssc.facet_angle_deg,
+            "ssc_taper_um": self.ssc.taper_length_um,
+            "ssc_tip_um": self.ssc.tip_width_um,
         }
 
     def comb_cell_settings(self) -> dict[str, float]:

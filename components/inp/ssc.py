@@ -11,16 +11,18 @@ from qkdchip.components.inp.common import check_ridge
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
 
+_SSC = SpotSizeConverterDesign()
+
 INPUT_STRAIGHT_UM = 10.0
 """Straight ridge before the bend in µm."""
 
 
 @gf.cell
 def ssc_angled(
-    tip_width_um: float = 1.0,
-    taper_length_um: float = 150.0,
-    facet_angle_deg: float = 7.0,
-    ridge_width_um: float = 2.0,
+    tip_width_um: float = _SSC.tip_width_um,
+    taper_length_um: float = _SSC.taper_length_um,
+    facet_angle_deg: float = _SSC.facet_angle_deg,
+    ridge_width_um: float = _SSC.ridge_width_um,
 ) -> gf.Component:
     """Spot-size converter that meets the facet at ``facet_angle_deg`` from its normal.
 
