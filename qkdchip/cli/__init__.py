@@ -71,9 +71,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with offline(getattr(args, "offline", False)):
             return int(args.handler(args))
-    except (ValueError, FileNotFoundError, RuntimeError) as err:
+    except (ValueError, RuntimeError) as err:
         print(f"qkdchip {args.command}: error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # a path that is a file, a folder, missing, read-only, full disk
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"qkdchip {args.command}: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"qkdchip {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

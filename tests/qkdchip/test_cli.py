@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,16 @@ def test_console_script_entry_point_runs() -> None:
     assert proc.returncode == 0
     for command in ("doctor", "run", "mask", "simulate", "comb", "yield", "keyrate", "network"):
         assert command in proc.stdout
+
+
+def test_file_system_errors_are_one_line_naming_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    assert main(["comb", "--ring", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"qkdchip comb: error: {tmp_path}: Is a directory"
+    assert main(["network", "--out", str(a_file), "--distance-km", "380"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"qkdchip network: error: {a_file / 'cache'}: Not a directory"
