@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from qkdchip.components.designs import DbrLaserDesign
+from qkdchip.simulations.fdtd.grating import cmt_peak_reflectance
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,6 @@ class DbrCavity:
         return asdict(self)
 
 
-def grating_reflectance(*, kappa_per_m: float, length_um: float) -> float:
-    """Peak power reflectance tanh²(κL) of a uniform lossless grating."""
-    return math.tanh(kappa_per_m * length_um * 1e-6) ** 2
-
-
 def grating_penetration_um(*, kappa_per_m: float, length_um: float) -> float:
     """Penetration (effective mirror) depth tanh(κL)/(2κ) of a uniform grating in µm."""
     return math.tanh(kappa_per_m * length_um * 1e-6) / (2.0 * kappa_per_m) * 1e6
@@ -72,8 +68,8 @@ def dbr_cavity(*, laser: DbrLaserDesign, kappa_per_m: float, group_index: float)
         raise ValueError(f"kappa_per_m={kappa_per_m!r} must be in (0, 1e6] 1/m")
     if not (math.isfinite(group_index) and 1.0 <= group_index <= 5.0):
         raise ValueError(f"group_index={group_index!r} must be in [1, 5]")
-    rear_r = grating_reflectance(kappa_per_m=kappa_per_m, length_um=laser.rear_grating_um)
-    front_r = grating_reflectance(kappa_per_m=kappa_per_m, length_um=laser.front_grating_um)
+    rear_r = cmt_peak_reflectance(kappa_per_m=kappa_per_m, length_um=laser.rear_grating_um)
+    front_r = cmt_peak_reflectance(kappa_per_m=kappa_per_m, length_um=laser.front_grating_um)
     rear_l = grating_penetration_um(kappa_per_m=kappa_per_m, length_um=laser.rear_grating_um)
     front_l = grating_penetration_um(kappa_per_m=kappa_per_m, length_um=laser.front_grating_um)
     return DbrCavity(

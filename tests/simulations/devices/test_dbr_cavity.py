@@ -10,8 +10,8 @@ from qkdchip.components.designs import DbrLaserDesign
 from qkdchip.simulations.devices.dbr_cavity import (
     dbr_cavity,
     grating_penetration_um,
-    grating_reflectance,
 )
+from qkdchip.simulations.fdtd.grating import cmt_peak_reflectance
 from qkdchip.simulations.network.injection_locking import LaserOperation, locking_range_hz
 
 KAPPA = 5600.0  # 1/m, the simulated grating's 56 /cm
@@ -19,11 +19,11 @@ KAPPA = 5600.0  # 1/m, the simulated grating's 56 /cm
 
 def test_grating_limits() -> None:
     # weak grating: R -> (κL)², penetration -> L/2; strong grating: R -> 1, depth -> 1/(2κ)
-    assert grating_reflectance(kappa_per_m=KAPPA, length_um=1.0) == pytest.approx(
+    assert cmt_peak_reflectance(kappa_per_m=KAPPA, length_um=1.0) == pytest.approx(
         (KAPPA * 1e-6) ** 2, rel=1e-4
     )
     assert grating_penetration_um(kappa_per_m=KAPPA, length_um=1.0) == pytest.approx(0.5, rel=1e-4)
-    assert grating_reflectance(kappa_per_m=KAPPA, length_um=5000.0) == pytest.approx(1.0, abs=1e-9)
+    assert cmt_peak_reflectance(kappa_per_m=KAPPA, length_um=5000.0) == pytest.approx(1.0, abs=1e-9)
     assert grating_penetration_um(kappa_per_m=KAPPA, length_um=5000.0) == pytest.approx(
         1e6 / (2 * KAPPA), rel=1e-9
     )
@@ -61,7 +61,7 @@ def _locking_width_hz(rear_grating_um: float) -> float:
 
 def test_a_shorter_injection_grating_reflects_less_and_locks_wider() -> None:
     """Adler: κ_c = (v_g/2L)(1-R)/√R grows as the mirror the light enters by weakens."""
-    assert grating_reflectance(kappa_per_m=KAPPA, length_um=200.0) < grating_reflectance(
+    assert cmt_peak_reflectance(kappa_per_m=KAPPA, length_um=200.0) < cmt_peak_reflectance(
         kappa_per_m=KAPPA, length_um=300.0
     )
     assert _locking_width_hz(200.0) > 1.5 * _locking_width_hz(300.0)
