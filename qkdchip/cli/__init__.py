@@ -36,6 +36,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
+def parse_assignments(items: Sequence[str], *, option: str) -> dict[str, str]:
+    """``["key=value", ...]`` of a repeatable ``option`` as a dictionary of stripped strings.
+
+    Raises:
+        ValueError: an item without ``=`` or with an empty key, naming the option and item.
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{option} {item!r} must look like key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
 def add_offline_option(parser: argparse.ArgumentParser) -> None:
     """``--offline``: a device result that is not cached is an error, never computed."""
     parser.add_argument(

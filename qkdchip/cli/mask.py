@@ -15,6 +15,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.cli import parse_assignments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -61,11 +63,7 @@ def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:
     signature = inspect.signature(factory)
     allowed = {k: p.default for k, p in signature.parameters.items()}
     params: dict[str, Any] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ValueError(f"--param {pair!r} must look like key=value")
-        key, raw = pair.split("=", 1)
-        key = key.strip()
+    for key, raw in parse_assignments(pairs, option="--param").items():
         if key not in allowed:
             raise ValueError(f"--param {key!r} is not a parameter; allowed: {sorted(allowed)}")
         params[key] = _convert(key, raw, allowed[key])

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qkdchip.cli import add_offline_option
+from qkdchip.cli import add_offline_option, parse_assignments
 from qkdchip.flow import STAGES, FlowContext, Stage, StageOutcome, run_flow
 from qkdchip.report import write_report
 from qkdchip.scenarios import load_scenario
@@ -76,7 +76,9 @@ def execute(
     console = console or Console()
     sc = load_scenario(scenario)
     if design:
-        sc = replace(sc, design=sc.design.with_overrides(parse_design_overrides(design)))
+        sc = replace(
+            sc, design=sc.design.with_overrides(parse_assignments(design, option="--design"))
+        )
     out_dir = Path(out) if out is not None else Path("results") / sc.name
     ctx = FlowContext(scenario=sc, out_dir=out_dir, gds_dir=Path(gds_out))
     with Progress(
@@ -120,17 +122,6 @@ def execute(
     console.print(table)
     console.print(f"report: {written['report.html']}  summary: {written['summary']}")
     return ctx, outcomes
-
-
-def parse_design_overrides(items: Sequence[str]) -> dict[str, str]:
-    """``["DEVICE.FIELD=VALUE", ...]`` as a dictionary (ValueError naming a malformed item)."""
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or "." not in key or not value:
-            raise ValueError(f"--design {item!r} must be DEVICE.FIELD=VALUE")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def run(args: argparse.Namespace) -> int:

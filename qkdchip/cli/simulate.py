@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.atomic import atomic_write_figure
-from qkdchip.cli import add_offline_option
+from qkdchip.cli import add_offline_option, parse_assignments
 
 DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
 PLOT_DIR = Path("results")
@@ -55,16 +55,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_offline_option(parser)
     parser.set_defaults(handler=simulate)
-
-
-def _parse_overrides(items: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--design {item!r} must look like key=value")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def _parse_scan(text: str) -> tuple[str, list[float]]:
@@ -107,7 +97,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
     """Simulate ``args.device``; return the result and the summary rows."""
     from qkdchip.simulations.devices import defaults
 
-    overrides = _parse_overrides(args.design)
+    overrides = parse_assignments(args.design, option="--design")
     if args.solver is not None and args.device != "coupler":
         raise ValueError(f"--solver {args.solver} applies to the coupler only, not {args.device}")
     if args.scan is not None and args.device != "mmi":
