@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
+    from qkdchip.simulations.wafer_yield.sensitivity_table import SensitivityTable
 
 COMB_ASSUMPTIONS: tuple[str, ...] = (
     "intrinsic Q 2e7 (paper: about 20 million)",
@@ -27,7 +28,7 @@ def _entry(kind: str, source: str, keys: list[str] | None = None, **more: Any) -
     return {"kind": kind, "source": source, "keys": keys or [], **more}
 
 
-def _yield_assumptions(table: Any) -> list[str]:
+def _yield_assumptions(table: SensitivityTable) -> list[str]:
     return sorted(
         f"{name} = {table.design.get(name, table.sensitivities.get(name))!r} ({source})"
         for name, source in table.sources.items()
@@ -35,15 +36,22 @@ def _yield_assumptions(table: Any) -> list[str]:
     )
 
 
-def model_mismatches(ctx: FlowContext) -> list[str]:
-    """Device figures the yield model uses that are not the drawn device's (empty when none,
-    or when the yield stage did not run)."""
+def yield_table(ctx: FlowContext) -> SensitivityTable | None:
+    """The InP yield model's table of this run, or None when the yield stage did not run (the
+    table rests on device results only that stage loaded)."""
     from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
 
-    if "yield" not in ctx.keys:  # its table rests on device results only that stage loaded
+    if "yield" not in ctx.keys:
+        return None
+    return load_sensitivity_table("inp", designs=ctx.scenario.design)
+
+
+def model_mismatches(ctx: FlowContext, table: SensitivityTable | None) -> list[str]:
+    """Device figures the yield model (``table``, see :func:`yield_table`) uses that are not
+    the drawn device's; empty when none or without a table."""
+    if table is None:
         return []
     designs = ctx.scenario.design
-    table = load_sensitivity_table("inp", designs=designs)
     out = []
     pairs = (
         ("phase_modulator_length_mm", designs.phase_modulator.length_um, "phase modulator"),
@@ -71,8 +79,8 @@ def model_mismatches(ctx: FlowContext) -> list[str]:
     return out
 
 
-def build_provenance(ctx: FlowContext) -> dict[str, Any]:
-    """Provenance of every headline of ``summary.json``, and the model mismatches."""
+def build_provenance(ctx: FlowContext, table: SensitivityTable | None) -> dict[str, Any]:
+    """Provenance of every headline of ``summary.json`` (``table``: see :func:`yield_table`)."""
     sc = ctx.scenario
     keys = ctx.keys
     out: dict[str, Any] = {
@@ -100,10 +108,7 @@ def build_provenance(ctx: FlowContext) -> dict[str, Any]:
             [keys["comb"], *rests_on],
             assumptions=list(COMB_ASSUMPTIONS),
         )
-    if "yield" in keys:
-        from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
-
-        table = load_sensitivity_table("inp", designs=sc.design)
+    if table is not None:
         source = (
             f"wafer Monte Carlo over {sc.yield_.wafers} wafers (seed {sc.seed}): process "
             "statistics (qkdchip.pdk.process_statistics), specs (wafer_yield/specs.toml), "

@@ -18,7 +18,7 @@ import numpy as np
 
 from qkdchip.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
 from qkdchip.constants import C_M_PER_S
-from qkdchip.provenance import build_provenance, model_mismatches
+from qkdchip.provenance import build_provenance, model_mismatches, yield_table
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext, StageOutcome
@@ -66,8 +66,9 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         ref = yld["summary"].get("reference_experiment")
         if ref:
             out["reference_experiment"] = ref
-    out["provenance"] = build_provenance(ctx)
-    out["model_mismatches"] = model_mismatches(ctx)
+    table = yield_table(ctx)
+    out["provenance"] = build_provenance(ctx, table)
+    out["model_mismatches"] = model_mismatches(ctx, table)
     net = ctx.outputs.get("network")
     if net is not None:
         by_distance = {}
