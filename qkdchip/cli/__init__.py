@@ -5,14 +5,22 @@ Each sub-command lives in its own module of this package and exposes
 the parsed namespace and returning an exit code). :data:`COMMAND_MODULES` lists them in the
 order ``qkdchip --help`` shows. A command with an ``offline`` option runs inside
 :func:`qkdchip.cache.offline` when it is given (see :func:`add_offline_option`).
+
+Exit codes: 0 done; 2 an input outside its allowed range (one line naming it); 1 a result that
+cannot be had, a file-system error or an internal error (one line; an internal error's traceback
+goes to :func:`error_log_path`); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import time
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from qkdchip import __version__
 from qkdchip.cache import offline
@@ -86,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with offline(getattr(args, "offline", False)):
             return int(args.handler(args))
-    except (ValueError, RuntimeError) as err:
+    except ValueError as err:  # an input outside its allowed range: a usage error
+        print(f"qkdchip {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except RuntimeError as err:  # a result that cannot be had (offline, a failed stage)
         print(f"qkdchip {args.command}: error: {err}", file=sys.stderr)
         return 1
     except OSError as err:  # a path that is a file, a folder, missing, read-only, full disk
@@ -96,6 +107,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"qkdchip {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: one line here, the traceback in the log
+        log = write_traceback_log(err)
+        print(
+            f"qkdchip {args.command}: internal error: {type(err).__name__}: {err} "
+            f"(traceback in {log}; please report it)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def error_log_path() -> Path:
+    """Where internal errors' tracebacks go: ``$XDG_STATE_HOME/qkdchip/errors.log`` (default
+    ``~/.local/state/qkdchip/errors.log``)."""
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "qkdchip" / "errors.log"
+
+
+def write_traceback_log(err: BaseException) -> Path | str:
+    """Append ``err``'s traceback, with the time and command line, to :func:`error_log_path`;
+    returns the path, or ``"stderr"`` when the log cannot be written (then it goes there)."""
+    text = "".join(traceback.format_exception(err))
+    entry = f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} {' '.join(sys.argv)}\n{text}"
+    path = error_log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(entry)
+    except OSError:
+        sys.stderr.write(entry)
+        return "stderr"
+    return path
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from qkdchip.simulations.comb import (
     solve_comb,
 )
 from qkdchip.simulations.comb.plot import plot_spectrum, plot_sweep
+from qkdchip.simulations.comb.solve import MAX_PUMP_POWER_W
 
 _FLOAT_FIELDS = (
     "fsr_hz",
@@ -72,8 +73,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="START:STOP",
         help="detuning sweep (omega0 - omega_p)/2pi in MHz (default: the reference sweep)",
     )
-    parser.add_argument("--sweep-us", type=float, default=2.0, help="sweep time with --sweep (us)")
-    parser.add_argument("--hold-us", type=float, default=1.0, help="hold time with --sweep (us)")
+    parser.add_argument(
+        "--sweep-us", type=float, default=None, help="sweep time with --sweep (us; default 2)"
+    )
+    parser.add_argument(
+        "--hold-us", type=float, default=None, help="hold time with --sweep (us; default 1)"
+    )
     parser.add_argument("--modes", type=int, default=256, help="simulated modes (even)")
     parser.add_argument("--seed", type=int, default=0, help="quantum-noise seed")
     parser.add_argument(
@@ -139,9 +144,12 @@ def _read_ring(path: Path) -> dict[str, Any]:
 
 def comb(args: argparse.Namespace) -> int:
     """Run the comb simulation, print the lines and write the plots and JSON."""
-    if args.pump_mw is not None and not args.pump_mw > 0:
-        raise ValueError(f"--pump-mw={args.pump_mw} must be > 0")
+    max_mw = MAX_PUMP_POWER_W * 1e3
+    if args.pump_mw is not None and not 0 < args.pump_mw <= max_mw:
+        raise ValueError(f"--pump-mw={args.pump_mw} must lie in (0, {max_mw:g}] mW")
     power_w = REFERENCE_PUMP_POWER_W if args.pump_mw is None else args.pump_mw * 1e-3
+    if args.sweep is None and (args.sweep_us is not None or args.hold_us is not None):
+        raise ValueError("--sweep-us and --hold-us need --sweep START:STOP")
     if args.sweep is not None:
         start, _, stop = args.sweep.partition(":")
         try:
@@ -160,8 +168,8 @@ def comb(args: argparse.Namespace) -> int:
             pump_power_w=power_w,
             detuning_start_hz=start_mhz * 1e6,
             detuning_stop_hz=stop_mhz * 1e6,
-            sweep_time_s=args.sweep_us * 1e-6,
-            hold_time_s=args.hold_us * 1e-6,
+            sweep_time_s=(2.0 if args.sweep_us is None else args.sweep_us) * 1e-6,
+            hold_time_s=(1.0 if args.hold_us is None else args.hold_us) * 1e-6,
             n_modes=args.modes,
             seed=args.seed,
         )

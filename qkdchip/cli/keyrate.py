@@ -18,6 +18,7 @@ from qkdchip.simulations.qkd import (
     sweep_distances,
 )
 from qkdchip.simulations.qkd.plot import plot_key_rate_vs_distance
+from qkdchip.simulations.qkd.system import MAX_ARM_KM
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,8 +86,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _system(args: argparse.Namespace) -> SnsSystem:
     for d in args.distance_km:
-        if not (math.isfinite(d) and d >= 0.0):
-            raise ValueError(f"--distance-km {d!r} must be finite and >= 0")
+        if not (math.isfinite(d) and 0.0 <= d <= 2 * MAX_ARM_KM):
+            raise ValueError(f"--distance-km {d!r} must lie in [0, {2 * MAX_ARM_KM:g}] km")
     dark = args.dark_count_per_pulse
     if (args.dark_count_rate_hz is None) != (args.gate_s is None):
         raise ValueError("--dark-count-rate-hz and --gate-s must be given together")

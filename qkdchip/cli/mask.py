@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import math
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=mask)
 
 
+MAX_CELL_LENGTH_UM = 150_000.0
+"""Largest length a cell parameter may take (µm): the diameter of a 150 mm wafer."""
+
+
 def _convert(name: str, raw: str, default: Any) -> Any:
     text = raw.strip()
     if isinstance(default, bool):
@@ -53,9 +58,17 @@ def _convert(name: str, raw: str, default: Any) -> Any:
     if isinstance(default, str):
         return text
     try:
-        return int(text) if isinstance(default, int) else float(text)
+        value = int(text) if isinstance(default, int) else float(text)
     except ValueError as err:
         raise ValueError(f"--param {name}={raw!r} is not a number") from err
+    if not math.isfinite(value):
+        raise ValueError(f"--param {name}={raw!r} must be finite")
+    if name.endswith("_um") and abs(value) > MAX_CELL_LENGTH_UM:
+        raise ValueError(
+            f"--param {name}={raw!r} is outside [-{MAX_CELL_LENGTH_UM:g}, {MAX_CELL_LENGTH_UM:g}] "
+            "µm (a 150 mm wafer)"
+        )
+    return value
 
 
 def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from qkdchip.simulations.wafer_yield.calibration import (
     REFERENCE_WORKING,
     calibrate_defect_density,
 )
-from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
+from qkdchip.simulations.wafer_yield.engine import MAX_WAFERS, YieldModel, run_wafer_yield
 from qkdchip.simulations.wafer_yield.report import write_outputs
 from qkdchip.simulations.wafer_yield.sampling import SAMPLERS, validate_sampler
 from qkdchip.simulations.wafer_yield.statistics import clopper_pearson_interval
@@ -47,8 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def yield_command(args: argparse.Namespace) -> int:
     """Run the Monte Carlo, write the outputs and print the summary."""
-    if args.wafers < 1:
-        raise ValueError(f"--wafers = {args.wafers} must be >= 1")
+    if not 1 <= args.wafers <= MAX_WAFERS:
+        raise ValueError(f"--wafers = {args.wafers} must lie in [1, {MAX_WAFERS}]")
     validate_sampler(args.sampler, args.wafers)
     if args.seed < 0:
         raise ValueError(f"--seed = {args.seed} must be >= 0")

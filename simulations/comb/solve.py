@@ -231,6 +231,12 @@ def _result(
     )
 
 
+MAX_PUMP_POWER_W = 10.0
+"""Highest on-chip pump power (W): above it a Si3N4 waveguide is damaged."""
+MAX_SWEEP_TIME_S = 1e-3
+"""Longest sweep or hold (s): 10^4-10^5 photon lifetimes, far past any transient."""
+
+
 def solve_comb(
     resonator: Resonator,
     *,
@@ -266,18 +272,22 @@ def solve_comb(
         second_pump: optional second pump.
         n_samples: samples recorded along the sweep.
     """
-    if not np.isfinite(pump_power_w) or pump_power_w <= 0:
-        raise ValueError(f"pump_power_w={pump_power_w!r} must be finite and > 0")
+    if not (np.isfinite(pump_power_w) and 0 < pump_power_w <= MAX_PUMP_POWER_W):
+        raise ValueError(f"pump_power_w={pump_power_w!r} must lie in (0, {MAX_PUMP_POWER_W:g}] W")
+    half_fsr = resonator.fsr_hz / 2
     for name, value in (
         ("detuning_start_hz", detuning_start_hz),
         ("detuning_stop_hz", detuning_stop_hz),
     ):
-        if not np.isfinite(value):
-            raise ValueError(f"{name}={value!r} must be finite")
-    if not np.isfinite(sweep_time_s) or sweep_time_s <= 0:
-        raise ValueError(f"sweep_time_s={sweep_time_s!r} must be finite and > 0")
-    if not np.isfinite(hold_time_s) or hold_time_s < 0:
-        raise ValueError(f"hold_time_s={hold_time_s!r} must be finite and >= 0")
+        if not (np.isfinite(value) and abs(value) <= half_fsr):
+            raise ValueError(
+                f"{name}={value!r} must lie in [-{half_fsr:g}, {half_fsr:g}] Hz (half the FSR: "
+                "beyond it the pump is nearer the next resonance)"
+            )
+    if not (np.isfinite(sweep_time_s) and 0 < sweep_time_s <= MAX_SWEEP_TIME_S):
+        raise ValueError(f"sweep_time_s={sweep_time_s!r} must lie in (0, {MAX_SWEEP_TIME_S:g}] s")
+    if not (np.isfinite(hold_time_s) and 0 <= hold_time_s <= MAX_SWEEP_TIME_S):
+        raise ValueError(f"hold_time_s={hold_time_s!r} must lie in [0, {MAX_SWEEP_TIME_S:g}] s")
     norm = resonator.normalise(n_modes, pump_power_w=pump_power_w, second_pump=second_pump)
     z0, z1 = norm.zeta_from_detuning_hz([detuning_start_hz, detuning_stop_hz])
     t_sweep = norm.tau_from_seconds(sweep_time_s)

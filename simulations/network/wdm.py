@@ -60,8 +60,8 @@ class WdmGrid:
             )
         if not (self.stopband_edge_ghz <= 0.5 * self.spacing_ghz):
             raise ValueError(
-                f"stopband_edge_ghz ({self.stopband_edge_ghz!r}) must be at most half the "
-                f"grid spacing ({0.5 * self.spacing_ghz!r})"
+                f"stopband_edge_ghz={self.stopband_edge_ghz!r} must be at most half "
+                f"spacing_ghz={self.spacing_ghz!r} ({0.5 * self.spacing_ghz!r})"
             )
 
 

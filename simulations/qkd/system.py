@@ -16,6 +16,16 @@ from typing import Any
 _DEFAULT_PHASE_SLICE_RAD = math.pi / 8
 
 
+MAX_ARM_KM = 20_000.0
+"""Longest fibre arm (km): half the Earth's circumference."""
+MAX_LOSS_DB_PER_KM = 10.0
+"""Highest fibre attenuation (dB/km): above any telecom fibre at any band."""
+MAX_EXTRA_LOSS_DB = 200.0
+"""Highest extra loss per arm (dB): far beyond any detectable signal."""
+MAX_PULSES = 1e20
+"""Largest finite pulse count: 3,000 years at 1 GHz."""
+
+
 def _check_range(name: str, value: float, low: float, high: float) -> None:
     if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
         raise ValueError(f"{name}={value!r} must lie in [{low}, {high}]")
@@ -79,10 +89,12 @@ class SnsSystem:
     phase_slice_rad: float = _DEFAULT_PHASE_SLICE_RAD
 
     def __post_init__(self) -> None:
-        for name in ("fibre_a_km", "fibre_b_km", "loss_a_db_per_km", "loss_b_db_per_km"):
-            _check_positive(name, getattr(self, name))
+        for name in ("fibre_a_km", "fibre_b_km"):
+            _check_range(name, getattr(self, name), 0.0, MAX_ARM_KM)
+        for name in ("loss_a_db_per_km", "loss_b_db_per_km"):
+            _check_range(name, getattr(self, name), 0.0, MAX_LOSS_DB_PER_KM)
         for name in ("extra_loss_a_db", "extra_loss_b_db"):
-            _check_positive(name, getattr(self, name))
+            _check_range(name, getattr(self, name), 0.0, MAX_EXTRA_LOSS_DB)
         _check_range("detector_efficiency", self.detector_efficiency, 0.0, 1.0)
         if self.detector_efficiency == 0.0:
             raise ValueError("detector_efficiency=0.0 must lie in (0, 1]")
@@ -91,10 +103,8 @@ class SnsSystem:
         if not (math.isfinite(self.ec_efficiency) and self.ec_efficiency >= 1.0):
             raise ValueError(f"ec_efficiency={self.ec_efficiency!r} must be finite and >= 1")
         _check_positive("repetition_rate_hz", self.repetition_rate_hz, allow_zero=False)
-        if self.n_pulses is not None and not (
-            math.isfinite(self.n_pulses) and self.n_pulses >= 1e3
-        ):
-            raise ValueError(f"n_pulses={self.n_pulses!r} must be None or >= 1e3")
+        if self.n_pulses is not None:
+            _check_range("n_pulses", self.n_pulses, 1e3, MAX_PULSES)
         if not (0.0 < self.phase_slice_rad <= math.pi):
             raise ValueError(f"phase_slice_rad={self.phase_slice_rad!r} must lie in (0, pi]")
 
@@ -104,7 +114,7 @@ class SnsSystem:
 
         ``loss_db_per_km`` and ``extra_loss_db`` (if given) set both arms.
         """
-        _check_positive("distance_km", distance_km)
+        _check_range("distance_km", distance_km, 0.0, 2 * MAX_ARM_KM)
         loss = kwargs.pop("loss_db_per_km", None)
         extra = kwargs.pop("extra_loss_db", None)
         if loss is not None:
@@ -130,7 +140,7 @@ class SnsSystem:
 
         A system with two zero-length arms is split equally.
         """
-        _check_positive("distance_km", distance_km)
+        _check_range("distance_km", distance_km, 0.0, 2 * MAX_ARM_KM)
         total = self.distance_km
         frac_a = 0.5 if total == 0.0 else self.fibre_a_km / total
         return replace(

@@ -40,12 +40,15 @@ def test_cell_with_params_writes_gds_and_reports(
         (["mask", "--cell", "mzm", "--param", "arm_length_um=abc"], "arm_length_um"),
         (["mask", "--cell", "mzm", "--param", "arm_length_um=1"], "arm_length_um"),
         (["mask", "--param", "a=1"], "--param needs --cell"),
+        # past the 32-bit GDS coordinates, once silently wrapped and "clean"
+        (["mask", "--cell", "pad_dc", "--param", "size_um=1e9"], "is outside [-150000, 150000]"),
+        (["mask", "--cell", "pad_dc", "--param", "size_um=nan"], "must be finite"),
     ],
 )
-def test_bad_input_exits_1_with_message(
+def test_bad_input_exits_2_with_message(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main([*argv, "--out", str(tmp_path)]) == 1
+    assert main([*argv, "--out", str(tmp_path)]) == 2
     assert message in capsys.readouterr().err
 
 

@@ -54,3 +54,25 @@ def test_file_system_errors_are_one_line_naming_the_path(
     assert main(["network", "--out", str(a_file), "--distance-km", "380"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == f"qkdchip network: error: {a_file / 'cache'}: Not a directory"
+
+
+def test_an_internal_error_is_one_line_and_its_traceback_goes_to_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import qkdchip.cli.keyrate as keyrate_cli
+
+    def broken(*_: object, **__: object) -> int:
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr(keyrate_cli, "sweep_distances", broken)
+    assert main(["keyrate", "--distance-km", "100"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    log = tmp_path / "qkdchip" / "errors.log"
+    assert err == [
+        f"qkdchip keyrate: internal error: TypeError: unsupported operand (traceback in {log}; "
+        "please report it)"
+    ]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in text
+    assert 'raise TypeError("unsupported operand")' in text

@@ -98,7 +98,7 @@ def test_network_command_rejects_bad_distance(
 ) -> None:
     from qkdchip.cli import main
 
-    assert main(["network", "--distance-km", distance]) == 1
+    assert main(["network", "--distance-km", distance]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "--distance-km" in err
@@ -107,7 +107,7 @@ def test_network_command_rejects_bad_distance(
 def test_run_command_rejects_unknown_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     from qkdchip.cli import main
 
-    assert main(["run", "--scenario", "atlantis"]) == 1
+    assert main(["run", "--scenario", "atlantis"]) == 2
     assert "unknown scenario 'atlantis'" in capsys.readouterr().err
 
 

@@ -95,7 +95,7 @@ def test_a_new_design_without_meep_says_how_to_install_it(
 def test_bad_design_is_one_line(
     argv: list[str], message: str, no_meep: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == 1
+    assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert message in err

@@ -20,7 +20,7 @@ from qkdchip.cli import main
 def test_bad_design_item_is_one_line_error(
     item: str, message: str, tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["comb", "--design", item, "--out", str(tmp_path)]) == 1
+    assert main(["comb", "--design", item, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1
@@ -30,15 +30,20 @@ def test_bad_design_item_is_one_line_error(
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--pump-mw", "0"], "--pump-mw=0.0 must be > 0"),
+        (["--pump-mw", "0"], "--pump-mw=0.0 must lie in (0, 10000] mW"),
         (["--sweep", "100"], "--sweep='100' must be START:STOP in MHz"),
         (["--sweep", "a:b"], "--sweep='a:b' must be START:STOP in MHz"),
+        (["--pump-mw", "1e300"], "--pump-mw=1e+300 must lie in (0, 10000] mW"),
+        (["--sweep", "1e300:-1e300"], "detuning_start_hz=1e+306 must lie in [-"),
+        (["--hold-us", "1e300"], "--sweep-us and --hold-us need --sweep START:STOP"),
+        (["--sweep", "100:200", "--hold-us", "1e300"], "hold_time_s=1e+294 must lie in [0, "),
+        (["--sweep", "100:200", "--sweep-us", "1e9"], "sweep_time_s=1000.0 must lie in (0, "),
     ],
 )
 def test_bad_pump_or_sweep_is_one_line_error(
     option: list[str], message: str, tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["comb", *option, "--out", str(tmp_path)]) == 1
+    assert main(["comb", *option, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1

@@ -167,7 +167,7 @@ def test_cli_prints_dark_pulse_lines(tmp_path, capsys) -> None:
 
 
 def test_cli_rejects_bad_design(tmp_path, capsys) -> None:
-    assert main(["comb", "--design", "q_intrinsic=-3", "--out", str(tmp_path)]) == 1
+    assert main(["comb", "--design", "q_intrinsic=-3", "--out", str(tmp_path)]) == 2
     assert "q_intrinsic" in capsys.readouterr().err
 
 

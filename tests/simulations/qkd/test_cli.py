@@ -39,9 +39,12 @@ def test_table_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ["--misalignment", "0.7"],
         ["--distance-km", "-5"],
         ["--dark-count-rate-hz", "10"],
+        ["--distance-km", "1e300"],
+        ["--loss-db-per-km", "1e300"],
+        ["--finite", "1e40"],
     ],
 )
 def test_bad_input_is_one_line_error(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["keyrate", *bad]) == 1
+    assert main(["keyrate", *bad]) == 2
     err = capsys.readouterr().err
     assert err.startswith("qkdchip keyrate: error:")

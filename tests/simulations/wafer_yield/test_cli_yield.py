@@ -18,7 +18,10 @@ def test_yield_json(tmp_path, capsys) -> None:
 
 
 def test_yield_bad_input(tmp_path, capsys) -> None:
-    assert main(["yield", "--wafers", "0", "--out", str(tmp_path)]) == 1
+    assert main(["yield", "--wafers", "0", "--out", str(tmp_path)]) == 2
     assert "wafers" in capsys.readouterr().err
-    assert main(["yield", "--wafers", "12", "--sampler", "sobol", "--out", str(tmp_path)]) == 1
+    assert main(["yield", "--wafers", "12", "--sampler", "sobol", "--out", str(tmp_path)]) == 2
+    # 10^8 wafers would need hundreds of GB: refused before anything is allocated
+    assert main(["yield", "--wafers", "100000000", "--out", str(tmp_path)]) == 2
+    assert "--wafers = 100000000 must lie in [1, 65536]" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
