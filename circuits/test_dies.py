@@ -19,6 +19,7 @@ from qkdchip.components.inp import dbr_laser, pad_dc, ssc_angled
 from qkdchip.components.si3n4 import edge_coupler, ring_point_coupled
 from qkdchip.pdk.inp.design_rules import design_rules as inp_rules
 from qkdchip.pdk.si3n4.design_rules import design_rules as sin_rules
+from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
 
 def _outline(c: gf.Component, width: float, height: float) -> None:
@@ -32,7 +33,7 @@ def inp_test_die(
     cutback_loops: tuple[int, ...] = (0, 2, 4),
     cutback_loop_height_um: float = 260.0,
     laser_y_um: float = 1500.0,
-    ridge_width_um: float = 2.0,
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM,
     pad_um: float = 100.0,
     pad_pitch_um: float = 150.0,
     pad_edge_margin_um: float = 30.0,

@@ -1,4 +1,4 @@
-"""The InP client QKD transmitter chip (4.6 x 2.0 mm reference die).
+"""The InP client QKD transmitter chip (12.0 x 2.0 mm die, two lanes of 3 mm modulators).
 
 Needs the InP PDK active (``qkdchip.pdk.inp.get_pdk().activate()``).
 """
@@ -17,6 +17,7 @@ from qkdchip.circuits.waveguides import path_waveguide, straight_link
 from qkdchip.components.designs import (
     DBR_PERIOD_NM,
     DbrLaserDesign,
+    MmiDesign,
     MzmDesign,
     PhaseModulatorDesign,
     SpotSizeConverterDesign,
@@ -34,10 +35,12 @@ from qkdchip.components.inp import (
     voa,
 )
 from qkdchip.pdk.inp.design_rules import design_rules
+from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
 _LASER = DbrLaserDesign()
 _IM = MzmDesign()
 _PM = PhaseModulatorDesign()
+_MMI = MmiDesign()
 _VOA = VoaDesign()
 _SSC = SpotSizeConverterDesign()
 # The cell's device defaults are the design records' (qkdchip.components.chip_designs joins them).
@@ -77,7 +80,7 @@ def transmitter_chip(
     bottom_lane_y_um: float = 560.0,
     return_offset_um: float = 80.0,
     link_um: float = 40.0,
-    ridge_width_um: float = 2.0,
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM,
     facet_angle_deg: float = _SSC.facet_angle_deg,
     ssc_taper_um: float = _SSC.taper_length_um,
     ssc_tip_um: float = _SSC.tip_width_um,
@@ -92,6 +95,11 @@ def transmitter_chip(
     im_arm_separation_um: float = _IM.arm_separation_um,
     pm_length_um: float = _PM.length_um,
     voa_length_um: float = _VOA.length_um,
+    combiner_width_um: float = _MMI.width_um,
+    combiner_length_um: float = _MMI.length_um,
+    combiner_port_offset_um: float = _MMI.port_offset_um,
+    combiner_access_width_um: float = _MMI.access_width_um,
+    combiner_taper_um: float = _MMI.taper_length_um,
     dc_pad_um: float = 100.0,
     rf_pad_um: float = 80.0,
     pad_pitch_um: float = 150.0,
@@ -133,7 +141,7 @@ def transmitter_chip(
       in the gap east of its MZM (metal over a passive waveguide, never over another contact).
 
     Args:
-        chip_width_um, chip_height_um: die size (µm); the reference chip is 4600 x 2000 µm.
+        chip_width_um, chip_height_um: die size (µm); the wafer's die is 12000 x 2000 µm.
         top_lane_y_um: y of the signal lane (µm).
         bottom_lane_y_um: y of the output lane after the combiner (µm).
         return_offset_um: height of the returning signal waveguide above the bottom lane (µm).
@@ -145,6 +153,8 @@ def transmitter_chip(
         im_arm_length_um, im_arm_separation_um: intensity modulators (MZMs) (µm).
         pm_length_um: phase modulator electrode length (µm).
         voa_length_um: attenuator length (µm).
+        combiner_width_um, combiner_length_um, combiner_port_offset_um,
+        combiner_access_width_um, combiner_taper_um: the 2:1 MMI combiner (µm).
         dc_pad_um, rf_pad_um, pad_pitch_um: pad sides and the slot pitch of the pad rows (µm).
         pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
         wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
@@ -274,7 +284,14 @@ def transmitter_chip(
     u_turn.move((x_west, y_top))
     ridge_link(c, cursor, x_comb_in, y_ref, w)
 
-    combiner = c << mmi1x2(ridge_width_um=w)
+    combiner = c << mmi1x2(
+        width_um=combiner_width_um,
+        length_um=combiner_length_um,
+        port_offset_um=combiner_port_offset_um,
+        access_width_um=combiner_access_width_um,
+        taper_length_um=combiner_taper_um,
+        ridge_width_um=w,
+    )
     combiner.rotate(180)
     combiner.move((x_comb_in - combiner.ports["o3"].center[0], y_comb))
 

@@ -540,8 +540,11 @@ def _plan(layout: WaferLayout) -> WaferPlan:
     return plan_wafer(grid, n_test_dies=layout.n_test_dies, n_marks=layout.n_marks)
 
 
-INP_WAFER_LAYOUT = WaferLayout(die_width_um=4600.0, die_height_um=2000.0, street_um=100.0)
-"""InP transmitter wafer: the reference 4.6 x 2.0 mm chip, 100 µm cleave street."""
+INP_WAFER_LAYOUT = WaferLayout(die_width_um=12500.0, die_height_um=2000.0, street_um=100.0)
+"""InP transmitter wafer: 12.5 x 2.0 mm chips, 100 µm cleave street. The reported chip is 4.6 x
+2.0 mm (a secondary source); its six modulators in two lanes hold 0.5 mm each, a Vπ near 19 V
+with the calibrated Vπ·L. The drawn chip gives each modulator the 3 mm that a 3.5 V drive needs
+and each VOA the 600 µm that 20 dB needs; its lanes set the die length."""
 SI3N4_WAFER_LAYOUT = WaferLayout(die_width_um=6000.0, die_height_um=7000.0, street_um=200.0)
 """Si3N4 comb wafer: 6.0 x 7.0 mm comb chip (1 mm ring, test rings, cut-back), 200 µm street."""
 WAFER_LAYOUTS: dict[str, WaferLayout] = {"inp": INP_WAFER_LAYOUT, "si3n4": SI3N4_WAFER_LAYOUT}

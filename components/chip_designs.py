@@ -16,6 +16,7 @@ from typing import Any
 
 from qkdchip.components.designs import (
     DbrLaserDesign,
+    MmiDesign,
     MzmDesign,
     PhaseModulatorDesign,
     RingDesign,
@@ -34,6 +35,7 @@ class ChipDesigns:
         intensity_modulator: IM I, II and III.
         phase_modulator: PM ref, PM I and PM II.
         voa: VOA I and II.
+        mmi: the 2:1 MMI that combines the signal and reference lanes (the simulated MMI).
         ssc: the transmitter's three angled spot-size converters.
         ring: the comb ring with its bus coupler.
     """
@@ -42,8 +44,16 @@ class ChipDesigns:
     intensity_modulator: MzmDesign = field(default_factory=MzmDesign)
     phase_modulator: PhaseModulatorDesign = field(default_factory=PhaseModulatorDesign)
     voa: VoaDesign = field(default_factory=VoaDesign)
+    mmi: MmiDesign = field(default_factory=MmiDesign)
     ssc: SpotSizeConverterDesign = field(default_factory=SpotSizeConverterDesign)
     ring: RingDesign = field(default_factory=RingDesign)
+
+    def __post_init__(self) -> None:
+        if self.mmi.n_inputs != 1:
+            raise ValueError(
+                f"design mmi.n_inputs={self.mmi.n_inputs!r}: the transmitter's combiner is a "
+                "1x2 MMI (allowed: 1)"
+            )
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> ChipDesigns:
         """A copy with ``{"DEVICE.FIELD": value}`` applied (strings are converted).
@@ -106,6 +116,11 @@ class ChipDesigns:
             "im_arm_separation_um": im.arm_separation_um,
             "pm_length_um": self.phase_modulator.length_um,
             "voa_length_um": self.voa.length_um,
+            "combiner_width_um": self.mmi.width_um,
+            "combiner_length_um": self.mmi.length_um,
+            "combiner_port_offset_um": self.mmi.port_offset_um,
+            "combiner_access_width_um": self.mmi.access_width_um,
+            "combiner_taper_um": self.mmi.taper_length_um,
             "facet_angle_deg": self.ssc.facet_angle_deg,
             "ssc_taper_um": self.ssc.taper_length_um,
             "ssc_tip_um": self.ssc.tip_width_um,

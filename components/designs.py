@@ -19,6 +19,7 @@ from typing import Any
 
 from qkdchip.components.checks import check_range
 from qkdchip.constants import C_M_PER_S
+from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
 REFERENCE_FSR_HZ = 30.03e9
 """FSR of the reference comb ring (paper fact 1.7, "measured to be 30.03 GHz")."""
@@ -294,7 +295,7 @@ class DbrLaserDesign(_Design):
     period_nm: float = DBR_PERIOD_NM
     kappa_per_cm: float = DBR_KAPPA_PER_CM
     n_eff: float = DBR_N_EFF
-    ridge_width_um: float = 2.0
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM
     injection_mirror: str = "rear"
 
     def __post_init__(self) -> None:
@@ -376,7 +377,7 @@ class MmiDesign(_Design):
     port_offset_um: float = 1.5
     access_width_um: float = 2.0
     taper_length_um: float = 10.0
-    ridge_width_um: float = 2.0
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM
 
     def __post_init__(self) -> None:
         _check_choice("n_inputs", self.n_inputs, (1, 2))
@@ -401,84 +402,62 @@ class MmiDesign(_Design):
         return factor * self.beat_length_um
 
 
-VPI_L_V_MM = 10.0
-"""Assumption: Vπ·L of a reverse-biased InP p-i-n phase modulator, order 10 V·mm (notes §3.3)."""
-
-
 @dataclass(frozen=True)
 class PhaseModulatorDesign(_Design):
     """InP electro-optic (reverse-biased p-i-n) phase modulator.
 
-    The default length is the transmitter's PMs (500 µm, what the 4.6 mm die holds in line).
+    The default length is the transmitter's PMs: 3 mm, so that the simulated and calibrated
+    Vπ·L (:func:`qkdchip.simulations.modes.modulator.simulate_modulator`) gives a Vπ inside the
+    drive's 3.5 V (the yield spec). Vπ is a simulated figure, not a design field.
 
     Attributes:
         length_um: electrode (modulated) length in µm, [50, 5000].
-        vpi_l_v_mm: Vπ·L product in V·mm, [1, 100] (assumption: 10 V·mm).
         ridge_width_um: ridge width in µm, [0.8, 6].
         electrode_width_um: p-contact metal width on the ridge in µm, [1, 20].
     """
 
-    length_um: float = 500.0
-    vpi_l_v_mm: float = VPI_L_V_MM
-    ridge_width_um: float = 2.0
+    length_um: float = 3000.0
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM
     electrode_width_um: float = 4.0
 
     def __post_init__(self) -> None:
         check_range("length_um", self.length_um, 50.0, 5000.0)
-        check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
         check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
         check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
-
-    @property
-    def vpi_v(self) -> float:
-        """Half-wave voltage in V."""
-        return self.vpi_l_v_mm / (self.length_um * 1e-3)
 
 
 @dataclass(frozen=True)
 class MzmDesign(_Design):
     """Mach-Zehnder intensity modulator: MMI splitter, two modulated arms, MMI combiner.
 
-    The default arms are the transmitter's IMs (500 µm).
+    The default arms are the transmitter's IMs (3 mm, driven on one arm: the same Vπ as a PM
+    of that length).
 
     Attributes:
         arm_length_um: modulated length of each arm in µm, [50, 5000].
         arm_separation_um: centre-to-centre distance of the two arms in µm, [20, 500].
-        vpi_l_v_mm: Vπ·L of each arm in V·mm, [1, 100] (push-pull halves the drive).
         ridge_width_um: ridge width in µm, [0.8, 6].
         electrode_width_um: p-contact width on each arm in µm, [1, 20].
     """
 
-    arm_length_um: float = 500.0
+    arm_length_um: float = 3000.0
     arm_separation_um: float = 60.0
-    vpi_l_v_mm: float = VPI_L_V_MM
-    ridge_width_um: float = 2.0
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM
     electrode_width_um: float = 4.0
 
     def __post_init__(self) -> None:
         check_range("arm_length_um", self.arm_length_um, 50.0, 5000.0)
         check_range("arm_separation_um", self.arm_separation_um, 20.0, 500.0)
-        check_range("vpi_l_v_mm", self.vpi_l_v_mm, 1.0, 100.0)
         check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
         check_range("electrode_width_um", self.electrode_width_um, 1.0, 20.0)
-
-    def arm(self) -> PhaseModulatorDesign:
-        return PhaseModulatorDesign(
-            length_um=self.arm_length_um,
-            vpi_l_v_mm=self.vpi_l_v_mm,
-            ridge_width_um=self.ridge_width_um,
-            electrode_width_um=self.electrode_width_um,
-        )
-
-    @property
-    def vpi_push_pull_v(self) -> float:
-        """Differential half-wave voltage in V when both arms are driven in push-pull."""
-        return self.arm().vpi_v / 2
 
 
 @dataclass(frozen=True)
 class VoaDesign(_Design):
     """InP variable optical attenuator: a reverse-biased absorbing (active-material) section.
+
+    The default 600 µm gives 24 dB at full bias, inside the yield spec's 20 dB on the process
+    spread (the wafer-yield model samples around ``max_attenuation_db``).
 
     Attributes:
         length_um: absorber length in µm, [20, 2000].
@@ -488,9 +467,9 @@ class VoaDesign(_Design):
         electrode_width_um: p-contact width in µm, [1, 20].
     """
 
-    length_um: float = 300.0
+    length_um: float = 600.0
     max_absorption_db_per_mm: float = 40.0
-    ridge_width_um: float = 2.0
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM
     electrode_width_um: float = 4.0
 
     def __post_init__(self) -> None:
@@ -501,6 +480,7 @@ class VoaDesign(_Design):
 
     @property
     def max_attenuation_db(self) -> float:
+        """Attenuation at the largest reverse bias in dB."""
         return self.max_absorption_db_per_mm * self.length_um * 1e-3
 
 
@@ -520,7 +500,7 @@ class SpotSizeConverterDesign(_Design):
     tip_width_um: float = 1.0
     taper_length_um: float = 150.0
     facet_angle_deg: float = 7.0
-    ridge_width_um: float = 2.0
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM
 
     def __post_init__(self) -> None:
         check_range("tip_width_um", self.tip_width_um, 0.8, 4.0)

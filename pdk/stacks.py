@@ -18,6 +18,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+INP_RIDGE_WIDTH_UM = 2.0
+"""Assumption: the InP platform's ridge width, 2.0 µm (HHI ~2 µm core, Nazca demofab 1.5-3 µm).
+Every InP device record and cell draws it by default, and the process statistics sample around
+it."""
+
 DEFAULT_THICKNESS_NM = 100.0
 THICKNESS_RANGE_NM: tuple[float, float] = (40.0, 1500.0)
 """Films from the 40 nm ULL nitride (Puckett et al. 2021) to thick Damascene films (~1.35 µm)."""

@@ -27,6 +27,7 @@ YIELD_REQUIREMENTS: tuple[str, ...] = (
 )
 YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield",
+    "qkdchip.simulations.modes.modulator",
     "qkdchip.pdk",
     "qkdchip.circuits.wafer_geometry",
     "qkdchip.circuits.inventory",
@@ -211,11 +212,14 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
     sc = ctx.scenario
-    ctx.need("devices")  # the lasers' cavity comes from the simulated grating
+    ctx.need("devices")  # the lasers' grating and the modulators' Vπ·L are simulated
     key = {
         "code": source_hash(YIELD_SOURCES),
         "grating": ctx.keys["devices"]["grating"],
+        "modulator": ctx.keys["devices"]["modulator"],
         "laser": sc.design.laser.to_dict(),
+        "phase_modulator": sc.design.phase_modulator.to_dict(),
+        "intensity_modulator": sc.design.intensity_modulator.to_dict(),
         "wafers": sc.yield_.wafers,
         "seed": sc.seed,
     }
@@ -259,7 +263,6 @@ def _pct(value: Any) -> str:
 # ----------------------------------------------------------------------------------- network
 def network(ctx: FlowContext) -> dict[str, Any]:
     """Channel plan, per-pair key rates at each distance, the distance sweep, and yield draws."""
-    from dataclasses import replace
 
     from qkdchip.simulations.network.clients import (
         client_name,
@@ -330,15 +333,13 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     if pool_data is not None:
         pool = pool_clients(pool_data, laser=laser, coupling_loss_db=tx.coupling_loss_db)
         groups = np.asarray(pool_data["wafer"], dtype=int)
-        tested = np.flatnonzero(np.asarray(pool_data["chip_pass"], dtype=bool) & (groups == 0))
-        if len(tested) < sc.network.clients:
-            raise ValueError(
-                f"the first simulated wafer has only {len(tested)} passing chips, the scenario "
-                f"needs {sc.network.clients}"
-            )
-        rng = np.random.default_rng(sc.seed + 2)
-        pick = rng.choice(tested, size=sc.network.clients, replace=False)
-        clients = [replace(pool[int(j)], name=client_name(k)) for k, j in enumerate(pick)]
+        clients = _tested_clients(
+            pool,
+            passes=np.asarray(pool_data["chip_pass"], dtype=bool),
+            first_wafer=groups == 0,
+            n=sc.network.clients,
+            seed=sc.seed + 2,
+        )
 
     def rate_fn(*, system: Any, protocol: str) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
@@ -447,11 +448,38 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         "networking_capability_km": capability,
         "headline": (
             f"{n_beat}/{len(channels)} pairs beat PLOB at {last['distance_km']:g} km; "
-            f"networking capability {capability:,.0f} km; all pairs beat PLOB up to "
-            + (f"{reach['distance_km']:g} km" if reach["distance_km"] else "no evaluated distance")
+            f"networking capability {capability:,.0f} km; "
+            + (
+                f"all pairs beat PLOB up to {reach['distance_km']:g} km"
+                if reach["distance_km"]
+                else "at no configured distance do all pairs beat PLOB"
+            )
         ),
         "_cached": cached_net,
     }
+
+
+def _tested_clients(
+    pool: list[Any], *, passes: np.ndarray, first_wafer: np.ndarray, n: int, seed: int
+) -> list[Any]:
+    """``n`` chips drawn at random among the first wafer's dies that pass (``passes``).
+
+    With too few passing dies every one is deployed and failing dies of that wafer fill the
+    remaining places, marked not working: their pairs get no key, with that reason.
+    """
+    from dataclasses import replace
+
+    from qkdchip.simulations.network.clients import client_name
+
+    tested = np.flatnonzero(passes & first_wafer)
+    if len(tested) >= n:
+        pick = np.random.default_rng(seed).choice(tested, size=n, replace=False)
+        return [replace(pool[int(j)], name=client_name(k)) for k, j in enumerate(pick)]
+    failing = np.flatnonzero(~passes & first_wafer)[: n - len(tested)]
+    return [
+        replace(pool[int(j)], name=client_name(k), working=bool(passes[j]) and pool[j].working)
+        for k, j in enumerate((*tested, *failing))
+    ]
 
 
 def _reach(

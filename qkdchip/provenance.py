@@ -32,7 +32,7 @@ def _yield_assumptions(table: SensitivityTable) -> list[str]:
     return sorted(
         f"{name} = {table.design.get(name, table.sensitivities.get(name))!r} ({source})"
         for name, source in table.sources.items()
-        if source.startswith("assumption")
+        if source.startswith("assumption") or "calibration" in source
     )
 
 
@@ -44,39 +44,6 @@ def yield_table(ctx: FlowContext) -> SensitivityTable | None:
     if "yield" not in ctx.keys:
         return None
     return load_sensitivity_table("inp", designs=ctx.scenario.design)
-
-
-def model_mismatches(ctx: FlowContext, table: SensitivityTable | None) -> list[str]:
-    """Device figures the yield model (``table``, see :func:`yield_table`) uses that are not
-    the drawn device's; empty when none or without a table."""
-    if table is None:
-        return []
-    designs = ctx.scenario.design
-    out = []
-    pairs = (
-        ("phase_modulator_length_mm", designs.phase_modulator.length_um, "phase modulator"),
-        (
-            "intensity_modulator_arm_length_mm",
-            designs.intensity_modulator.arm_length_um,
-            "intensity-modulator arm",
-        ),
-    )
-    for name, drawn_um, what in pairs:
-        assumed_mm = table.d(name)
-        if abs(assumed_mm * 1e3 - drawn_um) > 1e-6:
-            out.append(
-                f"the yield model's {what} is {assumed_mm:g} mm long ({table.sources[name]}); "
-                f"the mask draws {drawn_um * 1e-3:g} mm"
-            )
-    vpi_l = table.d("vpi_l_v_cm") * 10.0
-    devices = ctx.outputs.get("devices")
-    if devices is not None:
-        simulated = devices["headlines"]["modulator"]["vpi_l_v_mm"]
-        out.append(
-            f"the yield model's Vπ·L is {vpi_l:g} V·mm ({table.sources['vpi_l_v_cm']}); "
-            f"the simulated Pockels-only Vπ·L of the drawn cross-section is {simulated:.1f} V·mm"
-        )
-    return out
 
 
 def build_provenance(ctx: FlowContext, table: SensitivityTable | None) -> dict[str, Any]:
@@ -112,12 +79,16 @@ def build_provenance(ctx: FlowContext, table: SensitivityTable | None) -> dict[s
         source = (
             f"wafer Monte Carlo over {sc.yield_.wafers} wafers (seed {sc.seed}): process "
             "statistics (qkdchip.pdk.process_statistics), specs (wafer_yield/specs.toml), "
-            "the drawn lasers with the simulated grating, compact models"
+            "the drawn lasers with the simulated grating, the drawn modulators with the simulated "
+            "and calibrated Vπ·L, compact models"
         )
-        grating = device_keys.get("grating", [])[-1:]
+        simulated = [k for name in ("grating", "modulator") for k in device_keys.get(name, [])[-1:]]
         for name in ("modulator_yield", "chip_yield"):
             out[name] = _entry(
-                "derived", source, [keys["yield"], *grating], assumptions=_yield_assumptions(table)
+                "derived",
+                source,
+                [keys["yield"], *simulated],
+                assumptions=_yield_assumptions(table),
             )
     if "network" in keys:
         rests_on = [keys[k] for k in ("comb", "yield") if k in keys]

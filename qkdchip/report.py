@@ -18,7 +18,7 @@ import numpy as np
 
 from qkdchip.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
 from qkdchip.constants import C_M_PER_S
-from qkdchip.provenance import build_provenance, model_mismatches, yield_table
+from qkdchip.provenance import build_provenance, yield_table
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext, StageOutcome
@@ -66,9 +66,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         ref = yld["summary"].get("reference_experiment")
         if ref:
             out["reference_experiment"] = ref
-    table = yield_table(ctx)
-    out["provenance"] = build_provenance(ctx, table)
-    out["model_mismatches"] = model_mismatches(ctx, table)
+    out["provenance"] = build_provenance(ctx, yield_table(ctx))
     net = ctx.outputs.get("network")
     if net is not None:
         by_distance = {}
@@ -524,9 +522,6 @@ def _provenance_markdown(s: dict[str, Any]) -> list[str]:
     for items, names in assumptions.items():
         lines += ["", f"Assumptions behind {', '.join(names)}:", ""]
         lines += [f"- {a}" for a in items]
-    if s.get("model_mismatches"):
-        lines += ["", "Device figures a model takes that are not the drawn device's:", ""]
-        lines += [f"- {m}" for m in s["model_mismatches"]]
     return lines
 
 

@@ -10,6 +10,7 @@ from qkdchip.components.geometry import Straight, extrude
 from qkdchip.components.inp.common import check_ridge, rect
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
+from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
 
 def _draw_mmi(design: MmiDesign) -> gf.Component:
@@ -78,7 +79,7 @@ def mmi1x2(
     port_offset_um: float = 1.5,
     access_width_um: float = 2.0,
     taper_length_um: float = 10.0,
-    ridge_width_um: float = 2.0,
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM,
 ) -> gf.Component:
     """1x2 MMI splitter (symmetric interference, 3Lπ/8 ≈ 37 µm for a 6 µm body).
 
@@ -119,7 +120,7 @@ def mmi2x2(
     port_offset_um: float = 1.5,
     access_width_um: float = 2.0,
     taper_length_um: float = 10.0,
-    ridge_width_um: float = 2.0,
+    ridge_width_um: float = INP_RIDGE_WIDTH_UM,
 ) -> gf.Component:
     """2x2 MMI 3 dB coupler (general interference, 3Lπ/2 ≈ 149 µm for a 6 µm body).
 

@@ -51,7 +51,6 @@ def _electroded_straight(
 @gf.cell
 def phase_modulator(
     length_um: float = _PM.length_um,
-    vpi_l_v_mm: float = _PM.vpi_l_v_mm,
     ridge_width_um: float = _PM.ridge_width_um,
     electrode_width_um: float = _PM.electrode_width_um,
 ) -> gf.Component:
@@ -67,22 +66,19 @@ def phase_modulator(
 
     Args:
         length_um: electrode length in µm, [50, 5000].
-        vpi_l_v_mm: Vπ·L in V·mm for the ``info`` estimate (assumption 10 V·mm).
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
 
     Returns:
-        Component with o1, o2 and e1; ``info["vpi_v"]`` is the half-wave voltage.
+        Component with o1, o2 and e1 (Vπ: ``qkdchip simulate modulator``).
     """
     design = PhaseModulatorDesign(
         length_um=length_um,
-        vpi_l_v_mm=vpi_l_v_mm,
         ridge_width_um=ridge_width_um,
         electrode_width_um=electrode_width_um,
     )
     c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.PIN)
     c.info["design"] = design.to_dict()
-    c.info["vpi_v"] = design.vpi_v
     return c
 
 
@@ -152,7 +148,6 @@ def mzm_mmi_params(ridge_width_um: float) -> dict[str, float]:
 def mzm(
     arm_length_um: float = _IM.arm_length_um,
     arm_separation_um: float = _IM.arm_separation_um,
-    vpi_l_v_mm: float = _IM.vpi_l_v_mm,
     ridge_width_um: float = _IM.ridge_width_um,
     electrode_width_um: float = _IM.electrode_width_um,
 ) -> gf.Component:
@@ -169,7 +164,6 @@ def mzm(
     Args:
         arm_length_um: electrode length of each arm in µm, [50, 5000].
         arm_separation_um: centre-to-centre arm distance in µm, [20, 500].
-        vpi_l_v_mm: Vπ·L of each arm in V·mm (``info`` estimate).
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
 
@@ -179,7 +173,6 @@ def mzm(
     design = MzmDesign(
         arm_length_um=arm_length_um,
         arm_separation_um=arm_separation_um,
-        vpi_l_v_mm=vpi_l_v_mm,
         ridge_width_um=ridge_width_um,
         electrode_width_um=electrode_width_um,
     )
@@ -219,7 +212,5 @@ def mzm(
     c.add_port("o1", port=splitter.ports["o1"])
     c.add_port("o2", port=combiner.ports["o1"])
     c.info["design"] = design.to_dict()
-    c.info["vpi_push_pull_v"] = design.vpi_push_pull_v
-    c.info["vpi_single_arm_v"] = design.arm().vpi_v
     c.info["s_bend_length_um"] = dx
     return c

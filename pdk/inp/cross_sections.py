@@ -5,15 +5,13 @@ from __future__ import annotations
 import gdsfactory as gf
 
 from qkdchip.pdk.inp.layers import LAYER
+from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 from qkdchip.pdk.wires import metal_cross_section
-
-RIDGE_WIDTH_UM = 2.0
-"""Assumption: 2.0 µm ridge (HHI ~2 µm core, Nazca demofab 1.5-3 µm; notes §3.3)."""
 
 
 @gf.xsection
 def xs_inp_deep(
-    width: float = RIDGE_WIDTH_UM, radius: float = 150.0, radius_min: float = 100.0
+    width: float = INP_RIDGE_WIDTH_UM, radius: float = 150.0, radius_min: float = 100.0
 ) -> gf.CrossSection:
     """Deep-etched ridge; radius in µm (min 100 µm, design rule)."""
     return gf.cross_section.cross_section(
@@ -23,7 +21,7 @@ def xs_inp_deep(
 
 @gf.xsection
 def xs_inp_shallow(
-    width: float = RIDGE_WIDTH_UM, radius: float = 600.0, radius_min: float = 500.0
+    width: float = INP_RIDGE_WIDTH_UM, radius: float = 600.0, radius_min: float = 500.0
 ) -> gf.CrossSection:
     """Shallow-etched ridge; radius in µm (min 500 µm, design rule)."""
     return gf.cross_section.cross_section(

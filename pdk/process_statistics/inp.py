@@ -14,6 +14,7 @@ from qkdchip.pdk.process_statistics.model import (
     ProcessParameter,
     ProcessStatistics,
 )
+from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
 _PRIOR = "assumption: devices-yield.md section 4.2 InP priors"
 _SIEPIC_LC = "correlation length: SiEPIC-Tools virtual-wafer default 4.5 mm (Si photonics)"
@@ -23,13 +24,16 @@ INP_PARAMETERS: tuple[ProcessParameter, ...] = (
     ProcessParameter(
         name="ridge_width_nm",
         unit="nm",
-        nominal=1500.0,
+        nominal=INP_RIDGE_WIDTH_UM * 1e3,
         sigma_wafer=15.0,
         sigma_within=20.0,
         correlation_length_mm=4.5,
         sigma_die=5.0,
         sigma_device=10.0,
-        source=f"{_PRIOR} (ridge width sigma 20-50 nm, deep-etch lithography); {_SIEPIC_LC}",
+        source=(
+            f"drawn: the platform's ridge (qkdchip.pdk.stacks.INP_RIDGE_WIDTH_UM); {_PRIOR} "
+            f"(ridge width sigma 20-50 nm, deep-etch lithography); {_SIEPIC_LC}"
+        ),
         assumption=True,
     ),
     ProcessParameter(

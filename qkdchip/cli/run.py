@@ -53,8 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         metavar="DEVICE.FIELD=VALUE",
         help="change a drawn device (repeatable), e.g. laser.rear_grating_um=200, "
-        "phase_modulator.length_um=600, ring.gap_um=2.4; devices: laser, intensity_modulator, "
-        "phase_modulator, voa, ring (the scenario's [design.<device>] tables, overridden)",
+        "phase_modulator.length_um=2800, ring.gap_um=2.4; devices: laser, intensity_modulator, "
+        "phase_modulator, voa, mmi, ssc, ring (the scenario's [design.<device>] tables, "
+        "overridden)",
     )
     add_offline_option(parser)
     parser.set_defaults(handler=run)

@@ -169,7 +169,7 @@ def _grating(designs: ChipDesigns, fresh: bool) -> Any:
 def _mmi(designs: ChipDesigns, fresh: bool) -> Any:
     from qkdchip.simulations.fdtd.mmi import simulate_mmi
 
-    return simulate_mmi(MmiDesign(), settings=MmiSettings(), fresh=fresh)
+    return simulate_mmi(designs.mmi, settings=MmiSettings(), fresh=fresh)
 
 
 def _modulator(designs: ChipDesigns, fresh: bool) -> Any:
@@ -252,9 +252,12 @@ DEVICES: dict[str, Device] = {
         ),
         Device(
             "modulator",
-            "MPB mode of the PM cross-section, Pockels Vπ·L (no quadratic EO term)",
+            "MPB mode of the PM cross-section, Pockels Vπ·L with the band-edge (QCSE) "
+            "calibration",
             _modulator,
             lambda r: {
+                "vpi_l_pockels_v_mm": r.vpi_l_pockels_v_mm,
+                "band_edge_enhancement": r.model["band_edge_enhancement"],
                 "vpi_l_v_mm": r.vpi_l_v_mm,
                 "vpi_v": r.vpi_v,
                 "length_um": r.design["length_um"],

@@ -1,7 +1,8 @@
 """The entries of each platform's compact-model table that the drawn devices set.
 
 InP: the DBR lasers the transmitter draws (``ChipDesigns.laser``) and their simulated grating
-(κ, group index, Bragg index) fix the laser entries of the design point, and MPB central
+(κ, group index, Bragg index) fix the laser entries of the design point, the drawn modulator
+lengths and the simulated, band-edge calibrated Vπ·L the modulators', and MPB central
 differences of the drawn deep ridge its index and confinement sensitivities. Si3N4: the drawn comb
 ring's meep resonances (FSR, D2, pump wavelength), its simulated coupler (Q_c, gap decay) and MPB
 central differences of its strip (resonance, n_g and D2 sensitivities) fix the ring's. The
@@ -61,6 +62,27 @@ def inp_design_point(designs: ChipDesigns) -> DrawnEntries:
         "neff": (
             grating.bragg_wavelength_nm / (2.0 * grating.design["period_nm"]),
             f"{simulated}: mean index at the Bragg wavelength",
+        ),
+    }
+    with recording() as keys:
+        modulator = simulate_default("modulator", designs=designs)
+    calibrated = (
+        f"simulated modulator {keys[-1]} (MPB, Pockels {modulator.vpi_l_pockels_v_mm:.1f} V·mm) "
+        f"with the band-edge calibration x{modulator.model['band_edge_enhancement']:g} "
+        "(qkdchip.simulations.modes.modulator.BAND_EDGE_ENHANCEMENT)"
+    )
+    drawn_tx = "drawn transmitter (ChipDesigns, transmitter mask)"
+    design |= {
+        "phase_modulator_length_mm": (designs.phase_modulator.length_um * 1e-3, drawn_tx),
+        "intensity_modulator_arm_length_mm": (
+            designs.intensity_modulator.arm_length_um * 1e-3,
+            drawn_tx,
+        ),
+        "vpi_l_v_cm": (modulator.vpi_l_v_mm * 0.1, calibrated),
+        "voa_range_db": (
+            designs.voa.max_attenuation_db,
+            f"{drawn_tx}: VOA length x its assumed absorption at full bias "
+            f"({designs.voa.max_absorption_db_per_mm:g} dB/mm, VoaDesign)",
         ),
     }
     ridge = RidgeWaveguide(width_um=laser.ridge_width_um, etch="deep")

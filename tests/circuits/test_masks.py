@@ -34,9 +34,9 @@ def test_files_and_manifest(written):
         assert entry["drc_violations"] == 0
         assert entry["checks_ok"] is True
         assert entry["sha256"] == sha256_of(out / entry["file"])
-    assert by_file["transmitter_chip.gds"]["size_um"] == [4600.0, 2000.0]
-    assert by_file["transmitter_chip.gds"]["bbox_um"] == [[0.0, 0.0], [4600.0, 2000.0]]
-    assert by_file["inp_wafer.gds"]["die_count"] == 353
+    assert by_file["transmitter_chip.gds"]["size_um"] == [12500.0, 2000.0]
+    assert by_file["transmitter_chip.gds"]["bbox_um"] == [[0.0, 0.0], [12500.0, 2000.0]]
+    assert by_file["inp_wafer.gds"]["die_count"] == 116
     assert by_file["si3n4_wafer.gds"]["die_count"] == manifest.mask("si3n4_wafer.gds").die_count
     for item in data["files"]:
         assert item["sha256"] == sha256_of(out / item["file"])

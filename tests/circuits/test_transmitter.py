@@ -33,12 +33,12 @@ def chip():
 
 def test_reference_size_and_io(chip):
     box = chip.dbbox()
-    assert (box.left, box.bottom, box.right, box.top) == (0.0, 0.0, 4600.0, 2000.0)
+    assert (box.left, box.bottom, box.right, box.top) == (0.0, 0.0, 12500.0, 2000.0)
     optical = {p.name: p for p in chip.ports if p.port_type == "edge_coupler"}
     assert set(optical) == {"in_signal", "in_reference", "out"}
     # facets: the angled SSC tips sit on the die edge (within the 61 nm tip overhang)
-    assert optical["out"].center[0] == pytest.approx(4600.0, abs=0.1)
-    assert optical["in_signal"].center[0] == pytest.approx(4600.0, abs=0.1)
+    assert optical["out"].center[0] == pytest.approx(12500.0, abs=0.1)
+    assert optical["in_signal"].center[0] == pytest.approx(12500.0, abs=0.1)
     assert optical["in_reference"].center[0] == pytest.approx(0.0, abs=0.1)
     assert optical["out"].orientation == pytest.approx(7.0)
 
@@ -150,9 +150,9 @@ def test_bad_parameters_raise():
     with pytest.raises(ValueError, match="closer than two bends"):
         transmitter_chip(top_lane_y_um=700.0)
     with pytest.raises(ValueError, match="signal lane needs"):
-        transmitter_chip(im_arm_length_um=1000.0)
-    with pytest.raises(ValueError, match=r"output lanes need \d+\.\d µm but chip_width_um=4600"):
-        transmitter_chip(pm_length_um=2000.0)
+        transmitter_chip(im_arm_length_um=3500.0)
+    with pytest.raises(ValueError, match=r"output lanes need \d+\.\d µm but chip_width_um=12500"):
+        transmitter_chip(pm_length_um=3200.0)
 
 
 def _blocks(path: list[str]) -> list[str]:

@@ -23,9 +23,9 @@ def wafer():
 def test_die_count_is_the_grid_maximum(wafer):
     info = wafer.info["wafer"]
     best = optimise_die_grid(
-        WaferSpec(), die_width_um=4600.0, die_height_um=2000.0, street_um=100.0
+        WaferSpec(), die_width_um=12500.0, die_height_um=2000.0, street_um=100.0
     )
-    assert info["count"] == best.count == 353
+    assert info["count"] == best.count == 116
     assert info["product_dies"] + info["test_dies"] == info["count"]
     assert info["test_dies"] == 5
     assert len(info["alignment_marks_um"]) == 4
@@ -38,7 +38,7 @@ def test_hierarchy_one_reference_per_die(wafer):
     assert names.count(product) == wafer.info["wafer"]["product_dies"]
     assert names.count(test) == 5
     # each label is drawn from shared glyph cells: 6 characters per die
-    assert sum(n.startswith("label_glyph") for n in names) == 6 * 353
+    assert sum(n.startswith("label_glyph") for n in names) == 6 * 116
 
 
 def test_dies_inside_exclusion_and_off_flat(wafer):

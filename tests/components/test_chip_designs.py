@@ -17,10 +17,16 @@ def test_overrides_convert_validate_and_round_trip() -> None:
 
 def test_cell_settings_follow_the_records() -> None:
     designs = ChipDesigns().with_overrides(
-        {"laser.front_grating_um": 120, "phase_modulator.length_um": 600, "ring.radius_um": 900}
+        {
+            "laser.front_grating_um": 120,
+            "phase_modulator.length_um": 600,
+            "mmi.length_um": 40,
+            "ring.radius_um": 900,
+        }
     )
     tx = designs.transmitter_cell_settings()
     assert (tx["dbr_front_um"], tx["pm_length_um"]) == (120.0, 600.0)
+    assert tx["combiner_length_um"] == 40.0
     assert tx["reference_period_nm"] == tx["signal_period_nm"] + 1.0
     assert designs.comb_cell_settings()["comb_radius_um"] == 900.0
 
@@ -33,8 +39,21 @@ def test_cell_settings_follow_the_records() -> None:
         ({"laser.gain_um": "long"}, r"design laser.gain_um='long' must be a number"),
         ({"laser.gain_um": 10}, r"design laser: gain_um=10.0 is outside the allowed range"),
         ({"laser.injection_mirror": "side"}, r"injection_mirror='side' is not allowed"),
+        ({"mmi.n_inputs": 2}, r"mmi.n_inputs=2: the transmitter's combiner is a 1x2 MMI"),
     ],
 )
 def test_bad_overrides_name_the_device_field_and_range(overrides: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ChipDesigns().with_overrides(overrides)
+
+
+def test_the_transmitter_draws_the_designed_combiner() -> None:
+    from qkdchip.circuits.transmitter import transmitter_chip
+    from qkdchip.components.registry import activate_platform
+
+    activate_platform("inp")
+    designs = ChipDesigns().with_overrides({"mmi.length_um": 45.0})
+    chip = transmitter_chip(**designs.transmitter_cell_settings())
+    combiners = {i.cell.name for i in chip.insts if i.cell.name.startswith("mmi1x2")}
+    assert len(combiners) == 1
+    assert combiners.pop().startswith("mmi1x2_WU6_LU45_")

@@ -55,14 +55,32 @@ def test_a_weak_front_grating_raises_the_threshold_and_lowers_the_chip_yield(
     assert summary["chip_yield"] < base["chip_yield"] - 0.1
 
 
-def test_a_longer_phase_modulator_lowers_its_simulated_vpi(
+def test_a_shorter_phase_modulator_raises_vpi_and_lowers_the_yield(
     default_run: tuple[FlowContext, dict[str, Any]], tmp_path: Path
 ) -> None:
-    _, base = default_run
-    _, summary = _run(tmp_path, {"phase_modulator.length_um": 600.0})
+    base_ctx, base = default_run
+    ctx, summary = _run(tmp_path, {"phase_modulator.length_um": 2600.0})
     old, new = base["devices"]["modulator"], summary["devices"]["modulator"]
     assert new["vpi_l_v_mm"] == old["vpi_l_v_mm"]  # same cross-section, same MPB result
-    assert new["vpi_v"] == pytest.approx(old["vpi_v"] * 500.0 / 600.0, rel=1e-12)
+    assert new["vpi_v"] == pytest.approx(old["vpi_v"] * 3000.0 / 2600.0, rel=1e-12)
+    # nearer the 3.5 V drive: more PMs fail on the process spread
+    assert summary["modulator_yield"] < base["modulator_yield"] - 0.02
+    assert summary["chip_yield"] < base["chip_yield"]
+    assert ctx.keys["network"] != base_ctx.keys["network"]  # the chips come from this yield
+
+
+def test_a_phase_modulator_no_drive_can_run_gives_zero_key_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """At 2 mm the nominal Vπ (4.6 V) is above the 3.5 V drive: no chip passes, and the network
+    deploys failing chips, whose pairs get no key (an answer, not a crash)."""
+    _, summary = _run(tmp_path, {"phase_modulator.length_um": 2000.0})
+    assert summary["devices"]["modulator"]["vpi_v"] > 3.5
+    assert summary["chip_yield"] == 0.0
+    assert summary["max_distance_km_all_above_plob"] is None
+    for pair in summary["per_channel"]:
+        assert pair["key_rate_per_pulse"] == 0.0
+        assert pair["status"].endswith("failed its device tests")
 
 
 def test_the_mask_draws_the_changed_laser(tmp_path: Path) -> None:

@@ -7,9 +7,15 @@ import pytest
 
 from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
 from qkdchip.pdk.materials import refractive_index
+from qkdchip.simulations.devices.defaults import simulate_default
 from qkdchip.simulations.modes.eim import slab_index, strip_index_eim
 from qkdchip.simulations.modes.geometry import CrossSection, Rect, strip_cross_section
-from qkdchip.simulations.modes.modulator import pockels_vpi_l_v_m, simulate_modulator
+from qkdchip.simulations.modes.modulator import (
+    BAND_EDGE_ENHANCEMENT,
+    ElectroOpticModel,
+    pockels_vpi_l_v_m,
+    simulate_modulator,
+)
 from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
 from tests.conftest import requires_meep
 
@@ -78,8 +84,26 @@ def test_modulator_vpi_l_on_the_mpb_mode() -> None:
         r41_pm_per_v=1.4,
         overlap=result.overlap,
     )
-    assert result.vpi_l_v_mm == pytest.approx(expected * 1e3)
+    assert result.vpi_l_pockels_v_mm == pytest.approx(expected * 1e3)
+    # the band-edge calibration divides the Pockels value; linear terms only: Vπ = Vπ·L / L
+    enhancement = result.model["band_edge_enhancement"]
+    assert enhancement == BAND_EDGE_ENHANCEMENT
+    assert result.vpi_l_v_mm == pytest.approx(expected * 1e3 / enhancement)
     assert result.vpi_v == pytest.approx(result.vpi_l_v_mm / (result.design["length_um"] * 1e-3))
+    pockels_only = simulate_modulator(
+        settings=COARSE, model=ElectroOpticModel(band_edge_enhancement=1.0)
+    )
+    assert pockels_only.vpi_v == pytest.approx(enhancement * result.vpi_v)
+
+
+def test_the_drawn_modulator_lies_in_the_published_mqw_range() -> None:
+    """The drawn PM (shipped MPB result): Pockels-only near the 2.1 V·cm textbook estimate, and
+    calibrated inside the 0.6-1.2 V·cm of published MQW phase modulators, with Vπ inside the
+    3.5 V drive at the drawn 3 mm."""
+    result = simulate_default("modulator")
+    assert result.vpi_l_pockels_v_mm == pytest.approx(21.0, rel=0.15)
+    assert 6.0 <= result.vpi_l_v_mm <= 12.0
+    assert result.vpi_v < 3.5
 
 
 def test_pockels_formula_reproduces_the_reference_estimate() -> None:
