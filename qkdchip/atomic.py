@@ -1,12 +1,16 @@
 """Atomic file output: write to a temporary file in the target folder, then rename.
 
-A crash halfway leaves either the old file or none, never a truncated GDS, cache or report.
+A crash halfway leaves either the old file or none, never a truncated GDS, cache or report. A
+process killed outright (SIGKILL) leaves its temporary file behind; the name carries the
+writer's process id, and :func:`remove_orphans` deletes those whose writer is gone.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +25,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.stem}.{TEMP_TAG}{os.getpid()}-", suffix=path.suffix, dir=path.parent
+    )
     os.close(fd)
     tmp = Path(name)
     try:
@@ -33,6 +39,44 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+TEMP_TAG = "qkdtmp-"
+"""Marks a temporary file of :func:`atomic_write`; the writer's process id follows it."""
+ORPHAN_TEMP_FILE = re.compile(rf"^\..*\.{TEMP_TAG}(\d+)-")
+"""Name of a temporary file of :func:`atomic_write`; group 1 is the writer's process id."""
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphans(folder: str | Path, pattern: re.Pattern[str] = ORPHAN_TEMP_FILE) -> list[Path]:
+    """Delete the entries of ``folder`` whose name matches ``pattern`` (group 1: the id of the
+    process that made them) and whose process no longer runs; returns what was deleted.
+
+    A folder that does not exist holds nothing to delete.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in folder.iterdir():
+        match = pattern.match(entry.name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from qkdchip.atomic import atomic_write_text
+from qkdchip.atomic import atomic_write_text, remove_orphans
 
 SHIPPED_DIR = Path(__file__).with_name("data") / "devices"
 """Results of the default devices, shipped with the package."""
@@ -158,7 +158,9 @@ def read_record(path: Path, kind: str, payload: dict[str, Any]) -> Any:
 
 
 def write_record(folder: Path, kind: str, payload: dict[str, Any], result: Any) -> Path:
-    """Store ``result`` for (kind, payload) in ``folder`` atomically; returns the file."""
+    """Store ``result`` for (kind, payload) in ``folder`` atomically; returns the file (and
+    deletes the temporary files that killed writers left in ``folder``)."""
+    remove_orphans(folder)
     record = {
         "schema": RECORD_SCHEMA,
         "kind": kind,

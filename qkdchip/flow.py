@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from qkdchip import cache, flow_stages
+from qkdchip.atomic import remove_orphans
 from qkdchip.scenarios.schema import Scenario
 
 CACHE_VERSION = 1
@@ -193,6 +194,10 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+def _subfolders(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
+
+
 def run_flow(
     ctx: FlowContext,
     *,
@@ -211,6 +216,8 @@ def run_flow(
     Returns:
         One :class:`StageOutcome` per stage.
     """
+    for folder in (ctx.gds_dir, ctx.out_dir, *_subfolders(ctx.out_dir)):
+        remove_orphans(folder)  # temporary files of a run killed while writing
     outcomes = []
     for stage in stages:
         if on_start is not None:

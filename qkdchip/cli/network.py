@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from rich.table import Table
 
 from qkdchip.flow import STAGES, FlowContext, run_flow
 from qkdchip.scenarios import load_scenario
+from qkdchip.scenarios.schema import MAX_PAIR_DISTANCE_KM
 
 NETWORK_STAGES = ("devices", "comb", "yield", "network")
 
@@ -61,8 +61,11 @@ def network(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
     net = sc.network
     if args.distance_km:
-        if not all(0 < d < math.inf for d in args.distance_km):
-            raise ValueError(f"--distance-km values must be finite and > 0, got {args.distance_km}")
+        for d in args.distance_km:
+            if not 0.0 <= d <= MAX_PAIR_DISTANCE_KM:
+                raise ValueError(
+                    f"--distance-km {d!r} must lie in [0, {MAX_PAIR_DISTANCE_KM:g}] km"
+                )
         net = replace(net, pair_distances_km=tuple(args.distance_km))
     if args.operation:
         net = replace(net, operation=args.operation)

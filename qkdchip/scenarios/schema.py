@@ -23,6 +23,9 @@ from qkdchip.simulations.network.model import (
 )
 from qkdchip.simulations.network.wdm import WdmGrid
 
+MAX_PAIR_DISTANCE_KM = 5000.0
+"""Longest pair distance a scenario evaluates (km): far past the reach of any TF-QKD link."""
+
 
 def _require(ok: bool, message: str) -> None:
     if not ok:
@@ -87,7 +90,10 @@ class NetworkSection:
         )
         _require(len(self.pair_distances_km) >= 1, "pair_distances_km must not be empty")
         for d in self.pair_distances_km:
-            _require(0.0 <= d <= 5000.0, f"pair_distances_km entries must be in [0, 5000], got {d}")
+            _require(
+                0.0 <= d <= MAX_PAIR_DISTANCE_KM,
+                f"pair_distances_km entries must be in [0, {MAX_PAIR_DISTANCE_KM:g}], got {d}",
+            )
         _require(
             self.operation in OPERATIONS,
             f"operation must be one of {OPERATIONS}, got {self.operation!r}",
@@ -97,8 +103,8 @@ class NetworkSection:
             f"downstream_km must be in [0, 1e4], got {self.downstream_km!r}",
         )
         _require(
-            0.0 < self.sweep_max_km <= 5000.0,
-            f"sweep_max_km must be in (0, 5000], got {self.sweep_max_km!r}",
+            0.0 < self.sweep_max_km <= MAX_PAIR_DISTANCE_KM,
+            f"sweep_max_km must be in (0, {MAX_PAIR_DISTANCE_KM:g}], got {self.sweep_max_km!r}",
         )
         _require(
             2 <= self.sweep_points <= 200,

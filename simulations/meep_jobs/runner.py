@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from qkdchip.atomic import remove_orphans
 
 INSTALL_HINT = (
     "meep is not installed for this Python. On Debian bookworm run "
@@ -33,6 +36,11 @@ def meep_available(python: str | None = None) -> bool:
         return importlib.util.find_spec("meep") is not None
     probe = "import importlib.util,sys; sys.exit(importlib.util.find_spec('meep') is None)"
     return subprocess.run([python, "-c", probe], check=False).returncode == 0
+
+
+ORPHAN_WORKDIR = re.compile(r"^qkdchip-meep-(\d+)-")
+"""A job's working folder in the system temporary folder; group 1 is the parent's process id
+(a parent killed outright leaves it, and the next job removes it)."""
 
 
 def run_job(
@@ -74,9 +82,16 @@ def run_job(
 
     env = dict(os.environ)
     env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-    with tempfile.TemporaryDirectory(prefix="qkdchip-meep-") as workdir:
+    remove_orphans(tempfile.gettempdir(), ORPHAN_WORKDIR)
+    with tempfile.TemporaryDirectory(prefix=f"qkdchip-meep-{os.getpid()}-") as workdir:
         out_path = Path(workdir) / "result.json"
-        cmd = [sys.executable, "-m", "qkdchip.simulations.meep_jobs.child", str(out_path)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "qkdchip.simulations.meep_jobs.child",
+            str(out_path),
+            str(os.getpid()),
+        ]
         try:
             proc = subprocess.run(
                 cmd,

@@ -133,6 +133,39 @@ def test_mask_refuses_every_cell_size_it_cannot_draw(value: str) -> None:
     assert code == 2
 
 
+@FAST
+@given(value=NUMBER_TEXT)
+def test_simulate_answers_every_grating_period_offline(value: str) -> None:
+    """A shipped period is served, a new one is reported missing (exit 1, ``--offline``), a bad
+    one refused."""
+    code, out, err = _run(
+        ["simulate", "grating", "--design", f"period_nm={value}", "--offline", "--json"]
+    )
+    assert "Traceback" not in out + err
+    if code == 1:
+        assert len(err.strip().splitlines()) == 1
+        assert "offline" in err
+    else:
+        _check_answer(code, out, err, ("period_nm",))
+
+
+@FAST
+@given(value=NUMBER_TEXT)
+def test_run_and_network_refuse_every_bad_value_before_running(value: str) -> None:
+    number = _number(value)
+    assume(number is None or not (math.isfinite(number) and 50.0 <= number <= 5000.0))
+    with tempfile.TemporaryDirectory() as out_dir:
+        argv = ["run", "--design", f"phase_modulator.length_um={value}", "--out", out_dir]
+        code, out, err = _run([*argv, "--gds-out", out_dir])
+        assert not any(Path(out_dir).iterdir())
+    _check_answer(code, out, err, ("length_um",))
+    assert code == 2
+    assume(number is None or not (math.isfinite(number) and 0.0 <= number <= 5000.0))
+    code, out, err = _run(["network", "--distance-km", value])
+    _check_answer(code, out, err, ("--distance-km",))
+    assert code == 2
+
+
 def _leaves(table: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Paths to every value of a TOML table (the first element of an array of tables)."""
     out = []
