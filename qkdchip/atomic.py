@@ -80,7 +80,11 @@ def remove_orphans(folder: str | Path, pattern: re.Pattern[str] = ORPHAN_TEMP_FI
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically."""
+    """Write ``data`` to ``path`` atomically; a file that already holds ``data`` is left as it
+    is (a run with nothing new to write works in a read-only folder)."""
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return path
     return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
@@ -89,9 +93,12 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_json(path: str | Path, data: Any, *, indent: int | None = 2) -> Path:
+def atomic_write_json(
+    path: str | Path, data: Any, *, indent: int | None = 2, sort_keys: bool = False
+) -> Path:
     """Write ``data`` as strict JSON (no NaN or infinity) to ``path`` atomically."""
-    return atomic_write_text(path, json.dumps(data, indent=indent, allow_nan=False) + "\n")
+    text = json.dumps(data, indent=indent, sort_keys=sort_keys, allow_nan=False)
+    return atomic_write_text(path, text + "\n")
 
 
 def atomic_write_figure(path: str | Path, figure: Any, **savefig: Any) -> Path:

@@ -86,7 +86,9 @@ class FlowContext:
         self.keys[stage] = cache.cache_key(stage, payload)
 
         def compute_json() -> dict[str, Any]:
-            return json.loads(json.dumps(compute(), default=_json_default))
+            # the form a cache read gives back (JSON types, sorted keys): a computed and a
+            # cached run write the same summary bytes
+            return json.loads(json.dumps(compute(), default=_json_default, sort_keys=True))
 
         return cache.cached(stage, payload, compute_json, folder=self.cache_dir)
 

@@ -75,7 +75,8 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     data, was_cached = ctx.cached("masks", key, compute)
     if was_cached and changed_mask_files(ctx.gds_dir, data["manifest"]):
         data, was_cached = compute(), False  # a mask file is missing or not what was written
-    atomic_write_json(stamp, {"inputs": key, **data}, indent=1)
+    # sorted: the same whether the data were computed or read back from the stage cache
+    atomic_write_json(stamp, {"inputs": key, **data}, indent=1, sort_keys=True)
     gds = [p for p in data["files"] if p.endswith(".gds")]
     ctx.files["masks"] = list(data["files"])
     ok = data.get("manifest", {}).get("ok")

@@ -110,9 +110,9 @@ def test_a_killed_parent_takes_its_meep_child_along_and_the_next_job_clears_its_
     assert not list(tmp_path.glob("qkdchip-meep-*"))
 
 
-def _start(folder: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start(folder: Path, env: dict[str, str], scenario: str = TINY) -> subprocess.Popen[bytes]:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "tiny.toml").write_text(TINY, encoding="utf-8")
+    (folder / "tiny.toml").write_text(scenario, encoding="utf-8")
     argv = [sys.executable, "-m", "qkdchip", "run", "--scenario", "tiny.toml"]
     argv += ["--out", "out", "--gds-out", "gds"]
     return subprocess.Popen(
@@ -137,12 +137,15 @@ def test_runs_killed_at_any_stage_and_parallel_runs_give_the_same_summary(
         "QKDCHIP_CACHE_DIR": str(tmp_path / "device_cache"),
         "PYTHONPATH": str(Path.cwd()),
     }
-    # two runs of the same scenario at once, sharing the device cache
-    first, second = (_start(tmp_path / name, env) for name in ("a", "b"))
-    _finish(first)
-    _finish(second)
+    # two runs of the same scenario and one of another at once, sharing the device cache
+    other = TINY.replace('name = "tiny"', 'name = "tiny"\nseed = 7')
+    runs = [_start(tmp_path / "a", env), _start(tmp_path / "b", env)]
+    runs.append(_start(tmp_path / "c", env, scenario=other))
+    for proc in runs:
+        _finish(proc)
     reference = (tmp_path / "a" / "out" / "summary.json").read_bytes()
     assert (tmp_path / "b" / "out" / "summary.json").read_bytes() == reference
+    assert (tmp_path / "c" / "out" / "summary.json").read_bytes() != reference
     # killed while drawing masks, in the comb or yield, in the network; then run again
     for delay_s in (1.5, 5.0, 8.0):
         folder = tmp_path / f"killed_{delay_s}"
@@ -156,3 +159,41 @@ def test_runs_killed_at_any_stage_and_parallel_runs_give_the_same_summary(
         assert not left, left
     assert not [p for p in system_tmp.iterdir() if p.name.startswith("qkdchip")]
     assert not [p for p in (tmp_path / "device_cache").rglob(".*")]
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_one_line_and_a_cached_rerun_needs_no_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    import qkdchip.atomic
+    from qkdchip.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QKDCHIP_CACHE_DIR", str(tmp_path / "device_cache"))
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    argv = ["run", "--scenario", "tiny.toml", "--out", "out", "--gds-out", "gds"]
+    real_replace = os.replace
+
+    def disk_full(src: str, dst: str) -> None:
+        if Path(dst).resolve().is_relative_to(tmp_path / "gds"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    with monkeypatch.context() as full:
+        full.setattr(qkdchip.atomic.os, "replace", disk_full)
+        assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("qkdchip run: error: gds/")
+    assert err[-1].endswith(": No space left on device")
+    assert not list((tmp_path / "gds").iterdir())  # nothing half-written, no temporary file
+    assert main(argv) == 0
+    summary = (tmp_path / "out" / "summary.json").read_bytes()
+
+    def read_only(path: Path, write: object) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(qkdchip.atomic, "atomic_write", read_only)
+    assert main(argv) == 0  # everything cached and unchanged: nothing to write
+    assert (tmp_path / "out" / "summary.json").read_bytes() == summary
