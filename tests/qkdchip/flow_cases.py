@@ -13,6 +13,24 @@ from qkdchip.scenarios.loader import SCENARIO_DIR
 
 C = 299_792_458.0
 
+TINY_SCENARIO = """name = "tiny"
+
+[network]
+clients = 4
+channels = 2
+pair_distances_km = [380.0]
+sweep_points = 3
+
+[protocol]
+name = "sns"
+n_pulses = "asymptotic"
+
+[yield]
+wafers = 1
+draws = 5
+"""
+"""The small scenario as a file: every other value from weiming.toml."""
+
 
 def small_scenario() -> Any:
     data = tomllib.loads((SCENARIO_DIR / "weiming.toml").read_text(encoding="utf-8"))

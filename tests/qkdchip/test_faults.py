@@ -19,23 +19,7 @@ import pytest
 from qkdchip.atomic import ORPHAN_TEMP_FILE, atomic_write_text, remove_orphans
 from qkdchip.simulations.meep_jobs.runner import ORPHAN_WORKDIR
 from tests.conftest import requires_meep
-
-TINY = """name = "tiny"
-
-[network]
-clients = 4
-channels = 2
-pair_distances_km = [380.0]
-sweep_points = 3
-
-[protocol]
-name = "sns"
-n_pulses = "asymptotic"
-
-[yield]
-wafers = 1
-draws = 5
-"""
+from tests.qkdchip.flow_cases import TINY_SCENARIO
 
 
 def _dead_pid() -> int:
@@ -110,7 +94,9 @@ def test_a_killed_parent_takes_its_meep_child_along_and_the_next_job_clears_its_
     assert not list(tmp_path.glob("qkdchip-meep-*"))
 
 
-def _start(folder: Path, env: dict[str, str], scenario: str = TINY) -> subprocess.Popen[bytes]:
+def _start(
+    folder: Path, env: dict[str, str], scenario: str = TINY_SCENARIO
+) -> subprocess.Popen[bytes]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tiny.toml").write_text(scenario, encoding="utf-8")
     argv = [sys.executable, "-m", "qkdchip", "run", "--scenario", "tiny.toml"]
@@ -138,7 +124,7 @@ def test_runs_killed_at_any_stage_and_parallel_runs_give_the_same_summary(
         "PYTHONPATH": str(Path.cwd()),
     }
     # two runs of the same scenario and one of another at once, sharing the device cache
-    other = TINY.replace('name = "tiny"', 'name = "tiny"\nseed = 7')
+    other = TINY_SCENARIO.replace('name = "tiny"', 'name = "tiny"\nseed = 7')
     runs = [_start(tmp_path / "a", env), _start(tmp_path / "b", env)]
     runs.append(_start(tmp_path / "c", env, scenario=other))
     for proc in runs:
@@ -172,7 +158,7 @@ def test_a_full_disk_is_one_line_and_a_cached_rerun_needs_no_write(
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("QKDCHIP_CACHE_DIR", str(tmp_path / "device_cache"))
-    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "tiny.toml").write_text(TINY_SCENARIO, encoding="utf-8")
     argv = ["run", "--scenario", "tiny.toml", "--out", "out", "--gds-out", "gds"]
     real_replace = os.replace
 

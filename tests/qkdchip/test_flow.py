@@ -11,7 +11,7 @@ import pytest
 
 from qkdchip.flow import STAGES, FlowContext, run_flow
 from qkdchip.report import write_report
-from tests.qkdchip.flow_cases import small_scenario, small_stages
+from tests.qkdchip.flow_cases import TINY_SCENARIO, small_scenario, small_stages
 
 
 def test_small_scenario_end_to_end(tmp_path: Path) -> None:
@@ -216,22 +216,6 @@ def test_default_flow_without_meep_gives_the_full_summary(
     assert any("band-edge calibration" in a for a in provenance["modulator_yield"]["assumptions"])
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Provenance: from layout to headline" in report
-
-
-TINY_SCENARIO = """
-name = "tiny"
-[network]
-clients = 4
-channels = 2
-pair_distances_km = [380.0]
-sweep_points = 3
-[protocol]
-name = "sns"
-n_pulses = "asymptotic"
-[yield]
-wafers = 1
-draws = 5
-"""
 
 
 def test_network_command_runs_a_scenario(

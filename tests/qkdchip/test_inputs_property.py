@@ -15,6 +15,7 @@ import json
 import math
 import tempfile
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,40 +97,35 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _finite_in(low: float, high: float, *, integer: bool = False) -> Callable[[float], bool]:
+    def valid(number: float) -> bool:
+        whole = number.is_integer() if integer else True
+        return math.isfinite(number) and low <= number <= high and whole
+
+    return valid
+
+
+REFUSALS: dict[str, tuple[list[str], str, Callable[[float], bool]]] = {
+    "comb": (["comb", "--pump-mw"], "--pump-mw", lambda x: 0.0 < x <= 1e4),
+    "yield": (["yield", "--wafers"], "--wafers", _finite_in(1, 65536, integer=True)),
+    "mask": (["mask", "--cell", "pad_dc", "--param", "size_um="], "size_um", _finite_in(20, 1.5e5)),
+}
+"""Slow commands: the argv up to the value, the name the error must give, the valid values."""
+
+
+@pytest.mark.parametrize("command", sorted(REFUSALS))
 @FAST
 @given(value=NUMBER_TEXT)
-def test_comb_refuses_every_pump_outside_its_range(value: str) -> None:
+def test_slow_commands_refuse_every_bad_value_before_running(command: str, value: str) -> None:
+    argv, name, valid = REFUSALS[command]
     number = _number(value)
-    assume(number is None or not 0.0 < number <= 1e4)
+    assume(number is None or not valid(number))
+    joined = argv[-1].endswith("=")  # KEY=VALUE in one argument
+    argv = [*argv[:-1], argv[-1] + value] if joined else [*argv, value]
     with tempfile.TemporaryDirectory() as out_dir:
-        code, out, err = _run(["comb", "--pump-mw", value, "--out", out_dir])
+        code, out, err = _run([*argv, "--out", out_dir])
         assert not any(Path(out_dir).iterdir())
-    _check_answer(code, out, err, ("--pump-mw",))
-    assert code == 2
-
-
-@FAST
-@given(value=NUMBER_TEXT)
-def test_yield_refuses_every_wafer_count_outside_its_range(value: str) -> None:
-    number = _number(value)
-    assume(number is None or not (number.is_integer() and 1 <= number <= 65536))
-    with tempfile.TemporaryDirectory() as out_dir:
-        code, out, err = _run(["yield", "--wafers", value, "--out", out_dir])
-        assert not any(Path(out_dir).iterdir())
-    _check_answer(code, out, err, ("--wafers",))
-    assert code == 2
-
-
-@FAST
-@given(value=NUMBER_TEXT)
-def test_mask_refuses_every_cell_size_it_cannot_draw(value: str) -> None:
-    number = _number(value)
-    assume(number is None or not (math.isfinite(number) and 20.0 <= number <= 1.5e5))
-    with tempfile.TemporaryDirectory() as out_dir:
-        argv = ["mask", "--cell", "pad_dc", "--param", f"size_um={value}", "--out", out_dir]
-        code, out, err = _run(argv)
-        assert not any(Path(out_dir).iterdir())
-    _check_answer(code, out, err, ("size_um",))
+    _check_answer(code, out, err, (name,))
     assert code == 2
 
 
