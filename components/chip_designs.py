@@ -23,6 +23,7 @@ from qkdchip.components.designs import (
     SpotSizeConverterDesign,
     VoaDesign,
 )
+from qkdchip.values import replace_fields
 
 
 @dataclass(frozen=True)
@@ -63,30 +64,19 @@ class ChipDesigns:
                 its record's range (the message names it).
         """
         changed: dict[str, dict[str, Any]] = {}
-        devices = {f.name: f for f in dataclasses.fields(self)}
+        devices = {f.name for f in dataclasses.fields(self)}
         for key, value in overrides.items():
             device, _, name = key.partition(".")
             if device not in devices:
                 raise ValueError(
                     f"design {key!r}: unknown device {device!r} (allowed: {sorted(devices)})"
                 )
-            record = getattr(self, device)
-            fields = {f.name: f for f in dataclasses.fields(record)}
-            if name not in fields:
-                raise ValueError(
-                    f"design {key!r}: {type(record).__name__} has no field {name!r} "
-                    f"(allowed: {sorted(fields)})"
-                )
-            default = getattr(record, name)
-            changed.setdefault(device, {})[name] = _convert(key, value, type(default))
-        out = self
-        for device, values in changed.items():
-            try:
-                record = dataclasses.replace(getattr(self, device), **values)
-            except ValueError as err:
-                raise ValueError(f"design {device}: {err}") from None
-            out = dataclasses.replace(out, **{device: record})
-        return out
+            changed.setdefault(device, {})[name] = value
+        records = {
+            device: replace_fields(getattr(self, device), values, where=f"design {device}")
+            for device, values in changed.items()
+        }
+        return dataclasses.replace(self, **records)
 
     def overrides(self) -> dict[str, Any]:
         """``{"DEVICE.FIELD": value}`` of every field that differs from the defaults."""
@@ -135,21 +125,3 @@ class ChipDesigns:
             "ring_width_um": ring.width_um,
             "comb_gap_um": ring.gap_um,
         }
-
-
-def _convert(key: str, value: Any, kind: type) -> Any:
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        raise ValueError(f"design {key}={value!r} must be true or false")
-    if kind in (int, float):
-        try:
-            number = kind(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"design {key}={value!r} must be a number") from None
-        if isinstance(value, bool) or (kind is int and float(value) != number):
-            raise ValueError(f"design {key}={value!r} must be an integer")
-        return number
-    if not isinstance(value, str):
-        raise ValueError(f"design {key}={value!r} must be a string")
-    return value

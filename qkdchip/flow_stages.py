@@ -35,6 +35,7 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.components.chip_designs",
     "qkdchip.components.checks",
     "qkdchip.constants",
+    "qkdchip.values",
     "qkdchip.simulations.network.clients",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.atomic import atomic_write_json
-from qkdchip.cli import add_offline_option
+from qkdchip.cli import add_offline_option, parse_assignments
 from qkdchip.simulations.comb import (
     REFERENCE_PUMP_POWER_W,
     DIntProfile,
@@ -31,6 +31,7 @@ from qkdchip.simulations.comb import (
 )
 from qkdchip.simulations.comb.plot import plot_spectrum, plot_sweep
 from qkdchip.simulations.comb.solve import MAX_PUMP_POWER_W
+from qkdchip.values import convert_value
 
 _FLOAT_FIELDS = (
     "fsr_hz",
@@ -94,25 +95,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _parse_design(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"--design item {item!r} must be KEY=VALUE")
+    for item in items:  # amx may repeat, so items are read one by one
+        ((key, value),) = parse_assignments([item], option="--design").items()
         if key == "amx":
-            mu, sep2, shift = value.partition(":")
-            if not sep2:
-                raise ValueError(f"amx={value!r} must be MU:SHIFT_HZ")
-            try:
-                out.setdefault("mode_shifts_hz", {})[int(mu)] = float(shift)
-            except ValueError:
-                raise ValueError(
-                    f"amx={value!r} must be MU:SHIFT_HZ with an integer MU and a number"
-                ) from None
+            mu, sep, shift = value.partition(":")
+            if not sep:
+                raise ValueError(f"--design amx={value!r} must be MU:SHIFT_HZ")
+            mu_index = convert_value("--design amx MU", mu, int)
+            shifts = out.setdefault("mode_shifts_hz", {})
+            shifts[mu_index] = convert_value("--design amx SHIFT_HZ", shift, float)
         elif key in _FLOAT_FIELDS:
-            try:
-                out[key] = float(value)
-            except ValueError:
-                raise ValueError(f"--design {key}={value!r} must be a number") from None
+            out[key] = convert_value(f"--design {key}", value, float)
         else:
             raise ValueError(
                 f"--design key {key!r} unknown; allowed: {', '.join(_FLOAT_FIELDS)}, amx"

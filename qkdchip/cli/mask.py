@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import parse_assignments
+from qkdchip.values import convert_value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,26 +46,16 @@ MAX_CELL_LENGTH_UM = 150_000.0
 
 
 def _convert(name: str, raw: str, default: Any) -> Any:
-    text = raw.strip()
-    if isinstance(default, bool):
-        if text.lower() in ("true", "1", "yes"):
-            return True
-        if text.lower() in ("false", "0", "no"):
-            return False
-        raise ValueError(f"--param {name}={raw!r} must be true or false")
-    if text.lower() == "none" and default is None:
+    where = f"--param {name}"
+    if default is None and raw.strip().lower() == "none":
         return None
-    if isinstance(default, str):
-        return text
-    try:
-        value = int(text) if isinstance(default, int) else float(text)
-    except ValueError as err:
-        raise ValueError(f"--param {name}={raw!r} is not a number") from err
-    if not math.isfinite(value):
-        raise ValueError(f"--param {name}={raw!r} must be finite")
-    if name.endswith("_um") and abs(value) > MAX_CELL_LENGTH_UM:
+    kind = float if default is None else type(default)
+    if kind not in (bool, int, float, str):
+        raise ValueError(f"{where} takes a {kind.__name__}, which --param cannot give")
+    value = convert_value(where, raw.strip(), kind)
+    if name.endswith("_um") and kind is not str and abs(value) > MAX_CELL_LENGTH_UM:
         raise ValueError(
-            f"--param {name}={raw!r} is outside [-{MAX_CELL_LENGTH_UM:g}, {MAX_CELL_LENGTH_UM:g}] "
+            f"{where}={raw!r} is outside [-{MAX_CELL_LENGTH_UM:g}, {MAX_CELL_LENGTH_UM:g}] "
             "µm (a 150 mm wafer)"
         )
     return value

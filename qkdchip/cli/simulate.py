@@ -19,6 +19,7 @@ from rich.table import Table
 
 from qkdchip.atomic import atomic_write_figure
 from qkdchip.cli import add_offline_option, parse_assignments
+from qkdchip.values import convert_value, replace_fields
 
 DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
 PLOT_DIR = Path("results")
@@ -72,21 +73,6 @@ def _parse_scan(text: str) -> tuple[str, list[float]]:
     return field, [start + (stop - start) * i / (count - 1) for i in range(count)]
 
 
-def _apply(design: Any, overrides: dict[str, str]) -> Any:
-    """``dataclasses.replace`` with values converted to the type of each field."""
-    fields = {f.name: f for f in dataclasses.fields(design)}
-    changes: dict[str, Any] = {}
-    for key, text in overrides.items():
-        if key not in fields:
-            raise ValueError(f"--design {key}={text}: unknown field; allowed: {sorted(fields)}")
-        current = getattr(design, key)
-        try:
-            changes[key] = type(current)(text) if not isinstance(current, bool) else text == "true"
-        except ValueError as err:
-            raise ValueError(f"--design {key}={text!r}: {err}") from err
-    return dataclasses.replace(design, **changes)
-
-
 def _resolution(args: argparse.Namespace, settings: Any, field: str = "resolution") -> Any:
     if args.resolution is None:
         return settings
@@ -108,11 +94,13 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
 
         platform = overrides.pop("platform", "si3n4")
-        wavelength = float(overrides.pop("wavelength_um", "1.55"))
+        wavelength = convert_value(
+            "--design wavelength_um", overrides.pop("wavelength_um", "1.55"), float
+        )
         if platform == "si3n4":
-            xs = strip_cross_section(_apply(StripWaveguide(), overrides))
+            xs = strip_cross_section(replace_fields(StripWaveguide(), overrides, where="--design"))
         elif platform == "inp":
-            xs = ridge_cross_section(_apply(RidgeWaveguide(), overrides))
+            xs = ridge_cross_section(replace_fields(RidgeWaveguide(), overrides, where="--design"))
         else:
             raise ValueError(f"--design platform={platform!r}: allowed si3n4, inp")
         r = solve_mode(
@@ -135,7 +123,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
     if args.device == "ring":
         from qkdchip.simulations.ring.resonances import simulate_ring
 
-        design = _apply(defaults.reference_ring_design(), overrides)
+        design = replace_fields(defaults.reference_ring_design(), overrides, where="--design")
         r = simulate_ring(
             design,
             settings=_resolution(args, defaults.REFERENCE_RING_SETTINGS),
@@ -155,7 +143,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
     if args.device == "coupler":
         from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
 
-        design = _apply(defaults.reference_ring_design(), overrides)
+        design = replace_fields(defaults.reference_ring_design(), overrides, where="--design")
         settings = CouplerSettings(solver=args.solver or "mpb")
         r = simulate_coupler(design, settings=_resolution(args, settings), fresh=args.fresh)
         rows = [
@@ -171,7 +159,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
 
         r = simulate_grating(
-            _apply(DbrGratingDesign(), overrides),
+            replace_fields(DbrGratingDesign(), overrides, where="--design"),
             settings=_resolution(args, GratingSettings()),
             fresh=args.fresh,
         )
@@ -193,7 +181,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         if base is None:
             raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
         settings = _resolution(args, MmiSettings() if ports == "1x2" else defaults.MMI_2X2_SETTINGS)
-        design = _apply(base(), overrides)
+        design = replace_fields(base(), overrides, where="--design")
         if args.scan is not None:
             field, values = _parse_scan(args.scan)
             scan = scan_mmi(design, field=field, values=values, settings=settings, fresh=args.fresh)
@@ -217,7 +205,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
     from qkdchip.simulations.modes.modulator import simulate_modulator
 
     r = simulate_modulator(
-        _apply(PhaseModulatorDesign(), overrides),
+        replace_fields(PhaseModulatorDesign(), overrides, where="--design"),
         settings=_resolution(args, defaults.MODULATOR_MODE_SETTINGS),
         fresh=args.fresh,
     )

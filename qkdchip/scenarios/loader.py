@@ -24,6 +24,7 @@ from qkdchip.scenarios.schema import (
 from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import FibrePlant, PhaseTracking, Protocol, Server
 from qkdchip.simulations.network.wdm import WdmGrid
+from qkdchip.values import convert_value
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 """Folder of the scenarios shipped with the package (``<name>.toml``)."""
@@ -47,25 +48,12 @@ _NESTED: dict[str, type] = {
 }
 _TOP_LEVEL = ("name", "description", "seed")
 _NONE_WORDS = ("none", "asymptotic")
+_SCALARS: dict[str, type] = {"float": float, "int": int, "bool": bool, "str": str}
 
 
 def list_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
-
-
-def _number(where: str, value: Any, kind: str) -> Any:
-    if isinstance(value, bool):
-        raise ValueError(f"{where} must be {kind}, got {value!r}")
-    if kind == "an integer":
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise ValueError(f"{where} must be an integer, got {value!r}")
-    if isinstance(value, int | float):
-        return float(value)
-    raise ValueError(f"{where} must be a number, got {value!r}")
 
 
 def _convert(where: str, annotation: str, value: Any) -> Any:
@@ -74,18 +62,8 @@ def _convert(where: str, annotation: str, value: Any) -> Any:
         if isinstance(value, str) and value.lower() in _NONE_WORDS:
             return None
         return _convert(where, ann[: -len("|None")], value)
-    if ann == "float":
-        return _number(where, value, "a number")
-    if ann == "int":
-        return _number(where, value, "an integer")
-    if ann == "bool":
-        if not isinstance(value, bool):
-            raise ValueError(f"{where} must be true or false, got {value!r}")
-        return value
-    if ann == "str":
-        if not isinstance(value, str):
-            raise ValueError(f"{where} must be a string, got {value!r}")
-        return value
+    if ann in _SCALARS:
+        return convert_value(where, value, _SCALARS[ann])
     if ann.startswith("tuple[") and ann.endswith(",...]"):
         inner = ann[len("tuple[") : -len(",...]")]
         if not isinstance(value, list):

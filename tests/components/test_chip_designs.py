@@ -36,7 +36,7 @@ def test_cell_settings_follow_the_records() -> None:
     [
         ({"lasr.gain_um": 1}, r"unknown device 'lasr' \(allowed: \['intensity_modulator'"),
         ({"laser.gain": 1}, r"DbrLaserDesign has no field 'gain' \(allowed: \["),
-        ({"laser.gain_um": "long"}, r"design laser.gain_um='long' must be a number"),
+        ({"laser.gain_um": "long"}, r"design laser gain_um='long' must be a number"),
         ({"laser.gain_um": 10}, r"design laser: gain_um=10.0 is outside the allowed range"),
         ({"laser.injection_mirror": "side"}, r"injection_mirror='side' is not allowed"),
         ({"mmi.n_inputs": 2}, r"mmi.n_inputs=2: the transmitter's combiner is a 1x2 MMI"),

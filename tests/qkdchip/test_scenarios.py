@@ -40,7 +40,7 @@ def test_load_from_a_file_path(tmp_path: Path) -> None:
     ("section", "key", "value", "expected"),
     [
         ("fibre", "loss_db_per_km", -0.2, r"\[fibre\].*loss_db_per_km"),
-        ("fibre", "loss_db_per_km", "low", r"\[fibre\] loss_db_per_km must be a number"),
+        ("fibre", "loss_db_per_km", "low", r"\[fibre\] loss_db_per_km='low' must be a number"),
         ("server", "detector_efficiency", 1.5, r"\[server\].*detector_efficiency"),
         ("server", "detector_eff", 0.5, r"\[server\]: unknown key 'detector_eff'"),
         ("network", "clients", 21, r"\[network\].*clients \(21\) must be 2 x channels"),
@@ -49,7 +49,7 @@ def test_load_from_a_file_path(tmp_path: Path) -> None:
         ("phase", "visibility", 0.0, r"\[phase\].*visibility"),
         ("wdm", "passband_half_width_ghz", 30.0, r"\[wdm\].*passband_half_width_ghz"),
         ("yield", "wafers", 0, r"\[yield\].*wafers"),
-        ("network", "channels", 2.5, r"\[network\] channels must be an integer"),
+        ("network", "channels", 2.5, r"\[network\] channels=2.5 must be an integer"),
     ],
 )
 def test_bad_values_name_the_field(section: str, key: str, value: Any, expected: str) -> None:

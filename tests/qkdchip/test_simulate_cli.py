@@ -80,7 +80,7 @@ def test_a_new_design_without_meep_says_how_to_install_it(
     ("argv", "message"),
     [
         (["simulate", "ring", "--design", "radius"], "key=value"),
-        (["simulate", "ring", "--design", "colour=red"], "unknown field"),
+        (["simulate", "ring", "--design", "colour=red"], "RingDesign has no field 'colour'"),
         (["simulate", "modes", "--design", "platform=gaas"], "platform"),
         (["simulate", "ring", "--design", "radius_um=-3"], "radius_um"),
         (["simulate", "ring", "--solver", "meep"], "coupler only"),

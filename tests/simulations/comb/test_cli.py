@@ -11,10 +11,11 @@ from qkdchip.cli import main
     ("item", "message"),
     [
         ("fsr_hz=abc", "--design fsr_hz='abc' must be a number"),
-        ("amx=one:45e6", "amx='one:45e6' must be MU:SHIFT_HZ"),
+        ("amx=one:45e6", "--design amx MU='one' must be a number"),
+        ("amx=1:fast", "--design amx SHIFT_HZ='fast' must be a number"),
         ("amx=1", "amx='1' must be MU:SHIFT_HZ"),
         ("radius=5", "--design key 'radius' unknown"),
-        ("fsr_hz", "must be KEY=VALUE"),
+        ("fsr_hz", "must look like key=value"),
     ],
 )
 def test_bad_design_item_is_one_line_error(
