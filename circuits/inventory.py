@@ -19,17 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from qkdchip.validation import check_choice
+
 KINDS: tuple[str, ...] = ("dbr_laser", "intensity_modulator", "phase_modulator", "voa")
 """Device kinds of the InP platform (the yield model's compact-model names)."""
 
 LANES: tuple[str, ...] = ("signal", "reference", "output")
 """Optical lanes of the chip: the signal laser's lane (east to west), the reference laser's
 lane (west to east, up to the 2:1 combiner) and the common output lane after the combiner."""
-
-
-def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; allowed values: {list(allowed)}")
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,8 @@ class ActiveSection:
     role: str
 
     def __post_init__(self) -> None:
-        _check_choice("kind", self.kind, KINDS)
-        _check_choice("lane", self.lane, LANES)
+        check_choice("kind", self.kind, KINDS)
+        check_choice("lane", self.lane, LANES)
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready dictionary."""
@@ -98,7 +95,7 @@ def sections_in_lane(
     lane: str, sections: tuple[ActiveSection, ...] = TRANSMITTER_SECTIONS
 ) -> tuple[ActiveSection, ...]:
     """The sections of ``lane``, in light-path order."""
-    _check_choice("lane", lane, LANES)
+    check_choice("lane", lane, LANES)
     return tuple(s for s in sections if s.lane == lane)
 
 
@@ -106,7 +103,7 @@ def sections_of_kind(
     kind: str, sections: tuple[ActiveSection, ...] = TRANSMITTER_SECTIONS
 ) -> tuple[ActiveSection, ...]:
     """The sections of device ``kind``, in the yield model's device-index order."""
-    _check_choice("kind", kind, KINDS)
+    check_choice("kind", kind, KINDS)
     return tuple(s for s in sections if s.kind == kind)
 
 

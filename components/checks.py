@@ -1,9 +1,11 @@
-"""Parameter checks shared by the cells (ValueError naming parameter, value, allowed range)."""
+"""Layout-rule checks of cell parameters against the PDK's rule table (the error names the rule).
+
+Range and choice checks of any parameter: :mod:`qkdchip.validation`.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 from qkdchip.pdk.rules import DesignRules, check_min
 
@@ -13,18 +15,6 @@ def check_even_nm(name: str, value_um: float) -> None:
     nm = value_um * 1e3
     if not math.isfinite(nm) or abs(nm - round(nm)) > 1e-6 or round(nm) % 2:
         raise ValueError(f"{name}={value_um!r} µm must be an even number of nanometres")
-
-
-def check_range(name: str, value: float, low: float, high: float) -> None:
-    """``value`` must be a finite int or float in ``[low, high]``."""
-    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name}={value!r} is outside the allowed range [{low}, {high}]")
-
-
-def check_ranges(obj: object, limits: Iterable[tuple[str, float, float]]) -> None:
-    """:func:`check_range` on each named attribute of ``obj`` (``(name, low, high)`` triples)."""
-    for name, low, high in limits:
-        check_range(name, getattr(obj, name), low, high)
 
 
 def check_width(rules: DesignRules, layer: str, name: str, value_um: float) -> None:

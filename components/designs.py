@@ -17,9 +17,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from qkdchip.components.checks import check_range
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
+from qkdchip.validation import check_choice, check_range
 
 REFERENCE_FSR_HZ = 30.03e9
 """FSR of the reference comb ring (paper fact 1.7, "measured to be 30.03 GHz")."""
@@ -28,11 +28,6 @@ DEFAULT_N_GROUP_THIN_SIN = 1.59
 the MPB value 1.5899 of the shipped mode result (``qkdchip simulate modes`` at the reference
 ring's settings) to three digits (paper fact 1.15 brackets n_g at 1.6-1.93). This module imports
 no simulation; tests/components/test_designs.py checks the value against the shipped result."""
-
-
-def _check_choice(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; allowed values: {list(allowed)}")
 
 
 class _Design:
@@ -120,7 +115,7 @@ class RidgeWaveguide(_Design):
 
     def __post_init__(self) -> None:
         check_range("width_um", self.width_um, 0.8, 6.0)
-        _check_choice("etch", self.etch, ("deep", "shallow"))
+        check_choice("etch", self.etch, ("deep", "shallow"))
         check_range("core_bandgap_um", self.core_bandgap_um, 0.95, 1.45)
         check_range("core_thickness_um", self.core_thickness_um, 0.1, 1.5)
         check_range("upper_cladding_um", self.upper_cladding_um, 0.5, 3.0)
@@ -305,7 +300,7 @@ class DbrLaserDesign(_Design):
         check_range("front_grating_um", self.front_grating_um, 10.0, 1000.0)
         check_range("isolation_um", self.isolation_um, 10.0, 200.0)
         check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
-        _check_choice("injection_mirror", self.injection_mirror, ("rear", "front"))
+        check_choice("injection_mirror", self.injection_mirror, ("rear", "front"))
         self.rear_grating()  # validates period, kappa and n_eff
 
     def rear_grating(self) -> DbrGratingDesign:
@@ -380,8 +375,8 @@ class MmiDesign(_Design):
     ridge_width_um: float = INP_RIDGE_WIDTH_UM
 
     def __post_init__(self) -> None:
-        _check_choice("n_inputs", self.n_inputs, (1, 2))
-        _check_choice("n_outputs", self.n_outputs, (2,))
+        check_choice("n_inputs", self.n_inputs, (1, 2))
+        check_choice("n_outputs", self.n_outputs, (2,))
         check_range("width_um", self.width_um, 2.0, 40.0)
         check_range("length_um", self.length_um, 5.0, 2000.0)
         check_range("access_width_um", self.access_width_um, 0.8, 6.0)

@@ -36,6 +36,7 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.components.checks",
     "qkdchip.constants",
     "qkdchip.values",
+    "qkdchip.validation",
     "qkdchip.simulations.network.clients",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the

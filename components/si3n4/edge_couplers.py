@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gdsfactory as gf
 
-from qkdchip.components.checks import check_even_nm, check_range
+from qkdchip.components.checks import check_even_nm
 from qkdchip.components.checks import check_width as check_rule_width
 from qkdchip.components.designs import EdgeCouplerDesign
 from qkdchip.components.geometry import Straight, extrude
 from qkdchip.pdk.si3n4.design_rules import design_rules
 from qkdchip.pdk.si3n4.layers import LAYER
+from qkdchip.validation import check_range
 
 
 def _validate(design: EdgeCouplerDesign, thickness_nm: float) -> None:

@@ -6,12 +6,13 @@ import math
 
 import gdsfactory as gf
 
-from qkdchip.components.checks import check_even_nm, check_min_value, check_range, check_width
+from qkdchip.components.checks import check_even_nm, check_min_value, check_width
 from qkdchip.components.designs import DEFAULT_RING_GAP_UM, DEFAULT_RING_RADIUS_UM, RingDesign
 from qkdchip.components.geometry import annulus_sectors, rectangle
 from qkdchip.components.si3n4.rings import ring
 from qkdchip.pdk.si3n4.design_rules import design_rules
 from qkdchip.pdk.si3n4.layers import LAYER
+from qkdchip.validation import check_range
 
 PAD_OPENING_MARGIN_UM = 5.0
 """PAD opening drawn this far inside the routing-metal pad (rule: >= 2 µm)."""

@@ -10,7 +10,7 @@ import math
 
 import gdsfactory as gf
 
-from qkdchip.components.checks import check_bend_radius, check_even_nm, check_range, check_space
+from qkdchip.components.checks import check_bend_radius, check_even_nm, check_space
 from qkdchip.components.checks import check_width as check_rule_width
 from qkdchip.components.designs import (
     DEFAULT_N_GROUP_THIN_SIN,
@@ -23,6 +23,7 @@ from qkdchip.components.designs import (
 from qkdchip.components.geometry import Arc, Straight, annulus_sectors, extrude
 from qkdchip.pdk.si3n4.design_rules import THIN_FILM_MAX_NM, design_rules
 from qkdchip.pdk.si3n4.layers import LAYER
+from qkdchip.validation import check_range
 
 N_GROUP_THICK_SIN = 2.05
 """Assumption: group index of a 1.6 µm x 800 nm Si3N4 strip at 1550 nm (notes §4: 2.0-2.1)."""

@@ -32,19 +32,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from qkdchip.validation import check_range
+
 CovarianceKind = Literal["gaussian", "exponential"]
 COVARIANCE_KINDS: tuple[str, ...] = ("gaussian", "exponential")
-
-
-def _check_finite(name: str, value: float) -> None:
-    if not math.isfinite(value):
-        raise ValueError(f"{name} = {value!r} must be a finite number")
-
-
-def _check_non_negative(name: str, value: float) -> None:
-    _check_finite(name, value)
-    if value < 0.0:
-        raise ValueError(f"{name} = {value!r} must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -82,11 +73,11 @@ class ProcessParameter:
     def __post_init__(self) -> None:
         if not self.name:
             raise ValueError("name must be a non-empty string")
-        _check_finite(f"{self.name}.nominal", self.nominal)
-        _check_finite(f"{self.name}.bowl_at_edge", self.bowl_at_edge)
+        check_range(f"{self.name}.nominal", self.nominal)
+        check_range(f"{self.name}.bowl_at_edge", self.bowl_at_edge)
         for attr in ("sigma_wafer", "sigma_within", "sigma_die", "sigma_device"):
-            _check_non_negative(f"{self.name}.{attr}", getattr(self, attr))
-        _check_finite(f"{self.name}.correlation_length_mm", self.correlation_length_mm)
+            check_range(f"{self.name}.{attr}", getattr(self, attr), 0.0)
+        check_range(f"{self.name}.correlation_length_mm", self.correlation_length_mm)
         if self.correlation_length_mm <= 0.0:
             raise ValueError(
                 f"{self.name}.correlation_length_mm = {self.correlation_length_mm!r} must be > 0"
@@ -125,14 +116,14 @@ class DefectStatistics:
     assumption: bool
 
     def __post_init__(self) -> None:
-        _check_non_negative("density_per_cm2", self.density_per_cm2)
-        _check_finite("cluster_alpha", self.cluster_alpha)
+        check_range("density_per_cm2", self.density_per_cm2, 0.0)
+        check_range("cluster_alpha", self.cluster_alpha)
         if self.cluster_alpha <= 0.0:
             raise ValueError(f"cluster_alpha = {self.cluster_alpha!r} must be > 0")
 
     def device_yield(self, area_cm2: float) -> float:
         """Negative-binomial yield ``(1 + D0 A / alpha)^-alpha`` of one device of ``area_cm2``."""
-        _check_non_negative("area_cm2", area_cm2)
+        check_range("area_cm2", area_cm2, 0.0)
         alpha = self.cluster_alpha
         return math.exp(-alpha * math.log1p(self.density_per_cm2 * area_cm2 / alpha))
 
@@ -192,7 +183,7 @@ class ProcessStatistics:
 
     def scaled(self, factor: float) -> ProcessStatistics:
         """A copy with every random sigma multiplied by ``factor`` (>= 0); nominals unchanged."""
-        _check_non_negative("factor", factor)
+        check_range("factor", factor, 0.0)
         params = tuple(
             ProcessParameter(
                 **{

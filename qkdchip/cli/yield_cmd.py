@@ -19,9 +19,9 @@ from qkdchip.simulations.wafer_yield.calibration import (
     REFERENCE_WORKING,
     calibrate_defect_density,
 )
-from qkdchip.simulations.wafer_yield.engine import MAX_WAFERS, YieldModel, run_wafer_yield
+from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 from qkdchip.simulations.wafer_yield.report import write_outputs
-from qkdchip.simulations.wafer_yield.sampling import SAMPLERS, validate_sampler
+from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS, SAMPLERS, validate_sampler
 from qkdchip.simulations.wafer_yield.statistics import clopper_pearson_interval
 
 

@@ -8,10 +8,10 @@ where it is used.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.simulations.comb.solve import MAX_PUMP_POWER_W
 from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import (
     OPERATIONS,
@@ -22,6 +22,8 @@ from qkdchip.simulations.network.model import (
     Server,
 )
 from qkdchip.simulations.network.wdm import WdmGrid
+from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS
+from qkdchip.validation import check_choice, check_range
 
 MAX_PAIR_DISTANCE_KM = 5000.0
 """Longest pair distance a scenario evaluates (km): far past the reach of any TF-QKD link."""
@@ -47,12 +49,11 @@ class PairOverride:
     bob_downstream_km: float | None = None
 
     def __post_init__(self) -> None:
-        _require(self.pair >= 1, f"pair must be >= 1, got {self.pair!r}")
+        check_range("pair", self.pair, 1)
         for name in ("alice_downstream_km", "bob_downstream_km"):
             value = getattr(self, name)
-            _require(
-                value is None or 0.0 <= value <= 1e4, f"{name} must be in [0, 1e4], got {value!r}"
-            )
+            if value is not None:
+                check_range(name, value, 0.0, 1e4)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class NetworkSection:
     pairs: tuple[PairOverride, ...] = ()
 
     def __post_init__(self) -> None:
-        _require(self.channels >= 1, f"channels must be >= 1, got {self.channels!r}")
+        check_range("channels", self.channels, 1)
         _require(
             self.clients == 2 * self.channels,
             f"clients ({self.clients}) must be 2 x channels ({self.channels}): one channel "
@@ -90,26 +91,11 @@ class NetworkSection:
         )
         _require(len(self.pair_distances_km) >= 1, "pair_distances_km must not be empty")
         for d in self.pair_distances_km:
-            _require(
-                0.0 <= d <= MAX_PAIR_DISTANCE_KM,
-                f"pair_distances_km entries must be in [0, {MAX_PAIR_DISTANCE_KM:g}], got {d}",
-            )
-        _require(
-            self.operation in OPERATIONS,
-            f"operation must be one of {OPERATIONS}, got {self.operation!r}",
-        )
-        _require(
-            0.0 <= self.downstream_km <= 1e4,
-            f"downstream_km must be in [0, 1e4], got {self.downstream_km!r}",
-        )
-        _require(
-            0.0 < self.sweep_max_km <= MAX_PAIR_DISTANCE_KM,
-            f"sweep_max_km must be in (0, {MAX_PAIR_DISTANCE_KM:g}], got {self.sweep_max_km!r}",
-        )
-        _require(
-            2 <= self.sweep_points <= 200,
-            f"sweep_points must be in [2, 200], got {self.sweep_points!r}",
-        )
+            check_range("pair_distances_km entry", d, 0.0, MAX_PAIR_DISTANCE_KM)
+        check_choice("operation", self.operation, OPERATIONS)
+        check_range("downstream_km", self.downstream_km, 0.0, 1e4)
+        check_range("sweep_max_km", self.sweep_max_km, 0.0, MAX_PAIR_DISTANCE_KM, low_open=True)
+        check_range("sweep_points", self.sweep_points, 2, 200)
         for override in self.pairs:
             _require(
                 override.pair <= self.channels,
@@ -157,19 +143,11 @@ class CombSection:
     pump_power_w: float | None = None
 
     def __post_init__(self) -> None:
-        _require(self.source == "simulated", f"source must be 'simulated', got {self.source!r}")
-        _require(
-            0.0 < self.line_linewidth_hz <= 1e9,
-            f"line_linewidth_hz must be in (0, 1e9], got {self.line_linewidth_hz!r}",
-        )
-        _require(
-            -100.0 <= self.min_line_power_dbm <= 30.0,
-            f"min_line_power_dbm must be in [-100, 30], got {self.min_line_power_dbm!r}",
-        )
-        _require(
-            self.pump_power_w is None or 0.0 < self.pump_power_w <= 10.0,
-            f"pump_power_w must be in (0, 10] W, got {self.pump_power_w!r}",
-        )
+        check_choice("source", self.source, ("simulated",))
+        check_range("line_linewidth_hz", self.line_linewidth_hz, 0.0, 1e9, low_open=True)
+        check_range("min_line_power_dbm", self.min_line_power_dbm, -100.0, 30.0)
+        if self.pump_power_w is not None:
+            check_range("pump_power_w", self.pump_power_w, 0.0, MAX_PUMP_POWER_W, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -190,18 +168,9 @@ class TransmitterSection:
     coupling_loss_db: float = 3.0
 
     def __post_init__(self) -> None:
-        _require(
-            self.source in ("yield", "nominal"),
-            f"source must be 'yield' or 'nominal', got {self.source!r}",
-        )
-        _require(
-            0.0 < self.extinction_ratio_db <= 100.0,
-            f"extinction_ratio_db must be in (0, 100], got {self.extinction_ratio_db!r}",
-        )
-        _require(
-            0.0 <= self.coupling_loss_db <= 60.0,
-            f"coupling_loss_db must be in [0, 60], got {self.coupling_loss_db!r}",
-        )
+        check_choice("source", self.source, ("yield", "nominal"))
+        check_range("extinction_ratio_db", self.extinction_ratio_db, 0.0, 100.0, low_open=True)
+        check_range("coupling_loss_db", self.coupling_loss_db, 0.0, 60.0)
 
 
 @dataclass(frozen=True)
@@ -217,8 +186,8 @@ class YieldSection:
     draws: int = 200
 
     def __post_init__(self) -> None:
-        _require(1 <= self.wafers <= 100_000, f"wafers must be in [1, 1e5], got {self.wafers!r}")
-        _require(0 <= self.draws <= 100_000, f"draws must be in [0, 1e5], got {self.draws!r}")
+        check_range("wafers", self.wafers, 1, MAX_WAFERS)
+        check_range("draws", self.draws, 0, 100_000)
 
 
 @dataclass(frozen=True)
@@ -260,5 +229,4 @@ class Scenario:
             bool(self.name) and all(c.isalnum() or c in "-_" for c in self.name),
             f"name must be letters, digits, '-' or '_', got {self.name!r}",
         )
-        _require(0 <= self.seed < 2**63, f"seed must be in [0, 2^63), got {self.seed!r}")
-        _require(math.isfinite(self.network.sweep_max_km), "network.sweep_max_km must be finite")
+        check_range("seed", self.seed, 0, 2**63, high_open=True)

@@ -20,13 +20,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qkdchip.cache import cached
-from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack
 from qkdchip.records import TupleFieldsRecord
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import AMBIENT, CrossSection, ridge_slab_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, modes_key, solve_mode
+from qkdchip.validation import check_ranges
 
 SOLVER_VERSION = 1
 MMI_JOB = "qkdchip.simulations.fdtd.jobs:mmi_2d"

@@ -24,15 +24,7 @@ from typing import Any, ClassVar
 
 from scipy import constants
 
-
-def _positive(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value > 0.0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-
-
-def _non_negative(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value >= 0.0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+from qkdchip.validation import check_range
 
 
 @dataclass(frozen=True)
@@ -59,18 +51,15 @@ class SlaveLaser:
     tuning_range_hz: float = 15.0e9
 
     def __post_init__(self) -> None:
-        if not math.isfinite(self.output_power_dbm):
-            raise ValueError(f"output_power_dbm must be finite, got {self.output_power_dbm!r}")
-        _positive("cavity_length_m", self.cavity_length_m)
-        if not (math.isfinite(self.group_index) and self.group_index >= 1.0):
-            raise ValueError(f"group_index must be >= 1, got {self.group_index!r}")
-        if not (0.0 < self.mirror_reflectivity < 1.0):
-            raise ValueError(
-                f"mirror_reflectivity must be in (0, 1), got {self.mirror_reflectivity!r}"
-            )
-        _non_negative("alpha_factor", self.alpha_factor)
-        _positive("free_running_linewidth_hz", self.free_running_linewidth_hz)
-        _non_negative("tuning_range_hz", self.tuning_range_hz)
+        check_range("output_power_dbm", self.output_power_dbm)
+        check_range("cavity_length_m", self.cavity_length_m, 0.0, low_open=True)
+        check_range("group_index", self.group_index, 1.0)
+        check_range(
+            "mirror_reflectivity", self.mirror_reflectivity, 0.0, 1.0, low_open=True, high_open=True
+        )
+        check_range("alpha_factor", self.alpha_factor, 0.0)
+        check_range("free_running_linewidth_hz", self.free_running_linewidth_hz, 0.0, low_open=True)
+        check_range("tuning_range_hz", self.tuning_range_hz, 0.0)
 
     @property
     def coupling_rate_per_s(self) -> float:
@@ -147,10 +136,9 @@ def coupling_rate_per_s(
     Returns:
         kappa_c in rad/s.
     """
-    _positive("group_index", group_index)
-    _positive("cavity_length_m", cavity_length_m)
-    if not (0.0 < mirror_reflectivity < 1.0):
-        raise ValueError(f"mirror_reflectivity must be in (0, 1), got {mirror_reflectivity!r}")
+    check_range("group_index", group_index, 0.0, low_open=True)
+    check_range("cavity_length_m", cavity_length_m, 0.0, low_open=True)
+    check_range("mirror_reflectivity", mirror_reflectivity, 0.0, 1.0, low_open=True, high_open=True)
     v_g = constants.c / group_index
     return (
         v_g / (2.0 * cavity_length_m) * (1.0 - mirror_reflectivity) / math.sqrt(mirror_reflectivity)
@@ -170,9 +158,9 @@ def locking_range_hz(
     Returns:
         (lowest, highest) detuning in Hz that locks; lowest = -highest * sqrt(1 + alpha²).
     """
-    _positive("coupling_rate_per_s", coupling_rate_per_s)
-    _positive("injection_ratio", injection_ratio)
-    _non_negative("alpha_factor", alpha_factor)
+    check_range("coupling_rate_per_s", coupling_rate_per_s, 0.0, low_open=True)
+    check_range("injection_ratio", injection_ratio, 0.0, low_open=True)
+    check_range("alpha_factor", alpha_factor, 0.0)
     high = coupling_rate_per_s * math.sqrt(injection_ratio) / (2.0 * math.pi)
     return -high * math.sqrt(1.0 + alpha_factor**2), high
 
@@ -199,10 +187,10 @@ def injected_power_dbm(
     """
     if not math.isfinite(line_power_dbm):
         raise ValueError(f"line_power_dbm must be finite, got {line_power_dbm!r}")
-    _non_negative("fibre_length_km", fibre_length_km)
-    _non_negative("fibre_loss_db_per_km", fibre_loss_db_per_km)
-    _non_negative("filter_loss_db", filter_loss_db)
-    _non_negative("coupling_loss_db", coupling_loss_db)
+    check_range("fibre_length_km", fibre_length_km, 0.0)
+    check_range("fibre_loss_db_per_km", fibre_loss_db_per_km, 0.0)
+    check_range("filter_loss_db", filter_loss_db, 0.0)
+    check_range("coupling_loss_db", coupling_loss_db, 0.0)
     return (
         line_power_dbm - fibre_length_km * fibre_loss_db_per_km - filter_loss_db - coupling_loss_db
     )
@@ -263,9 +251,8 @@ def injection_lock(
     Returns:
         The :class:`LockResult`.
     """
-    _positive("master_linewidth_hz", master_linewidth_hz)
-    if not math.isfinite(injected_power_dbm):
-        raise ValueError(f"injected_power_dbm must be finite, got {injected_power_dbm!r}")
+    check_range("master_linewidth_hz", master_linewidth_hz, 0.0, low_open=True)
+    check_range("injected_power_dbm", injected_power_dbm)
     if not math.isfinite(free_running_detuning_hz):
         raise ValueError(
             f"free_running_detuning_hz must be finite, got {free_running_detuning_hz!r}"

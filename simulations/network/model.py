@@ -35,16 +35,12 @@ from qkdchip.simulations.network.wdm import (
     raman_noise_power_w,
 )
 from qkdchip.simulations.qkd.bounds import plob_bound
+from qkdchip.validation import check_choice, check_range
 
 if TYPE_CHECKING:
     from qkdchip.simulations.qkd import SnsSystem
 
 OPERATIONS = ("sequential", "simultaneous")
-
-
-def _check(name: str, value: float, low: float, high: float = math.inf) -> None:
-    if not (isinstance(value, int | float) and low <= value <= high and not math.isnan(value)):
-        raise ValueError(f"{name}={value!r} must lie in [{low}, {high}]")
 
 
 @dataclass(frozen=True)
@@ -63,9 +59,11 @@ class FibrePlant:
     raman_coefficient_per_km_nm: float = 3e-9
 
     def __post_init__(self) -> None:
-        _check("fibre.loss_db_per_km", self.loss_db_per_km, 0.0, 10.0)
-        _check("fibre.group_index", self.group_index, 1.0, 5.0)
-        _check("fibre.raman_coefficient_per_km_nm", self.raman_coefficient_per_km_nm, 0.0, 1e-6)
+        check_range("fibre.loss_db_per_km", self.loss_db_per_km, 0.0, 10.0)
+        check_range("fibre.group_index", self.group_index, 1.0, 5.0)
+        check_range(
+            "fibre.raman_coefficient_per_km_nm", self.raman_coefficient_per_km_nm, 0.0, 1e-6
+        )
 
 
 @dataclass(frozen=True)
@@ -95,15 +93,15 @@ class Server:
     isolation_far_db: float = 60.0
 
     def __post_init__(self) -> None:
-        _check("server.detector_efficiency", self.detector_efficiency, 1e-6, 1.0)
-        _check("server.dark_count_rate_hz", self.dark_count_rate_hz, 0.0, 1e8)
-        _check("server.gate_s", self.gate_s, 1e-13, 1e-6)
-        _check("server.max_count_rate_hz", self.max_count_rate_hz, 1.0, 1e10)
-        _check("server.receiver_loss_db", self.receiver_loss_db, 0.0, 60.0)
-        _check("server.demux_loss_db", self.demux_loss_db, 0.0, 60.0)
-        _check("server.filter_bandwidth_nm", self.filter_bandwidth_nm, 1e-4, 10.0)
-        _check("server.isolation_adjacent_db", self.isolation_adjacent_db, 0.0, 200.0)
-        _check("server.isolation_far_db", self.isolation_far_db, 0.0, 200.0)
+        check_range("server.detector_efficiency", self.detector_efficiency, 1e-6, 1.0)
+        check_range("server.dark_count_rate_hz", self.dark_count_rate_hz, 0.0, 1e8)
+        check_range("server.gate_s", self.gate_s, 1e-13, 1e-6)
+        check_range("server.max_count_rate_hz", self.max_count_rate_hz, 1.0, 1e10)
+        check_range("server.receiver_loss_db", self.receiver_loss_db, 0.0, 60.0)
+        check_range("server.demux_loss_db", self.demux_loss_db, 0.0, 60.0)
+        check_range("server.filter_bandwidth_nm", self.filter_bandwidth_nm, 1e-4, 10.0)
+        check_range("server.isolation_adjacent_db", self.isolation_adjacent_db, 0.0, 200.0)
+        check_range("server.isolation_far_db", self.isolation_far_db, 0.0, 200.0)
 
     @property
     def receiver_efficiency(self) -> float:
@@ -130,13 +128,12 @@ class Protocol:
     phase_slice_rad: float = math.pi / 8
 
     def __post_init__(self) -> None:
-        if self.name not in ("sns", "sns-aopp"):
-            raise ValueError(f"protocol.name={self.name!r} must be 'sns' or 'sns-aopp'")
+        check_choice("protocol.name", self.name, ("sns", "sns-aopp"))
         if self.n_pulses is not None:
-            _check("protocol.n_pulses", self.n_pulses, 1e6, 1e16)
-        _check("protocol.repetition_rate_hz", self.repetition_rate_hz, 1.0, 1e11)
-        _check("protocol.ec_efficiency", self.ec_efficiency, 1.0, 3.0)
-        _check("protocol.phase_slice_rad", self.phase_slice_rad, 1e-3, math.pi)
+            check_range("protocol.n_pulses", self.n_pulses, 1e6, 1e16)
+        check_range("protocol.repetition_rate_hz", self.repetition_rate_hz, 1.0, 1e11)
+        check_range("protocol.ec_efficiency", self.ec_efficiency, 1.0, 3.0)
+        check_range("protocol.phase_slice_rad", self.phase_slice_rad, 1e-3, math.pi)
 
 
 @dataclass(frozen=True)
@@ -167,15 +164,17 @@ class PhaseTracking:
     path_mismatch_m: float = 20.0
 
     def __post_init__(self) -> None:
-        _check("phase.visibility", self.visibility, 1e-3, 1.0)
-        _check("phase.sampling_rate_hz", self.sampling_rate_hz, 1e-3, 1e9)
-        _check("phase.reference_drift_rad_per_ms", self.reference_drift_rad_per_ms, 0.0, 1e6)
-        _check("phase.differential_drift_rad_per_ms", self.differential_drift_rad_per_ms, 0.0, 1e6)
-        _check("phase.drift_reference_length_km", self.drift_reference_length_km, 1e-3, 1e5)
-        _check("phase.differential_window_ms", self.differential_window_ms, 0.0, 1e6)
-        _check("phase.reference_photons_per_pulse", self.reference_photons_per_pulse, 0.0, 1e9)
-        _check("phase.reference_duty", self.reference_duty, 0.0, 0.99)
-        _check("phase.path_mismatch_m", self.path_mismatch_m, 0.0, 1e6)
+        check_range("phase.visibility", self.visibility, 1e-3, 1.0)
+        check_range("phase.sampling_rate_hz", self.sampling_rate_hz, 1e-3, 1e9)
+        check_range("phase.reference_drift_rad_per_ms", self.reference_drift_rad_per_ms, 0.0, 1e6)
+        check_range(
+            "phase.differential_drift_rad_per_ms", self.differential_drift_rad_per_ms, 0.0, 1e6
+        )
+        check_range("phase.drift_reference_length_km", self.drift_reference_length_km, 1e-3, 1e5)
+        check_range("phase.differential_window_ms", self.differential_window_ms, 0.0, 1e6)
+        check_range("phase.reference_photons_per_pulse", self.reference_photons_per_pulse, 0.0, 1e9)
+        check_range("phase.reference_duty", self.reference_duty, 0.0, 0.99)
+        check_range("phase.path_mismatch_m", self.path_mismatch_m, 0.0, 1e6)
 
 
 @dataclass(frozen=True)
@@ -199,10 +198,11 @@ class ClientChip:
     working: bool = True
 
     def __post_init__(self) -> None:
-        _check(f"client {self.name}: extinction_ratio_db", self.extinction_ratio_db, 0.1, 100.0)
-        _check(f"client {self.name}: coupling_loss_db", self.coupling_loss_db, 0.0, 60.0)
-        if not math.isfinite(self.frequency_error_hz):
-            raise ValueError(f"client {self.name}: frequency_error_hz must be finite")
+        check_range(
+            f"client {self.name}: extinction_ratio_db", self.extinction_ratio_db, 0.1, 100.0
+        )
+        check_range(f"client {self.name}: coupling_loss_db", self.coupling_loss_db, 0.0, 60.0)
+        check_range(f"client {self.name}: frequency_error_hz", self.frequency_error_hz)
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ class PairLinks:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            _check(name, value, 0.0, 1e4)
+            check_range(name, value, 0.0, 1e4)
 
     @property
     def distance_km(self) -> float:
@@ -248,11 +248,10 @@ class NetworkModel:
     classical_power_dbm: float | None = None
 
     def __post_init__(self) -> None:
-        _check("comb_linewidth_hz", self.comb_linewidth_hz, 1e-6, 1e9)
-        if self.operation not in OPERATIONS:
-            raise ValueError(f"operation={self.operation!r} must be one of {OPERATIONS}")
+        check_range("comb_linewidth_hz", self.comb_linewidth_hz, 1e-6, 1e9)
+        check_choice("operation", self.operation, OPERATIONS)
         if self.classical_power_dbm is not None:
-            _check("classical_power_dbm", self.classical_power_dbm, -100.0, 30.0)
+            check_range("classical_power_dbm", self.classical_power_dbm, -100.0, 30.0)
 
 
 KeyRateFunction = Callable[..., Mapping[str, Any]]
@@ -530,8 +529,7 @@ def evaluate_pair(
     Returns:
         The :class:`PairResult`.
     """
-    if n_pairs_sharing < 1:
-        raise ValueError(f"n_pairs_sharing={n_pairs_sharing!r} must be >= 1")
+    check_range("n_pairs_sharing", n_pairs_sharing, 1)
     lock_a = lock_client(
         model=model, chip=alice, channel=channel, downstream_km=links.alice_downstream_km
     )

@@ -31,10 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def _non_negative(name: str, value: float) -> None:
-    if not (math.isfinite(value) and value >= 0.0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+from qkdchip.validation import check_range
 
 
 def misalignment_from_variance(*, variance_rad2: float, floor: float) -> float:
@@ -47,7 +44,7 @@ def misalignment_from_variance(*, variance_rad2: float, floor: float) -> float:
     Returns:
         e_d in [floor, 0.5].
     """
-    _non_negative("variance_rad2", variance_rad2)
+    check_range("variance_rad2", variance_rad2, 0.0)
     if not (0.0 <= floor <= 0.5):
         raise ValueError(f"floor must be in [0, 0.5], got {floor!r}")
     phase_part = 0.5 * (-math.expm1(-0.5 * variance_rad2))
@@ -56,7 +53,7 @@ def misalignment_from_variance(*, variance_rad2: float, floor: float) -> float:
 
 def laser_phase_variance(*, linewidth_hz: float, delay_s: float) -> float:
     """Phase-diffusion variance of a Lorentzian laser over a delay, ``2 pi dnu |tau|`` (rad²)."""
-    _non_negative("linewidth_hz", linewidth_hz)
+    check_range("linewidth_hz", linewidth_hz, 0.0)
     if not math.isfinite(delay_s):
         raise ValueError(f"delay_s must be finite, got {delay_s!r}")
     return 2.0 * math.pi * linewidth_hz * abs(delay_s)
@@ -64,8 +61,8 @@ def laser_phase_variance(*, linewidth_hz: float, delay_s: float) -> float:
 
 def drift_tracking_variance(*, drift_rad_per_s: float, update_interval_s: float) -> float:
     """Residual of a linear drift between phase updates (estimate at window centre), rad²."""
-    _non_negative("drift_rad_per_s", drift_rad_per_s)
-    _non_negative("update_interval_s", update_interval_s)
+    check_range("drift_rad_per_s", drift_rad_per_s, 0.0)
+    check_range("update_interval_s", update_interval_s, 0.0)
     return (drift_rad_per_s * update_interval_s) ** 2 / 12.0
 
 
@@ -154,7 +151,7 @@ def phase_error_budget(
         raise ValueError(f"visibility must be in (0, 1], got {visibility!r}")
     if not (math.isfinite(sampling_rate_hz) and sampling_rate_hz > 0.0):
         raise ValueError(f"sampling_rate_hz must be > 0, got {sampling_rate_hz!r}")
-    _non_negative("lock_residual_rad2", lock_residual_rad2)
+    check_range("lock_residual_rad2", lock_residual_rad2, 0.0)
     if len(extinction_ratio_db) != 2:
         raise ValueError(
             f"extinction_ratio_db must hold two values (Alice, Bob), got {extinction_ratio_db!r}"

@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from qkdchip.validation import check_range
+
 _DEFAULT_PHASE_SLICE_RAD = math.pi / 8
 
 
@@ -26,19 +28,6 @@ MAX_PULSES = 1e20
 """Largest finite pulse count: 3,000 years at 1 GHz."""
 
 
-def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name}={value!r} must lie in [{low}, {high}]")
-
-
-def _check_positive(name: str, value: float, *, allow_zero: bool = True) -> None:
-    ok = isinstance(value, int | float) and math.isfinite(value)
-    ok = ok and (value >= 0.0 if allow_zero else value > 0.0)
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}={value!r} must be finite and {bound}")
-
-
 def click_probability_from_rate(*, rate_hz: float, gate_s: float) -> float:
     """Probability of at least one noise click in a gate, ``1 - exp(-rate * gate)``.
 
@@ -46,8 +35,8 @@ def click_probability_from_rate(*, rate_hz: float, gate_s: float) -> float:
         rate_hz: dark-count plus noise rate of one detector (Hz).
         gate_s: detection gate (time window) length (s).
     """
-    _check_positive("rate_hz", rate_hz)
-    _check_positive("gate_s", gate_s)
+    check_range("rate_hz", rate_hz, 0.0)
+    check_range("gate_s", gate_s, 0.0)
     return -math.expm1(-rate_hz * gate_s)
 
 
@@ -90,23 +79,19 @@ class SnsSystem:
 
     def __post_init__(self) -> None:
         for name in ("fibre_a_km", "fibre_b_km"):
-            _check_range(name, getattr(self, name), 0.0, MAX_ARM_KM)
+            check_range(name, getattr(self, name), 0.0, MAX_ARM_KM)
         for name in ("loss_a_db_per_km", "loss_b_db_per_km"):
-            _check_range(name, getattr(self, name), 0.0, MAX_LOSS_DB_PER_KM)
+            check_range(name, getattr(self, name), 0.0, MAX_LOSS_DB_PER_KM)
         for name in ("extra_loss_a_db", "extra_loss_b_db"):
-            _check_range(name, getattr(self, name), 0.0, MAX_EXTRA_LOSS_DB)
-        _check_range("detector_efficiency", self.detector_efficiency, 0.0, 1.0)
-        if self.detector_efficiency == 0.0:
-            raise ValueError("detector_efficiency=0.0 must lie in (0, 1]")
-        _check_range("dark_count_per_pulse", self.dark_count_per_pulse, 0.0, 0.5)
-        _check_range("misalignment", self.misalignment, 0.0, 0.5)
-        if not (math.isfinite(self.ec_efficiency) and self.ec_efficiency >= 1.0):
-            raise ValueError(f"ec_efficiency={self.ec_efficiency!r} must be finite and >= 1")
-        _check_positive("repetition_rate_hz", self.repetition_rate_hz, allow_zero=False)
+            check_range(name, getattr(self, name), 0.0, MAX_EXTRA_LOSS_DB)
+        check_range("detector_efficiency", self.detector_efficiency, 0.0, 1.0, low_open=True)
+        check_range("dark_count_per_pulse", self.dark_count_per_pulse, 0.0, 0.5)
+        check_range("misalignment", self.misalignment, 0.0, 0.5)
+        check_range("ec_efficiency", self.ec_efficiency, 1.0)
+        check_range("repetition_rate_hz", self.repetition_rate_hz, 0.0, low_open=True)
         if self.n_pulses is not None:
-            _check_range("n_pulses", self.n_pulses, 1e3, MAX_PULSES)
-        if not (0.0 < self.phase_slice_rad <= math.pi):
-            raise ValueError(f"phase_slice_rad={self.phase_slice_rad!r} must lie in (0, pi]")
+            check_range("n_pulses", self.n_pulses, 1e3, MAX_PULSES)
+        check_range("phase_slice_rad", self.phase_slice_rad, 0.0, math.pi, low_open=True)
 
     @classmethod
     def symmetric(cls, *, distance_km: float, **kwargs: Any) -> SnsSystem:
@@ -114,7 +99,7 @@ class SnsSystem:
 
         ``loss_db_per_km`` and ``extra_loss_db`` (if given) set both arms.
         """
-        _check_range("distance_km", distance_km, 0.0, 2 * MAX_ARM_KM)
+        check_range("distance_km", distance_km, 0.0, 2 * MAX_ARM_KM)
         loss = kwargs.pop("loss_db_per_km", None)
         extra = kwargs.pop("extra_loss_db", None)
         if loss is not None:
@@ -140,7 +125,7 @@ class SnsSystem:
 
         A system with two zero-length arms is split equally.
         """
-        _check_range("distance_km", distance_km, 0.0, 2 * MAX_ARM_KM)
+        check_range("distance_km", distance_km, 0.0, 2 * MAX_ARM_KM)
         total = self.distance_km
         frac_a = 0.5 if total == 0.0 else self.fibre_a_km / total
         return replace(
@@ -217,16 +202,16 @@ class SnsParameters:
 
     def __post_init__(self) -> None:
         for name in ("p_z", "eps", "p_0", "p_1"):
-            _check_range(name, getattr(self, name), 0.0, 1.0)
+            check_range(name, getattr(self, name), 0.0, 1.0)
         for name in ("mu_z", "mu_1"):
-            _check_positive(name, getattr(self, name), allow_zero=False)
+            check_range(name, getattr(self, name), 0.0, low_open=True)
         if self.mu_2 is None:
             if not self.mu_1 < self.mu_z:
                 raise ValueError(
                     f"mu_1={self.mu_1!r} must be below mu_z={self.mu_z!r} (3-intensity decoys)"
                 )
         else:
-            _check_positive("mu_2", self.mu_2, allow_zero=False)
+            check_range("mu_2", self.mu_2, 0.0, low_open=True)
             if not self.mu_1 < self.mu_2:
                 raise ValueError(f"mu_1={self.mu_1!r} must be below mu_2={self.mu_2!r}")
         if self.p_0 + self.p_1 > 1.0 + 1e-12:
@@ -236,13 +221,13 @@ class SnsParameters:
                 f"p_0 + p_1 = {self.p_0 + self.p_1!r} must equal 1 without a mu_2 decoy"
             )
         if self.eps_b is not None:
-            _check_range("eps_b", self.eps_b, 0.0, 1.0)
+            check_range("eps_b", self.eps_b, 0.0, 1.0)
         if self.mu_z_b is not None:
-            _check_positive("mu_z_b", self.mu_z_b, allow_zero=False)
+            check_range("mu_z_b", self.mu_z_b, 0.0, low_open=True)
         if self.mu_2_b is not None:
             if self.mu_2 is None:
                 raise ValueError(f"mu_2_b={self.mu_2_b!r} must be None for 3 intensities")
-            _check_positive("mu_2_b", self.mu_2_b, allow_zero=False)
+            check_range("mu_2_b", self.mu_2_b, 0.0, low_open=True)
         if self.is_asymmetric:
             strong = self.bob_strong_decoy
             if not (0.0 < self.mu_1_b < strong):

@@ -23,7 +23,6 @@ import numpy as np
 from scipy.integrate import quad
 
 from qkdchip.cache import cached
-from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import FilmStack, film_stack
@@ -44,6 +43,7 @@ from qkdchip.simulations.modes.solver import (
     modes_key,
     solve_mode,
 )
+from qkdchip.validation import check_ranges
 
 SOLVER_VERSION = 1
 MEEP_SWEEP_JOB = "qkdchip.simulations.ring.jobs:supermode_frequency_sweep"

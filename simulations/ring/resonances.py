@@ -25,7 +25,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qkdchip.cache import cached
-from qkdchip.components.checks import check_ranges
 from qkdchip.components.designs import RingDesign
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import FilmStack, film_stack
@@ -34,6 +33,7 @@ from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection, strip_cross_section
 from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
 from qkdchip.simulations.ring.dispersion import fit_dispersion, integrated_dispersion
+from qkdchip.validation import check_ranges
 
 HZ_PER_MEEP = C_M_PER_S / 1e-6
 """One meep frequency unit (c/µm) in Hz."""

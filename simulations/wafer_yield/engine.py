@@ -23,7 +23,7 @@ from qkdchip.pdk.process_statistics import (
 from qkdchip.simulations.wafer_yield.devices import device_model
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler
 from qkdchip.simulations.wafer_yield.geometry import ProductDies, product_dies
-from qkdchip.simulations.wafer_yield.sampling import validate_sampler
+from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS, validate_sampler
 from qkdchip.simulations.wafer_yield.sensitivity_table import (
     SensitivityTable,
     load_sensitivity_table,
@@ -338,11 +338,6 @@ class WaferYieldResult:
             "reference_experiment": None if self.reference is None else self.reference.to_dict(),
             "nominal_metrics": self.nominal_metrics,
         }
-
-
-MAX_WAFERS = 65_536
-"""Most wafers one run simulates (2^16, a Sobol size): a yield's binomial error is then below
-0.05 % and the wafer-level normals stay under a gigabyte."""
 
 
 def _validate_run(n_wafers: int, sampler: str, seed: int) -> None:

@@ -22,6 +22,11 @@ def is_power_of_two(n: int) -> bool:
     return n >= 1 and (n & (n - 1)) == 0
 
 
+MAX_WAFERS = 65_536
+"""Most wafers one run simulates (2^16, a Sobol size): a yield's binomial error is then below
+0.05 % and the wafer-level normals stay under a gigabyte."""
+
+
 def validate_sampler(sampler: str, n_points: int) -> None:
     """ValueError unless ``sampler`` is known and ``n_points`` suits it (Sobol: power of two)."""
     if sampler not in SAMPLERS:
