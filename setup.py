@@ -1,25 +1,12 @@
-"""Map the top-level source folders into the single ``qkdchip`` import namespace."""
+"""The ``qkdchip`` package: its sub-packages ``pdk``, ``components``, ``circuits`` and
+``simulations`` live in top-level folders, reached through relative symbolic links in
+``qkdchip/`` (``qkdchip/pdk -> ../pdk``), so the interpreter, static tools and a run from the
+repository root all see one ordinary package."""
 
 from setuptools import find_packages, setup
 
-PACKAGE_ROOTS = {
-    "qkdchip": "qkdchip",
-    "qkdchip.pdk": "pdk",
-    "qkdchip.components": "components",
-    "qkdchip.circuits": "circuits",
-    "qkdchip.simulations": "simulations",
-}
-
-packages: list[str] = []
-package_dir: dict[str, str] = {}
-for name, folder in PACKAGE_ROOTS.items():
-    package_dir[name] = folder
-    packages.append(name)
-    packages += [f"{name}.{sub}" for sub in find_packages(folder)]
-
 setup(
-    packages=packages,
-    package_dir=package_dir,
+    packages=find_packages(include=["qkdchip", "qkdchip.*"]),
     package_data={
         "": ["*.json", "*.toml", "*.yaml", "*.lyp", "data/*.json", "data/devices/*.json"]
     },
