@@ -6,7 +6,8 @@ Modules (each chip or wafer cell needs its platform's PDK active):
 - :mod:`~qkdchip.circuits.inventory`: ``TRANSMITTER_SECTIONS``, the transmitter's active
   sections (no gdsfactory): the cell draws them and the wafer-yield model counts them.
 - :mod:`~qkdchip.circuits.comb_chip`: ``comb_chip()``, the Si3N4 microcomb chip.
-- :mod:`~qkdchip.circuits.test_dies`: ``inp_test_die()``, ``si3n4_test_die()``.
+- :mod:`~qkdchip.circuits.monitor_dies`: the process-monitor (test-structure) dies,
+  ``inp_test_die()``, ``si3n4_test_die()``.
 - :mod:`~qkdchip.circuits.wafers`: ``inp_wafer()``, ``si3n4_wafer()`` (3-inch).
 - :mod:`~qkdchip.circuits.wafer_geometry`: wafer outline, exclusion, optimal die grid, test-die
   and mark plan, per-platform ``WAFER_LAYOUTS`` (numpy only; the yield model uses it too);

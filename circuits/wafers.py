@@ -12,7 +12,7 @@ from __future__ import annotations
 import gdsfactory as gf
 
 from qkdchip.circuits.comb_chip import comb_chip
-from qkdchip.circuits.test_dies import inp_test_die, si3n4_test_die
+from qkdchip.circuits.monitor_dies import inp_test_die, si3n4_test_die
 from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.wafer import WaferStyle, draw_wafer
 from qkdchip.circuits.wafer_geometry import (

@@ -1,16 +1,13 @@
 """The main flow behind ``qkdchip run``: every stage from masks to network key rates.
 
-Each :class:`Stage` names the modules it needs. A stage whose modules are not importable is
-reported as *not built* and the stages that need its output say so too: the flow never makes
-up numbers. Stage outputs are plain JSON dictionaries kept in a :class:`FlowContext`; the
-expensive ones are cached under ``<out>/cache/`` keyed by a hash of their inputs, so a rerun of
-the same scenario reuses them.
+A stage that fails is reported with its error, and the stages that need its output are
+skipped and say so: the flow never makes up numbers. Stage outputs are plain JSON dictionaries
+kept in a :class:`FlowContext`; the expensive ones are cached under ``<out>/cache/`` keyed by a
+hash of their inputs, so a rerun of the same scenario reuses them.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -26,10 +23,6 @@ from qkdchip.scenarios.schema import Scenario
 
 CACHE_VERSION = 1
 """Bump to invalidate every cached stage output."""
-
-
-class StageNotBuiltError(RuntimeError):
-    """A module (or one of its functions) that a stage needs is not available."""
 
 
 class StageSkippedError(RuntimeError):
@@ -105,38 +98,19 @@ class Stage:
     Attributes:
         name: short name (also the key of its output).
         description: what it does, one line.
-        requires: ``module`` or ``module:attribute`` strings that must be importable.
-        action: the function doing the work; None when the stage has no implementation.
+        action: the function doing the work.
     """
 
     name: str
     description: str
-    requires: tuple[str, ...]
-    action: Callable[[FlowContext], dict[str, Any]] | None
-
-    def missing(self) -> list[str]:
-        """Required modules or attributes that cannot be found (empty when all are there)."""
-        if self.action is None:
-            return [f"{self.name} stage"]
-        out = []
-        for item in self.requires:
-            module, _, attr = item.partition(":")
-            try:
-                found = importlib.util.find_spec(module) is not None
-            except ModuleNotFoundError:
-                found = False
-            if found and attr:
-                found = hasattr(importlib.import_module(module), attr)
-            if not found:
-                out.append(item)
-        return out
+    action: Callable[[FlowContext], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class StageOutcome:
     """What happened to one stage.
 
-    ``status`` is ``done``, ``cached``, ``not built``, ``skipped`` or ``failed``.
+    ``status`` is ``done``, ``cached``, ``skipped`` or ``failed``.
     """
 
     name: str
@@ -166,31 +140,26 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "masks",
         "write chip and wafer GDS masks to gds_out/",
-        ("qkdchip.circuits.masks:write_all_masks",),
         flow_stages.masks,
     ),
     Stage(
         "devices",
         "load the default device-simulation results from the shipped MPB/meep cache",
-        flow_stages.DEVICE_REQUIREMENTS,
         flow_stages.devices,
     ),
     Stage(
         "comb",
         "solve the Lugiato-Lefever equation for the server's dark-pulse comb",
-        flow_stages.COMB_REQUIREMENTS,
         flow_stages.comb,
     ),
     Stage(
         "yield",
         "wafer-yield Monte Carlo of the InP transmitter chips",
-        flow_stages.YIELD_REQUIREMENTS,
         flow_stages.wafer_yield,
     ),
     Stage(
         "network",
         "WDM plan, injection locking, phase budget and SNS TF-QKD key rates of every pair",
-        ("qkdchip.simulations.qkd:optimise_key_rate",),
         flow_stages.network,
     ),
 )
@@ -225,33 +194,22 @@ def run_flow(
         if on_start is not None:
             on_start(stage)
         start = time.perf_counter()
-        missing = stage.missing()
-        if missing:
+        try:
+            data = stage.action(ctx)
+            status = "cached" if data.pop("_cached", False) else "done"
+            ctx.outputs[stage.name] = data
             outcome = StageOutcome(
-                stage.name, "not built", f"not built yet: needs {', '.join(missing)}", 0.0
+                stage.name, status, str(data.get("headline", "")), time.perf_counter() - start
             )
-        else:
-            try:
-                data = stage.action(ctx)  # type: ignore[misc]
-                status = "cached" if data.pop("_cached", False) else "done"
-                ctx.outputs[stage.name] = data
-                outcome = StageOutcome(
-                    stage.name,
-                    status,
-                    str(data.get("headline", "")),
-                    time.perf_counter() - start,
-                )
-            except StageSkippedError as err:
-                outcome = StageOutcome(stage.name, "skipped", str(err), 0.0)
-            except (StageNotBuiltError, ImportError) as err:
-                outcome = StageOutcome(stage.name, "not built", f"not built yet: {err}", 0.0)
-            except (ValueError, RuntimeError) as err:
-                outcome = StageOutcome(
-                    stage.name,
-                    "failed",
-                    f"{type(err).__name__}: {err}",
-                    time.perf_counter() - start,
-                )
+        except StageSkippedError as err:
+            outcome = StageOutcome(stage.name, "skipped", str(err), 0.0)
+        except (ValueError, RuntimeError, ImportError) as err:
+            outcome = StageOutcome(
+                stage.name,
+                "failed",
+                f"{type(err).__name__}: {err}",
+                time.perf_counter() - start,
+            )
         outcomes.append(outcome)
         if on_stage is not None:
             on_stage(stage, outcome)

@@ -17,14 +17,6 @@ from qkdchip.cache import source_hash
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
 
-COMB_REQUIREMENTS: tuple[str, ...] = (
-    "qkdchip.simulations.comb:reference_comb",
-    "qkdchip.simulations.comb:reference_resonator",
-)
-YIELD_REQUIREMENTS: tuple[str, ...] = (
-    "qkdchip.simulations.wafer_yield.engine:run_wafer_yield",
-    "qkdchip.simulations.wafer_yield.engine:YieldModel",
-)
 YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield",
     "qkdchip.simulations.modes.modulator",
@@ -44,7 +36,6 @@ yield model, the process statistics, the wafer's die grid, the chip's inventory,
 designs (the comb ring's area, the drawn lasers, with the range checks they import), the
 physical constants and the chip pool (network.clients); the simulated grating enters by its
 key."""
-DEVICE_REQUIREMENTS: tuple[str, ...] = ("qkdchip.simulations.devices.defaults:default_results",)
 
 MISALIGNMENT_GRID: tuple[float, ...] = (
     0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,

@@ -1,8 +1,8 @@
 """``qkdchip run``: the main flow for one scenario, from masks to network key rates.
 
 Writes the masks to ``gds_out/``, then ``report.md``, ``report.html`` (self-contained) and
-``summary.json`` to ``--out`` (default ``results/<scenario>``). Stages whose module is not
-available are reported as not built; stages that ran before with the same inputs are reused
+``summary.json`` to ``--out`` (default ``results/<scenario>``). A stage that fails is reported
+and the stages that need it are skipped; stages that ran before with the same inputs are reused
 from ``<out>/cache``.
 """
 
@@ -25,7 +25,6 @@ from qkdchip.scenarios import load_scenario
 STATUS_STYLE = {
     "done": "green",
     "cached": "green",
-    "not built": "yellow",
     "skipped": "yellow",
     "failed": "red",
 }
@@ -126,9 +125,9 @@ def execute(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the main flow; exit 1 if a stage failed, 0 otherwise (not-built stages are listed)."""
+    """Run the main flow; exit 1 if a stage failed, 0 otherwise (skipped stages are listed)."""
     _, outcomes = execute(args.scenario, args.out, args.gds_out, design=args.design)
-    missing = [o.name for o in outcomes if o.status in ("not built", "skipped")]
-    if missing:
-        Console().print(f"[yellow]not built or skipped:[/] {', '.join(missing)}")
+    skipped = [o.name for o in outcomes if o.status == "skipped"]
+    if skipped:
+        Console().print(f"[yellow]skipped:[/] {', '.join(skipped)}")
     return 1 if any(o.status == "failed" for o in outcomes) else 0

@@ -61,7 +61,7 @@ def test_too_small_chip_raises():
 
 
 def test_si3n4_test_die_checks():
-    from qkdchip.circuits.test_dies import si3n4_test_die
+    from qkdchip.circuits.monitor_dies import si3n4_test_die
 
     activate_platform("si3n4")
     die = si3n4_test_die()

@@ -60,7 +60,7 @@ def test_wafer_drc_clean(wafer):
 
 
 def test_inp_test_die_checks():
-    from qkdchip.circuits.test_dies import inp_test_die
+    from qkdchip.circuits.monitor_dies import inp_test_die
 
     activate_platform("inp")
     die = inp_test_die()

@@ -21,7 +21,7 @@ def _run(
     sc = replace(sc, design=sc.design.with_overrides(overrides))
     name = "_".join(f"{k}={v}" for k, v in overrides.items()) or "default"
     ctx = FlowContext(scenario=sc, out_dir=tmp_path / name, gds_dir=tmp_path / "gds")
-    stages = [s for s in small_stages()[1:] if network or s.name != "network"]
+    stages = [s for s in small_stages() if network or s.name != "network"]
     outcomes = run_flow(ctx, stages=tuple(stages))
     assert [o.status for o in outcomes] == ["done"] * len(stages), outcomes
     return ctx, build_summary(ctx, outcomes)
