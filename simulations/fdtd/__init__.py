@@ -1,15 +1,7 @@
-"""meep FDTD device simulations: DBR gratings (1-D effective index) and InP MMIs (2-D EIM)."""
+"""meep FDTD device simulations: DBR gratings (1-D effective index) and InP MMIs (2-D EIM).
 
-from qkdchip.lazy import lazy_exports
-
-_EXPORTS = {
-    "GratingCorrugation": "grating",
-    "GratingResult": "grating",
-    "GratingSettings": "grating",
-    "simulate_grating": "grating",
-    "MmiResult": "mmi",
-    "MmiSettings": "mmi",
-    "simulate_mmi": "mmi",
-}
-__all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+* :mod:`~qkdchip.simulations.fdtd.grating`: ``simulate_grating`` -> ``GratingResult``.
+* :mod:`~qkdchip.simulations.fdtd.mmi`: ``simulate_mmi`` -> ``MmiResult``.
+* :mod:`~qkdchip.simulations.fdtd.jobs`: the meep kernels the child process runs (imports no
+  gdsfactory: this package's ``__init__`` imports nothing).
+"""

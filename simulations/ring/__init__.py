@@ -1,14 +1,9 @@
-"""Ring resonators: meep cylindrical resonances, dispersion (D1, D2, D3, D_int), Q, coupling."""
+"""Ring resonators: meep cylindrical resonances, dispersion (D1, D2, D3, D_int), Q, coupling.
 
-from qkdchip.lazy import lazy_exports
-
-_EXPORTS = {
-    "CouplerResult": "coupling",
-    "CouplerSettings": "coupling",
-    "simulate_coupler": "coupling",
-    "RingResult": "resonances",
-    "RingSettings": "resonances",
-    "simulate_ring": "resonances",
-}
-__all__ = sorted(_EXPORTS)
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+* :mod:`~qkdchip.simulations.ring.resonances`: ``simulate_ring`` -> ``RingResult``.
+* :mod:`~qkdchip.simulations.ring.coupling`: ``simulate_coupler`` -> ``CouplerResult``.
+* :mod:`~qkdchip.simulations.ring.dispersion`: D1, D2, D3 and D_int from resonances.
+* :mod:`~qkdchip.simulations.ring.sensitivities`: MPB sensitivities of the ring's strip.
+* :mod:`~qkdchip.simulations.ring.jobs`: the meep kernels the child process runs (imports no
+  gdsfactory: this package's ``__init__`` imports nothing).
+"""
