@@ -16,6 +16,7 @@ from qkdchip.cache import source_hash
 
 if TYPE_CHECKING:
     from qkdchip.flow import FlowContext
+    from qkdchip.scenarios.schema import Scenario
 
 YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield",
@@ -262,6 +263,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         client_name,
         drawn_laser_cavity,
         pool_clients,
+        tested_clients,
     )
     from qkdchip.simulations.network.model import (
         ClientChip,
@@ -269,27 +271,9 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         evaluate_network,
     )
     from qkdchip.simulations.network.sweep import distance_sweep
-    from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
-    from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
 
     sc = ctx.scenario
-    comb_data = ctx.need("comb")
-    lines = comb_lines(comb_data)
-    pump = lines["mu"] == 0
-    if not np.any(pump):
-        raise ValueError("the comb result has no pump line (mu = 0) to anchor the channel plan")
-    spacing = float(np.median(np.diff(lines["frequency_hz"]) / np.diff(lines["mu"])))
-    grid = grid_for_comb(
-        sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=float(lines["frequency_hz"][pump][0])
-    )
-    channels = assign_channels(
-        line_mu=lines["mu"],
-        line_frequency_hz=lines["frequency_hz"],
-        line_power_dbm=lines["power_dbm"],
-        n_channels=sc.network.channels,
-        grid=grid,
-        min_power_dbm=sc.comb.min_line_power_dbm,
-    )
+    channels = _channel_plan(sc, ctx.need("comb"))
     model = NetworkModel(
         fibre=sc.fibre,
         server=sc.server,
@@ -327,7 +311,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     if pool_data is not None:
         pool = pool_clients(pool_data, laser=laser, coupling_loss_db=tx.coupling_loss_db)
         groups = np.asarray(pool_data["wafer"], dtype=int)
-        clients = _tested_clients(
+        clients = tested_clients(
             pool,
             passes=np.asarray(pool_data["chip_pass"], dtype=bool),
             first_wafer=groups == 0,
@@ -402,32 +386,20 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     if pool and sc.yield_.draws > 0:
 
         def compute_draws() -> dict[str, Any]:
-            out = []
-            for d in distances:
-                links = links_by_distance[d]
-                table = key_rate_table(
-                    model=model,
-                    channel=channels[0],
-                    links=links[0],
-                    channels=channels,
-                    misalignment_grid=MISALIGNMENT_GRID,
-                    key_rate=rate_fn,
-                )
-                res = yield_aware_network(
-                    model=model,
-                    channels=channels,
-                    links=links,
+            blocks = [
+                _untested_draws(
+                    model,
+                    channels,
+                    links_by_distance[d],
                     pool=pool,
                     groups=groups,
-                    table=table,
                     draws=sc.yield_.draws,
-                    rng=np.random.default_rng(sc.seed + 3),
+                    seed=sc.seed + 3,
+                    rate_fn=rate_fn,
                 )
-                ratios = res.ratio_to_plob
-                out.append(
-                    {**res.to_dict(), "table": table.to_dict(), "ratio_to_plob": ratios.tolist()}
-                )
-            return {"by_distance": out}
+                for d in distances
+            ]
+            return {"by_distance": blocks}
 
         draws_out = ctx.cached("yield_network", key, compute_draws)[0]["by_distance"]
 
@@ -453,27 +425,62 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     }
 
 
-def _tested_clients(
-    pool: list[Any], *, passes: np.ndarray, first_wafer: np.ndarray, n: int, seed: int
-) -> list[Any]:
-    """``n`` chips drawn at random among the first wafer's dies that pass (``passes``).
+def _channel_plan(sc: Scenario, comb_data: dict[str, Any]) -> list[Any]:
+    """The scenario's WDM channels on the comb's lines (grid anchored on the pump line)."""
+    from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
 
-    With too few passing dies every one is deployed and failing dies of that wafer fill the
-    remaining places, marked not working: their pairs get no key, with that reason.
-    """
-    from dataclasses import replace
+    lines = comb_lines(comb_data)
+    pump = lines["mu"] == 0
+    if not np.any(pump):
+        raise ValueError("the comb result has no pump line (mu = 0) to anchor the channel plan")
+    spacing = float(np.median(np.diff(lines["frequency_hz"]) / np.diff(lines["mu"])))
+    grid = grid_for_comb(
+        sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=float(lines["frequency_hz"][pump][0])
+    )
+    return assign_channels(
+        line_mu=lines["mu"],
+        line_frequency_hz=lines["frequency_hz"],
+        line_power_dbm=lines["power_dbm"],
+        n_channels=sc.network.channels,
+        grid=grid,
+        min_power_dbm=sc.comb.min_line_power_dbm,
+    )
 
-    from qkdchip.simulations.network.clients import client_name
 
-    tested = np.flatnonzero(passes & first_wafer)
-    if len(tested) >= n:
-        pick = np.random.default_rng(seed).choice(tested, size=n, replace=False)
-        return [replace(pool[int(j)], name=client_name(k)) for k, j in enumerate(pick)]
-    failing = np.flatnonzero(~passes & first_wafer)[: n - len(tested)]
-    return [
-        replace(pool[int(j)], name=client_name(k), working=bool(passes[j]) and pool[j].working)
-        for k, j in enumerate((*tested, *failing))
-    ]
+def _untested_draws(
+    model: Any,
+    channels: Any,
+    links: Any,
+    *,
+    pool: list[Any],
+    groups: np.ndarray,
+    draws: int,
+    seed: int,
+    rate_fn: Any,
+) -> dict[str, Any]:
+    """Key rates of ``draws`` random, untested chip sets at one distance (a key-rate table over
+    the misalignment, built once, serves every pair)."""
+    from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
+
+    table = key_rate_table(
+        model=model,
+        channel=channels[0],
+        links=links[0],
+        channels=channels,
+        misalignment_grid=MISALIGNMENT_GRID,
+        key_rate=rate_fn,
+    )
+    res = yield_aware_network(
+        model=model,
+        channels=channels,
+        links=links,
+        pool=pool,
+        groups=groups,
+        table=table,
+        draws=draws,
+        rng=np.random.default_rng(seed),
+    )
+    return {**res.to_dict(), "table": table.to_dict(), "ratio_to_plob": res.ratio_to_plob.tolist()}
 
 
 def _reach(

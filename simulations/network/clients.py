@@ -2,6 +2,7 @@
 
 * :func:`chip_pool`: every die of some simulated InP wafers as client-chip metrics.
 * :func:`pool_clients`: those dies as :class:`~qkdchip.simulations.network.model.ClientChip`.
+* :func:`tested_clients`: the chips a network deploys, drawn among the dies that pass.
 * :func:`client_name`: ``A1, B1, A2, B2, ...`` (pair i is clients 2i and 2i+1).
 * :func:`drawn_laser_cavity`: the cavity of the drawn DBR laser with its simulated grating.
 """
@@ -121,3 +122,22 @@ def drawn_laser_cavity(
         kappa_per_m=grating["kappa_per_m"],
         group_index=grating["n_group"],
     )
+
+
+def tested_clients(
+    pool: list[ClientChip], *, passes: np.ndarray, first_wafer: np.ndarray, n: int, seed: int
+) -> list[ClientChip]:
+    """``n`` chips drawn at random among the first wafer's dies that pass (``passes``).
+
+    With too few passing dies every one is deployed and failing dies of that wafer fill the
+    remaining places, marked not working: their pairs get no key, with that reason.
+    """
+    tested = np.flatnonzero(passes & first_wafer)
+    if len(tested) >= n:
+        pick = np.random.default_rng(seed).choice(tested, size=n, replace=False)
+        return [replace(pool[int(j)], name=client_name(k)) for k, j in enumerate(pick)]
+    failing = np.flatnonzero(~passes & first_wafer)[: n - len(tested)]
+    return [
+        replace(pool[int(j)], name=client_name(k), working=bool(passes[j]) and pool[j].working)
+        for k, j in enumerate((*tested, *failing))
+    ]
