@@ -1,7 +1,7 @@
 """Wafer-yield Monte Carlo: sample wafers, evaluate every device of every die, tally yields.
 
 Everything is vectorised over wafers, dies and devices; wafers are processed in chunks to bound
-memory. The wafer-level standard normals (offsets and Karhunen-Loeve modes of the fields) come
+memory. The wafer-level standard normals (offsets and the fields' Cholesky coordinates) come
 from plain MC or scrambled Sobol; die noise, device noise and killer defects are plain MC from
 the same caller-seeded generator, so the same seed gives the same numbers.
 """

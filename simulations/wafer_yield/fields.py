@@ -3,12 +3,15 @@
 The within-wafer field of each parameter is sampled exactly at the die centres: the site
 correlation matrix ``R_ij = rho(|r_i - r_j| / l)`` (see
 :mod:`qkdchip.pdk.process_statistics.model` for ``rho`` and the length convention) is factorised
-once per (correlation length, covariance kind) by a symmetric eigendecomposition,
-``R = V diag(lambda) V^T``, and ``F = V diag(sqrt(lambda))`` (Karhunen-Loeve modes, largest
-first) maps independent standard normals ``z`` to the field ``sigma_within * F z``. Modes with
-``lambda < 1e-12 * lambda_max`` are dropped: the Gaussian kernel's tiny eigenvalues are rounding
-noise (a plain Cholesky would fail on them), and dropping them changes every site variance by
-less than ``1e-12 * n_sites`` in relative terms. All wafers then share one matrix product.
+once per (correlation length, covariance kind) as ``R + eps I = F F^T``, ``F`` its lower
+Cholesky factor, which maps independent standard normals ``z`` to the field
+``sigma_within * F z``. The Cholesky factor is unique, so a seed gives the same fields on every
+machine; an eigendecomposition (Karhunen-Loeve modes) is not: its vectors' signs, the basis of
+equal-eigenvalue modes and the count above a cut-off change with the LAPACK kernel, and with
+them every sampled die. ``eps = 1e-8`` keeps the Gaussian kernel's rounding-level eigenvalues
+positive and bounds the factor's condition number, so different BLAS kernels agree to about
+``1e-7`` in the sampled values; it adds a white component of ``1e-4`` of the field's sigma. All
+wafers then share one matrix product.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from qkdchip.pdk.process_statistics import ProcessStatistics
 from qkdchip.simulations.wafer_yield.geometry import ProductDies
 from qkdchip.simulations.wafer_yield.sampling import standard_normals
 
-_EIG_RELATIVE_FLOOR = 1e-12
+_JITTER = 1e-8
+"""Added to the correlation matrix's diagonal before the Cholesky factorisation."""
 
 
 def correlation(r_mm: NDArray[np.float64], *, correlation_length_mm: float, kind: str) -> NDArray:
@@ -50,18 +54,12 @@ def site_factor(
     correlation_length_mm: float,
     kind: str,
 ) -> NDArray[np.float64]:
-    """Square-root factor ``F`` (n_sites x n_modes) with ``F F^T`` = the site correlation matrix.
-
-    Columns are Karhunen-Loeve modes ordered by decreasing variance.
-    """
+    """Lower Cholesky factor ``F`` (n_sites x n_sites) with ``F F^T`` = the site correlation
+    matrix plus ``1e-8`` on its diagonal (unique: the same on every machine)."""
     dx = x_mm[:, None] - x_mm[None, :]
     dy = y_mm[:, None] - y_mm[None, :]
     corr = correlation(np.hypot(dx, dy), correlation_length_mm=correlation_length_mm, kind=kind)
-    eigvals, eigvecs = np.linalg.eigh(corr)
-    order = np.argsort(eigvals)[::-1]
-    eigvals, eigvecs = eigvals[order], eigvecs[:, order]
-    keep = eigvals > _EIG_RELATIVE_FLOOR * eigvals[0]
-    return eigvecs[:, keep] * np.sqrt(eigvals[keep])
+    return np.linalg.cholesky(corr + _JITTER * np.eye(len(x_mm)))
 
 
 @dataclass(frozen=True)
@@ -104,8 +102,8 @@ class DieLevelSampler:
     def structured_layout(self) -> list[tuple[int, int]]:
         """(parameter index, mode index; -1 = wafer offset) for each structured dimension.
 
-        Wafer offsets come first, then KL modes interleaved across parameters by rank, so the
-        leading (best-balanced) Sobol dimensions carry the largest variance.
+        Wafer offsets come first (the leading, best-balanced Sobol dimensions carry the largest
+        variance), then the sites' factor columns interleaved across parameters.
         """
         layout = [(p, -1) for p in range(len(self.stats.parameters))]
         max_modes = max((f.shape[1] for f in self.factors if f is not None), default=0)

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 import gdsfactory as gf
-import klayout.db as kdb
 import pytest
 
 from qkdchip.components.registry import activate_platform, cell_factory, platform_of, rules_for
 from qkdchip.pdk.drc import run_drc
 from tests.components.cell_cases import CASES
+from tests.gds_compare import REGEN, geometry_differences, layer_regions, read_top
 
 HERE = Path(__file__).parent
 REFERENCE_GDS = HERE / "reference_gds"
 SNAPSHOTS = HERE / "snapshots"
-REGEN = os.environ.get("QKDCHIP_REGEN_GDS") == "1"
 
 
 def _build(cell: str, params: dict[str, Any]) -> gf.Component:
@@ -43,23 +41,6 @@ def case(request: pytest.FixtureRequest) -> tuple[str, str, dict[str, Any], gf.C
     return case_id, cell, params, _build(cell, params)
 
 
-def _layer_regions(layout: kdb.Layout, cell: kdb.Cell) -> dict[tuple[int, int], kdb.Region]:
-    out = {}
-    for index in layout.layer_indexes():
-        info = layout.get_info(index)
-        region = kdb.Region(cell.begin_shapes_rec(index)).merged()
-        if not region.is_empty():
-            out[(info.layer, info.datatype)] = region
-    return out
-
-
-def _read_top(path: Path) -> tuple[kdb.Layout, kdb.Cell]:
-    layout = kdb.Layout()
-    layout.read(str(path))
-    (top,) = layout.top_cells()
-    return layout, top
-
-
 def test_gds_matches_reference(case: tuple, tmp_path: Path) -> None:
     case_id, _, _, component = case
     reference = REFERENCE_GDS / f"{case_id}.gds"
@@ -69,12 +50,7 @@ def test_gds_matches_reference(case: tuple, tmp_path: Path) -> None:
         reference.write_bytes(Path(written).read_bytes())
     if not reference.exists():
         pytest.fail(f"missing reference {reference}; run with QKDCHIP_REGEN_GDS=1 to create it")
-    new = _layer_regions(*_read_top(Path(written)))
-    ref = _layer_regions(*_read_top(reference))
-    assert set(new) == set(ref), f"layers differ: {sorted(new)} vs {sorted(ref)}"
-    for layer, region in new.items():
-        xor = region ^ ref[layer]
-        assert xor.is_empty(), f"{case_id}: XOR on {layer} has {xor.count()} polygons"
+    assert geometry_differences(Path(written), reference) == [], case_id
 
 
 def _round(value: Any) -> Any:
@@ -166,7 +142,7 @@ def test_rings_are_circular_and_pulley_gap_is_uniform() -> None:
     )
     yc = c.info["ring_center_y_um"]
     layout = c.kdb_cell.layout()
-    region = _layer_regions(layout, c.kdb_cell)[(1, 0)]
+    region = layer_regions(layout, c.kdb_cell)[(1, 0)]
     radii = []
     for poly in region.each():
         for p in poly.each_point_hull():
@@ -179,6 +155,6 @@ def test_rings_are_circular_and_pulley_gap_is_uniform() -> None:
 
 
 def test_xor_regression_detects_a_geometry_change() -> None:
-    a = _layer_regions(*_read_top(REFERENCE_GDS / "ring_pulley.gds"))
-    b = _layer_regions(*_read_top(REFERENCE_GDS / "ring_point_coupled.gds"))
+    a = layer_regions(*read_top(REFERENCE_GDS / "ring_pulley.gds"))
+    b = layer_regions(*read_top(REFERENCE_GDS / "ring_point_coupled.gds"))
     assert not (a[(1, 0)] ^ b[(1, 0)]).is_empty()
