@@ -190,8 +190,13 @@ def plot_comb(comb: dict[str, Any], network: dict[str, Any] | None, min_dbm: flo
     return _figure_png(fig)
 
 
-def plot_key_rate_vs_distance(sweep: dict[str, Any], network: dict[str, Any]) -> bytes:
-    """Optimised key rate per pulse versus distance, PLOB, and the per-pair points."""
+def plot_network_key_rates(sweep: dict[str, Any], network: dict[str, Any]) -> bytes:
+    """The report's key-rate figure: the median channel's optimised rate per pulse versus
+    distance (nominal chips), PLOB, and every client pair's rate at its evaluated distances.
+
+    (:func:`qkdchip.simulations.qkd.plot.plot_key_rate_vs_distance` draws key-rate curves of
+    ``qkdchip keyrate`` with the PLOB and TGW bounds.)
+    """
     plt = _plt()
     pts = sweep["points"]
     d = np.array([p["distance_km"] for p in pts])
@@ -372,7 +377,7 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
             (
                 "key_rate_vs_distance.png",
                 "Key rate versus distance with the PLOB bound",
-                plot_key_rate_vs_distance(net["sweep"], net),
+                plot_network_key_rates(net["sweep"], net),
             )
         )
         images.append(
