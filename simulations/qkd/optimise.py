@@ -349,45 +349,109 @@ def _validate_choice(protocol: str, n_intensities: int) -> None:
         raise ValueError(f"n_intensities={n_intensities!r} must be 3 or 4")
 
 
+@dataclass(frozen=True)
+class _Search:
+    """What a search optimises (protocol, analysis) and how (seed, starts and sizes).
+
+    Build with :meth:`of`, which validates the choice and fills in the default security.
+    """
+
+    protocol: str
+    n_intensities: int
+    security: SecurityParameters
+    concentration: ConcentrationInequality
+    seed: int
+    n_starts: int = 4
+    iterations: int = 30
+    population: int = 24
+    sweep: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        protocol: str,
+        n_intensities: int,
+        security: SecurityParameters | None,
+        concentration: ConcentrationInequality,
+        seed: int,
+        n_starts: int = 4,
+        sweep: bool = False,
+    ) -> _Search:
+        _validate_choice(protocol, n_intensities)
+        return cls(
+            protocol=protocol,
+            n_intensities=n_intensities,
+            security=security or SecurityParameters(),
+            concentration=concentration,
+            seed=seed,
+            n_starts=n_starts,
+            sweep=sweep,
+        )
+
+    def objective(
+        self, space: _Space, channel: ChannelArrays, n_pulses: float | None
+    ) -> Callable[[Array], Array]:
+        """Key rate of the decoded coordinates on ``channel``; -inf where they are invalid."""
+
+        def rate(theta: Array) -> Array:
+            params = space.decode(theta)
+            # Invalid candidates (a derived intensity out of range, possibly huge) are masked
+            # below; their overflowing intermediate values are expected.
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = evaluate(
+                    channel,
+                    params,
+                    protocol=self.protocol,
+                    n_pulses=n_pulses,
+                    security=self.security,
+                    concentration=self.concentration,
+                ).key_rate
+            return np.where(space.valid(params), value, -np.inf)
+
+        return rate
+
+    def key_rate(self, system: SnsSystem, parameters: SnsParameters) -> KeyRateResult:
+        """:func:`key_rate` of ``system`` at ``parameters`` under this search's analysis."""
+        return key_rate(
+            system,
+            parameters,
+            protocol=self.protocol,
+            security=self.security,
+            concentration=self.concentration,
+        )
+
+
+def _best_per_system(best_x: Array, best_f: Array, n_sys: int) -> tuple[Array, Array]:
+    """The best of every system's starts: (coordinates, objective), one row per system."""
+    values = best_f.reshape(-1, n_sys)
+    coords = best_x.reshape(values.shape[0], n_sys, -1)
+    pick = np.argmax(values, axis=0)
+    return coords[pick, np.arange(n_sys)], values[pick, np.arange(n_sys)]
+
+
 def _optimise_systems(
     systems: Sequence[SnsSystem],
+    search: _Search,
     *,
-    protocol: str,
-    n_intensities: int,
-    security: SecurityParameters,
-    concentration: ConcentrationInequality,
-    initial: Sequence[SnsParameters] | None,
-    seed: int,
-    n_starts: int,
-    iterations: int,
-    population: int,
-    sweep: bool,
+    initial: Sequence[SnsParameters] | None = None,
     asymmetric: bool = False,
 ) -> list[SnsParameters]:
     n_pulses = systems[0].n_pulses
     if any(s.n_pulses != n_pulses for s in systems):
         raise ValueError("all systems of a sweep must share n_pulses")
     if asymmetric:
-        return _optimise_asymmetric(
-            systems,
-            protocol=protocol,
-            n_intensities=n_intensities,
-            security=security,
-            concentration=concentration,
-            initial=initial,
-            seed=seed,
-            n_starts=n_starts,
-            iterations=iterations,
-            population=population,
-            sweep=sweep,
-        )
-    space = _Space(n_intensities=n_intensities, finite=systems[0].is_finite)
-    rng = np.random.default_rng(seed)
+        return _optimise_asymmetric(systems, search, initial=initial)
+    n_starts = search.n_starts
+    space = _Space(n_intensities=search.n_intensities, finite=systems[0].is_finite)
+    rng = np.random.default_rng(search.seed)
     n_sys = len(systems)
     starts0 = (
         np.array([space.encode(p) for p in initial])
         if initial is not None
-        else np.tile(space.encode(_typical_start(protocol, n_intensities)), (n_sys, 1))
+        else np.tile(
+            space.encode(_typical_start(search.protocol, search.n_intensities)), (n_sys, 1)
+        )
     )
     starts = np.concatenate(
         [starts0]
@@ -395,20 +459,8 @@ def _optimise_systems(
     )
     channel = _expand(_channel_arrays(list(systems) * n_starts), 1)
 
-    def objective(theta: Array) -> Array:
-        params = space.decode(theta)
-        rate = evaluate(
-            channel,
-            params,
-            protocol=protocol,
-            n_pulses=n_pulses,
-            security=security,
-            concentration=concentration,
-        ).key_rate
-        return np.where(space.valid(params), rate, -np.inf)
-
     neighbours = None
-    if sweep and n_sys > 1:
+    if search.sweep and n_sys > 1:
 
         def neighbours(best: Array, values: Array) -> Array:
             per_start = best.reshape(n_starts, n_sys, -1)
@@ -420,112 +472,70 @@ def _optimise_systems(
             return np.tile(extra, (n_starts, 1, 1))
 
     best_x, best_f = _maximise(
-        objective,
+        search.objective(space, channel, n_pulses),
         starts,
         rng=rng,
-        iterations=iterations,
-        population=population,
+        iterations=search.iterations,
+        population=search.population,
         sigma0=1.0,
         neighbours=neighbours,
         polish_steps=12,
     )
-    best_f = best_f.reshape(n_starts, n_sys)
-    best_x = best_x.reshape(n_starts, n_sys, -1)
-    pick = np.argmax(best_f, axis=0)
-    chosen = best_x[pick, np.arange(n_sys)]
+    chosen, _ = _best_per_system(best_x, best_f, n_sys)
     return [space.to_parameters(chosen[i]) for i in range(n_sys)]
 
 
 def _optimise_asymmetric(
     systems: Sequence[SnsSystem],
+    search: _Search,
     *,
-    protocol: str,
-    n_intensities: int,
-    security: SecurityParameters,
-    concentration: ConcentrationInequality,
     initial: Sequence[SnsParameters] | None,
-    seed: int,
-    n_starts: int,
-    iterations: int,
-    population: int,
-    sweep: bool,
 ) -> list[SnsParameters]:
     """Asymmetric-source search; per system the better of it and the symmetric optimum.
 
     Symmetric sources are a special case that the finite-key analysis treats more tightly
     (pooled decoy counts), so the symmetric optimum is kept where it wins.
     """
-    common = dict(
-        protocol=protocol,
-        n_intensities=n_intensities,
-        security=security,
-        concentration=concentration,
-        seed=seed,
-        n_starts=n_starts,
-        iterations=iterations,
-        population=population,
-        sweep=sweep,
-    )
-    symmetric = _optimise_systems(systems, initial=initial, **common)  # type: ignore[arg-type]
+    symmetric = _optimise_systems(systems, search, initial=initial)
     if initial is not None and all(p.is_asymmetric for p in initial):
         starts = list(initial)
     else:
-        typical = _typical_start(protocol, n_intensities)
+        typical = _typical_start(search.protocol, search.n_intensities)
         starts = [_balanced_start(typical, s) for s in systems]
-    asym_space = _Space(n_intensities=n_intensities, finite=systems[0].is_finite, asymmetric=True)
-    rng = np.random.default_rng(seed)
+    asym_space = _Space(
+        n_intensities=search.n_intensities, finite=systems[0].is_finite, asymmetric=True
+    )
+    rng = np.random.default_rng(search.seed)
     n_sys = len(systems)
     balanced = np.array([asym_space.encode(p) for p in starts])
     from_symmetric = np.array([asym_space.encode(p) for p in symmetric])
     first = np.concatenate([balanced, from_symmetric])
     rows = [first] + [
-        first + 1.5 * rng.standard_normal(first.shape) for _ in range(max(n_starts // 2 - 1, 0))
+        first + 1.5 * rng.standard_normal(first.shape)
+        for _ in range(max(search.n_starts // 2 - 1, 0))
     ]
     theta0 = np.concatenate(rows)
     n_rows = theta0.shape[0] // n_sys
     channel = _expand(_channel_arrays(list(systems) * n_rows), 1)
-
-    def objective(theta: Array) -> Array:
-        params = asym_space.decode(theta)
-        # Invalid candidates (derived mu_1_b out of range, possibly huge) are masked below;
-        # their overflowing intermediate values are expected.
-        with np.errstate(over="ignore", invalid="ignore"):
-            rate = evaluate(
-                channel,
-                params,
-                protocol=protocol,
-                n_pulses=systems[0].n_pulses,
-                security=security,
-                concentration=concentration,
-            ).key_rate
-        return np.where(asym_space.valid(params), rate, -np.inf)
-
     # Ten coordinates with a constraint: a longer search than the symmetric one (mirror-image
     # links then agree to ~1-3 %).
     best_x, best_f = _maximise(
-        objective,
+        search.objective(asym_space, channel, systems[0].n_pulses),
         theta0,
         rng=rng,
-        iterations=(5 * iterations) // 3,
-        population=(4 * population) // 3,
+        iterations=(5 * search.iterations) // 3,
+        population=(4 * search.population) // 3,
         sigma0=1.0,
         neighbours=None,
         polish_steps=12,
     )
-    best_f = best_f.reshape(n_rows, n_sys)
-    best_x = best_x.reshape(n_rows, n_sys, -1)
-    pick = np.argmax(best_f, axis=0)
+    coords, values = _best_per_system(best_x, best_f, n_sys)
     chosen: list[SnsParameters] = []
     for i, system in enumerate(systems):
         candidates = [symmetric[i]]
-        if np.isfinite(best_f[pick[i], i]):
-            candidates.append(asym_space.to_parameters(best_x[pick[i], i]))
-        rates = [
-            key_rate(
-                system, c, protocol=protocol, security=security, concentration=concentration
-            ).key_rate_per_pulse
-            for c in candidates
-        ]
+        if np.isfinite(values[i]):
+            candidates.append(asym_space.to_parameters(coords[i]))
+        rates = [search.key_rate(system, c).key_rate_per_pulse for c in candidates]
         chosen.append(candidates[int(np.argmax(rates))])
     return chosen
 
@@ -650,23 +660,20 @@ def optimise_key_rate(
     Returns:
         The :class:`KeyRateResult` at the best parameters found (rate 0 if none gives key).
     """
-    _validate_choice(protocol, n_intensities)
-    security = security or SecurityParameters()
-    (best,) = _optimise_systems(
-        [system],
+    search = _Search.of(
         protocol=protocol,
         n_intensities=n_intensities,
         security=security,
         concentration=concentration,
-        initial=None if initial is None else [initial],
         seed=seed,
-        n_starts=4,
-        iterations=30,
-        population=24,
-        sweep=False,
+    )
+    (best,) = _optimise_systems(
+        [system],
+        search,
+        initial=None if initial is None else [initial],
         asymmetric=asymmetric_source,
     )
-    return key_rate(system, best, protocol=protocol, security=security, concentration=concentration)
+    return search.key_rate(system, best)
 
 
 def optimise_many(
@@ -686,28 +693,17 @@ def optimise_many(
     Returns:
         One :class:`KeyRateResult` per system, in the order given.
     """
-    _validate_choice(protocol, n_intensities)
-    security = security or SecurityParameters()
-    if not systems:
-        raise ValueError("systems must not be empty")
-    params = _optimise_systems(
-        list(systems),
+    search = _Search.of(
         protocol=protocol,
         n_intensities=n_intensities,
         security=security,
         concentration=concentration,
-        initial=None,
         seed=seed,
-        n_starts=4,
-        iterations=30,
-        population=24,
-        sweep=False,
-        asymmetric=asymmetric_source,
     )
-    return [
-        key_rate(s, p, protocol=protocol, security=security, concentration=concentration)
-        for s, p in zip(systems, params, strict=True)
-    ]
+    if not systems:
+        raise ValueError("systems must not be empty")
+    params = _optimise_systems(list(systems), search, asymmetric=asymmetric_source)
+    return [search.key_rate(s, p) for s, p in zip(systems, params, strict=True)]
 
 
 def sweep_distances(
@@ -735,32 +731,24 @@ def sweep_distances(
     Returns:
         One :class:`KeyRateResult` per distance, in the order given.
     """
-    _validate_choice(protocol, n_intensities)
-    security = security or SecurityParameters()
+    search = _Search.of(
+        protocol=protocol,
+        n_intensities=n_intensities,
+        security=security,
+        concentration=concentration,
+        seed=seed,
+        n_starts=2,
+        sweep=True,
+    )
     dist = [float(d) for d in distances_km]
     if not dist:
         raise ValueError("distances_km must not be empty")
     order = sorted(range(len(dist)), key=lambda i: dist[i])
     systems = [system.with_distance(dist[i]) for i in order]
-    params = _optimise_systems(
-        systems,
-        protocol=protocol,
-        n_intensities=n_intensities,
-        security=security,
-        concentration=concentration,
-        initial=None,
-        seed=seed,
-        n_starts=2,
-        iterations=30,
-        population=24,
-        sweep=True,
-        asymmetric=asymmetric_source,
-    )
+    params = _optimise_systems(systems, search, asymmetric=asymmetric_source)
     results: list[KeyRateResult | None] = [None] * len(dist)
     for k, i in enumerate(order):
-        results[i] = key_rate(
-            systems[k], params[k], protocol=protocol, security=security, concentration=concentration
-        )
+        results[i] = search.key_rate(systems[k], params[k])
     return [r for r in results if r is not None]
 
 
