@@ -72,6 +72,60 @@ def ridge_link(
     return ref
 
 
+def _u_turn_segments(
+    *, radius_um: float, down_um: float, back_um: float, s_bend_dx_um: float, s_bend_dy_um: float
+) -> tuple[tuple[float, float], ...]:
+    """(radius, angle) segments of the path from the signal lane's west end down and back east
+    to the combiner: a 90° bend, ``down_um`` straight, a 90° bend, ``back_um`` straight, then
+    an S-bend of ``s_bend_dx_um`` x ``s_bend_dy_um`` onto the combiner's input (µm, degrees)."""
+    segments: list[tuple[float, float]] = [
+        (radius_um, 90.0),
+        (round(down_um, 6), 0.0),
+        (radius_um, 90.0),
+        (round(back_um, 6), 0.0),
+    ]
+    for arc in s_bend_segments(dx_um=s_bend_dx_um, dy_um=s_bend_dy_um):
+        assert isinstance(arc, Arc)
+        segments.append((round(arc.radius_um, 6), round(arc.angle_deg, 9)))
+    return tuple(segments)
+
+
+def _place_lane(
+    c: gf.Component,
+    cells: dict[str, gf.Component],
+    lane: str,
+    *,
+    cursor: float,
+    y: float,
+    link_um: float,
+    width: float,
+    westward: bool,
+) -> tuple[list[_Placed], dict[str, float], float]:
+    """Place ``lane``'s sections (inventory order) from x = ``cursor``, a ridge link before each.
+
+    A westward lane keeps its contacts north (mirrored in x), an eastward one turns them south.
+
+    Returns:
+        The placed sections, the x of the link before each (by section key; the MZMs' lower-arm
+        wires cross there) and the x where the lane ends (µm).
+    """
+    placed: list[_Placed] = []
+    gaps: dict[str, float] = {}
+    step = -link_um if westward else link_um
+    for section in sections_in_lane(lane):
+        ref = c << cells[section.kind]
+        if westward:
+            ref.mirror_x()
+        else:
+            ref.mirror_y()
+        ref.move((cursor + step, y))
+        ridge_link(c, min(cursor, cursor + step), max(cursor, cursor + step), y, width)
+        gaps[section.key] = cursor + step / 2
+        placed.append(_Placed(section, ref))
+        cursor = ref.ports["o2"].center[0]
+    return placed, gaps, cursor
+
+
 @gf.cell
 def transmitter_chip(
     chip_width_um: float = INP_WAFER_LAYOUT.die_width_um,
@@ -225,18 +279,16 @@ def transmitter_chip(
     ssc_in = c << ssc
     ssc_in.move((W - facet_x, y_top))
     c.add_port("in_signal", port=ssc_in.ports["o2"])
-    cursor = ssc_in.ports["o1"].center[0]
-    top: list[_Placed] = []
-    gaps: dict[str, float] = {}
-    for section in sections_in_lane("signal"):
-        ref = c << cells["signal"][section.kind]
-        ref.mirror_x()  # heads west, contacts stay north
-        ref.move((cursor - link_um, y_top))
-        ridge_link(c, cursor - link_um, cursor, y_top, w)
-        gaps[section.key] = cursor - link_um / 2
-        top.append(_Placed(section, ref))
-        cursor = ref.ports["o2"].center[0]
-    x_west = cursor
+    top, gaps, x_west = _place_lane(
+        c,
+        cells["signal"],
+        "signal",
+        cursor=ssc_in.ports["o1"].center[0],
+        y=y_top,
+        link_um=link_um,
+        width=w,
+        westward=True,
+    )
     if x_west - 2 * radius < pad_edge_margin_um:
         raise ValueError(
             f"the signal lane needs {W - x_west + 2 * radius + pad_edge_margin_um:.1f} µm but "
@@ -249,15 +301,16 @@ def transmitter_chip(
     ssc_ref.mirror_x()
     ssc_ref.move((facet_x, y_ref))
     c.add_port("in_reference", port=ssc_ref.ports["o2"])
-    cursor = ssc_ref.ports["o1"].center[0]
-    bottom: list[_Placed] = []
-    for section in sections_in_lane("reference"):
-        ref = c << cells["reference"][section.kind]
-        ref.mirror_y()  # contacts face south
-        ref.move((cursor + link_um, y_ref))
-        ridge_link(c, cursor, cursor + link_um, y_ref, w)
-        bottom.append(_Placed(section, ref))
-        cursor = ref.ports["o2"].center[0]
+    bottom, _, cursor = _place_lane(
+        c,
+        cells["reference"],
+        "reference",
+        cursor=ssc_ref.ports["o1"].center[0],
+        y=y_ref,
+        link_um=link_um,
+        width=w,
+        westward=False,
+    )
 
     # --- U-turn from the signal lane down to the combiner's upper input ----------------------
     y_ret = y_comb + return_offset_um
@@ -269,17 +322,14 @@ def transmitter_chip(
     dy_s = (y_comb + 1.5) - y_ret
     dx_s = s_bend_min_dx_um(dy_um=dy_s, min_radius_um=radius)
     x_comb_in = max(cursor + link_um, x_west + dx_s + link_um)
-    straight_back = x_comb_in - x_west - dx_s
-    segments: list[tuple[float, float]] = [
-        (radius, 90.0),
-        (round(vertical, 6), 0.0),
-        (radius, 90.0),
-        (round(straight_back, 6), 0.0),
-    ]
-    for arc in s_bend_segments(dx_um=dx_s, dy_um=dy_s):
-        assert isinstance(arc, Arc)
-        segments.append((round(arc.radius_um, 6), round(arc.angle_deg, 9)))
-    u_turn = c << path_waveguide(segments=tuple(segments), width=w, layer=CORE)
+    segments = _u_turn_segments(
+        radius_um=radius,
+        down_um=vertical,
+        back_um=x_comb_in - x_west - dx_s,
+        s_bend_dx_um=dx_s,
+        s_bend_dy_um=dy_s,
+    )
+    u_turn = c << path_waveguide(segments=segments, width=w, layer=CORE)
     u_turn.rotate(180)
     u_turn.move((x_west, y_top))
     ridge_link(c, cursor, x_comb_in, y_ref, w)
@@ -296,14 +346,17 @@ def transmitter_chip(
     combiner.move((x_comb_in - combiner.ports["o3"].center[0], y_comb))
 
     # --- common output lane ---------------------------------------------------------------------
-    cursor = combiner.ports["o1"].center[0]
-    for section in sections_in_lane("output"):
-        ref = c << cells["output"][section.kind]
-        ref.mirror_y()
-        ref.move((cursor + link_um, y_comb))
-        ridge_link(c, cursor, cursor + link_um, y_comb, w)
-        bottom.append(_Placed(section, ref))
-        cursor = ref.ports["o2"].center[0]
+    output, _, cursor = _place_lane(
+        c,
+        cells["output"],
+        "output",
+        cursor=combiner.ports["o1"].center[0],
+        y=y_comb,
+        link_um=link_um,
+        width=w,
+        westward=False,
+    )
+    bottom += output
     ssc_out = c << ssc
     ssc_out.move((W - facet_x, y_comb))
     overflow = cursor + link_um - ssc_out.ports["o1"].center[0]
@@ -315,102 +368,17 @@ def transmitter_chip(
     ridge_link(c, cursor, ssc_out.ports["o1"].center[0], y_comb, w)
     c.add_port("out", port=ssc_out.ports["o2"])
 
-    # --- contacts -------------------------------------------------------------------------------
-    north: list[Contact] = []
-    device_pins: dict[str, tuple[float, float]] = {}
-    sections = ("rear", "gain", "phase", "front")
-    top_port_y = max(p.center[1] for placed in top for p in placed.ref.ports if p.name[0] == "e")
-    y_virtual = top_port_y + channel_pitch_um
-
-    def add_contact(
-        row: list[Contact], placed: _Placed, net: str, port: str, *, rf: bool = False
-    ) -> None:
-        x, y = placed.ref.ports[port].center
-        row.append(Contact(net, x, y, rf=rf))
-        device_pins[net] = (x, y)
-
-    def add_laser(row: list[Contact], placed: _Placed) -> None:
-        for k, section in enumerate(sections, start=1):
-            add_contact(row, placed, f"{placed.name}_{section}", f"e{k}")
-
-    for placed in top:
-        ports = placed.ref.ports
-        if placed.section.kind == "dbr_laser":
-            add_laser(north, placed)
-            continue
-        add_contact(north, placed, f"{placed.name}_rf", "e1", rf=True)
-        # lower arm: down, east under the MZM, up through the gap east of it
-        x2, y2 = ports["e2"].center
-        y_drop = y2 - channel_pitch_um
-        x_gap = gaps[placed.name]
-        c.add_polygon(
-            wire_polygon(
-                [(x2, y2), (x2, y_drop), (x_gap, y_drop), (x_gap, y_virtual)], wire_width_um
-            ),
-            layer=METAL,
-        )
-        north.append(Contact(f"{placed.name}_bias", x_gap, y_virtual))
-        device_pins[f"{placed.name}_bias"] = (x2, y2)
-    south: list[Contact] = []
-    for placed in bottom:
-        if placed.section.kind == "dbr_laser":
-            add_laser(south, placed)
-            continue
-        rf = placed.section.kind == "phase_modulator"
-        add_contact(south, placed, f"{placed.name}_{'rf' if rf else 'bias'}", "e1", rf=rf)
-
-    # --- pad rows and fan-outs --------------------------------------------------------------
-    pad_depth = max(dc_pad_um, rf_pad_um)
-    nets: list[Net] = []
-    for contacts, direction in ((north, 1), (south, -1)):
-        contacts.sort(key=lambda k: k.x_um)
-        half = dc_pad_um / 2
-        x_lo = pad_edge_margin_um + half if direction > 0 else label_keepout_um + half
-        pad_x = assign_slots(
-            contacts, x_min_um=x_lo, x_max_um=W - pad_edge_margin_um - half, pitch_um=pad_pitch_um
-        )
-        if direction > 0:
-            edge_y = H - pad_edge_margin_um - pad_depth
-            channel0 = y_virtual + channel_pitch_um
-        else:
-            edge_y = pad_edge_margin_um + pad_depth
-            channel0 = min(k.y_um for k in contacts) - channel_pitch_um
-        draw_fanout(
-            c,
-            contacts,
-            pad_x,
-            direction=direction,
-            channel0_y_um=channel0,
-            channel_pitch_um=channel_pitch_um,
-            pad_edge_y_um=edge_y,
-            width_um=wire_width_um,
-            layer=METAL,
-        )
-        for contact, x in zip(contacts, pad_x, strict=True):
-            size = rf_pad_um if contact.rf else dc_pad_um
-            yc = edge_y + direction * size / 2
-            pad = c << (
-                pad_gsg(size_um=rf_pad_um, pitch_um=pad_pitch_um)
-                if contact.rf
-                else pad_dc(size_um=dc_pad_um)
-            )
-            if direction < 0 and contact.rf:
-                pad.rotate(180)
-            pad.move((x, yc))
-            if contact.rf:
-                outer = "e2"
-                c.add_port(contact.net, port=pad.ports[outer])
-            else:
-                c.add_port(contact.net, port=pad.ports["e2" if direction > 0 else "e4"])
-            nets.append(
-                Net(
-                    name=contact.net,
-                    pins=(
-                        NetPin("contact", METAL, *device_pins[contact.net]),
-                        NetPin("pad", METAL, x, yc, is_pad=True),
-                    ),
-                )
-            )
+    wiring = _Wiring(
+        wire_width_um=wire_width_um,
+        channel_pitch_um=channel_pitch_um,
+        dc_pad_um=dc_pad_um,
+        rf_pad_um=rf_pad_um,
+        pad_pitch_um=pad_pitch_um,
+        pad_edge_margin_um=pad_edge_margin_um,
+        label_keepout_um=label_keepout_um,
+    )
+    contacts = _contacts(c, top, bottom, gaps, wiring)
+    nets = _pad_rows(c, contacts, wiring, chip_width_um=W, chip_height_um=H)
 
     c.info["chip_size_um"] = [W, H]
     c.info["optical_inputs"] = ["in_signal", "in_reference"]
@@ -424,10 +392,159 @@ def transmitter_chip(
     c.info["blocks_output_lane"] = ["ssc_ref", *[p.name for p in bottom], "ssc_out"]
     c.info["active_sections"] = [p.section.label for p in (*top, *bottom)]
     c.info["nets"] = [n.to_info() for n in nets]
-    c.info["n_dc_pads"] = sum(1 for k in north + south if not k.rf)
-    c.info["n_gsg_pads"] = sum(1 for k in north + south if k.rf)
+    every = contacts.north + contacts.south
+    c.info["n_dc_pads"] = sum(1 for k in every if not k.rf)
+    c.info["n_gsg_pads"] = sum(1 for k in every if k.rf)
     c.info["bragg_wavelengths_nm"] = {
         "signal": float(dbr_sig.info["bragg_wavelength_nm"]),
         "reference": float(dbr_ref.info["bragg_wavelength_nm"]),
     }
     return c
+
+
+@dataclass(frozen=True)
+class _Wiring:
+    """Metal wires and pad rows of the chip (all µm)."""
+
+    wire_width_um: float
+    channel_pitch_um: float
+    dc_pad_um: float
+    rf_pad_um: float
+    pad_pitch_um: float
+    pad_edge_margin_um: float
+    label_keepout_um: float
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    """Every contact of the chip, by pad row, with the device pin each one serves.
+
+    Attributes:
+        north, south: the contacts that the north and south pad rows serve.
+        pins: net -> (x, y) of its contact on the device.
+        y_virtual_um: height of the north row's contacts above the signal lane.
+    """
+
+    north: list[Contact]
+    south: list[Contact]
+    pins: dict[str, tuple[float, float]]
+    y_virtual_um: float
+
+
+_LASER_SECTIONS = ("rear", "gain", "phase", "front")
+
+
+def _contacts(
+    c: gf.Component,
+    top: list[_Placed],
+    bottom: list[_Placed],
+    gaps: dict[str, float],
+    wiring: _Wiring,
+) -> _Contacts:
+    """One contact per electrode: the signal lane's to the north (each MZM's lower arm by a wire
+    down, east under it and up through the gap east of it), the lower lanes' to the south."""
+    pins: dict[str, tuple[float, float]] = {}
+    top_port_y = max(p.center[1] for placed in top for p in placed.ref.ports if p.name[0] == "e")
+    y_virtual = top_port_y + wiring.channel_pitch_um
+
+    def add_contact(
+        row: list[Contact], placed: _Placed, net: str, port: str, *, rf: bool = False
+    ) -> None:
+        x, y = placed.ref.ports[port].center
+        row.append(Contact(net, x, y, rf=rf))
+        pins[net] = (x, y)
+
+    def add_laser(row: list[Contact], placed: _Placed) -> None:
+        for k, section in enumerate(_LASER_SECTIONS, start=1):
+            add_contact(row, placed, f"{placed.name}_{section}", f"e{k}")
+
+    north: list[Contact] = []
+    for placed in top:
+        if placed.section.kind == "dbr_laser":
+            add_laser(north, placed)
+            continue
+        add_contact(north, placed, f"{placed.name}_rf", "e1", rf=True)
+        x2, y2 = placed.ref.ports["e2"].center
+        y_drop = y2 - wiring.channel_pitch_um
+        x_gap = gaps[placed.name]
+        c.add_polygon(
+            wire_polygon(
+                [(x2, y2), (x2, y_drop), (x_gap, y_drop), (x_gap, y_virtual)],
+                wiring.wire_width_um,
+            ),
+            layer=METAL,
+        )
+        north.append(Contact(f"{placed.name}_bias", x_gap, y_virtual))
+        pins[f"{placed.name}_bias"] = (x2, y2)
+    south: list[Contact] = []
+    for placed in bottom:
+        if placed.section.kind == "dbr_laser":
+            add_laser(south, placed)
+            continue
+        rf = placed.section.kind == "phase_modulator"
+        add_contact(south, placed, f"{placed.name}_{'rf' if rf else 'bias'}", "e1", rf=rf)
+    return _Contacts(north=north, south=south, pins=pins, y_virtual_um=y_virtual)
+
+
+def _pad_rows(
+    c: gf.Component,
+    contacts: _Contacts,
+    wiring: _Wiring,
+    *,
+    chip_width_um: float,
+    chip_height_um: float,
+) -> list[Net]:
+    """A pad per contact in a row along the north and the south edge (DC pads, GSG groups for
+    RF), fanned out without crossings; every pad is a port named after its net."""
+    pad_depth = max(wiring.dc_pad_um, wiring.rf_pad_um)
+    half = wiring.dc_pad_um / 2
+    nets: list[Net] = []
+    for row, direction in ((contacts.north, 1), (contacts.south, -1)):
+        row.sort(key=lambda k: k.x_um)
+        x_lo = wiring.pad_edge_margin_um + half if direction > 0 else wiring.label_keepout_um + half
+        pad_x = assign_slots(
+            row,
+            x_min_um=x_lo,
+            x_max_um=chip_width_um - wiring.pad_edge_margin_um - half,
+            pitch_um=wiring.pad_pitch_um,
+        )
+        if direction > 0:
+            edge_y = chip_height_um - wiring.pad_edge_margin_um - pad_depth
+            channel0 = contacts.y_virtual_um + wiring.channel_pitch_um
+        else:
+            edge_y = wiring.pad_edge_margin_um + pad_depth
+            channel0 = min(k.y_um for k in row) - wiring.channel_pitch_um
+        draw_fanout(
+            c,
+            row,
+            pad_x,
+            direction=direction,
+            channel0_y_um=channel0,
+            channel_pitch_um=wiring.channel_pitch_um,
+            pad_edge_y_um=edge_y,
+            width_um=wiring.wire_width_um,
+            layer=METAL,
+        )
+        for contact, x in zip(row, pad_x, strict=True):
+            size = wiring.rf_pad_um if contact.rf else wiring.dc_pad_um
+            yc = edge_y + direction * size / 2
+            pad = c << (
+                pad_gsg(size_um=wiring.rf_pad_um, pitch_um=wiring.pad_pitch_um)
+                if contact.rf
+                else pad_dc(size_um=wiring.dc_pad_um)
+            )
+            if direction < 0 and contact.rf:
+                pad.rotate(180)
+            pad.move((x, yc))
+            outer = "e2" if contact.rf or direction > 0 else "e4"
+            c.add_port(contact.net, port=pad.ports[outer])
+            nets.append(
+                Net(
+                    name=contact.net,
+                    pins=(
+                        NetPin("contact", METAL, *contacts.pins[contact.net]),
+                        NetPin("pad", METAL, x, yc, is_pad=True),
+                    ),
+                )
+            )
+    return nets
