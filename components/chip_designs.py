@@ -25,6 +25,16 @@ from qkdchip.components.designs import (
 )
 from qkdchip.values import replace_fields
 
+INP_DEVICES: tuple[str, ...] = (
+    "laser",
+    "intensity_modulator",
+    "phase_modulator",
+    "voa",
+    "mmi",
+    "ssc",
+)
+"""The transmitter's devices: they share its one deep ridge (``ridge_width_um``)."""
+
 
 @dataclass(frozen=True)
 class ChipDesigns:
@@ -50,6 +60,13 @@ class ChipDesigns:
     ring: RingDesign = field(default_factory=RingDesign)
 
     def __post_init__(self) -> None:
+        ridges = {name: getattr(self, name).ridge_width_um for name in INP_DEVICES}
+        if len(set(ridges.values())) > 1:
+            widths = ", ".join(f"{name}.ridge_width_um={w!r}" for name, w in ridges.items())
+            raise ValueError(
+                f"design: the transmitter draws one deep ridge, but {widths}; give every InP "
+                "device the same ridge_width_um"
+            )
         if self.mmi.n_inputs != 1:
             raise ValueError(
                 f"design mmi.n_inputs={self.mmi.n_inputs!r}: the transmitter's combiner is a "
@@ -95,6 +112,7 @@ class ChipDesigns:
         """Keyword arguments of ``qkdchip.circuits.transmitter.transmitter_chip`` for these."""
         laser, im = self.laser, self.intensity_modulator
         return {
+            "ridge_width_um": laser.ridge_width_um,
             "dbr_rear_um": laser.rear_grating_um,
             "dbr_gain_um": laser.gain_um,
             "dbr_phase_um": laser.phase_um,
