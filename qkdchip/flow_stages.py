@@ -1,11 +1,13 @@
-"""The work of each main-flow stage, as functions of a :class:`qkdchip.flow.FlowContext`.
+"""The work of each main-flow stage, as functions of a :class:`qkdchip.flow_context.FlowContext`.
 
-Each function returns a JSON dictionary (its ``headline`` is shown on the console) and may
-raise ``StageSkippedError`` when an earlier stage it needs produced nothing.
+Each function returns a :class:`~qkdchip.flow_context.StageResult` (its typed output from
+:mod:`qkdchip.stage_outputs` and a headline for the console) and may raise
+``StageSkippedError`` when an earlier stage it needs produced nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +15,29 @@ import numpy as np
 
 from qkdchip.atomic import atomic_write_json
 from qkdchip.cache import source_hash
+from qkdchip.flow_context import FlowContext, StageResult
+from qkdchip.simulations.network.reach import Reach
+from qkdchip.simulations.network.sweep import DistanceSweep
+from qkdchip.stage_outputs import (
+    CombOutput,
+    DevicesOutput,
+    MasksOutput,
+    NetworkEvaluation,
+    NetworkOutput,
+    UntestedDraws,
+    UntestedDrawSet,
+    YieldOutput,
+)
 
 if TYPE_CHECKING:
-    from qkdchip.flow import FlowContext
     from qkdchip.scenarios.schema import Scenario
+    from qkdchip.simulations.network.model import (
+        ClientChip,
+        KeyRateFunction,
+        NetworkModel,
+        PairLinks,
+    )
+    from qkdchip.simulations.network.wdm import ChannelAssignment
 
 YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield",
@@ -45,7 +66,7 @@ MISALIGNMENT_GRID: tuple[float, ...] = (
 
 
 # ------------------------------------------------------------------------------------- masks
-def masks(ctx: FlowContext) -> dict[str, Any]:
+def masks(ctx: FlowContext) -> StageResult:
     """Write every GDS mask (and its preview PNGs) to ``ctx.gds_dir``."""
     from qkdchip.circuits.masks import write_all_masks
 
@@ -56,59 +77,42 @@ def masks(ctx: FlowContext) -> dict[str, Any]:
     }
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
-    def compute() -> dict[str, Any]:
-        manifest = write_all_masks(ctx.gds_dir, designs=designs).to_dict()
+    def compute() -> MasksOutput:
         # the files the manifest lists, never a stray temporary file of an interrupted run
-        files = sorted(
-            str(ctx.gds_dir / f["file"])
-            for f in _manifest_files(manifest)
-            if Path(f["file"]).suffix in (".gds", ".png")
-        )
-        return {"files": files, "manifest": manifest}
+        return MasksOutput.from_manifest(write_all_masks(ctx.gds_dir, designs=designs))
 
-    data, was_cached = ctx.cached("masks", key, compute)
-    if was_cached and changed_mask_files(ctx.gds_dir, data["manifest"]):
-        data, was_cached = compute(), False  # a mask file is missing or not what was written
-    # sorted: the same whether the data were computed or read back from the stage cache
-    atomic_write_json(stamp, {"inputs": key, **data}, indent=1, sort_keys=True)
-    gds = [p for p in data["files"] if p.endswith(".gds")]
-    ctx.files["masks"] = list(data["files"])
-    ok = data.get("manifest", {}).get("ok")
-    checks = "" if ok is None else ("; DRC and checks clean" if ok else "; DRC/checks NOT clean")
-    return {
-        **data,
-        "headline": f"{len(gds)} GDS files in {ctx.gds_dir}{checks}",
-        "_cached": was_cached,
-    }
+    output, was_cached = ctx.cached("masks", key, compute, MasksOutput)
+    if was_cached and changed_mask_files(ctx.gds_dir, output):
+        output, was_cached = compute(), False  # a mask file is missing or not what was written
+    # sorted: the same whether the output was computed or read back from the stage cache
+    atomic_write_json(stamp, {"inputs": key, **output.to_dict()}, indent=1, sort_keys=True)
+    gds = [p for p in output.files if p.endswith(".gds")]
+    ctx.files["masks"] = list(output.files)
+    checks = "; DRC and checks clean" if output.ok else "; DRC/checks NOT clean"
+    headline = f"{len(gds)} GDS files in {ctx.gds_dir}{checks}"
+    return StageResult(output, headline, was_cached)
 
 
-def _manifest_files(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every file of a mask manifest with its SHA-256: the masks, previews and layer files."""
-    return [*manifest["masks"], *manifest["files"]]
-
-
-def changed_mask_files(gds_dir: Path, manifest: dict[str, Any]) -> list[str]:
-    """Files of ``manifest`` that are missing from ``gds_dir`` or differ from their SHA-256."""
+def changed_mask_files(gds_dir: Path, masks: MasksOutput) -> list[str]:
+    """Files the masks stage wrote that are missing from ``gds_dir`` or differ from their
+    SHA-256."""
     from qkdchip.circuits.masks import sha256_of
 
-    out = []
-    for entry in _manifest_files(manifest):
-        path = gds_dir / entry["file"]
-        if not path.is_file() or sha256_of(path) != entry["sha256"]:
-            out.append(entry["file"])
-    return out
+    return [
+        name
+        for name, digest in masks.sha256.items()
+        if not (gds_dir / name).is_file() or sha256_of(gds_dir / name) != digest
+    ]
 
 
 # ----------------------------------------------------------------------------------- devices
-def devices(ctx: FlowContext) -> dict[str, Any]:
+def devices(ctx: FlowContext) -> StageResult:
     """Load the default device-simulation results (served from the shipped MPB/meep cache).
 
     Every default device of :func:`~qkdchip.simulations.devices.defaults.default_results` is
     simulated with the settings of its shipped result, so on a fresh machine the results come
     from the package without meep (a missing result would need meep and fails the stage). The
-    output holds each result (``results``), the cache keys of the results behind it (``keys``,
-    the last one the device's own) and its headline numbers (``headlines``); the comb stage
-    takes the reference ring from it.
+    comb stage takes the reference ring from its :class:`DevicesOutput`.
     """
     from qkdchip.simulations.devices.defaults import default_results_with_keys
 
@@ -118,18 +122,14 @@ def devices(ctx: FlowContext) -> dict[str, Any]:
     headlines = device_headlines(results)
     ring, mod = headlines["ring"], headlines["modulator"]
     grating, mmi = headlines["grating"], headlines["mmi"]
-    return {
-        "results": {name: result.to_dict() for name, result in results.items()},
-        "keys": keys,
-        "headlines": headlines,
-        "headline": (
-            f"ring FSR {ring['fsr_ghz']:.3f} GHz, D2/2π {ring['d2_khz']:.0f} kHz; "
-            f"coupler Q_c {headlines['coupler']['q_coupling']:.3g}; "
-            f"grating κ {grating['kappa_per_cm']:.0f}/cm; MMI split {mmi['split_ratio']:.3f}; "
-            f"modulator Vπ·L {mod['vpi_l_v_mm']:.1f} V·mm "
-            f"(Vπ {mod['vpi_v']:.1f} V at {mod['length_um']:g} µm)"
-        ),
-    }
+    headline = (
+        f"ring FSR {ring['fsr_ghz']:.3f} GHz, D2/2π {ring['d2_khz']:.0f} kHz; "
+        f"coupler Q_c {headlines['coupler']['q_coupling']:.3g}; "
+        f"grating κ {grating['kappa_per_cm']:.0f}/cm; MMI split {mmi['split_ratio']:.3f}; "
+        f"modulator Vπ·L {mod['vpi_l_v_mm']:.1f} V·mm "
+        f"(Vπ {mod['vpi_v']:.1f} V at {mod['length_um']:g} µm)"
+    )
+    return StageResult(DevicesOutput(results=results, keys=keys, headlines=headlines), headline)
 
 
 def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -140,19 +140,15 @@ def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 
 # -------------------------------------------------------------------------------------- comb
-def comb(ctx: FlowContext) -> dict[str, Any]:
+def comb(ctx: FlowContext) -> StageResult:
     """Solve (or load from cache) the server's reference dark-pulse comb.
 
     The resonator is the devices stage's simulated reference ring (FSR, D_int, its MPB mode)
     and bus coupler (Q_c), with the comb module's assumed intrinsic Q, trigger and pump recipe.
     """
     from qkdchip.simulations import comb as comb_module
-    from qkdchip.simulations.ring.coupling import CouplerResult
-    from qkdchip.simulations.ring.resonances import RingResult
 
-    device_results = ctx.need("devices")["results"]
-    ring_data = device_results["ring"]
-    coupler_data = device_results["coupler"]
+    device_results = ctx.need("devices", DevicesOutput).results
     key = {
         "code": source_hash(["qkdchip.simulations.comb"]),
         "devices": {name: ctx.keys["devices"][name] for name in ("ring", "coupler")},
@@ -160,54 +156,31 @@ def comb(ctx: FlowContext) -> dict[str, Any]:
         "pump_power_w": ctx.scenario.comb.pump_power_w,
     }
 
-    def compute() -> dict[str, Any]:
+    def compute() -> CombOutput:
         kwargs = {}
         if ctx.scenario.comb.pump_power_w is not None:
             kwargs["pump_power_w"] = ctx.scenario.comb.pump_power_w
         resonator = comb_module.reference_resonator(
-            ring=RingResult.from_dict(ring_data), coupler=CouplerResult.from_dict(coupler_data)
+            ring=device_results["ring"], coupler=device_results["coupler"]
         )
         result = comb_module.reference_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
-        return result.to_dict()
+        return CombOutput.from_result(result)
 
-    data, was_cached = ctx.cached("comb", key, compute)
-    lines = comb_lines(data)
-    usable = int(
-        np.sum((lines["power_dbm"] >= ctx.scenario.comb.min_line_power_dbm) & (lines["mu"] != 0))
-    )
-    state = data.get("state", "unknown")
-    return {
-        **data,
-        "comb_lines_usable": usable,
-        "headline": (
-            f"{state} comb, {usable} lines besides the pump >= "
-            f"{ctx.scenario.comb.min_line_power_dbm:g} dBm"
-        ),
-        "_cached": was_cached,
-    }
-
-
-def comb_lines(data: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Arrays ``mu``, ``frequency_hz`` and ``power_dbm`` of the comb stage's lines.
-
-    ``data["lines"]`` is the list of line dictionaries of ``CombResult.to_dict()``.
-    """
-    lines = data["lines"]
-    return {
-        "mu": np.asarray([ln["mu"] for ln in lines], dtype=int),
-        "frequency_hz": np.asarray([ln["frequency_hz"] for ln in lines], dtype=float),
-        "power_dbm": np.asarray([ln["power_dbm"] for ln in lines], dtype=float),
-    }
+    output, was_cached = ctx.cached("comb", key, compute, CombOutput)
+    threshold = ctx.scenario.comb.min_line_power_dbm
+    usable = output.usable_lines(threshold)
+    headline = f"{output.state} comb, {usable} lines besides the pump >= {threshold:g} dBm"
+    return StageResult(output, headline, was_cached)
 
 
 # ------------------------------------------------------------------------------------- yield
-def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
+def wafer_yield(ctx: FlowContext) -> StageResult:
     """Wafer-yield Monte Carlo of the InP transmitter chip, plus a chip pool for the network."""
     from qkdchip.simulations.network.clients import chip_pool
     from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
     sc = ctx.scenario
-    ctx.need("devices")  # the lasers' grating and the modulators' Vπ·L are simulated
+    ctx.need("devices", DevicesOutput)  # the lasers' grating and the modulators' Vπ·L
     key = {
         "code": source_hash(YIELD_SOURCES),
         "grating": ctx.keys["devices"]["grating"],
@@ -219,44 +192,25 @@ def wafer_yield(ctx: FlowContext) -> dict[str, Any]:
         "seed": sc.seed,
     }
 
-    def compute() -> dict[str, Any]:
+    def compute() -> YieldOutput:
         model = YieldModel.build("inp", designs=sc.design)
         result = run_wafer_yield("inp", n_wafers=sc.yield_.wafers, seed=sc.seed, model=model)
-        maps = result.maps
-        return {
-            "summary": result.to_dict(),
-            "maps": {
-                "x_mm": maps.x_mm,
-                "y_mm": maps.y_mm,
-                "metrics": dict(maps.metrics),
-                "chip_pass": maps.chip_pass,
-                "die_yield": maps.die_yield,
-            },
-            "pool": chip_pool(seed=sc.seed, model=model),
-        }
+        return YieldOutput.from_result(result, pool=chip_pool(seed=sc.seed, model=model))
 
-    data, was_cached = ctx.cached("yield", key, compute)
-    summary = data["summary"]
-    mod = summary.get("modulator_yield") or {}
-    chip = summary.get("chip_yield") or {}
-    data["modulator_yield"] = mod.get("value")
-    data["chip_yield"] = chip.get("value")
-    return {
-        **data,
-        "headline": (
-            f"modulator yield {_pct(data['modulator_yield'])}, chip yield "
-            f"{_pct(data['chip_yield'])} over {sc.yield_.wafers} wafers"
-        ),
-        "_cached": was_cached,
-    }
+    output, was_cached = ctx.cached("yield", key, compute, YieldOutput)
+    headline = (
+        f"modulator yield {_pct(output.modulator_yield)}, chip yield "
+        f"{_pct(output.chip_yield)} over {sc.yield_.wafers} wafers"
+    )
+    return StageResult(output, headline, was_cached)
 
 
-def _pct(value: Any) -> str:
-    return "n/a" if value is None else f"{100.0 * float(value):.1f} %"
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100.0 * value:.1f} %"
 
 
 # ----------------------------------------------------------------------------------- network
-def network(ctx: FlowContext) -> dict[str, Any]:
+def network(ctx: FlowContext) -> StageResult:
     """Channel plan, per-pair key rates at each distance, the distance sweep, and yield draws."""
 
     from qkdchip.simulations.network.clients import (
@@ -273,7 +227,7 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     from qkdchip.simulations.network.sweep import distance_sweep
 
     sc = ctx.scenario
-    channels = _channel_plan(sc, ctx.need("comb"))
+    channels = _channel_plan(sc, ctx.need("comb", CombOutput))
     model = NetworkModel(
         fibre=sc.fibre,
         server=sc.server,
@@ -284,15 +238,16 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         classical_power_dbm=sc.network.classical_power_dbm,
     )
     tx = sc.transmitter
-    pool_data = None
-    cavity = drawn_laser_cavity(ctx.need("devices")["results"]["grating"], laser=sc.design.laser)
+    yield_output = None
+    grating = ctx.need("devices", DevicesOutput).results["grating"]
+    cavity = drawn_laser_cavity(grating, laser=sc.design.laser)
     laser = tx.laser.slave(
         cavity_length_m=cavity.cavity_length_m,
         group_index=cavity.group_index,
         mirror_reflectivity=cavity.injection_reflectance,
     )
     if tx.source == "yield":
-        pool_data = ctx.need("yield")["pool"]
+        yield_output = ctx.need("yield", YieldOutput)
     nominal = [
         ClientChip(
             name=client_name(k),
@@ -308,12 +263,12 @@ def network(ctx: FlowContext) -> dict[str, Any]:
     pool: list[Any] = []
     groups = np.zeros(0, dtype=int)
     clients = nominal
-    if pool_data is not None:
-        pool = pool_clients(pool_data, laser=laser, coupling_loss_db=tx.coupling_loss_db)
-        groups = np.asarray(pool_data["wafer"], dtype=int)
+    if yield_output is not None:
+        pool = pool_clients(yield_output.pool, laser=laser, coupling_loss_db=tx.coupling_loss_db)
+        groups = np.asarray(yield_output.pool.wafer, dtype=int)
         clients = tested_clients(
             pool,
-            passes=np.asarray(pool_data["chip_pass"], dtype=bool),
+            passes=np.asarray(yield_output.pool.chip_pass, dtype=bool),
             first_wafer=groups == 0,
             n=sc.network.clients,
             seed=sc.seed + 2,
@@ -346,10 +301,10 @@ def network(ctx: FlowContext) -> dict[str, Any]:
         "scenario": repr(sc),
         "grating": ctx.keys["devices"]["grating"],
         "comb": ctx.keys["comb"],
-        "yield": ctx.keys["yield"] if pool_data is not None else None,
+        "yield": ctx.keys["yield"] if yield_output is not None else None,
     }
 
-    def compute_network() -> dict[str, Any]:
+    def compute_network() -> NetworkEvaluation:
         result = evaluate_network(
             model=model,
             channels=channels,
@@ -358,17 +313,24 @@ def network(ctx: FlowContext) -> dict[str, Any]:
             key_rate=rate_fn,
             progress=tick,
         )
-        return result.to_dict()
+        return NetworkEvaluation.from_result(result)
 
-    net, cached_net = ctx.cached("network", key, compute_network)
+    net, cached_net = ctx.cached("network", key, compute_network, NetworkEvaluation)
 
-    def compute_reach() -> dict[str, Any]:
-        return _reach(ctx, net, model=model, channels=channels, clients=clients, rate_fn=rate_fn)
+    # the reach is searched from the longest configured distance where every pair beats PLOB
+    good = [b.distance_km for b in net.by_distance if b.all_beat_plob]
+    reach = None
+    if good:
 
-    reach, _ = ctx.cached("reach", key, compute_reach)
+        def compute_reach() -> Reach:
+            return _reach(
+                ctx, max(good), model=model, channels=channels, clients=clients, rate_fn=rate_fn
+            )
+
+        reach = ctx.cached("reach", key, compute_reach, Reach)[0]
 
     # Key rate versus distance for the median channel's pair (nominal chips), with PLOB.
-    def compute_sweep() -> dict[str, Any]:
+    def compute_sweep() -> DistanceSweep:
         return distance_sweep(
             model=model,
             channels=channels,
@@ -380,12 +342,12 @@ def network(ctx: FlowContext) -> dict[str, Any]:
             progress=lambda done, total: ctx.report_progress("sweep", done, total),
         )
 
-    sweep, _ = ctx.cached("sweep", key, compute_sweep)
+    sweep, _ = ctx.cached("sweep", key, compute_sweep, DistanceSweep)
 
-    draws_out: list[dict[str, Any]] = []
+    draws: tuple[UntestedDraws, ...] = ()
     if pool and sc.yield_.draws > 0:
 
-        def compute_draws() -> dict[str, Any]:
+        def compute_draws() -> UntestedDrawSet:
             blocks = [
                 _untested_draws(
                     model,
@@ -399,48 +361,42 @@ def network(ctx: FlowContext) -> dict[str, Any]:
                 )
                 for d in distances
             ]
-            return {"by_distance": blocks}
+            return UntestedDrawSet(by_distance=tuple(blocks))
 
-        draws_out = ctx.cached("yield_network", key, compute_draws)[0]["by_distance"]
+        draws = ctx.cached("yield_network", key, compute_draws, UntestedDrawSet)[0].by_distance
 
-    capability = net["networking_capability_km"]
-    last = net["by_distance"][-1]
-    n_beat = sum(p["beats_plob"] for p in last["pairs"])
-    return {
-        "network": net,
-        "reach": reach,
-        "sweep": sweep,
-        "yield_aware": draws_out,
-        "networking_capability_km": capability,
-        "headline": (
-            f"{n_beat}/{len(channels)} pairs beat PLOB at {last['distance_km']:g} km; "
-            f"networking capability {capability:,.0f} km; "
-            + (
-                f"all pairs beat PLOB up to {reach['distance_km']:g} km"
-                if reach["distance_km"]
-                else "at no configured distance do all pairs beat PLOB"
-            )
-        ),
-        "_cached": cached_net,
-    }
+    capability = net.networking_capability_km
+    last = net.by_distance[-1]
+    n_beat = sum(p.beats_plob for p in last.pairs)
+    headline = (
+        f"{n_beat}/{len(channels)} pairs beat PLOB at {last.distance_km:g} km; "
+        f"networking capability {capability:,.0f} km; "
+        + (
+            f"all pairs beat PLOB up to {reach.distance_km:g} km"
+            if reach is not None
+            else "at no configured distance do all pairs beat PLOB"
+        )
+    )
+    output = NetworkOutput(evaluation=net, reach=reach, sweep=sweep, untested_draws=draws)
+    return StageResult(output, headline, cached_net)
 
 
-def _channel_plan(sc: Scenario, comb_data: dict[str, Any]) -> list[Any]:
+def _channel_plan(sc: Scenario, comb: CombOutput) -> list[ChannelAssignment]:
     """The scenario's WDM channels on the comb's lines (grid anchored on the pump line)."""
     from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
 
-    lines = comb_lines(comb_data)
-    pump = lines["mu"] == 0
+    mu, frequency_hz = comb.mu, comb.frequency_hz
+    pump = mu == 0
     if not np.any(pump):
         raise ValueError("the comb result has no pump line (mu = 0) to anchor the channel plan")
-    spacing = float(np.median(np.diff(lines["frequency_hz"]) / np.diff(lines["mu"])))
+    spacing = float(np.median(np.diff(frequency_hz) / np.diff(mu)))
     grid = grid_for_comb(
-        sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=float(lines["frequency_hz"][pump][0])
+        sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=float(frequency_hz[pump][0])
     )
     return assign_channels(
-        line_mu=lines["mu"],
-        line_frequency_hz=lines["frequency_hz"],
-        line_power_dbm=lines["power_dbm"],
+        line_mu=mu,
+        line_frequency_hz=frequency_hz,
+        line_power_dbm=comb.power_dbm,
         n_channels=sc.network.channels,
         grid=grid,
         min_power_dbm=sc.comb.min_line_power_dbm,
@@ -448,16 +404,16 @@ def _channel_plan(sc: Scenario, comb_data: dict[str, Any]) -> list[Any]:
 
 
 def _untested_draws(
-    model: Any,
-    channels: Any,
-    links: Any,
+    model: NetworkModel,
+    channels: Sequence[ChannelAssignment],
+    links: Sequence[PairLinks],
     *,
-    pool: list[Any],
+    pool: list[ClientChip],
     groups: np.ndarray,
     draws: int,
     seed: int,
-    rate_fn: Any,
-) -> dict[str, Any]:
+    rate_fn: KeyRateFunction,
+) -> UntestedDraws:
     """Key rates of ``draws`` random, untested chip sets at one distance (a key-rate table over
     the misalignment, built once, serves every pair)."""
     from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
@@ -480,36 +436,23 @@ def _untested_draws(
         draws=draws,
         rng=np.random.default_rng(seed),
     )
-    return {**res.to_dict(), "table": table.to_dict(), "ratio_to_plob": res.ratio_to_plob.tolist()}
+    return UntestedDraws.from_result(res, table=table)
 
 
 def _reach(
     ctx: FlowContext,
-    net: dict[str, Any],
+    start_km: float,
     *,
-    model: Any,
-    channels: Any,
-    clients: Any,
-    rate_fn: Any,
-) -> dict[str, Any]:
-    """Longest distance at which every pair beats PLOB, searched from the configured ones.
-
-    The search starts at the longest configured distance where every pair beats PLOB; with
-    none, the reach is unknown (``distance_km`` None). Each evaluated distance runs the whole
-    network evaluation (every pair, its locking, noise and optimised key rate).
-    """
+    model: NetworkModel,
+    channels: Sequence[ChannelAssignment],
+    clients: Sequence[ClientChip],
+    rate_fn: KeyRateFunction,
+) -> Reach:
+    """Longest distance at which every pair beats PLOB, searched from ``start_km`` (km), where
+    every pair does. Each evaluated distance runs the whole network evaluation (every pair, its
+    locking, noise and optimised key rate)."""
     from qkdchip.simulations.network.model import evaluate_network
     from qkdchip.simulations.network.reach import longest_distance_km
-
-    good = [b["distance_km"] for b in net["by_distance"] if b["all_beat_plob"]]
-    n_pairs = len(channels)
-    if not good:
-        return {
-            "distance_km": None,
-            "first_failing_km": None,
-            "evaluations": 0,
-            "networking_capability_km": 0.0,
-        }
 
     evaluated = [0]
 
@@ -525,5 +468,4 @@ def _reach(
         )
         return result.all_beat_plob(distance_km)
 
-    reach = longest_distance_km(qualifies, start_km=max(good))
-    return {**reach.to_dict(), "networking_capability_km": n_pairs * reach.distance_km}
+    return longest_distance_km(qualifies, start_km=start_km)

@@ -1,6 +1,6 @@
 """Where each headline of a run comes from: the chain from the layout to the key rate.
 
-:func:`build_provenance` reads a finished :class:`~qkdchip.flow.FlowContext` (its scenario,
+:func:`build_provenance` reads a finished :class:`~qkdchip.flow_context.FlowContext` (its scenario,
 stage outputs and cache keys) and says, for every headline of ``summary.json``, what kind of
 number it is (``simulated``, ``derived``, ``assumed``, ``paper``), which results it rests on
 (with their cache keys) and which assumptions enter it. It also lists every place where a model
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from qkdchip.flow import FlowContext
+    from qkdchip.flow_context import FlowContext
     from qkdchip.simulations.wafer_yield.sensitivity_table import SensitivityTable
 
 COMB_ASSUMPTIONS: tuple[str, ...] = (

@@ -1,25 +1,33 @@
-"""JSON round trip for frozen result dataclasses whose array-like fields are tuples."""
+"""One JSON round trip for frozen result dataclasses, built from their field types.
+
+A :class:`Record` serialises every field its dataclass declares (tuples as lists, nested
+records as objects) and validates the same types on the way back, so a new field cannot be
+left out of either direction. pydantic, which gdsfactory already brings, does the work.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any, ClassVar, Self
+from functools import cache
+from typing import Any, Self
+
+from pydantic import TypeAdapter
 
 
-class TupleFieldsRecord:
-    """Mixin for frozen dataclasses: tuple fields named in ``_TUPLES`` travel as JSON lists."""
+@cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
 
-    _TUPLES: ClassVar[tuple[str, ...]] = ()
+
+class Record:
+    """Mixin for frozen dataclasses of JSON-friendly fields (numbers, strings, tuples, dicts,
+    None and other such dataclasses)."""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)  # type: ignore[call-overload]
-        for name in self._TUPLES:
-            data[name] = list(data[name])
-        return data
+        """Every field as JSON types."""
+        return _adapter(type(self)).dump_python(self, mode="json")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        data = dict(data)
-        for name in cls._TUPLES:
-            data[name] = tuple(data[name])
-        return cls(**data)
+        """The record from :meth:`to_dict`'s output; a missing or mistyped field raises
+        ``pydantic.ValidationError`` (a ``ValueError``) naming it."""
+        return _adapter(cls).validate_python(data)

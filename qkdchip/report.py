@@ -21,7 +21,16 @@ from qkdchip.constants import C_M_PER_S
 from qkdchip.provenance import build_provenance, yield_table
 
 if TYPE_CHECKING:
-    from qkdchip.flow import FlowContext, StageOutcome
+    from qkdchip.flow import StageOutcome
+    from qkdchip.flow_context import FlowContext
+    from qkdchip.simulations.network.sweep import DistanceSweep
+    from qkdchip.stage_outputs import (
+        CombOutput,
+        NetworkEvaluation,
+        PairOutcome,
+        UntestedDraws,
+        WaferMapData,
+    )
 
 
 # ------------------------------------------------------------------------------------ summary
@@ -63,64 +72,55 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
     }
     devices = ctx.outputs.get("devices")
     if devices is not None:
-        out["devices"] = devices.get("headlines")
+        out["devices"] = devices.headlines
     comb = ctx.outputs.get("comb")
     if comb is not None:
-        out["comb_lines_usable"] = comb.get("comb_lines_usable")
-        out["comb_state"] = comb.get("state")
+        out["comb_lines_usable"] = comb.usable_lines(sc.comb.min_line_power_dbm)
+        out["comb_state"] = comb.state
     yld = ctx.outputs.get("yield")
     if yld is not None:
-        out["modulator_yield"] = yld.get("modulator_yield")
-        out["chip_yield"] = yld.get("chip_yield")
-        ref = yld["summary"].get("reference_experiment")
-        if ref:
-            out["reference_experiment"] = ref
+        out["modulator_yield"] = yld.modulator_yield
+        out["chip_yield"] = yld.chip_yield
+        if yld.reference_experiment:
+            out["reference_experiment"] = yld.reference_experiment
     out["provenance"] = build_provenance(ctx, yield_table(ctx))
     net = ctx.outputs.get("network")
     if net is not None:
-        by_distance = {}
-        for block in net["network"]["by_distance"]:
-            by_distance[f"{block['distance_km']:g}"] = [_channel_row(p) for p in block["pairs"]]
-        longest = net["network"]["by_distance"][-1]
-        out["per_channel"] = [_channel_row(p) for p in longest["pairs"]]
-        out["per_channel_distance_km"] = longest["distance_km"]
-        out["per_channel_by_distance"] = by_distance
-        out["networking_capability_km"] = net["networking_capability_km"]
-        out["max_distance_km_all_above_plob"] = net["reach"]["distance_km"]
-        out["networking_capability_at_max_distance_km"] = net["reach"]["networking_capability_km"]
-        out["total_key_rate_bps"] = {
-            f"{b['distance_km']:g}": b["total_key_rate_bps"] for b in net["network"]["by_distance"]
+        blocks = net.evaluation.by_distance
+        longest = blocks[-1]
+        out["per_channel"] = [_channel_row(p) for p in longest.pairs]
+        out["per_channel_distance_km"] = longest.distance_km
+        out["per_channel_by_distance"] = {
+            f"{b.distance_km:g}": [_channel_row(p) for p in b.pairs] for b in blocks
         }
-        out["all_pairs_beat_plob"] = {
-            f"{b['distance_km']:g}": b["all_beat_plob"] for b in net["network"]["by_distance"]
-        }
-        out["yield_aware"] = [
-            {k: v for k, v in block.items() if k not in ("table", "ratio_to_plob")}
-            for block in net["yield_aware"]
-        ] or None
+        out["networking_capability_km"] = net.evaluation.networking_capability_km
+        out["max_distance_km_all_above_plob"] = None if net.reach is None else net.reach.distance_km
+        out["networking_capability_at_max_distance_km"] = net.capability_at_reach_km
+        out["total_key_rate_bps"] = {f"{b.distance_km:g}": b.total_key_rate_bps for b in blocks}
+        out["all_pairs_beat_plob"] = {f"{b.distance_km:g}": b.all_beat_plob for b in blocks}
+        out["yield_aware"] = [d.statistics() for d in net.untested_draws] or None
     return out
 
 
-def _channel_row(p: dict[str, Any]) -> dict[str, Any]:
-    key = p["key"]
+def _channel_row(p: PairOutcome) -> dict[str, Any]:
     return {
-        "pair": p["pair"],
-        "clients": [p["alice"], p["bob"]],
-        "wavelength_nm": p["channel"]["wavelength_nm"],
-        "comb_mode": p["channel"]["line_mu"],
-        "line_power_dbm": p["channel"]["line_power_dbm"],
-        "status": p["status"],
-        "locked": [p["lock_alice"]["locked"], p["lock_bob"]["locked"]],
-        "misalignment": p["phase"]["misalignment"],
-        "key_rate_per_pulse": key["key_rate_per_pulse"],
-        "key_rate_bps": key["key_rate_bps"],
-        "key_rate_bps_time_shared": p["key_rate_bps_time_shared"],
-        "plob": key["plob"],
-        "ratio_to_plob": key["ratio_to_plob"],
-        "beats_plob": p["beats_plob"],
-        "qber_x": key["qber_x"],
-        "qber_z": key["qber_z"],
-        "qber_z_aopp": key.get("qber_z_aopp"),
+        "pair": p.pair,
+        "clients": [p.alice, p.bob],
+        "wavelength_nm": p.channel.wavelength_nm,
+        "comb_mode": p.channel.line_mu,
+        "line_power_dbm": p.channel.line_power_dbm,
+        "status": p.status,
+        "locked": [p.lock_alice.locked, p.lock_bob.locked],
+        "misalignment": p.phase.misalignment,
+        "key_rate_per_pulse": p.key_rate_per_pulse,
+        "key_rate_bps": p.key_rate_bps,
+        "key_rate_bps_time_shared": p.key_rate_bps_time_shared,
+        "plob": p.plob,
+        "ratio_to_plob": p.ratio_to_plob,
+        "beats_plob": p.beats_plob,
+        "qber_x": p.qber_x,
+        "qber_z": p.qber_z,
+        "qber_z_aopp": p.qber_z_aopp,
     }
 
 
@@ -143,41 +143,39 @@ def _plt() -> Any:
     return plt
 
 
-def plot_comb(comb: dict[str, Any], network: dict[str, Any] | None, min_dbm: float) -> bytes:
+def plot_comb(comb: CombOutput, network: NetworkEvaluation | None, min_dbm: float) -> bytes:
     """Comb spectrum (line powers) with the lines chosen as WDM channels highlighted."""
-    from qkdchip.flow_stages import comb_lines
-
     plt = _plt()
-    lines = comb_lines(comb)
-    wl = C_M_PER_S / lines["frequency_hz"] * 1e9
+    power_dbm = comb.power_dbm
+    wl = C_M_PER_S / comb.frequency_hz * 1e9
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    floor = min(float(np.min(lines["power_dbm"])), min_dbm) - 5.0
-    ax.vlines(wl, floor, lines["power_dbm"], color="0.55", lw=1.0, label="comb lines")
+    floor = min(float(np.min(power_dbm)), min_dbm) - 5.0
+    ax.vlines(wl, floor, power_dbm, color="0.55", lw=1.0, label="comb lines")
     ax.axhline(min_dbm, color="0.3", ls=":", lw=0.8, label=f"usable >= {min_dbm:g} dBm")
     if network is not None:
-        for k, ch in enumerate(network["network"]["channels"]):
+        for k, ch in enumerate(network.channels):
             ax.vlines(
-                ch["wavelength_nm"],
+                ch.wavelength_nm,
                 floor,
-                ch["line_power_dbm"],
+                ch.line_power_dbm,
                 color="C3",
                 lw=2.2,
                 label="WDM channels" if k == 0 else None,
             )
             ax.annotate(
                 str(k + 1),
-                (ch["wavelength_nm"], ch["line_power_dbm"]),
+                (ch.wavelength_nm, ch.line_power_dbm),
                 textcoords="offset points",
                 xytext=(0, 3),
                 ha="center",
                 fontsize=7,
             )
-    pump = lines["mu"] == 0
+    pump = comb.mu == 0
     if np.any(pump):
         ax.vlines(
             wl[pump],
             floor,
-            lines["power_dbm"][pump],
+            power_dbm[pump],
             color="C0",
             lw=2.2,
             label="pump / phase reference",
@@ -185,12 +183,12 @@ def plot_comb(comb: dict[str, Any], network: dict[str, Any] | None, min_dbm: flo
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("line power (dBm)")
     ax.set_ylim(bottom=floor)
-    ax.set_title(f"server comb: {comb.get('state', '')}")
+    ax.set_title(f"server comb: {comb.state}")
     ax.legend(fontsize=7, loc="lower center")
     return _figure_png(fig)
 
 
-def plot_network_key_rates(sweep: dict[str, Any], network: dict[str, Any]) -> bytes:
+def plot_network_key_rates(sweep: DistanceSweep, network: NetworkEvaluation) -> bytes:
     """The report's key-rate figure: the median channel's optimised rate per pulse versus
     distance (nominal chips), PLOB, and every client pair's rate at its evaluated distances.
 
@@ -198,72 +196,70 @@ def plot_network_key_rates(sweep: dict[str, Any], network: dict[str, Any]) -> by
     ``qkdchip keyrate`` with the PLOB and TGW bounds.)
     """
     plt = _plt()
-    pts = sweep["points"]
-    d = np.array([p["distance_km"] for p in pts])
-    rate = np.array([p["key_rate_per_pulse"] for p in pts])
-    plob = np.array([p["plob"] for p in pts])
+    pts = sweep.points
+    d = np.array([p.distance_km for p in pts])
+    rate = np.array([p.key_rate_per_pulse for p in pts])
+    plob = np.array([np.nan if p.plob is None else p.plob for p in pts])
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     good = rate > 0
     ax.semilogy(
         d[good],
         rate[good],
         "C0-",
-        label=f"SNS key rate (channel {sweep['channel']['wavelength_nm']:.2f} nm)",
+        label=f"SNS key rate (channel {sweep.channel.wavelength_nm:.2f} nm)",
     )
     ax.semilogy(d, plob, "k--", label="PLOB bound")
-    for block in network["network"]["by_distance"]:
-        for p in block["pairs"]:
-            if p["key"]["key_rate_per_pulse"] > 0:
-                ax.plot(block["distance_km"], p["key"]["key_rate_per_pulse"], "C3.", ms=5)
+    for block in network.by_distance:
+        for p in block.pairs:
+            if p.key_rate_per_pulse > 0:
+                ax.plot(block.distance_km, p.key_rate_per_pulse, "C3.", ms=5)
     ax.plot([], [], "C3.", label="client pairs")
     ax.set_xlabel("Alice-Bob distance (km)")
     ax.set_ylabel("secret key rate (bit per pulse)")
-    e_d = [p["misalignment"] for p in pts]
+    e_d = [p.misalignment for p in pts]
     ax.set_title(f"misalignment e_d from {100 * min(e_d):.2f} % to {100 * max(e_d):.2f} %")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return _figure_png(fig)
 
 
-def plot_channels(network: dict[str, Any]) -> bytes:
+def plot_channels(network: NetworkEvaluation) -> bytes:
     """Per-channel key rate at the longest evaluated distance against PLOB."""
     plt = _plt()
-    block = network["network"]["by_distance"][-1]
-    pairs = block["pairs"]
+    block = network.by_distance[-1]
+    pairs = block.pairs
     x = np.arange(1, len(pairs) + 1)
-    rate = np.array([p["key"]["key_rate_per_pulse"] for p in pairs])
-    plob = pairs[0]["key"]["plob"]
+    rate = np.array([p.key_rate_per_pulse for p in pairs])
+    plob = pairs[0].plob
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    colours = ["C2" if p["beats_plob"] else "C3" for p in pairs]
+    colours = ["C2" if p.beats_plob else "C3" for p in pairs]
     ax.bar(x, rate, color=colours)
     if plob is not None:  # None: no finite bound (zero loss)
-        ax.axhline(plob, color="k", ls="--", label=f"PLOB at {block['distance_km']:g} km")
+        ax.axhline(plob, color="k", ls="--", label=f"PLOB at {block.distance_km:g} km")
         ax.legend(fontsize=8)
     for xi, p in zip(x, pairs, strict=True):
         ax.annotate(
-            f"{p['key']['ratio_to_plob']:.2f}x",
-            (xi, p["key"]["key_rate_per_pulse"]),
+            f"{p.ratio_to_plob:.2f}x",
+            (xi, p.key_rate_per_pulse),
             textcoords="offset points",
             xytext=(0, 2),
             ha="center",
             fontsize=7,
         )
-    ax.set_xticks(
-        x, [f"{p['channel']['wavelength_nm']:.2f}" for p in pairs], rotation=60, fontsize=7
-    )
+    ax.set_xticks(x, [f"{p.channel.wavelength_nm:.2f}" for p in pairs], rotation=60, fontsize=7)
     ax.set_xlabel("channel wavelength (nm)")
     ax.set_ylabel("key rate (bit per pulse)")
-    ax.set_title(f"per-channel key rate at {block['distance_km']:g} km")
+    ax.set_title(f"per-channel key rate at {block.distance_km:g} km")
     return _figure_png(fig)
 
 
-def plot_wafer_maps(maps: dict[str, Any]) -> bytes:
+def plot_wafer_maps(maps: WaferMapData) -> bytes:
     """Wafer maps of the first simulated wafer's key metrics and pass/fail."""
     plt = _plt()
-    x = np.asarray(maps["x_mm"], dtype=float)
-    y = np.asarray(maps["y_mm"], dtype=float)
-    panels = [(k, np.asarray(v, dtype=float)) for k, v in maps["metrics"].items()][:5]
-    panels.append(("chip pass (wafer 1)", np.asarray(maps["chip_pass"], dtype=float)))
+    x = np.asarray(maps.x_mm, dtype=float)
+    y = np.asarray(maps.y_mm, dtype=float)
+    panels = [(k, np.asarray(v, dtype=float)) for k, v in maps.metrics.items()][:5]
+    panels.append(("chip pass (wafer 1)", np.asarray(maps.chip_pass, dtype=float)))
     ncol = 3
     nrow = int(np.ceil(len(panels) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.0 * ncol, 3.6 * nrow))
@@ -279,33 +275,32 @@ def plot_wafer_maps(maps: dict[str, Any]) -> bytes:
     return _figure_png(fig)
 
 
-def plot_yield_aware(blocks: list[dict[str, Any]]) -> bytes:
+def plot_yield_aware(blocks: Sequence[UntestedDraws]) -> bytes:
     """Random untested chip sets: distribution of per-pair key rate / PLOB, and rate vs e_d."""
     plt = _plt()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.0))
     for k, block in enumerate(blocks):
-        ratio = np.ravel(np.asarray(block["ratio_to_plob"], dtype=float))
+        ratio = np.ravel(np.asarray(block.ratio_to_plob, dtype=float))
         keyed = ratio[ratio > 0]
         label = (
-            f"{block['distance_km']:g} km: {100 * np.mean(ratio > 1):.0f} % of pairs > PLOB, "
-            f"P(all pairs) = {block['probability_all_pairs_beat_plob']:.2f}"
+            f"{block.distance_km:g} km: {100 * np.mean(ratio > 1):.0f} % of pairs > PLOB, "
+            f"P(all pairs) = {block.probability_all_pairs_beat_plob:.2f}"
         )
         if keyed.size:
             bins = np.linspace(0.0, max(3.0, float(np.max(keyed)) * 1.05), 40)
             ax1.hist(keyed, bins=bins, color=f"C{k}", alpha=0.6, label=label)
         no_key = None if keyed.size else label
         ax1.bar(-0.1, np.sum(ratio == 0), width=0.08, color=f"C{k}", alpha=0.6, label=no_key)
-        t = block["table"]
-        rate = np.maximum(np.asarray(t["key_rate_per_pulse"], dtype=float), 1e-30)
+        rate = np.maximum(np.asarray(block.table_key_rate_per_pulse, dtype=float), 1e-30)
         ax2.semilogy(
-            np.asarray(t["misalignment"]) * 100,
+            np.asarray(block.table_misalignment) * 100,
             rate,
             f"C{k}o-",
             ms=3,
-            label=f"{block['distance_km']:g} km",
+            label=f"{block.distance_km:g} km",
         )
-        if t["plob"] is not None:  # None: no finite bound (zero loss)
-            ax2.axhline(t["plob"], color=f"C{k}", ls="--", lw=0.8)
+        if block.plob is not None:  # None: no finite bound (zero loss)
+            ax2.axhline(block.plob, color=f"C{k}", ls="--", lw=0.8)
     ax1.axvline(1.0, color="k", ls="--", lw=0.8)
     ax1.set_xlabel("key rate / PLOB per drawn pair (bar at -0.1: no key)")
     ax1.set_ylabel("pairs")
@@ -361,7 +356,11 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
             (
                 "comb_spectrum.png",
                 "Comb spectrum with the chosen WDM channels",
-                plot_comb(comb, net, ctx.scenario.comb.min_line_power_dbm),
+                plot_comb(
+                    comb,
+                    None if net is None else net.evaluation,
+                    ctx.scenario.comb.min_line_power_dbm,
+                ),
             )
         )
     if yld is not None:
@@ -369,7 +368,7 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
             (
                 "wafer_maps.png",
                 "Wafer maps (InP transmitter, first simulated wafer)",
-                plot_wafer_maps(yld["maps"]),
+                plot_wafer_maps(yld.maps),
             )
         )
     if net is not None:
@@ -377,18 +376,22 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
             (
                 "key_rate_vs_distance.png",
                 "Key rate versus distance with the PLOB bound",
-                plot_network_key_rates(net["sweep"], net),
+                plot_network_key_rates(net.sweep, net.evaluation),
             )
         )
         images.append(
-            ("channels_vs_plob.png", "Per-channel key rates against PLOB", plot_channels(net))
+            (
+                "channels_vs_plob.png",
+                "Per-channel key rates against PLOB",
+                plot_channels(net.evaluation),
+            )
         )
-        if net["yield_aware"]:
+        if net.untested_draws:
             images.append(
                 (
                     "yield_aware.png",
                     "Yield-aware network: random chip sets",
-                    plot_yield_aware(net["yield_aware"]),
+                    plot_yield_aware(net.untested_draws),
                 )
             )
     plot_dir = out_dir / "plots"

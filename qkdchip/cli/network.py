@@ -15,9 +15,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from qkdchip.flow import STAGES, FlowContext, run_flow
+from qkdchip.flow import STAGES, run_flow
+from qkdchip.flow_context import FlowContext
 from qkdchip.scenarios import load_scenario
 from qkdchip.scenarios.schema import MAX_PAIR_DISTANCE_KM
+from qkdchip.stage_outputs import NetworkOutput
 
 NETWORK_STAGES = ("devices", "comb", "yield", "network")
 
@@ -80,32 +82,31 @@ def network(args: argparse.Namespace) -> int:
             console.print(f"[yellow]{o.status}[/] {o.name}: {o.message}")
     if "network" not in ctx.outputs:
         return 1
-    result = ctx.outputs["network"]
+    result = ctx.need("network", NetworkOutput)
     if args.json:
-        print(json.dumps({k: v for k, v in result.items() if k != "headline"}, indent=1))
+        print(json.dumps(result.to_dict(), indent=1))
         return 0
-    for block in result["network"]["by_distance"]:
-        table = Table(title=f"{sc.name}: {block['distance_km']:g} km, {net.operation}")
+    for block in result.evaluation.by_distance:
+        table = Table(title=f"{sc.name}: {block.distance_km:g} km, {net.operation}")
         for col in ("pair", "nm", "lock", "e_d%", "QBERx%", "bit/pulse", "bit/s", "/PLOB"):
             table.add_column(col, justify="right", no_wrap=True)
         table.add_column("status", min_width=6, overflow="fold")
-        for p in block["pairs"]:
-            k = p["key"]
+        for p in block.pairs:
             table.add_row(
-                f"{p['alice']}-{p['bob']}",
-                f"{p['channel']['wavelength_nm']:.2f}",
-                "yes" if p["lock_alice"]["locked"] and p["lock_bob"]["locked"] else "no",
-                f"{100 * p['phase']['misalignment']:.2f}",
-                f"{100 * k['qber_x']:.2f}",
-                f"{k['key_rate_per_pulse']:.2e}",
-                f"{k['key_rate_bps']:.3g}",
-                f"{k['ratio_to_plob']:.2f}",
-                p["status"],
+                f"{p.alice}-{p.bob}",
+                f"{p.channel.wavelength_nm:.2f}",
+                "yes" if p.locked else "no",
+                f"{100 * p.phase.misalignment:.2f}",
+                f"{100 * p.qber_x:.2f}",
+                f"{p.key_rate_per_pulse:.2e}",
+                f"{p.key_rate_bps:.3g}",
+                f"{p.ratio_to_plob:.2f}",
+                p.status,
             )
         console.print(table)
-        console.print(f"network key rate: {block['total_key_rate_bps']:.4g} bit/s")
-    console.print(f"networking capability: {result['networking_capability_km']:,.0f} km")
-    reach = result["reach"]["distance_km"]
-    if reach is not None:
-        console.print(f"every pair beats PLOB up to {reach:g} km")
+        console.print(f"network key rate: {block.total_key_rate_bps:.4g} bit/s")
+    capability = result.evaluation.networking_capability_km
+    console.print(f"networking capability: {capability:,.0f} km")
+    if result.reach is not None:
+        console.print(f"every pair beats PLOB up to {result.reach.distance_km:g} km")
     return 0

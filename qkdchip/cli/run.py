@@ -18,7 +18,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from qkdchip.cli import add_offline_option, parse_assignments
-from qkdchip.flow import STAGES, FlowContext, Stage, StageOutcome, run_flow
+from qkdchip.flow import STAGES, Stage, StageOutcome, run_flow
+from qkdchip.flow_context import FlowContext
 from qkdchip.report import write_report
 from qkdchip.scenarios import load_scenario
 

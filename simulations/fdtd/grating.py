@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from qkdchip.cache import cached
 from qkdchip.components.designs import DbrGratingDesign, RidgeWaveguide
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack
-from qkdchip.records import TupleFieldsRecord
+from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import ridge_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, modes_key, solve_mode
@@ -99,7 +99,7 @@ class GratingSettings:
 
 
 @dataclass(frozen=True)
-class GratingResult(TupleFieldsRecord):
+class GratingResult(Record):
     """κ, stop band and reflection of a DBR grating.
 
     Attributes:
@@ -141,8 +141,6 @@ class GratingResult(TupleFieldsRecord):
     transmittance: tuple[float, ...]
     energy_balance_error: float
     settings: dict[str, Any] = field(default_factory=dict)
-
-    _TUPLES: ClassVar[tuple[str, ...]] = ("wavelength_nm", "reflectance", "transmittance")
 
     @property
     def kappa_per_cm(self) -> float:

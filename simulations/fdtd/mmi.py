@@ -15,14 +15,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from qkdchip.cache import cached
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack
-from qkdchip.records import TupleFieldsRecord
+from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import AMBIENT, CrossSection, ridge_slab_cross_section
 from qkdchip.simulations.modes.solver import ModeSettings, modes_key, solve_mode
@@ -296,7 +296,7 @@ SCAN_FIELDS = ("length_um", "width_um")
 
 
 @dataclass(frozen=True)
-class MmiScan(TupleFieldsRecord):
+class MmiScan(Record):
     """Transmission and split of an MMI over one design field (every run cached).
 
     Attributes:
@@ -317,13 +317,6 @@ class MmiScan(TupleFieldsRecord):
     split_ratio: tuple[float, ...]
     best_value: float
     vertex_value: float
-
-    _TUPLES: ClassVar[tuple[str, ...]] = (
-        "values",
-        "transmission",
-        "excess_loss_db",
-        "split_ratio",
-    )
 
 
 def parabola_vertex(x: Sequence[float], y: Sequence[float]) -> float:

@@ -26,7 +26,7 @@ from typing import Any
 
 from qkdchip.components.designs import PhaseModulatorDesign, RidgeWaveguide
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack
-from qkdchip.records import TupleFieldsRecord
+from qkdchip.records import Record
 from qkdchip.simulations.modes.geometry import ridge_cross_section, ridge_epi
 from qkdchip.simulations.modes.solver import ModeSettings, solve_modes
 
@@ -78,7 +78,7 @@ class ElectroOpticModel:
 
 
 @dataclass(frozen=True)
-class ModulatorResult(TupleFieldsRecord):
+class ModulatorResult(Record):
     """Phase-modulator efficiency.
 
     Attributes:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from qkdchip.cache import cache_key, cached
 from qkdchip.constants import C_M_PER_S
-from qkdchip.records import TupleFieldsRecord
+from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection
 
@@ -73,7 +73,7 @@ class ModeSettings:
 
 
 @dataclass(frozen=True)
-class ModeResult(TupleFieldsRecord):
+class ModeResult(Record):
     """Fundamental (or requested band's) guided mode of a cross-section.
 
     Attributes:
@@ -113,12 +113,6 @@ class ModeResult(TupleFieldsRecord):
     n_eff_per_wavelength: tuple[float, ...]
     n_group_per_wavelength: tuple[float, ...]
     settings: dict[str, Any] = field(default_factory=dict)
-
-    _TUPLES: ClassVar[tuple[str, ...]] = (
-        "wavelengths_um",
-        "n_eff_per_wavelength",
-        "n_group_per_wavelength",
-    )
 
     def n_eff_at(self, wavelength_um: float) -> float:
         """n_eff interpolated (cubic in λ) within the fitted span."""

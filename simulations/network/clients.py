@@ -9,18 +9,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qkdchip.circuits.inventory import sequence_count
 from qkdchip.components.designs import DbrLaserDesign
+from qkdchip.records import Record
 from qkdchip.simulations.devices.dbr_cavity import DbrCavity, dbr_cavity
 from qkdchip.simulations.network.injection_locking import SlaveLaser
 from qkdchip.simulations.network.model import ClientChip
 
 if TYPE_CHECKING:
+    from qkdchip.simulations.fdtd.grating import GratingResult
     from qkdchip.simulations.wafer_yield.clients import ClientChipMetrics
     from qkdchip.simulations.wafer_yield.engine import YieldModel
 
@@ -35,7 +37,28 @@ def client_name(index: int) -> str:
     return f"{'AB'[index % 2]}{index // 2 + 1}"
 
 
-def chip_pool(*, seed: int, model: YieldModel | None = None, n_wafers: int = 4) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ChipPool(Record):
+    """Client-chip metrics of every die of some simulated wafers (one entry per die).
+
+    Attributes:
+        wafer: index of the die's wafer.
+        frequency_error_ghz: the signal laser's Bragg frequency minus the target line, GHz.
+        tuning_range_ghz: the signal laser's tuning reach, GHz.
+        extinction_ratio_db: the worst intensity modulator's extinction ratio, dB.
+        working: whether the chip can run the protocol (:func:`runs_protocol`).
+        chip_pass: whether the chip passes every wafer test.
+    """
+
+    wafer: tuple[int, ...]
+    frequency_error_ghz: tuple[float, ...]
+    tuning_range_ghz: tuple[float, ...]
+    extinction_ratio_db: tuple[float, ...]
+    working: tuple[bool, ...]
+    chip_pass: tuple[bool, ...]
+
+
+def chip_pool(*, seed: int, model: YieldModel | None = None, n_wafers: int = 4) -> ChipPool:
     """Every die of ``n_wafers`` simulated InP wafers, as client-chip metrics for the network.
 
     The chips come from :func:`~qkdchip.simulations.wafer_yield.clients.draw_client_chips`.
@@ -51,14 +74,14 @@ def chip_pool(*, seed: int, model: YieldModel | None = None, n_wafers: int = 4) 
     chips = draw_client_chips(
         n_wafers * model.grid.n_dies, np.random.default_rng(seed + 1), model=model
     )
-    return {
-        "wafer": chips.wafer_index.tolist(),
-        "frequency_error_ghz": chips.laser_bragg_error_ghz[:, 0].tolist(),
-        "tuning_range_ghz": chips.laser_tuning_reach_ghz[:, 0].tolist(),
-        "extinction_ratio_db": np.min(chips.im_extinction_ratio_db, axis=-1).tolist(),
-        "working": runs_protocol(chips).tolist(),
-        "chip_pass": chips.chip_pass.tolist(),
-    }
+    return ChipPool(
+        wafer=tuple(chips.wafer_index.tolist()),
+        frequency_error_ghz=tuple(chips.laser_bragg_error_ghz[:, 0].tolist()),
+        tuning_range_ghz=tuple(chips.laser_tuning_reach_ghz[:, 0].tolist()),
+        extinction_ratio_db=tuple(np.min(chips.im_extinction_ratio_db, axis=-1).tolist()),
+        working=tuple(runs_protocol(chips).tolist()),
+        chip_pass=tuple(chips.chip_pass.tolist()),
+    )
 
 
 def runs_protocol(chips: ClientChipMetrics) -> np.ndarray:
@@ -78,9 +101,7 @@ def runs_protocol(chips: ClientChipMetrics) -> np.ndarray:
     return ~stopped
 
 
-def pool_clients(
-    pool: dict[str, Any], *, laser: SlaveLaser, coupling_loss_db: float
-) -> list[ClientChip]:
+def pool_clients(pool: ChipPool, *, laser: SlaveLaser, coupling_loss_db: float) -> list[ClientChip]:
     """Every die of a :func:`chip_pool` as a client chip, named ``die<i>``.
 
     Each die's laser is ``laser`` with the die's tuning reach; its frequency error and worst
@@ -88,10 +109,10 @@ def pool_clients(
     """
     out = []
     columns = zip(
-        pool["frequency_error_ghz"],
-        pool["tuning_range_ghz"],
-        pool["extinction_ratio_db"],
-        pool["working"],
+        pool.frequency_error_ghz,
+        pool.tuning_range_ghz,
+        pool.extinction_ratio_db,
+        pool.working,
         strict=True,
     )
     for i, (err, reach, er, working) in enumerate(columns):
@@ -108,19 +129,17 @@ def pool_clients(
     return out
 
 
-def drawn_laser_cavity(
-    grating: dict[str, Any], *, laser: DbrLaserDesign | None = None
-) -> DbrCavity:
+def drawn_laser_cavity(grating: GratingResult, *, laser: DbrLaserDesign | None = None) -> DbrCavity:
     """The cavity of the transmitter's drawn DBR laser with the simulated grating's κ and n_g.
 
     Args:
-        grating: the devices stage's grating result (``GratingResult.to_dict()``).
+        grating: the simulated grating of the devices stage.
         laser: the drawn laser (default ``DbrLaserDesign()``).
     """
     return dbr_cavity(
         laser=laser or DbrLaserDesign(),
-        kappa_per_m=grating["kappa_per_m"],
-        group_index=grating["n_group"],
+        kappa_per_m=grating.kappa_per_m,
+        group_index=grating.n_group,
     )
 
 

@@ -14,9 +14,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from qkdchip.records import Record
+
 
 @dataclass(frozen=True)
-class Reach:
+class Reach(Record):
     """Result of :func:`longest_distance_km`.
 
     Attributes:
@@ -29,14 +31,6 @@ class Reach:
     distance_km: float
     first_failing_km: float | None
     evaluations: int
-
-    def to_dict(self) -> dict[str, float | int | None]:
-        """JSON-ready dictionary."""
-        return {
-            "distance_km": self.distance_km,
-            "first_failing_km": self.first_failing_km,
-            "evaluations": self.evaluations,
-        }
 
 
 def longest_distance_km(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from qkdchip.records import Record
 from qkdchip.simulations.network.model import (
     ClientChip,
     NetworkModel,
@@ -20,6 +21,40 @@ from qkdchip.simulations.network.wdm import ChannelAssignment
 from qkdchip.simulations.qkd import optimise_key_rate
 
 
+@dataclass(frozen=True)
+class SweepPoint(Record):
+    """The optimised key rate at one distance.
+
+    Attributes:
+        distance_km: Alice-Bob distance, km.
+        key_rate_per_pulse: bits per pulse.
+        plob: absolute PLOB bound, bits per pulse (None: lossless).
+        ratio_to_plob: key rate over PLOB.
+        qber_x: X-basis error rate.
+        misalignment: the pair's e_d at this distance.
+    """
+
+    distance_km: float
+    key_rate_per_pulse: float
+    plob: float | None
+    ratio_to_plob: float
+    qber_x: float
+    misalignment: float
+
+
+@dataclass(frozen=True)
+class DistanceSweep(Record):
+    """Key rate versus distance of one pair.
+
+    Attributes:
+        channel: the pair's WDM channel.
+        points: one point per distance, ascending.
+    """
+
+    channel: ChannelAssignment
+    points: tuple[SweepPoint, ...]
+
+
 def distance_sweep(
     *,
     model: NetworkModel,
@@ -30,7 +65,7 @@ def distance_sweep(
     points: int,
     seed: int,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> DistanceSweep:
     """Optimised key rate versus distance (1 km to ``max_km``, ``points`` distances) of the
     median-power channel with nominal chips, split equally upstream.
 
@@ -62,7 +97,16 @@ def distance_sweep(
         result = optimise_key_rate(system, protocol=model.protocol.name, initial=start, seed=seed)
         if result.key_rate_per_pulse > 0.0:
             start = result.parameters
-        out.append({**result.to_dict(), "misalignment": budget.misalignment})
+        out.append(
+            SweepPoint(
+                distance_km=float(d),
+                key_rate_per_pulse=result.key_rate_per_pulse,
+                plob=result.plob if np.isfinite(result.plob) else None,
+                ratio_to_plob=result.ratio_to_plob,
+                qber_x=result.qber_x,
+                misalignment=budget.misalignment,
+            )
+        )
         if progress is not None:
             progress(k + 1, len(distances))
-    return {"channel": channel.to_dict(), "points": out}
+    return DistanceSweep(channel=channel, points=tuple(out))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from scipy.integrate import quad
@@ -26,7 +26,7 @@ from qkdchip.cache import cached
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import FilmStack, film_stack
-from qkdchip.records import TupleFieldsRecord
+from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import (
     AMBIENT,
@@ -96,7 +96,7 @@ class CouplerSettings:
 
 
 @dataclass(frozen=True)
-class CouplerResult(TupleFieldsRecord):
+class CouplerResult(Record):
     """Ring-bus coupling of a :class:`RingDesign`.
 
     Attributes:
@@ -124,8 +124,6 @@ class CouplerResult(TupleFieldsRecord):
     sampled_gaps_um: tuple[float, ...]
     sampled_kappa_per_m: tuple[float, ...]
     settings: dict[str, Any] = field(default_factory=dict)
-
-    _TUPLES: ClassVar[tuple[str, ...]] = ("sampled_gaps_um", "sampled_kappa_per_m")
 
 
 def coupled_strips_cross_section(

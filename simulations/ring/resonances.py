@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from qkdchip.cache import cached
 from qkdchip.components.designs import RingDesign
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import FilmStack, film_stack
-from qkdchip.records import TupleFieldsRecord
+from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection, strip_cross_section
 from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
@@ -109,7 +109,7 @@ class RingSettings:
 
 
 @dataclass(frozen=True)
-class RingResult(TupleFieldsRecord):
+class RingResult(Record):
     """Resonances and dispersion of a ring's fundamental mode family.
 
     Attributes:
@@ -169,14 +169,6 @@ class RingResult(TupleFieldsRecord):
     rejected_candidates: int
     mode: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
-
-    _TUPLES: ClassVar[tuple[str, ...]] = (
-        "mu",
-        "d_int_hz",
-        "sampled_mu",
-        "sampled_frequency_hz",
-        "sampled_q",
-    )
 
     @property
     def normal_dispersion(self) -> bool:

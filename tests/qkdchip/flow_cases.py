@@ -5,11 +5,12 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-import numpy as np
-
-from qkdchip.flow import STAGES, FlowContext, Stage
+from qkdchip.flow import STAGES, Stage
+from qkdchip.flow_context import FlowContext, StageResult
 from qkdchip.scenarios import scenario_from_dict
 from qkdchip.scenarios.loader import SCENARIO_DIR
+from qkdchip.simulations.comb.solve import CombLine
+from qkdchip.stage_outputs import CombOutput
 
 C = 299_792_458.0
 
@@ -45,20 +46,25 @@ def small_scenario() -> Any:
     return scenario_from_dict(data, source="tiny")
 
 
-def synthetic_comb(ctx: FlowContext) -> dict[str, Any]:
+def synthetic_comb(ctx: FlowContext) -> StageResult:
     """Comb lines of the reference spacing with a smooth envelope (stands in for the LLE)."""
-    mu = np.arange(-30, 31)
-    power = -12.0 - 0.02 * mu.astype(float) ** 2
     ctx.keys["comb"] = "synthetic_comb"  # the provenance downstream stages key on
-    return {
-        "state": "synthetic",
-        "lines": [
-            {"mu": int(m), "frequency_hz": C / 1549.78e-9 + m * 30.03e9, "power_dbm": float(p)}
-            for m, p in zip(mu, power, strict=True)
-        ],
-        "comb_lines_usable": int(np.sum(power >= ctx.scenario.comb.min_line_power_dbm)),
-        "headline": "synthetic comb",
-    }
+    pump_hz = C / 1549.78e-9
+    lines = []
+    for m in range(-30, 31):
+        frequency_hz = pump_hz + m * 30.03e9
+        power_dbm = -12.0 - 0.02 * m**2
+        lines.append(CombLine(m, frequency_hz, C / frequency_hz * 1e9, power_dbm, power_dbm + 20))
+    output = CombOutput(
+        state="synthetic",
+        pulses=0,
+        pump_power_w=0.1,
+        pump_frequency_hz=pump_hz,
+        fsr_hz=30.03e9,
+        detuning_hz=0.0,
+        lines=tuple(lines),
+    )
+    return StageResult(output, "synthetic comb")
 
 
 def small_stages() -> tuple[Stage, ...]:

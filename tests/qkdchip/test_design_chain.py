@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from qkdchip.flow import STAGES, FlowContext, run_flow
+from qkdchip.flow import STAGES, run_flow
+from qkdchip.flow_context import FlowContext
 from qkdchip.report import build_summary
 from tests.conftest import requires_meep
 from tests.qkdchip.flow_cases import small_scenario, small_stages
@@ -119,6 +120,10 @@ def test_a_wider_ring_gap_raises_q_c_and_changes_the_comb(tmp_path: Path) -> Non
     base, wide = runs[None], runs[2.6]
     assert wide.keys["devices"]["ring"] == base.keys["devices"]["ring"]
     assert wide.keys["devices"]["coupler"] != base.keys["devices"]["coupler"]
-    q_c = {g: c.outputs["devices"]["headlines"]["coupler"]["q_coupling"] for g, c in runs.items()}
+    q_c = {g: c.outputs["devices"].headlines["coupler"]["q_coupling"] for g, c in runs.items()}
     assert q_c[2.6] > 1.5 * q_c[None]  # κ decays as exp(-1.1/µm x gap)
-    assert wide.outputs["comb"]["comb_lines_usable"] != base.outputs["comb"]["comb_lines_usable"]
+    usable = {
+        g: c.outputs["comb"].usable_lines(c.scenario.comb.min_line_power_dbm)
+        for g, c in runs.items()
+    }
+    assert usable[2.6] != usable[None]

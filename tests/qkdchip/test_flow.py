@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qkdchip.flow import STAGES, FlowContext, run_flow
+from qkdchip.flow import STAGES, run_flow
+from qkdchip.flow_context import FlowContext
 from qkdchip.report import write_report
+from qkdchip.stage_outputs import NetworkOutput
 from tests.qkdchip.flow_cases import TINY_SCENARIO, small_scenario, small_stages
 
 
@@ -68,7 +70,7 @@ def test_small_scenario_end_to_end(tmp_path: Path) -> None:
     again = {o.name: o.status for o in run_flow(ctx2, stages=small_stages())}
     assert again["network"] == "cached"
     assert again["yield"] == "cached"
-    assert ctx2.outputs["network"]["network"] == ctx.outputs["network"]["network"]
+    assert ctx2.outputs["network"] == ctx.outputs["network"]
 
 
 def test_stage_needing_missing_output_is_skipped(tmp_path: Path) -> None:
@@ -143,7 +145,7 @@ def test_devices_stage_feeds_the_comb_from_the_shipped_cache(
     outcomes = run_flow(ctx, stages=(real["devices"], real["comb"]))
     assert [o.status for o in outcomes] == ["done", "done"], outcomes
     ring = simulate_default("ring")
-    heads = ctx.outputs["devices"]["headlines"]
+    heads = ctx.outputs["devices"].headlines
     assert heads["ring"]["fsr_ghz"] == ring.fsr_hz * 1e-9
     assert heads["ring"]["d2_khz"] < 0  # normal dispersion of the 100 nm film
     assert 0.45 < heads["mmi"]["split_ratio"] < 0.55
@@ -152,9 +154,9 @@ def test_devices_stage_feeds_the_comb_from_the_shipped_cache(
     assert "GHz" in outcomes[0].message
     assert "V·mm" in outcomes[0].message
     comb = ctx.outputs["comb"]
-    assert comb["state"] == "dark pulse"
-    assert comb["fsr_hz"] == ring.fsr_hz  # the comb runs on the simulated ring
-    assert comb["comb_lines_usable"] >= 10
+    assert comb.state == "dark pulse"
+    assert comb.fsr_hz == ring.fsr_hz  # the comb runs on the simulated ring
+    assert comb.usable_lines(ctx.scenario.comb.min_line_power_dbm) >= 10
     write_report(ctx, outcomes)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"] == json.loads(json.dumps(heads))
@@ -221,10 +223,12 @@ def test_network_command_runs_a_scenario(
     argv = ["network", "--scenario", str(scenario), "--out", str(tmp_path / "out"), "--json"]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
-    pairs = result["network"]["by_distance"][0]["pairs"]
+    pairs = result["evaluation"]["by_distance"][0]["pairs"]
     assert len(pairs) == 2
     assert all(p["beats_plob"] for p in pairs)
     assert result["reach"]["distance_km"] > 380.0
+    typed = NetworkOutput.from_dict(result)  # the printed JSON is the stage's typed output
+    assert typed.evaluation.by_distance[0].pairs[0].lock_alice.locked
 
 
 def test_a_zero_distance_pair_is_reported_not_crashed(tmp_path: Path) -> None:
@@ -255,15 +259,15 @@ def test_a_truncated_mask_is_rewritten_and_stray_temp_files_are_ignored(tmp_path
 
     ctx, status = run()
     assert status == "done"
-    manifest = ctx.outputs["masks"]["manifest"]
-    assert changed_mask_files(tmp_path / "gds", manifest) == []
+    written = ctx.outputs["masks"]
+    assert changed_mask_files(tmp_path / "gds", written) == []
     chip = tmp_path / "gds" / "transmitter_chip.gds"
     chip.write_bytes(chip.read_bytes()[:1000])  # a crash or a disk error cut the file
     (tmp_path / "gds" / ".transmitter_chip.x1y2.gds").write_bytes(b"")  # a killed run's temp
-    assert changed_mask_files(tmp_path / "gds", manifest) == ["transmitter_chip.gds"]
+    assert changed_mask_files(tmp_path / "gds", written) == ["transmitter_chip.gds"]
     ctx, status = run()
     assert status == "done"  # not "cached": the truncated file was noticed and rewritten
-    assert changed_mask_files(tmp_path / "gds", ctx.outputs["masks"]["manifest"]) == []
+    assert changed_mask_files(tmp_path / "gds", ctx.outputs["masks"]) == []
     assert not any(Path(f).name.startswith(".") for f in ctx.files["masks"])
 
 

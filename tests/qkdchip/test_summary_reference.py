@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from qkdchip.flow import STAGES, FlowContext, run_flow
+from qkdchip.flow import STAGES, run_flow
+from qkdchip.flow_context import FlowContext
 from qkdchip.report import build_summary
 from tests.gds_compare import REGEN
 from tests.qkdchip.flow_cases import small_scenario

@@ -91,7 +91,7 @@ def test_the_network_laser_is_the_drawn_one(shipped_only: Path) -> None:
     from qkdchip.simulations.network.clients import drawn_laser_cavity
 
     grating = simulate_default("grating")
-    cavity = drawn_laser_cavity(grating.to_dict())
+    cavity = drawn_laser_cavity(grating)
     assert cavity.kappa_per_m == grating.kappa_per_m
     assert cavity.group_index == grating.n_group
     assert 0.8 < cavity.injection_reflectance < 0.9  # tanh²(56/cm x 300 µm) = 0.87
