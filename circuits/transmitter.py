@@ -395,10 +395,7 @@ def transmitter_chip(
     every = contacts.north + contacts.south
     c.info["n_dc_pads"] = sum(1 for k in every if not k.rf)
     c.info["n_gsg_pads"] = sum(1 for k in every if k.rf)
-    c.info["bragg_wavelengths_nm"] = {
-        "signal": float(dbr_sig.info["bragg_wavelength_nm"]),
-        "reference": float(dbr_ref.info["bragg_wavelength_nm"]),
-    }
+    c.info["grating_periods_nm"] = {"signal": signal_period_nm, "reference": reference_period_nm}
     return c
 
 

@@ -204,52 +204,32 @@ class EdgeCouplerDesign(_Design):
 
 
 DBR_PERIOD_NM = 239.0
-"""Default DBR period in nm: with the simulated grating index below, the Bragg wavelength is
-1553.2 nm, just red of the comb band (current tuning of a DBR grating shifts it blue); 240 nm
-would put it at 1559.7 nm, 238 nm at 1546.7 nm (1 nm writing grid)."""
-DBR_N_EFF = 3.249
-"""Mean effective index of the default grating at its Bragg wavelength, from the shipped
-MPB + meep grating simulation (``qkdchip simulate grating``: 1553.18 nm / (2 · 239 nm))."""
-DBR_KAPPA_PER_CM = 56.0
-"""Coupling coefficient of the default grating in 1/cm, from the same simulation (55.9 /cm)."""
+"""Default DBR period in nm: the simulated grating (``qkdchip simulate grating``) puts its Bragg
+wavelength at 1553.2 nm, just red of the comb band (current tuning of a DBR grating shifts it
+blue); 240 nm would put it at 1559.7 nm, 238 nm at 1546.7 nm (1 nm writing grid)."""
 
 
 @dataclass(frozen=True)
 class DbrGratingDesign(_Design):
-    """First-order surface grating of an InP DBR section.
+    """First-order surface grating of an InP DBR section: the drawn geometry only.
+
+    Its κ, Bragg wavelength and reflection come from the simulation
+    (:func:`qkdchip.simulations.fdtd.grating.simulate_grating`).
 
     Attributes:
         period_nm: grating period in nm, [150, 400] (default :data:`DBR_PERIOD_NM`).
         length_um: grating length in µm, [5, 2000].
-        kappa_per_cm: coupling coefficient in 1/cm, [1, 1000] (default: the simulated
-            :data:`DBR_KAPPA_PER_CM`).
         duty_cycle: tooth fraction of the period, (0.1, 0.9).
-        n_eff: effective index used for the Bragg-wavelength estimate, [2.5, 3.6] (default:
-            the simulated :data:`DBR_N_EFF`).
     """
 
     period_nm: float = DBR_PERIOD_NM
     length_um: float = 500.0
-    kappa_per_cm: float = DBR_KAPPA_PER_CM
     duty_cycle: float = 0.5
-    n_eff: float = DBR_N_EFF
 
     def __post_init__(self) -> None:
         check_range("period_nm", self.period_nm, 150.0, 400.0)
         check_range("length_um", self.length_um, 5.0, 2000.0)
-        check_range("kappa_per_cm", self.kappa_per_cm, 1.0, 1000.0)
         check_range("duty_cycle", self.duty_cycle, 0.1, 0.9)
-        check_range("n_eff", self.n_eff, 2.5, 3.6)
-
-    @property
-    def bragg_wavelength_nm(self) -> float:
-        """First-order Bragg wavelength 2·n_eff·Λ in nm."""
-        return 2 * self.n_eff * self.period_nm
-
-    @property
-    def peak_reflectance(self) -> float:
-        """Peak power reflectance tanh²(κL) of a uniform lossless grating."""
-        return math.tanh(self.kappa_per_cm * 1e2 * self.length_um * 1e-6) ** 2
 
     @property
     def n_periods(self) -> int:
@@ -265,9 +245,8 @@ class DbrLaserDesign(_Design):
     With the simulated κ = 56 /cm a 50 µm front grating reflects 7 % and the yield model fails
     29 % of chips on the laser threshold; 90 µm (R = 0.22) brings the laser yield to 96 %.
     The comb line is injected through the rear grating, which faces the chip's input facet.
-    κ and n_eff are the simulated grating's (see :class:`DbrGratingDesign`); the cavity the
-    yield model and the network use is
-    :func:`qkdchip.simulations.devices.dbr_cavity.dbr_cavity`.
+    The cavity the yield model and the network use, with the simulated grating's κ and group
+    index, is :func:`qkdchip.simulations.devices.dbr_cavity.dbr_cavity`.
 
     Attributes:
         rear_grating_um: rear (high-reflectance) grating length in µm, [20, 1000].
@@ -276,8 +255,6 @@ class DbrLaserDesign(_Design):
         front_grating_um: front (output) grating length in µm, [10, 1000].
         isolation_um: isolation length between adjacent contacts in µm, [10, 200].
         period_nm: grating period in nm (both gratings), [150, 400].
-        kappa_per_cm: grating coupling coefficient in 1/cm, [1, 1000].
-        n_eff: effective index for the Bragg estimate, [2.5, 3.6].
         ridge_width_um: ridge width in µm, [0.8, 6].
         injection_mirror: ``"rear"`` or ``"front"``: the grating the master light enters by.
     """
@@ -288,8 +265,6 @@ class DbrLaserDesign(_Design):
     front_grating_um: float = 90.0
     isolation_um: float = 20.0
     period_nm: float = DBR_PERIOD_NM
-    kappa_per_cm: float = DBR_KAPPA_PER_CM
-    n_eff: float = DBR_N_EFF
     ridge_width_um: float = INP_RIDGE_WIDTH_UM
     injection_mirror: str = "rear"
 
@@ -301,23 +276,13 @@ class DbrLaserDesign(_Design):
         check_range("isolation_um", self.isolation_um, 10.0, 200.0)
         check_range("ridge_width_um", self.ridge_width_um, 0.8, 6.0)
         check_choice("injection_mirror", self.injection_mirror, ("rear", "front"))
-        self.rear_grating()  # validates period, kappa and n_eff
+        self.rear_grating()  # validates the period
 
     def rear_grating(self) -> DbrGratingDesign:
-        return DbrGratingDesign(
-            period_nm=self.period_nm,
-            length_um=self.rear_grating_um,
-            kappa_per_cm=self.kappa_per_cm,
-            n_eff=self.n_eff,
-        )
+        return DbrGratingDesign(period_nm=self.period_nm, length_um=self.rear_grating_um)
 
     def front_grating(self) -> DbrGratingDesign:
-        return DbrGratingDesign(
-            period_nm=self.period_nm,
-            length_um=self.front_grating_um,
-            kappa_per_cm=self.kappa_per_cm,
-            n_eff=self.n_eff,
-        )
+        return DbrGratingDesign(period_nm=self.period_nm, length_um=self.front_grating_um)
 
     @property
     def total_length_um(self) -> float:

@@ -44,8 +44,6 @@ def dbr_laser(
     front_grating_um: float = _DESIGN.front_grating_um,
     isolation_um: float = _DESIGN.isolation_um,
     period_nm: float = _DESIGN.period_nm,
-    kappa_per_cm: float = _DESIGN.kappa_per_cm,
-    n_eff: float = _DESIGN.n_eff,
     ridge_width_um: float = _DESIGN.ridge_width_um,
 ) -> gf.Component:
     """DBR laser with four separately contacted sections and isolation between contacts.
@@ -64,13 +62,12 @@ def dbr_laser(
         front_grating_um: front grating length in µm.
         isolation_um: isolation between adjacent contacts in µm (>= METAL_P space).
         period_nm: grating period in nm (tooth = period/2, on the 1 nm grid).
-        kappa_per_cm: grating coupling in 1/cm (``info`` estimates only).
-        n_eff: effective index for the Bragg estimate.
         ridge_width_um: ridge width in µm (even nm).
 
     Returns:
         Component with o1 (rear, 180°), o2 (front output, 0°) and e1 (rear grating), e2 (gain),
-        e3 (phase), e4 (front grating); ``info`` has the Bragg wavelength and reflectances.
+        e3 (phase), e4 (front grating). The gratings' κ, Bragg wavelength and reflectances
+        are simulated (``qkdchip simulate grating``), not estimated by the cell.
     """
     design = DbrLaserDesign(
         rear_grating_um=rear_grating_um,
@@ -79,8 +76,6 @@ def dbr_laser(
         front_grating_um=front_grating_um,
         isolation_um=isolation_um,
         period_nm=period_nm,
-        kappa_per_cm=kappa_per_cm,
-        n_eff=n_eff,
         ridge_width_um=ridge_width_um,
     )
     check_ridge("ridge_width_um", ridge_width_um)
@@ -127,11 +122,7 @@ def dbr_laser(
     _draw_grating(c, starts["e4"], design.front_grating(), ridge_width_um)
     c.add_port("o1", center=(0.0, 0.0), width=ridge_width_um, orientation=180, layer=LAYER.WG_DEEP)
     c.add_port("o2", center=(total, 0.0), width=ridge_width_um, orientation=0, layer=LAYER.WG_DEEP)
-    rear, front = design.rear_grating(), design.front_grating()
     c.info["design"] = design.to_dict()
-    c.info["bragg_wavelength_nm"] = rear.bragg_wavelength_nm
-    c.info["rear_reflectance"] = rear.peak_reflectance
-    c.info["front_reflectance"] = front.peak_reflectance
     c.info["total_length_um"] = total
     c.info["electrical_ports"] = {
         "e1": "rear_grating",

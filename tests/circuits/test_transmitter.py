@@ -51,8 +51,8 @@ def test_block_diagram_content(chip):
     # signal lane order west <- east: SSC in, DBR sig, IM III, IM I, IM II
     xs = [blocks[n][0] for n in ("IM II", "IM I", "IM III", "DBR sig", "SSC in")]
     assert xs == sorted(xs)
-    waves = chip.info["bragg_wavelengths_nm"]
-    assert waves["signal"] != waves["reference"]  # dual-wavelength reference
+    periods = chip.info["grating_periods_nm"]
+    assert periods["signal"] != periods["reference"]  # dual-wavelength reference
 
 
 def test_drc_and_geometric_checks_pass(chip):

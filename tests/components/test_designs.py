@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -32,15 +31,6 @@ def test_ring_radius_fsr_inverse() -> None:
     assert d.ring_fsr_hz(radius_um=r, n_group=2.0) == pytest.approx(100e9, rel=1e-12)
     # notes §4: R ≈ 230 µm -> ~100 GHz at n_g ≈ 2.05
     assert d.ring_radius_for_fsr(fsr_hz=100e9, n_group=2.05) == pytest.approx(232.7, abs=0.5)
-
-
-def test_dbr_bragg_and_reflectance() -> None:
-    g = d.DbrGratingDesign(period_nm=242.0, n_eff=3.2, kappa_per_cm=100.0, length_um=500.0)
-    assert g.bragg_wavelength_nm == pytest.approx(1548.8)
-    assert g.peak_reflectance == pytest.approx(math.tanh(5.0) ** 2)
-    laser = d.DbrLaserDesign()  # the drawn laser: the rear grating is the strong mirror
-    assert laser.rear_grating().peak_reflectance > 0.8
-    assert 0.05 < laser.front_grating().peak_reflectance < 0.5
 
 
 def test_mmi_self_imaging_estimate() -> None:
@@ -87,7 +77,7 @@ def test_defaults_valid_frozen_and_json(cls: type) -> None:
         (d.RidgeWaveguide, "etch", "medium"),
         (d.DbrGratingDesign, "period_nm", 1000.0),
         (d.DbrLaserDesign, "gain_um", 1.0),
-        (d.DbrLaserDesign, "kappa_per_cm", 0.0),
+        (d.DbrLaserDesign, "period_nm", 100.0),
         (d.MmiDesign, "n_inputs", 3),
         (d.MmiDesign, "port_offset_um", 2.9),
         (d.PhaseModulatorDesign, "length_um", 1e5),
@@ -132,21 +122,24 @@ def test_default_ring_is_the_simulated_reference_ring(shipped_only: Path) -> Non
     assert pytest.approx(mode.n_group, abs=5e-4) == d.DEFAULT_N_GROUP_THIN_SIN
 
 
-def test_default_dbr_matches_its_simulated_grating(shipped_only: Path) -> None:
-    """The DBR defaults are the shipped grating simulation's, and its Bragg peak is in band.
+def test_default_dbr_with_its_simulated_grating(shipped_only: Path) -> None:
+    """The default period puts the simulated Bragg peak in band, and the drawn laser's mirrors,
+    with the simulated κ, are a strong rear and a weak front grating.
 
-    The design's Bragg estimate 2·n_eff·Λ uses the simulated index rounded to 1e-3 (0.5 nm);
-    κ is rounded to 1 /cm (2 %). The peak must lie red of the comb band's centre (1550 nm) by
-    less than the few nm that current tuning of the grating shifts it blue.
+    The peak must lie red of the comb band's centre (1550 nm) by less than the few nm that
+    current tuning of the grating shifts it blue.
     """
+    from qkdchip.simulations.devices.dbr_cavity import dbr_cavity
     from qkdchip.simulations.devices.defaults import simulate_default
 
     grating = simulate_default("grating")
-    design = d.DbrGratingDesign()
-    assert design.bragg_wavelength_nm == pytest.approx(grating.bragg_wavelength_nm, abs=0.5)
-    assert design.kappa_per_cm == pytest.approx(grating.kappa_per_m / 100, rel=0.02)
+    assert grating.design["period_nm"] == d.DBR_PERIOD_NM
     assert 1550.0 < grating.bragg_wavelength_nm < 1556.0
-    assert d.DbrLaserDesign().rear_grating() == d.DbrGratingDesign(length_um=300.0)
+    laser = d.DbrLaserDesign()
+    assert laser.rear_grating() == d.DbrGratingDesign(length_um=300.0)
+    cavity = dbr_cavity(laser=laser, kappa_per_m=grating.kappa_per_m, group_index=grating.n_group)
+    assert cavity.rear_reflectance > 0.8
+    assert 0.05 < cavity.front_reflectance < 0.5
 
 
 def test_shipped_meep_coupler_agrees_with_mpb(shipped_only: Path) -> None:
