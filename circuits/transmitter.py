@@ -247,8 +247,15 @@ def transmitter_chip(
         facet_angle_deg=facet_angle_deg,
         ridge_width_um=w,
     )
-    im = mzm(
-        arm_length_um=im_arm_length_um, arm_separation_um=im_arm_separation_um, ridge_width_um=w
+    im = mzm(  # its splitter and combiner are the chip's MMI design, like the lane combiner
+        arm_length_um=im_arm_length_um,
+        arm_separation_um=im_arm_separation_um,
+        ridge_width_um=w,
+        mmi_width_um=combiner_width_um,
+        mmi_length_um=combiner_length_um,
+        mmi_port_offset_um=combiner_port_offset_um,
+        mmi_access_width_um=combiner_access_width_um,
+        mmi_taper_um=combiner_taper_um,
     )
     pm = phase_modulator(length_um=pm_length_um, ridge_width_um=w)
     att = voa(length_um=voa_length_um, ridge_width_um=w)

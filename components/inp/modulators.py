@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import gdsfactory as gf
 
 from qkdchip.components.designs import MmiDesign, MzmDesign, PhaseModulatorDesign, VoaDesign
@@ -18,6 +16,7 @@ ACCESS_UM = 10.0
 
 _PM = PhaseModulatorDesign()
 _IM = MzmDesign()
+_MMI = MmiDesign()
 _VOA = VoaDesign()
 
 
@@ -118,38 +117,17 @@ def voa(
     return c
 
 
-def mzm_mmi_params(ridge_width_um: float) -> dict[str, float]:
-    """Parameters of the 1x2 MMIs of an MZM with ``ridge_width_um`` ridges.
-
-    Outputs sit at ±W/4 of a body of width W (symmetric interference), far enough apart for
-    the deep-etch space rule, and the body length is the 3Lπ/8 self-imaging estimate rounded to
-    1 µm. A 2 µm ridge gives the default 6 µm x 37 µm MMI.
-    """
-    space = design_rules().layer("WG_DEEP").min_space_um
-    offset = max(1.5, math.ceil((ridge_width_um + space) * 500) / 1000)
-    width = 4 * offset
-    estimate = MmiDesign(
-        width_um=width,
-        length_um=37.0,
-        port_offset_um=offset,
-        access_width_um=ridge_width_um,
-        ridge_width_um=ridge_width_um,
-    ).self_imaging_length_um
-    return {
-        "width_um": width,
-        "length_um": float(round(estimate)),
-        "port_offset_um": offset,
-        "access_width_um": ridge_width_um,
-        "ridge_width_um": ridge_width_um,
-    }
-
-
 @gf.cell
 def mzm(
     arm_length_um: float = _IM.arm_length_um,
     arm_separation_um: float = _IM.arm_separation_um,
     ridge_width_um: float = _IM.ridge_width_um,
     electrode_width_um: float = _IM.electrode_width_um,
+    mmi_width_um: float = _MMI.width_um,
+    mmi_length_um: float = _MMI.length_um,
+    mmi_port_offset_um: float = _MMI.port_offset_um,
+    mmi_access_width_um: float = _MMI.access_width_um,
+    mmi_taper_um: float = _MMI.taper_length_um,
 ) -> gf.Component:
     """Mach-Zehnder intensity modulator: MMI 1x2 splitter, two p-i-n arms, MMI 2x1 combiner.
 
@@ -166,6 +144,9 @@ def mzm(
         arm_separation_um: centre-to-centre arm distance in µm, [20, 500].
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
+        mmi_width_um, mmi_length_um, mmi_port_offset_um, mmi_access_width_um, mmi_taper_um:
+            the splitter and combiner, 1x2 MMIs (µm; defaults: the chip's simulated
+            :class:`~qkdchip.components.designs.MmiDesign`).
 
     Returns:
         Component with o1 (input), o2 (output), e1 (upper arm), e2 (lower arm).
@@ -179,7 +160,14 @@ def mzm(
     check_ridge("ridge_width_um", ridge_width_um)
     min_radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 0.0
     c = gf.Component()
-    mmi = mzm_mmi_params(ridge_width_um)
+    mmi = {
+        "width_um": mmi_width_um,
+        "length_um": mmi_length_um,
+        "port_offset_um": mmi_port_offset_um,
+        "access_width_um": mmi_access_width_um,
+        "taper_length_um": mmi_taper_um,
+        "ridge_width_um": ridge_width_um,
+    }
     splitter = c << mmi1x2(**mmi)
     x_split = splitter.ports["o2"].center[0]
     off = splitter.ports["o2"].center[1]
