@@ -81,8 +81,8 @@ def inp_design_point(designs: ChipDesigns) -> DrawnEntries:
         "vpi_l_v_cm": (modulator.vpi_l_v_mm * 0.1, calibrated),
         "voa_range_db": (
             designs.voa.max_attenuation_db,
-            f"{drawn_tx}: VOA length x its assumed absorption at full bias "
-            f"({designs.voa.max_absorption_db_per_mm:g} dB/mm, VoaDesign)",
+            f"assumption: absorption {designs.voa.max_absorption_db_per_mm:g} dB/mm at full "
+            f"bias (VoaDesign) over the drawn {designs.voa.length_um:g} um VOA",
         ),
     }
     ridge = RidgeWaveguide(width_um=laser.ridge_width_um, etch="deep")
