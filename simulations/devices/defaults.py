@@ -24,7 +24,9 @@ from qkdchip.components.designs import (
     ring_radius_for_fsr,
 )
 from qkdchip.pdk.stacks import EPI_STACK
+from qkdchip.simulations.fdtd.grating import GratingResult
 from qkdchip.simulations.fdtd.mmi import (
+    MmiResult,
     MmiScan,
     MmiSettings,
     effective_indices,
@@ -32,8 +34,11 @@ from qkdchip.simulations.fdtd.mmi import (
     self_imaging_length_um,
 )
 from qkdchip.simulations.modes.geometry import strip_cross_section
-from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
-from qkdchip.simulations.ring.resonances import RingSettings
+from qkdchip.simulations.modes.modulator import ModulatorResult
+from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
+from qkdchip.simulations.ring.coupling import CouplerResult
+from qkdchip.simulations.ring.resonances import RingResult, RingSettings
+from qkdchip.simulations.wafer_yield.specs import DeviceSpec, load_chip_spec
 
 REFERENCE_RING_SETTINGS = RingSettings(
     resolution=30,
@@ -182,19 +187,33 @@ def _modulator(designs: ChipDesigns, fresh: bool) -> Any:
 
 @dataclass(frozen=True)
 class Device:
-    """One simulated device of the chips: what it is, how it is simulated, what it reports.
+    """One simulated device of the chips: what it is, how it is simulated, what it reports and
+    which yield specifications it sets.
 
     Attributes:
         name: the ``qkdchip simulate`` name.
         solver: how it is simulated (one line, for reports and provenance).
         simulate: ``simulate(designs, fresh) -> result`` with the shipped results' settings.
+        result_type: the class of its result.
         headlines: ``headlines(result) -> {name_with_unit: value}``.
+        yield_devices: the ``platform.kind`` devices of the yield specs (``specs.toml``) whose
+            design point this result sets (:mod:`qkdchip.simulations.wafer_yield.design_point`).
     """
 
     name: str
     solver: str
     simulate: Callable[[ChipDesigns, bool], Any]
+    result_type: type
     headlines: Callable[[Any], dict[str, float]]
+    yield_devices: tuple[str, ...] = ()
+
+    def yield_specs(self) -> dict[str, DeviceSpec]:
+        """The yield specification of each of :attr:`yield_devices`, by ``platform.kind``."""
+        out = {}
+        for key in self.yield_devices:
+            platform, kind = key.split(".")
+            out[key] = load_chip_spec(platform).device(kind)
+        return out
 
 
 DEVICES: dict[str, Device] = {
@@ -204,6 +223,7 @@ DEVICES: dict[str, Device] = {
             "modes",
             "MPB mode solve of the comb ring's strip",
             _modes,
+            ModeResult,
             lambda r: {
                 "n_eff": r.n_eff,
                 "n_group": r.n_group,
@@ -215,6 +235,7 @@ DEVICES: dict[str, Device] = {
             "ring",
             "meep cylindrical FDTD of the comb ring (resonances, D_int)",
             _ring,
+            RingResult,
             lambda r: {
                 "radius_um": r.radius_um,
                 "fsr_ghz": r.fsr_hz * 1e-9,
@@ -223,31 +244,37 @@ DEVICES: dict[str, Device] = {
                 "n_group": r.n_group,
                 "pump_wavelength_nm": r.pump_wavelength_nm,
             },
+            ("si3n4.comb_ring",),
         ),
         Device(
             "coupler",
             "MPB supermodes + coupled-mode theory of the ring's bus coupler",
             _coupler,
+            CouplerResult,
             lambda r: {
                 "gap_um": r.gap_um,
                 "power_coupling": r.power_coupling,
                 "q_coupling": r.q_coupling,
             },
+            ("si3n4.comb_ring",),
         ),
         Device(
             "grating",
             "MPB tooth/groove modes + 1-D meep band edges of the DBR grating",
             _grating,
+            GratingResult,
             lambda r: {
                 "kappa_per_cm": r.kappa_per_cm,
                 "bragg_wavelength_nm": r.bragg_wavelength_nm,
                 "peak_reflectance": r.peak_reflectance,
             },
+            ("inp.dbr_laser",),
         ),
         Device(
             "mmi",
             "2-D effective-index meep FDTD of the 1x2 MMI",
             _mmi,
+            MmiResult,
             lambda r: {"split_ratio": r.split_ratio, "excess_loss_db": r.excess_loss_db},
         ),
         Device(
@@ -255,6 +282,7 @@ DEVICES: dict[str, Device] = {
             "MPB mode of the PM cross-section, Pockels Vπ·L with the band-edge (QCSE) "
             "calibration",
             _modulator,
+            ModulatorResult,
             lambda r: {
                 "vpi_l_pockels_v_mm": r.vpi_l_pockels_v_mm,
                 "band_edge_enhancement": r.model["band_edge_enhancement"],
@@ -263,6 +291,7 @@ DEVICES: dict[str, Device] = {
                 "length_um": r.design["length_um"],
                 "overlap": r.overlap,
             },
+            ("inp.phase_modulator", "inp.intensity_modulator"),
         ),
     )
 }

@@ -15,6 +15,7 @@ import pytest
 from qkdchip import cache
 from qkdchip.simulations.devices.defaults import (
     DEFAULT_RESULTS,
+    DEVICES,
     default_results,
     default_results_with_keys,
     simulate_default,
@@ -25,10 +26,26 @@ def test_every_default_result_is_served_from_the_shipped_cache(shipped_only: Pat
     results = default_results()
     assert list(results) == list(DEFAULT_RESULTS)
     for name, result in results.items():
+        assert isinstance(result, DEVICES[name].result_type), name
         assert result.to_dict(), name
     assert results["ring"].d2_hz < 0
     assert not list(shipped_only.iterdir())  # nothing computed, nothing written
     assert "meep" not in sys.modules
+
+
+def test_the_registry_names_the_yield_specs_each_simulation_sets() -> None:
+    """Every spec'd yield device with a simulated design point is named by its device; the VOA
+    alone has none (its absorption at full bias is an assumption of VoaDesign)."""
+    named = {key for d in DEVICES.values() for key in d.yield_specs()}
+    assert named == {
+        "inp.dbr_laser",
+        "inp.phase_modulator",
+        "inp.intensity_modulator",
+        "si3n4.comb_ring",
+    }
+    assert [s.metric for s in DEVICES["modulator"].yield_specs()["inp.phase_modulator"].specs] == [
+        "vpi_v"
+    ]
 
 
 def test_unknown_default_is_rejected() -> None:
