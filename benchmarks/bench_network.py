@@ -90,7 +90,7 @@ def main() -> None:
             links_by_distance={DISTANCE_KM: links},
             key_rate=rate,
         )
-        direct[k] = [p.key["key_rate_per_pulse"] for p in res.pairs_by_distance[DISTANCE_KM]]
+        direct[k] = [p.key_rate_per_pulse for p in res.at(DISTANCE_KM).pairs]
     t_base = time.perf_counter() - t0
 
     keyed = direct > 0

@@ -16,13 +16,13 @@ import numpy as np
 from qkdchip.atomic import atomic_write_json
 from qkdchip.cache import source_hash
 from qkdchip.flow_context import FlowContext, StageResult
+from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
 from qkdchip.simulations.network.sweep import DistanceSweep
 from qkdchip.stage_outputs import (
     CombOutput,
     DevicesOutput,
     MasksOutput,
-    NetworkEvaluation,
     NetworkOutput,
     UntestedDraws,
     UntestedDrawSet,
@@ -304,7 +304,7 @@ def network(ctx: FlowContext) -> StageResult:
         "yield": ctx.keys["yield"] if yield_output is not None else None,
     }
 
-    def compute_network() -> NetworkEvaluation:
+    def compute_network() -> NetworkResult:
         result = evaluate_network(
             model=model,
             channels=channels,
@@ -313,9 +313,9 @@ def network(ctx: FlowContext) -> StageResult:
             key_rate=rate_fn,
             progress=tick,
         )
-        return NetworkEvaluation.from_result(result)
+        return result
 
-    net, cached_net = ctx.cached("network", key, compute_network, NetworkEvaluation)
+    net, cached_net = ctx.cached("network", key, compute_network, NetworkResult)
 
     # the reach is searched from the longest configured distance where every pair beats PLOB
     good = [b.distance_km for b in net.by_distance if b.all_beat_plob]
@@ -466,6 +466,6 @@ def _reach(
             links_by_distance={distance_km: ctx.scenario.network.links(distance_km)},
             key_rate=rate_fn,
         )
-        return result.all_beat_plob(distance_km)
+        return result.at(distance_km).all_beat_plob
 
     return longest_distance_km(qualifies, start_km=start_km)

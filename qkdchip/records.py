@@ -7,6 +7,7 @@ left out of either direction. pydantic, which gdsfactory already brings, does th
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any, Self
 
@@ -31,3 +32,8 @@ class Record:
         """The record from :meth:`to_dict`'s output; a missing or mistyped field raises
         ``pydantic.ValidationError`` (a ``ValueError``) naming it."""
         return _adapter(cls).validate_python(data)
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """``value``, or None where it is infinite or missing (strict JSON has no infinity)."""
+    return None if value is None or not math.isfinite(value) else float(value)

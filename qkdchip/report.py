@@ -23,11 +23,10 @@ from qkdchip.provenance import build_provenance, yield_table
 if TYPE_CHECKING:
     from qkdchip.flow import StageOutcome
     from qkdchip.flow_context import FlowContext
+    from qkdchip.simulations.network.model import NetworkResult, PairResult
     from qkdchip.simulations.network.sweep import DistanceSweep
     from qkdchip.stage_outputs import (
         CombOutput,
-        NetworkEvaluation,
-        PairOutcome,
         UntestedDraws,
         WaferMapData,
     )
@@ -102,7 +101,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
     return out
 
 
-def _channel_row(p: PairOutcome) -> dict[str, Any]:
+def _channel_row(p: PairResult) -> dict[str, Any]:
     return {
         "pair": p.pair,
         "clients": [p.alice, p.bob],
@@ -143,7 +142,7 @@ def _plt() -> Any:
     return plt
 
 
-def plot_comb(comb: CombOutput, network: NetworkEvaluation | None, min_dbm: float) -> bytes:
+def plot_comb(comb: CombOutput, network: NetworkResult | None, min_dbm: float) -> bytes:
     """Comb spectrum (line powers) with the lines chosen as WDM channels highlighted."""
     plt = _plt()
     power_dbm = comb.power_dbm
@@ -188,7 +187,7 @@ def plot_comb(comb: CombOutput, network: NetworkEvaluation | None, min_dbm: floa
     return _figure_png(fig)
 
 
-def plot_network_key_rates(sweep: DistanceSweep, network: NetworkEvaluation) -> bytes:
+def plot_network_key_rates(sweep: DistanceSweep, network: NetworkResult) -> bytes:
     """The report's key-rate figure: the median channel's optimised rate per pulse versus
     distance (nominal chips), PLOB, and every client pair's rate at its evaluated distances.
 
@@ -223,7 +222,7 @@ def plot_network_key_rates(sweep: DistanceSweep, network: NetworkEvaluation) -> 
     return _figure_png(fig)
 
 
-def plot_channels(network: NetworkEvaluation) -> bytes:
+def plot_channels(network: NetworkResult) -> bytes:
     """Per-channel key rate at the longest evaluated distance against PLOB."""
     plt = _plt()
     block = network.by_distance[-1]

@@ -8,7 +8,6 @@ are None, so the JSON stays strict.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,24 +17,15 @@ from qkdchip.circuits.masks import MaskEntry
 from qkdchip.records import Record
 from qkdchip.simulations.comb.solve import CombLine
 from qkdchip.simulations.network.clients import ChipPool
-from qkdchip.simulations.network.injection_locking import LockResult
-from qkdchip.simulations.network.model import PairLinks
-from qkdchip.simulations.network.phase_budget import PhaseErrorBudget
+from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
 from qkdchip.simulations.network.sweep import DistanceSweep
-from qkdchip.simulations.network.wdm import ChannelAssignment
 
 if TYPE_CHECKING:
     from qkdchip.circuits.masks import Manifest
     from qkdchip.simulations.comb.solve import CombResult
-    from qkdchip.simulations.network.model import NetworkResult, PairResult
     from qkdchip.simulations.network.yield_aware import KeyRateTable, YieldAwareResult
     from qkdchip.simulations.wafer_yield.engine import WaferMaps, WaferYieldResult
-
-
-def finite_or_none(value: float | None) -> float | None:
-    """``value``, or None where it is infinite or missing (strict JSON has no infinity)."""
-    return None if value is None or not math.isfinite(value) else float(value)
 
 
 # ------------------------------------------------------------------------------------- masks
@@ -217,131 +207,6 @@ class YieldOutput(Record):
 
 # ----------------------------------------------------------------------------------- network
 @dataclass(frozen=True)
-class PairOutcome(Record):
-    """One client pair at one distance: its locking, phase budget, noise and key.
-
-    Attributes:
-        pair: pair number (1-based); alice, bob: the chips' names.
-        channel: its WDM channel; links: its fibre lengths.
-        lock_alice, lock_bob: the lasers' injection locking.
-        phase: the phase-error budget; noise_per_gate: noise clicks per gate, by source.
-        status: ``ok`` or why the pair has no key.
-        key_rate_per_pulse: bits per pulse; key_rate_bps: bit/s while the pair runs;
-            key_rate_bps_time_shared: bit/s over the network cycle.
-        plob: absolute PLOB bound (None: lossless); ratio_to_plob: key rate over it.
-        beats_plob: whether the key rate exceeds PLOB.
-        qber_x, qber_z: X- and Z-basis error rates; qber_z_aopp: after AOPP (None without).
-    """
-
-    pair: int
-    alice: str
-    bob: str
-    channel: ChannelAssignment
-    links: PairLinks
-    lock_alice: LockResult
-    lock_bob: LockResult
-    phase: PhaseErrorBudget
-    noise_per_gate: dict[str, float]
-    status: str
-    key_rate_per_pulse: float
-    key_rate_bps: float
-    key_rate_bps_time_shared: float
-    plob: float | None
-    ratio_to_plob: float
-    beats_plob: bool
-    qber_x: float
-    qber_z: float
-    qber_z_aopp: float | None
-
-    @classmethod
-    def from_result(cls, pair: PairResult) -> PairOutcome:
-        """The outcome of a network model's pair result."""
-        key = pair.key
-        return cls(
-            pair=pair.pair,
-            alice=pair.alice,
-            bob=pair.bob,
-            channel=pair.channel,
-            links=pair.links,
-            lock_alice=pair.lock_alice,
-            lock_bob=pair.lock_bob,
-            phase=pair.phase,
-            noise_per_gate=dict(pair.noise_per_gate),
-            status=pair.status,
-            key_rate_per_pulse=float(key["key_rate_per_pulse"]),
-            key_rate_bps=float(key["key_rate_bps"]),
-            key_rate_bps_time_shared=float(pair.key_rate_bps_time_shared),
-            plob=finite_or_none(key["plob"]),
-            ratio_to_plob=float(key["ratio_to_plob"]),
-            beats_plob=pair.beats_plob,
-            qber_x=float(key["qber_x"]),
-            qber_z=float(key["qber_z"]),
-            qber_z_aopp=finite_or_none(key.get("qber_z_aopp")),
-        )
-
-    @property
-    def locked(self) -> bool:
-        """Whether both lasers lock."""
-        return self.lock_alice.locked and self.lock_bob.locked
-
-
-@dataclass(frozen=True)
-class DistanceOutcome(Record):
-    """Every pair of the network at one configured distance.
-
-    Attributes:
-        distance_km: Alice-Bob distance, km.
-        all_beat_plob: whether every pair beats PLOB.
-        total_key_rate_bps: network throughput (time-shared in sequential operation), bit/s.
-        pairs: the pairs, in order.
-    """
-
-    distance_km: float
-    all_beat_plob: bool
-    total_key_rate_bps: float
-    pairs: tuple[PairOutcome, ...]
-
-
-@dataclass(frozen=True)
-class NetworkEvaluation(Record):
-    """The network evaluated at its configured distances.
-
-    Attributes:
-        operation: ``sequential`` or ``simultaneous``.
-        channels: the WDM channels, one per pair.
-        by_distance: the outcome at each configured distance, in order.
-    """
-
-    operation: str
-    channels: tuple[ChannelAssignment, ...]
-    by_distance: tuple[DistanceOutcome, ...]
-
-    @classmethod
-    def from_result(cls, result: NetworkResult) -> NetworkEvaluation:
-        """The record of a network model's result."""
-        return cls(
-            operation=result.operation,
-            channels=result.channels,
-            by_distance=tuple(
-                DistanceOutcome(
-                    distance_km=float(d),
-                    all_beat_plob=result.all_beat_plob(d),
-                    total_key_rate_bps=result.total_key_rate_bps(d),
-                    pairs=tuple(PairOutcome.from_result(p) for p in pairs),
-                )
-                for d, pairs in result.pairs_by_distance.items()
-            ),
-        )
-
-    @property
-    def networking_capability_km(self) -> float:
-        """Client pairs x the longest configured distance at which every pair beats PLOB
-        (0 when none does)."""
-        good = [b.distance_km for b in self.by_distance if b.all_beat_plob]
-        return len(self.channels) * max(good) if good else 0.0
-
-
-@dataclass(frozen=True)
 class UntestedDraws(Record):
     """Key rates of random, untested chip sets at one distance.
 
@@ -410,7 +275,7 @@ class NetworkOutput(Record):
             the scenario asks for none).
     """
 
-    evaluation: NetworkEvaluation
+    evaluation: NetworkResult
     reach: Reach | None
     sweep: DistanceSweep
     untested_draws: tuple[UntestedDraws, ...]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from scipy import constants
 
+from qkdchip.records import Record, finite_or_none
 from qkdchip.simulations.network.injection_locking import (
     LockResult,
     SlaveLaser,
@@ -255,11 +256,13 @@ class NetworkModel:
 
 
 KeyRateFunction = Callable[..., Mapping[str, Any]]
-"""``fn(*, system, protocol) -> mapping`` holding the engine result keys (see PairResult.key)."""
+"""``fn(*, system, protocol) -> mapping`` holding the key-rate engine's result fields
+(``KeyRateResult.to_dict()``: ``key_rate_per_pulse``, ``key_rate_bps``, ``plob``,
+``ratio_to_plob``, ``qber_x``, ``qber_z``, ``qber_z_aopp``, ...)."""
 
 
 @dataclass(frozen=True)
-class PairResult:
+class PairResult(Record):
     """Key rate and its ingredients for one client pair at one distance.
 
     Attributes:
@@ -272,11 +275,16 @@ class PairResult:
         lock_bob: Bob's injection-locking result.
         phase: the phase-error budget.
         noise_per_gate: noise click probability per detector per gate, by source.
-        key: the key-rate engine's result (``distance_km``, ``key_rate_per_pulse``,
-            ``key_rate_bps``, ``plob``, ``ratio_to_plob``, ``qber_z``, ``qber_x`` and more).
+        status: ``ok`` or why the pair has no key (a laser that does not lock, a failed chip).
+        key_rate_per_pulse: secret bits per pulse.
+        key_rate_bps: bit/s while the pair runs.
         key_rate_bps_time_shared: bit/s averaged over the network cycle (sequential operation
             divides by the number of pairs).
-        status: ``ok`` or why the pair has no key (a laser that does not lock, a failed chip).
+        plob: absolute PLOB bound, bits per pulse (None: a lossless channel has none).
+        ratio_to_plob: key rate over PLOB.
+        qber_x: X-basis error rate.
+        qber_z: Z-basis error rate.
+        qber_z_aopp: Z error rate of the bits surviving AOPP (None without a key).
     """
 
     pair: int
@@ -288,33 +296,25 @@ class PairResult:
     lock_bob: LockResult
     phase: PhaseErrorBudget
     noise_per_gate: dict[str, float]
-    key: dict[str, Any]
-    key_rate_bps_time_shared: float
     status: str
+    key_rate_per_pulse: float
+    key_rate_bps: float
+    key_rate_bps_time_shared: float
+    plob: float | None
+    ratio_to_plob: float
+    qber_x: float
+    qber_z: float
+    qber_z_aopp: float | None
 
     @property
     def beats_plob(self) -> bool:
         """Whether the key rate per pulse exceeds the absolute PLOB bound."""
-        return self.status == "ok" and float(self.key.get("ratio_to_plob", 0.0)) > 1.0
+        return self.status == "ok" and self.ratio_to_plob > 1.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "pair": self.pair,
-            "alice": self.alice,
-            "bob": self.bob,
-            "status": self.status,
-            "beats_plob": self.beats_plob,
-            "channel": self.channel.to_dict(),
-            "links": asdict(self.links),
-            "distance_km": self.links.distance_km,
-            "lock_alice": self.lock_alice.to_dict(),
-            "lock_bob": self.lock_bob.to_dict(),
-            "phase": self.phase.to_dict(),
-            "noise_per_gate": dict(self.noise_per_gate),
-            "key": dict(self.key),
-            "key_rate_bps_time_shared": self.key_rate_bps_time_shared,
-        }
+    @property
+    def locked(self) -> bool:
+        """Whether both lasers injection-lock."""
+        return self.lock_alice.locked and self.lock_bob.locked
 
 
 def _delay_s(length_km: float, group_index: float) -> float:
@@ -455,9 +455,8 @@ def lock_client(
     )
 
 
-def _no_key(distance_km: float, plob: float, qber_x: float) -> dict[str, Any]:
+def _no_key(plob: float, qber_x: float) -> dict[str, Any]:
     return {
-        "distance_km": distance_km,
         "key_rate_per_pulse": 0.0,
         "key_rate_bps": 0.0,
         "plob": plob,
@@ -562,8 +561,8 @@ def evaluate_pair(
         )
         key = dict(key_rate(system=system, protocol=model.protocol.name))
     else:
-        key = _no_key(links.distance_km, plob, budget.misalignment)
-    bps = float(key.get("key_rate_bps", 0.0))
+        key = _no_key(plob, budget.misalignment)
+    bps = float(key["key_rate_bps"])
     return PairResult(
         pair=pair,
         alice=alice.name,
@@ -574,36 +573,69 @@ def evaluate_pair(
         lock_bob=lock_b,
         phase=budget,
         noise_per_gate=noise,
-        key=key,
-        key_rate_bps_time_shared=bps / n_pairs_sharing,
         status=status,
+        key_rate_per_pulse=float(key["key_rate_per_pulse"]),
+        key_rate_bps=bps,
+        key_rate_bps_time_shared=bps / n_pairs_sharing,
+        plob=finite_or_none(key["plob"]),
+        ratio_to_plob=float(key["ratio_to_plob"]),
+        qber_x=float(key["qber_x"]),
+        qber_z=float(key["qber_z"]),
+        qber_z_aopp=finite_or_none(key.get("qber_z_aopp")),
     )
 
 
 @dataclass(frozen=True)
-class NetworkResult:
+class DistanceResult(Record):
+    """Every pair of a network at one evaluated distance.
+
+    Attributes:
+        distance_km: Alice-Bob distance of every pair, km.
+        pairs: the pair results, in pair order.
+    """
+
+    distance_km: float
+    pairs: tuple[PairResult, ...]
+
+    @property
+    def all_beat_plob(self) -> bool:
+        """Whether every pair beats PLOB."""
+        return all(p.beats_plob for p in self.pairs)
+
+    @property
+    def total_key_rate_bps(self) -> float:
+        """Network throughput (time-shared in sequential operation), bit/s."""
+        return math.fsum(p.key_rate_bps_time_shared for p in self.pairs)
+
+
+@dataclass(frozen=True)
+class NetworkResult(Record):
     """All pairs of a network at each evaluated distance.
 
     Attributes:
         operation: ``sequential`` or ``simultaneous``.
         n_clients: number of client chips.
         channels: the WDM channels in use (one per pair).
-        pairs_by_distance: per evaluated pair distance (km), the pair results.
+        by_distance: the pairs at each evaluated distance, in the order evaluated.
     """
 
     operation: str
     n_clients: int
     channels: tuple[ChannelAssignment, ...]
-    pairs_by_distance: dict[float, tuple[PairResult, ...]]
+    by_distance: tuple[DistanceResult, ...]
 
     @property
     def n_pairs(self) -> int:
         """Number of client pairs."""
         return len(self.channels)
 
-    def all_beat_plob(self, distance_km: float) -> bool:
-        """Whether every pair beats PLOB at this evaluated distance."""
-        return all(p.beats_plob for p in self.pairs_by_distance[distance_km])
+    def at(self, distance_km: float) -> DistanceResult:
+        """The pairs at one evaluated distance (km)."""
+        for block in self.by_distance:
+            if block.distance_km == distance_km:
+                return block
+        have = [b.distance_km for b in self.by_distance]
+        raise ValueError(f"distance_km={distance_km!r} was not evaluated; have {have}")
 
     @property
     def networking_capability_km(self) -> float:
@@ -611,31 +643,8 @@ class NetworkResult:
 
         Equals N·L/2 for N clients in pairs; 0 when no evaluated distance qualifies.
         """
-        good = [d for d in self.pairs_by_distance if self.all_beat_plob(d)]
+        good = [b.distance_km for b in self.by_distance if b.all_beat_plob]
         return self.n_pairs * max(good) if good else 0.0
-
-    def total_key_rate_bps(self, distance_km: float) -> float:
-        """Network throughput at one distance (time-shared in sequential operation), bit/s."""
-        return math.fsum(p.key_rate_bps_time_shared for p in self.pairs_by_distance[distance_km])
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "operation": self.operation,
-            "clients": self.n_clients,
-            "pairs": self.n_pairs,
-            "channels": [ch.to_dict() for ch in self.channels],
-            "networking_capability_km": self.networking_capability_km,
-            "by_distance": [
-                {
-                    "distance_km": d,
-                    "all_beat_plob": self.all_beat_plob(d),
-                    "total_key_rate_bps": self.total_key_rate_bps(d),
-                    "pairs": [p.to_dict() for p in pairs],
-                }
-                for d, pairs in self.pairs_by_distance.items()
-            ],
-        }
 
 
 def evaluate_network(
@@ -670,7 +679,7 @@ def evaluate_network(
             f"clients must hold 2 x {n_pairs} = {2 * n_pairs} chips, got {len(clients)}"
         )
     sharing = n_pairs if model.operation == "sequential" else 1
-    out: dict[float, tuple[PairResult, ...]] = {}
+    out: list[DistanceResult] = []
     for distance, links in links_by_distance.items():
         if len(links) != n_pairs:
             raise ValueError(
@@ -694,10 +703,10 @@ def evaluate_network(
             )
             if progress is not None:
                 progress()
-        out[float(distance)] = tuple(results)
+        out.append(DistanceResult(distance_km=float(distance), pairs=tuple(results)))
     return NetworkResult(
         operation=model.operation,
         n_clients=len(clients),
         channels=tuple(channels),
-        pairs_by_distance=out,
+        by_distance=tuple(out),
     )

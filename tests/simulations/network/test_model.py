@@ -55,22 +55,22 @@ def test_network_key_rates_capability_and_time_sharing() -> None:
         links_by_distance={100.0: _links(100.0), 400.0: _links(400.0)},
         key_rate=_engine,
     )
-    far = result.pairs_by_distance[400.0]
-    near = result.pairs_by_distance[100.0]
+    far = result.at(400.0).pairs
+    near = result.at(100.0).pairs
     # SNS beats PLOB at 400 km but not at 100 km, so the capability is 3 pairs x 400 km.
-    assert result.all_beat_plob(400.0)
-    assert not result.all_beat_plob(100.0)
+    assert result.at(400.0).all_beat_plob
+    assert not result.at(100.0).all_beat_plob
     assert result.networking_capability_km == pytest.approx(1200.0)
     for p in far:
         assert p.status == "ok"
         assert p.lock_alice.locked
         assert p.lock_alice.linewidth_hz == ASYMPTOTIC.comb_linewidth_hz
         # Sequential: the pair has the detectors a third of the time.
-        assert p.key_rate_bps_time_shared == pytest.approx(p.key["key_rate_bps"] / 3)
-        assert p.key["qber_x"] >= p.phase.misalignment
-    assert near[0].key["key_rate_per_pulse"] > far[0].key["key_rate_per_pulse"]
-    assert result.total_key_rate_bps(400.0) == pytest.approx(
-        math.fsum(p.key["key_rate_bps"] for p in far) / 3
+        assert p.key_rate_bps_time_shared == pytest.approx(p.key_rate_bps / 3)
+        assert p.qber_x >= p.phase.misalignment
+    assert near[0].key_rate_per_pulse > far[0].key_rate_per_pulse
+    assert result.at(400.0).total_key_rate_bps == pytest.approx(
+        math.fsum(p.key_rate_bps for p in far) / 3
     )
 
 
@@ -95,9 +95,9 @@ def test_a_laser_that_cannot_lock_gives_no_key_and_says_why() -> None:
         links_by_distance={400.0: _links(400.0)},
         key_rate=counting,
     )
-    pairs = result.pairs_by_distance[400.0]
+    pairs = result.at(400.0).pairs
     assert pairs[1].status == "Bob's laser (c3) does not injection-lock"
-    assert pairs[1].key["key_rate_per_pulse"] == 0.0
+    assert pairs[1].key_rate_per_pulse == 0.0
     assert pairs[2].status == "Alice's chip c4 failed its device tests"
     assert keyed["calls"] == 1
     assert result.networking_capability_km == 0.0
@@ -106,20 +106,28 @@ def test_a_laser_that_cannot_lock_gives_no_key_and_says_why() -> None:
 def test_longer_downstream_fibre_weakens_injection_and_raises_error() -> None:
     short = PairLinks(185.0, 185.0, 0.05, 0.05)
     long = PairLinks(185.0, 185.0, 60.0, 60.0)
-    res = evaluate_network(
-        model=ASYMPTOTIC,
-        channels=CHANNELS[:1],
-        clients=_clients(2),
-        links_by_distance={370.0: [short]},
-        key_rate=_engine,
-    ).pairs_by_distance[370.0][0]
-    res_long = evaluate_network(
-        model=ASYMPTOTIC,
-        channels=CHANNELS[:1],
-        clients=_clients(2),
-        links_by_distance={370.0: [long]},
-        key_rate=_engine,
-    ).pairs_by_distance[370.0][0]
+    res = (
+        evaluate_network(
+            model=ASYMPTOTIC,
+            channels=CHANNELS[:1],
+            clients=_clients(2),
+            links_by_distance={370.0: [short]},
+            key_rate=_engine,
+        )
+        .at(370.0)
+        .pairs[0]
+    )
+    res_long = (
+        evaluate_network(
+            model=ASYMPTOTIC,
+            channels=CHANNELS[:1],
+            clients=_clients(2),
+            links_by_distance={370.0: [long]},
+            key_rate=_engine,
+        )
+        .at(370.0)
+        .pairs[0]
+    )
     # (60 - 0.05) km at 0.16 dB/km = 9.592 dB less injected power.
     assert res.lock_alice.injected_power_dbm - res_long.lock_alice.injected_power_dbm == (
         pytest.approx(9.592)
