@@ -7,7 +7,7 @@ Each function returns a :class:`~qkdchip.flow_context.StageResult` (its typed ou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +31,8 @@ from qkdchip.stage_outputs import (
 
 if TYPE_CHECKING:
     from qkdchip.scenarios.schema import Scenario
-    from qkdchip.simulations.network.model import (
-        ClientChip,
-        KeyRateFunction,
-        NetworkModel,
-        PairLinks,
-    )
+    from qkdchip.simulations.network.clients import NetworkClients
+    from qkdchip.simulations.network.model import KeyRateFunction, NetworkModel, PairLinks
     from qkdchip.simulations.network.wdm import ChannelAssignment
 
 YIELD_SOURCES: tuple[str, ...] = (
@@ -58,6 +54,15 @@ yield model, the process statistics, the wafer's die grid, the chip's inventory,
 designs (the comb ring's area, the drawn lasers, with the range checks they import), the
 physical constants and the chip pool (network.clients); the simulated grating enters by its
 key."""
+
+NETWORK_SOURCES: tuple[str, ...] = (
+    "qkdchip.simulations.network",
+    "qkdchip.simulations.qkd",
+    "qkdchip.simulations.devices",
+    "qkdchip.components.designs",
+    "qkdchip.flow_stages",
+)
+"""Modules whose source the network stage's outputs depend on (their cache keys hash them)."""
 
 MISALIGNMENT_GRID: tuple[float, ...] = (
     0.0, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3,
@@ -210,35 +215,25 @@ def _pct(value: float | None) -> str:
 
 
 # ----------------------------------------------------------------------------------- network
-def network(ctx: FlowContext) -> StageResult:
-    """Channel plan, per-pair key rates at each distance, the distance sweep, and yield draws."""
+@dataclass(frozen=True)
+class _NetworkSetup:
+    """What every part of the network stage evaluates: the model, channels and chips."""
 
-    from qkdchip.simulations.network.clients import (
-        client_name,
-        drawn_laser_cavity,
-        pool_clients,
-        tested_clients,
-    )
-    from qkdchip.simulations.network.model import (
-        ClientChip,
-        NetworkModel,
-        evaluate_network,
-    )
-    from qkdchip.simulations.network.sweep import distance_sweep
+    model: NetworkModel
+    channels: list[ChannelAssignment]
+    clients: NetworkClients
+    links_by_distance: dict[float, list[PairLinks]]
+    key_rate: KeyRateFunction
+
+
+def _network_setup(ctx: FlowContext) -> _NetworkSetup:
+    """The network of the scenario on the comb's channels, with the drawn lasers (simulated
+    grating) and, when the scenario asks for it, chips from the yield stage's pool."""
+    from qkdchip.simulations.network.clients import drawn_laser_cavity, network_clients
+    from qkdchip.simulations.network.model import NetworkModel
 
     sc = ctx.scenario
-    channels = _channel_plan(sc, ctx.need("comb", CombOutput))
-    model = NetworkModel(
-        fibre=sc.fibre,
-        server=sc.server,
-        protocol=sc.protocol,
-        phase=sc.phase,
-        comb_linewidth_hz=sc.comb.line_linewidth_hz,
-        operation=sc.network.operation,
-        classical_power_dbm=sc.network.classical_power_dbm,
-    )
     tx = sc.transmitter
-    yield_output = None
     grating = ctx.need("devices", DevicesOutput).results["grating"]
     cavity = drawn_laser_cavity(grating, laser=sc.design.laser)
     laser = tx.laser.slave(
@@ -246,42 +241,46 @@ def network(ctx: FlowContext) -> StageResult:
         group_index=cavity.group_index,
         mirror_reflectivity=cavity.injection_reflectance,
     )
-    if tx.source == "yield":
-        yield_output = ctx.need("yield", YieldOutput)
-    nominal = [
-        ClientChip(
-            name=client_name(k),
-            laser=laser,
-            extinction_ratio_db=tx.extinction_ratio_db,
-            coupling_loss_db=tx.coupling_loss_db,
-        )
-        for k in range(sc.network.clients)
-    ]
-    # The headline network: 2N chips drawn at random among the dies of the first simulated
-    # wafer that pass the wafer tests (a tested set, as a network operator would deploy), or
-    # nominal chips when the scenario asks for them. Untested random sets follow below.
-    pool: list[Any] = []
-    groups = np.zeros(0, dtype=int)
-    clients = nominal
-    if yield_output is not None:
-        pool = pool_clients(yield_output.pool, laser=laser, coupling_loss_db=tx.coupling_loss_db)
-        groups = np.asarray(yield_output.pool.wafer, dtype=int)
-        clients = tested_clients(
-            pool,
-            passes=np.asarray(yield_output.pool.chip_pass, dtype=bool),
-            first_wafer=groups == 0,
-            n=sc.network.clients,
-            seed=sc.seed + 2,
-        )
+    pool = ctx.need("yield", YieldOutput).pool if tx.source == "yield" else None
 
-    def rate_fn(*, system: Any, protocol: str) -> dict[str, Any]:
+    def key_rate(*, system: Any, protocol: str) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
 
         return optimise_key_rate(system, protocol=protocol, seed=sc.seed).to_dict()
 
-    distances = list(sc.network.pair_distances_km)
-    links_by_distance = {d: sc.network.links(d) for d in distances}
-    n_total = len(distances) * len(channels)
+    return _NetworkSetup(
+        model=NetworkModel(
+            fibre=sc.fibre,
+            server=sc.server,
+            protocol=sc.protocol,
+            phase=sc.phase,
+            comb_linewidth_hz=sc.comb.line_linewidth_hz,
+            operation=sc.network.operation,
+            classical_power_dbm=sc.network.classical_power_dbm,
+        ),
+        channels=_channel_plan(sc, ctx.need("comb", CombOutput)),
+        clients=network_clients(
+            n=sc.network.clients,
+            laser=laser,
+            extinction_ratio_db=tx.extinction_ratio_db,
+            coupling_loss_db=tx.coupling_loss_db,
+            pool=pool,
+            seed=sc.seed + 2,
+        ),
+        links_by_distance={d: sc.network.links(d) for d in sc.network.pair_distances_km},
+        key_rate=key_rate,
+    )
+
+
+def network(ctx: FlowContext) -> StageResult:
+    """Channel plan, per-pair key rates at each distance, the reach, the distance sweep and
+    random untested chip sets."""
+    from qkdchip.simulations.network.model import evaluate_network
+
+    sc = ctx.scenario
+    setup = _network_setup(ctx)
+    model, channels, clients = setup.model, setup.channels, setup.clients
+    n_total = len(setup.links_by_distance) * len(channels)
     done = [0]
 
     def tick() -> None:
@@ -289,96 +288,70 @@ def network(ctx: FlowContext) -> StageResult:
         ctx.report_progress("network", done[0], n_total)
 
     key = {
-        "code": source_hash(
-            [
-                "qkdchip.simulations.network",
-                "qkdchip.simulations.qkd",
-                "qkdchip.simulations.devices",
-                "qkdchip.components.designs",
-                "qkdchip.flow_stages",
-            ]
-        ),
+        "code": source_hash(NETWORK_SOURCES),
         "scenario": repr(sc),
         "grating": ctx.keys["devices"]["grating"],
         "comb": ctx.keys["comb"],
-        "yield": ctx.keys["yield"] if yield_output is not None else None,
+        "yield": ctx.keys["yield"] if clients.pool else None,
     }
 
     def compute_network() -> NetworkResult:
-        result = evaluate_network(
+        return evaluate_network(
             model=model,
             channels=channels,
-            clients=clients,
-            links_by_distance=links_by_distance,
-            key_rate=rate_fn,
+            clients=clients.deployed,
+            links_by_distance=setup.links_by_distance,
+            key_rate=setup.key_rate,
             progress=tick,
         )
-        return result
 
     net, cached_net = ctx.cached("network", key, compute_network, NetworkResult)
-
     # the reach is searched from the longest configured distance where every pair beats PLOB
     good = [b.distance_km for b in net.by_distance if b.all_beat_plob]
     reach = None
     if good:
-
-        def compute_reach() -> Reach:
-            return _reach(
-                ctx, max(good), model=model, channels=channels, clients=clients, rate_fn=rate_fn
-            )
-
-        reach = ctx.cached("reach", key, compute_reach, Reach)[0]
-
-    # Key rate versus distance for the median channel's pair (nominal chips), with PLOB.
-    def compute_sweep() -> DistanceSweep:
-        return distance_sweep(
-            model=model,
-            channels=channels,
-            nominal=nominal,
-            downstream_km=sc.network.downstream_km,
-            max_km=sc.network.sweep_max_km,
-            points=sc.network.sweep_points,
-            seed=sc.seed,
-            progress=lambda done, total: ctx.report_progress("sweep", done, total),
-        )
-
-    sweep, _ = ctx.cached("sweep", key, compute_sweep, DistanceSweep)
-
+        reach = ctx.cached("reach", key, lambda: _reach(ctx, setup, max(good)), Reach)[0]
+    sweep = ctx.cached("sweep", key, lambda: _sweep(ctx, setup), DistanceSweep)[0]
     draws: tuple[UntestedDraws, ...] = ()
-    if pool and sc.yield_.draws > 0:
+    if clients.pool and sc.yield_.draws > 0:
+        draw_set = ctx.cached(
+            "yield_network", key, lambda: _untested_draws(ctx, setup), UntestedDrawSet
+        )
+        draws = draw_set[0].by_distance
+    output = NetworkOutput(evaluation=net, reach=reach, sweep=sweep, untested_draws=draws)
+    return StageResult(output, _network_headline(output), cached_net)
 
-        def compute_draws() -> UntestedDrawSet:
-            blocks = [
-                _untested_draws(
-                    model,
-                    channels,
-                    links_by_distance[d],
-                    pool=pool,
-                    groups=groups,
-                    draws=sc.yield_.draws,
-                    seed=sc.seed + 3,
-                    rate_fn=rate_fn,
-                )
-                for d in distances
-            ]
-            return UntestedDrawSet(by_distance=tuple(blocks))
 
-        draws = ctx.cached("yield_network", key, compute_draws, UntestedDrawSet)[0].by_distance
-
-    capability = net.networking_capability_km
+def _network_headline(output: NetworkOutput) -> str:
+    net, reach = output.evaluation, output.reach
     last = net.by_distance[-1]
     n_beat = sum(p.beats_plob for p in last.pairs)
-    headline = (
-        f"{n_beat}/{len(channels)} pairs beat PLOB at {last.distance_km:g} km; "
-        f"networking capability {capability:,.0f} km; "
+    return (
+        f"{n_beat}/{net.n_pairs} pairs beat PLOB at {last.distance_km:g} km; "
+        f"networking capability {net.networking_capability_km:,.0f} km; "
         + (
             f"all pairs beat PLOB up to {reach.distance_km:g} km"
             if reach is not None
             else "at no configured distance do all pairs beat PLOB"
         )
     )
-    output = NetworkOutput(evaluation=net, reach=reach, sweep=sweep, untested_draws=draws)
-    return StageResult(output, headline, cached_net)
+
+
+def _sweep(ctx: FlowContext, setup: _NetworkSetup) -> DistanceSweep:
+    """Key rate versus distance for the median channel's pair (nominal chips), with PLOB."""
+    from qkdchip.simulations.network.sweep import distance_sweep
+
+    net = ctx.scenario.network
+    return distance_sweep(
+        model=setup.model,
+        channels=setup.channels,
+        nominal=setup.clients.nominal,
+        downstream_km=net.downstream_km,
+        max_km=net.sweep_max_km,
+        points=net.sweep_points,
+        seed=ctx.scenario.seed,
+        progress=lambda done, total: ctx.report_progress("sweep", done, total),
+    )
 
 
 def _channel_plan(sc: Scenario, comb: CombOutput) -> list[ChannelAssignment]:
@@ -403,51 +376,36 @@ def _channel_plan(sc: Scenario, comb: CombOutput) -> list[ChannelAssignment]:
     )
 
 
-def _untested_draws(
-    model: NetworkModel,
-    channels: Sequence[ChannelAssignment],
-    links: Sequence[PairLinks],
-    *,
-    pool: list[ClientChip],
-    groups: np.ndarray,
-    draws: int,
-    seed: int,
-    rate_fn: KeyRateFunction,
-) -> UntestedDraws:
-    """Key rates of ``draws`` random, untested chip sets at one distance (a key-rate table over
-    the misalignment, built once, serves every pair)."""
+def _untested_draws(ctx: FlowContext, setup: _NetworkSetup) -> UntestedDrawSet:
+    """Key rates of random, untested chip sets at each configured distance (a key-rate table
+    over the misalignment, built once per distance, serves every pair)."""
     from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
 
-    table = key_rate_table(
-        model=model,
-        channel=channels[0],
-        links=links[0],
-        channels=channels,
-        misalignment_grid=MISALIGNMENT_GRID,
-        key_rate=rate_fn,
-    )
-    res = yield_aware_network(
-        model=model,
-        channels=channels,
-        links=links,
-        pool=pool,
-        groups=groups,
-        table=table,
-        draws=draws,
-        rng=np.random.default_rng(seed),
-    )
-    return UntestedDraws.from_result(res, table=table)
+    blocks = []
+    for links in setup.links_by_distance.values():
+        table = key_rate_table(
+            model=setup.model,
+            channel=setup.channels[0],
+            links=links[0],
+            channels=setup.channels,
+            misalignment_grid=MISALIGNMENT_GRID,
+            key_rate=setup.key_rate,
+        )
+        result = yield_aware_network(
+            model=setup.model,
+            channels=setup.channels,
+            links=links,
+            pool=setup.clients.pool,
+            groups=setup.clients.wafer,
+            table=table,
+            draws=ctx.scenario.yield_.draws,
+            rng=np.random.default_rng(ctx.scenario.seed + 3),
+        )
+        blocks.append(UntestedDraws.from_result(result, table=table))
+    return UntestedDrawSet(by_distance=tuple(blocks))
 
 
-def _reach(
-    ctx: FlowContext,
-    start_km: float,
-    *,
-    model: NetworkModel,
-    channels: Sequence[ChannelAssignment],
-    clients: Sequence[ClientChip],
-    rate_fn: KeyRateFunction,
-) -> Reach:
+def _reach(ctx: FlowContext, setup: _NetworkSetup, start_km: float) -> Reach:
     """Longest distance at which every pair beats PLOB, searched from ``start_km`` (km), where
     every pair does. Each evaluated distance runs the whole network evaluation (every pair, its
     locking, noise and optimised key rate)."""
@@ -460,11 +418,11 @@ def _reach(
         evaluated[0] += 1
         ctx.report_progress("reach", evaluated[0], evaluated[0])  # distances evaluated so far
         result = evaluate_network(
-            model=model,
-            channels=channels,
-            clients=clients,
+            model=setup.model,
+            channels=setup.channels,
+            clients=setup.clients.deployed,
             links_by_distance={distance_km: ctx.scenario.network.links(distance_km)},
-            key_rate=rate_fn,
+            key_rate=setup.key_rate,
         )
         return result.at(distance_km).all_beat_plob
 

@@ -3,6 +3,7 @@
 * :func:`chip_pool`: every die of some simulated InP wafers as client-chip metrics.
 * :func:`pool_clients`: those dies as :class:`~qkdchip.simulations.network.model.ClientChip`.
 * :func:`tested_clients`: the chips a network deploys, drawn among the dies that pass.
+* :func:`network_clients`: a network's nominal, deployed and pool chips.
 * :func:`client_name`: ``A1, B1, A2, B2, ...`` (pair i is clients 2i and 2i+1).
 * :func:`drawn_laser_cavity`: the cavity of the drawn DBR laser with its simulated grating.
 """
@@ -160,3 +161,60 @@ def tested_clients(
         replace(pool[int(j)], name=client_name(k), working=bool(passes[j]) and pool[j].working)
         for k, j in enumerate((*tested, *failing))
     ]
+
+
+@dataclass(frozen=True)
+class NetworkClients:
+    """The client chips of a network.
+
+    Attributes:
+        nominal: ``n`` nominal chips (A1, B1, ...), for the distance sweep.
+        deployed: the ``n`` chips the network runs: drawn among the first wafer's passing dies
+            of the pool (a tested set, as an operator deploys), or the nominal ones without a
+            pool.
+        pool: every die of the pool as a client chip (empty without a pool).
+        wafer: the pool dies' wafer indices.
+    """
+
+    nominal: tuple[ClientChip, ...]
+    deployed: tuple[ClientChip, ...]
+    pool: tuple[ClientChip, ...]
+    wafer: np.ndarray
+
+
+def network_clients(
+    *,
+    n: int,
+    laser: SlaveLaser,
+    extinction_ratio_db: float,
+    coupling_loss_db: float,
+    pool: ChipPool | None,
+    seed: int,
+) -> NetworkClients:
+    """The nominal, deployed and pool chips of a network of ``n`` clients.
+
+    Args:
+        n: number of clients.
+        laser: every chip's slave laser (the drawn DBR laser).
+        extinction_ratio_db: the nominal chips' intensity-modulator extinction ratio, dB.
+        coupling_loss_db: fibre-to-chip coupling loss of every chip, dB.
+        pool: the yield Monte Carlo's dies, or None for nominal chips only.
+        seed: seed of the draw of the deployed chips.
+    """
+    nominal = tuple(
+        ClientChip(
+            name=client_name(k),
+            laser=laser,
+            extinction_ratio_db=extinction_ratio_db,
+            coupling_loss_db=coupling_loss_db,
+        )
+        for k in range(n)
+    )
+    if pool is None:
+        return NetworkClients(nominal, nominal, (), np.zeros(0, dtype=int))
+    dies = pool_clients(pool, laser=laser, coupling_loss_db=coupling_loss_db)
+    wafer = np.asarray(pool.wafer, dtype=int)
+    deployed = tested_clients(
+        dies, passes=np.asarray(pool.chip_pass, dtype=bool), first_wafer=wafer == 0, n=n, seed=seed
+    )
+    return NetworkClients(nominal, tuple(deployed), tuple(dies), wafer)

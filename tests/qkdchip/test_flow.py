@@ -79,7 +79,7 @@ def test_stage_needing_missing_output_is_skipped(tmp_path: Path) -> None:
     network = {s.name: s for s in STAGES}["network"]
     (outcome,) = run_flow(ctx, stages=(network,))
     assert outcome.status == "skipped"
-    assert "comb" in outcome.message
+    assert "needs the 'devices' stage" in outcome.message
     write_report(ctx, [outcome])
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["per_channel"] is None
