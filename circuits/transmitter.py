@@ -1,4 +1,33 @@
-"""The InP client QKD transmitter chip (12.0 x 2.0 mm die, two lanes of 3 mm modulators).
+"""The InP client QKD transmitter chip (12.5 x 2.0 mm die, two lanes of 3 mm modulators).
+
+Two comb lines from the server lock two on-chip DBR lasers by injection through their rear
+gratings: the signal laser and the reference laser (another comb line) that gives the
+dual-wavelength phase reference. Block diagram (x east, y north; light follows the arrows)::
+
+     north edge: DC pads (150 µm slot pitch) and GSG pads, one pad per contact
+   +----------------------------------------------------------------------------+
+   |  .--[IM II]<-[IM I]<-[IM III]<-[DBR sig]<-[SSC in]<=== in_signal (comb line 1)
+   |  |   MZM      MZM     MZM    rear|gain|phase|front                         |
+   |  |  U-turn, deep ridge, R = 100 µm                                         |
+   |  '------------------.                                                      |
+in_reference ==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[PM II]->[VOA I]
+ (comb line 2)   |                                         ->[VOA II]->[SSC out]==> out
+   +----------------------------------------------------------------------------+
+     south edge: DC pads and GSG pads; all three SSCs meet their facet at 7 degrees
+
+- IM III carves pulses; IM I and IM II set the decoy and signal intensities (push-pull
+  capable MZMs: the upper arm is driven through a GSG pad, the lower arm biased through a
+  DC pad). A GSG group's signal pad is p-metal wired to the electrode; its two ground pads
+  are n-metal top-side contacts to the n-InP that every p-i-n section shares.
+- PM ref modulates the reference pulses; after the 2:1 MMI both wavelengths share PM I
+  (phase encoding) and PM II (phase randomisation), both driven in the signal slots, and
+  two VOAs in series that bring the output to the single-photon level.
+- The active sections, their order in each lane and their kinds come from
+  :data:`qkdchip.circuits.inventory.TRANSMITTER_SECTIONS`, the list the wafer-yield model
+  counts; ``info["active_sections"]`` lists the labels drawn.
+- Every contact (4 per laser, 2 per MZM, 1 per PM and VOA) has its own pad at the chip
+  edge, wired without crossings; the lower-arm wire of each MZM crosses the passive ridge
+  in the gap east of its MZM (metal over a passive waveguide, never over another contact).
 
 Needs the InP PDK active (``qkdchip.pdk.inp.get_pdk().activate()``).
 """
@@ -164,38 +193,10 @@ def transmitter_chip(
 ) -> gf.Component:
     """InP QKD transmitter for a client of a sending-or-not-sending TF-QKD network.
 
-    Two comb lines from the server lock two on-chip DBR lasers by injection through their rear
-    gratings: the signal laser (Bragg period ``signal_period_nm``) and the reference laser
-    (``reference_period_nm``, another comb line) that gives the dual-wavelength phase
-    reference. Block diagram (x east, y north; light follows the arrows)::
-
-         north edge: DC pads (150 µm slot pitch) and GSG pads, one pad per contact
-       +----------------------------------------------------------------------------+
-       |  .--[IM II]<-[IM I]<-[IM III]<-[DBR sig]<-[SSC in]<=== in_signal (comb line 1)
-       |  |   MZM      MZM     MZM    rear|gain|phase|front                         |
-       |  |  U-turn, deep ridge, R = 100 µm                                         |
-       |  '------------------.                                                      |
-    in_reference ==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[PM II]->[VOA I]
-     (comb line 2)   |                                         ->[VOA II]->[SSC out]==> out
-       +----------------------------------------------------------------------------+
-         south edge: DC pads and GSG pads; all three SSCs meet their facet at 7 degrees
-
-    - IM III carves pulses; IM I and IM II set the decoy and signal intensities (push-pull
-      capable MZMs: the upper arm is driven through a GSG pad, the lower arm biased through a
-      DC pad). A GSG group's signal pad is p-metal wired to the electrode; its two ground pads
-      are n-metal top-side contacts to the n-InP that every p-i-n section shares.
-    - PM ref modulates the reference pulses; after the 2:1 MMI both wavelengths share PM I
-      (phase encoding) and PM II (phase randomisation), both driven in the signal slots, and
-      two VOAs in series that bring the output to the single-photon level.
-    - The active sections, their order in each lane and their kinds come from
-      :data:`qkdchip.circuits.inventory.TRANSMITTER_SECTIONS`, the list the wafer-yield model
-      counts; ``info["active_sections"]`` lists the labels drawn.
-    - Every contact (4 per laser, 2 per MZM, 1 per PM and VOA) has its own pad at the chip
-      edge, wired without crossings; the lower-arm wire of each MZM crosses the passive ridge
-      in the gap east of its MZM (metal over a passive waveguide, never over another contact).
+    The block diagram and the roles of the sections are in the module docstring.
 
     Args:
-        chip_width_um, chip_height_um: die size (µm); the wafer's die is 12000 x 2000 µm.
+        chip_width_um, chip_height_um: die size (µm); the wafer's die is 12500 x 2000 µm.
         top_lane_y_um: y of the signal lane (µm).
         bottom_lane_y_um: y of the output lane after the combiner (µm).
         return_offset_um: height of the returning signal waveguide above the bottom lane (µm).
@@ -208,7 +209,8 @@ def transmitter_chip(
         pm_length_um: phase modulator electrode length (µm).
         voa_length_um: attenuator length (µm).
         combiner_width_um, combiner_length_um, combiner_port_offset_um,
-        combiner_access_width_um, combiner_taper_um: the 2:1 MMI combiner (µm).
+        combiner_access_width_um, combiner_taper_um: the 2:1 MMI combiner, also the MZMs'
+            splitters and combiners (µm).
         dc_pad_um, rf_pad_um, pad_pitch_um: pad sides and the slot pitch of the pad rows (µm).
         pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
         wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
@@ -220,161 +222,6 @@ def transmitter_chip(
         contact and pad points) for the geometric checks.
     """
     rules = design_rules()
-    radius = rules.layer(CORE).min_bend_radius_um or 100.0
-    metal_space = rules.layer(METAL).min_space_um
-    if channel_pitch_um < wire_width_um + metal_space:
-        raise ValueError(
-            f"channel_pitch_um={channel_pitch_um} must be >= wire_width_um + metal space "
-            f"({wire_width_um + metal_space}) µm"
-        )
-    if link_um < wire_width_um + 2 * metal_space + 10.0:
-        raise ValueError(
-            f"link_um={link_um} leaves no room for a {wire_width_um} µm crossing wire "
-            f"(min {wire_width_um + 2 * metal_space + 10.0} µm)"
-        )
-    w = ridge_width_um
-    dbr = {
-        "rear_grating_um": dbr_rear_um,
-        "gain_um": dbr_gain_um,
-        "phase_um": dbr_phase_um,
-        "front_grating_um": dbr_front_um,
-        "isolation_um": dbr_isolation_um,
-        "ridge_width_um": w,
-    }
-    ssc = ssc_angled(
-        tip_width_um=ssc_tip_um,
-        taper_length_um=ssc_taper_um,
-        facet_angle_deg=facet_angle_deg,
-        ridge_width_um=w,
-    )
-    im = mzm(  # its splitter and combiner are the chip's MMI design, like the lane combiner
-        arm_length_um=im_arm_length_um,
-        arm_separation_um=im_arm_separation_um,
-        ridge_width_um=w,
-        mmi_width_um=combiner_width_um,
-        mmi_length_um=combiner_length_um,
-        mmi_port_offset_um=combiner_port_offset_um,
-        mmi_access_width_um=combiner_access_width_um,
-        mmi_taper_um=combiner_taper_um,
-    )
-    pm = phase_modulator(length_um=pm_length_um, ridge_width_um=w)
-    att = voa(length_um=voa_length_um, ridge_width_um=w)
-    W, H = chip_width_um, chip_height_um
-    # the angled tip's corners reach past o2; keep every shape inside the die
-    overhang = ssc.dbbox().right - ssc.ports["o2"].center[0]
-    facet_x = ssc.ports["o2"].center[0] + overhang
-    dbr_sig = dbr_laser(period_nm=signal_period_nm, **dbr)
-    dbr_ref = dbr_laser(period_nm=reference_period_nm, **dbr)
-    # the cell of each device kind each lane can take: a lane's laser is its own (Bragg
-    # period); MZMs only in the signal lane, whose north wiring routes their lower-arm contact
-    single = {"phase_modulator": pm, "voa": att}
-    cells = {
-        "signal": {"dbr_laser": dbr_sig, "intensity_modulator": im},
-        "reference": {"dbr_laser": dbr_ref, **single},
-        "output": single,
-    }
-    for section in TRANSMITTER_SECTIONS:
-        if section.kind not in cells[section.lane]:
-            raise ValueError(f"{section.label}: no {section.kind} in the {section.lane} lane")
-
-    c = gf.Component()
-    c.add_polygon([(0, 0), (W, 0), (W, H), (0, H)], layer="FLOORPLAN")
-    y_top = top_lane_y_um
-    y_comb = bottom_lane_y_um
-
-    # --- signal lane, built westwards from the east facet ------------------------------------
-    ssc_in = c << ssc
-    ssc_in.move((W - facet_x, y_top))
-    c.add_port("in_signal", port=ssc_in.ports["o2"])
-    top, gaps, x_west = _place_lane(
-        c,
-        cells["signal"],
-        "signal",
-        cursor=ssc_in.ports["o1"].center[0],
-        y=y_top,
-        link_um=link_um,
-        width=w,
-        westward=True,
-    )
-    if x_west - 2 * radius < pad_edge_margin_um:
-        raise ValueError(
-            f"the signal lane needs {W - x_west + 2 * radius + pad_edge_margin_um:.1f} µm but "
-            f"chip_width_um={W}; shorten the lasers or modulators"
-        )
-
-    # --- reference lane from the west facet ---------------------------------------------------
-    y_ref = y_comb - 1.5  # lower input of the combiner
-    ssc_ref = c << ssc
-    ssc_ref.mirror_x()
-    ssc_ref.move((facet_x, y_ref))
-    c.add_port("in_reference", port=ssc_ref.ports["o2"])
-    bottom, _, cursor = _place_lane(
-        c,
-        cells["reference"],
-        "reference",
-        cursor=ssc_ref.ports["o1"].center[0],
-        y=y_ref,
-        link_um=link_um,
-        width=w,
-        westward=False,
-    )
-
-    # --- U-turn from the signal lane down to the combiner's upper input ----------------------
-    y_ret = y_comb + return_offset_um
-    vertical = y_top - y_ret - 2 * radius
-    if vertical <= 0:
-        raise ValueError(
-            f"lanes at y = {y_top} and {y_ret} µm are closer than two bends of {radius} µm"
-        )
-    dy_s = (y_comb + 1.5) - y_ret
-    dx_s = s_bend_min_dx_um(dy_um=dy_s, min_radius_um=radius)
-    x_comb_in = max(cursor + link_um, x_west + dx_s + link_um)
-    segments = _u_turn_segments(
-        radius_um=radius,
-        down_um=vertical,
-        back_um=x_comb_in - x_west - dx_s,
-        s_bend_dx_um=dx_s,
-        s_bend_dy_um=dy_s,
-    )
-    u_turn = c << path_waveguide(segments=segments, width=w, layer=CORE)
-    u_turn.rotate(180)
-    u_turn.move((x_west, y_top))
-    ridge_link(c, cursor, x_comb_in, y_ref, w)
-
-    combiner = c << mmi1x2(
-        width_um=combiner_width_um,
-        length_um=combiner_length_um,
-        port_offset_um=combiner_port_offset_um,
-        access_width_um=combiner_access_width_um,
-        taper_length_um=combiner_taper_um,
-        ridge_width_um=w,
-    )
-    combiner.rotate(180)
-    combiner.move((x_comb_in - combiner.ports["o3"].center[0], y_comb))
-
-    # --- common output lane ---------------------------------------------------------------------
-    output, _, cursor = _place_lane(
-        c,
-        cells["output"],
-        "output",
-        cursor=combiner.ports["o1"].center[0],
-        y=y_comb,
-        link_um=link_um,
-        width=w,
-        westward=False,
-    )
-    bottom += output
-    ssc_out = c << ssc
-    ssc_out.move((W - facet_x, y_comb))
-    overflow = cursor + link_um - ssc_out.ports["o1"].center[0]
-    if overflow > 0:
-        raise ValueError(
-            f"the reference and output lanes need {W + overflow:.1f} µm but "
-            f"chip_width_um={W}; shorten the phase modulators, VOAs or lasers"
-        )
-    ridge_link(c, cursor, ssc_out.ports["o1"].center[0], y_comb, w)
-    c.add_port("out", port=ssc_out.ports["o2"])
-
     wiring = _Wiring(
         wire_width_um=wire_width_um,
         channel_pitch_um=channel_pitch_um,
@@ -384,13 +231,105 @@ def transmitter_chip(
         pad_edge_margin_um=pad_edge_margin_um,
         label_keepout_um=label_keepout_um,
     )
-    contacts = _contacts(c, top, bottom, gaps, wiring)
-    nets = _pad_rows(c, contacts, wiring, chip_width_um=W, chip_height_um=H)
+    _check_wiring_room(wiring, link_um=link_um, metal_space_um=rules.layer(METAL).min_space_um)
+    cells = _chip_cells(
+        ridge_width_um=ridge_width_um,
+        ssc=SpotSizeConverterDesign(
+            tip_width_um=ssc_tip_um, taper_length_um=ssc_taper_um, facet_angle_deg=facet_angle_deg
+        ),
+        laser=DbrLaserDesign(
+            rear_grating_um=dbr_rear_um,
+            gain_um=dbr_gain_um,
+            phase_um=dbr_phase_um,
+            front_grating_um=dbr_front_um,
+            isolation_um=dbr_isolation_um,
+        ),
+        periods_nm=(signal_period_nm, reference_period_nm),
+        im=MzmDesign(arm_length_um=im_arm_length_um, arm_separation_um=im_arm_separation_um),
+        mmi=MmiDesign(
+            width_um=combiner_width_um,
+            length_um=combiner_length_um,
+            port_offset_um=combiner_port_offset_um,
+            access_width_um=combiner_access_width_um,
+            taper_length_um=combiner_taper_um,
+        ),
+        pm_length_um=pm_length_um,
+        voa_length_um=voa_length_um,
+    )
+    plan = _Floorplan(
+        width_um=chip_width_um,
+        top_lane_y_um=top_lane_y_um,
+        bottom_lane_y_um=bottom_lane_y_um,
+        return_offset_um=return_offset_um,
+        link_um=link_um,
+        ridge_width_um=ridge_width_um,
+        radius_um=rules.layer(CORE).min_bend_radius_um or 100.0,
+        facet_x_um=cells.facet_x_um,
+        pad_edge_margin_um=pad_edge_margin_um,
+    )
+    c = _die(width_um=chip_width_um, height_um=chip_height_um)
+    lanes = _place_lanes(c, cells, plan)
+    contacts = _contacts(c, lanes.top, lanes.bottom, lanes.signal.gaps, wiring)
+    nets = _pad_rows(
+        c, contacts, wiring, chip_width_um=chip_width_um, chip_height_um=chip_height_um
+    )
+    _describe(c, lanes, contacts=contacts, nets=nets, size_um=(chip_width_um, chip_height_um))
+    c.info["grating_periods_nm"] = {"signal": signal_period_nm, "reference": reference_period_nm}
+    return c
 
-    c.info["chip_size_um"] = [W, H]
+
+@dataclass(frozen=True)
+class _Lanes:
+    """The three lanes as placed and the combiner that joins them."""
+
+    signal: _Lane
+    reference: _Lane
+    output: _Lane
+    combiner: gf.ComponentReference
+
+    @property
+    def top(self) -> list[_Placed]:
+        """The signal lane's sections (contacts north)."""
+        return self.signal.placed
+
+    @property
+    def bottom(self) -> list[_Placed]:
+        """The reference and output lanes' sections (contacts south)."""
+        return self.reference.placed + self.output.placed
+
+
+def _place_lanes(c: gf.Component, cells: _Cells, plan: _Floorplan) -> _Lanes:
+    """Signal lane, reference lane, the U-turn and combiner that join them, and the output."""
+    signal = _signal_lane(c, cells, plan)
+    reference = _reference_lane(c, cells, plan)
+    combiner = _u_turn_and_combiner(
+        c, cells.mmi, plan, signal_west_um=signal.end_um, reference_east_um=reference.end_um
+    )
+    output = _output_lane(c, cells, plan, combiner=combiner)
+    return _Lanes(signal, reference, output, combiner)
+
+
+def _describe(
+    c: gf.Component,
+    lanes: _Lanes,
+    *,
+    contacts: _Contacts,
+    nets: list[Net],
+    size_um: tuple[float, float],
+) -> None:
+    """The chip's ``info``: size and block centres (µm), inputs, lanes, sections, nets, pads."""
+    top, bottom = lanes.top, lanes.bottom
+    c.info["chip_size_um"] = list(size_um)
     c.info["optical_inputs"] = ["in_signal", "in_reference"]
     blocks = {p.section.label: p.ref for p in (*top, *bottom)}
-    blocks.update({"SSC in": ssc_in, "SSC ref": ssc_ref, "SSC out": ssc_out, "MMI 2:1": combiner})
+    blocks.update(
+        {
+            "SSC in": lanes.signal.ssc,
+            "SSC ref": lanes.reference.ssc,
+            "SSC out": lanes.output.ssc,
+            "MMI 2:1": lanes.combiner,
+        }
+    )
     c.info["block_centres_um"] = {
         name: [round(ref.dbbox().center().x, 3), round(ref.dbbox().center().y, 3)]
         for name, ref in blocks.items()
@@ -402,8 +341,257 @@ def transmitter_chip(
     every = contacts.north + contacts.south
     c.info["n_dc_pads"] = sum(1 for k in every if not k.rf)
     c.info["n_gsg_pads"] = sum(1 for k in every if k.rf)
-    c.info["grating_periods_nm"] = {"signal": signal_period_nm, "reference": reference_period_nm}
+
+
+@dataclass(frozen=True)
+class _Lane:
+    """A lane as placed: its spot-size converter, its sections, the x of the link before each
+    section (by key; the MZMs' lower-arm wires cross there) and the x where it ends (µm)."""
+
+    ssc: gf.ComponentReference
+    placed: list[_Placed]
+    gaps: dict[str, float]
+    end_um: float
+
+
+def _die(*, width_um: float, height_um: float) -> gf.Component:
+    """An empty chip with its floorplan outline (µm)."""
+    c = gf.Component()
+    c.add_polygon([(0, 0), (width_um, 0), (width_um, height_um), (0, height_um)], layer="FLOORPLAN")
     return c
+
+
+@dataclass(frozen=True)
+class _Floorplan:
+    """Where the lanes run on the die (all µm)."""
+
+    width_um: float
+    top_lane_y_um: float
+    bottom_lane_y_um: float
+    return_offset_um: float
+    link_um: float
+    ridge_width_um: float
+    radius_um: float
+    facet_x_um: float
+    pad_edge_margin_um: float
+
+
+def _check_wiring_room(wiring: _Wiring, *, link_um: float, metal_space_um: float) -> None:
+    """Refuse wire channels narrower than a wire and its spaces, and links with no room for
+    the MZMs' crossing wires (all µm)."""
+    if wiring.channel_pitch_um < wiring.wire_width_um + metal_space_um:
+        raise ValueError(
+            f"channel_pitch_um={wiring.channel_pitch_um} must be >= wire_width_um + metal space "
+            f"({wiring.wire_width_um + metal_space_um}) µm"
+        )
+    if link_um < wiring.wire_width_um + 2 * metal_space_um + 10.0:
+        raise ValueError(
+            f"link_um={link_um} leaves no room for a {wiring.wire_width_um} µm crossing wire "
+            f"(min {wiring.wire_width_um + 2 * metal_space_um + 10.0} µm)"
+        )
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The device cells the lanes place.
+
+    Attributes:
+        ssc: the angled spot-size converter (all three facets).
+        lanes: lane -> device kind -> cell.
+        mmi: :func:`mmi1x2` settings of the chip's MMIs (µm).
+    """
+
+    ssc: gf.Component
+    lanes: dict[str, dict[str, gf.Component]]
+    mmi: dict[str, float]
+
+    @property
+    def facet_x_um(self) -> float:
+        """x of the facet from the SSC's origin: the angled tip's corners reach past o2, and
+        every shape stays inside the die (µm)."""
+        overhang = self.ssc.dbbox().right - self.ssc.ports["o2"].center[0]
+        return self.ssc.ports["o2"].center[0] + overhang
+
+
+def _chip_cells(
+    *,
+    ridge_width_um: float,
+    ssc: SpotSizeConverterDesign,
+    laser: DbrLaserDesign,
+    periods_nm: tuple[float, float],
+    im: MzmDesign,
+    mmi: MmiDesign,
+    pm_length_um: float,
+    voa_length_um: float,
+) -> _Cells:
+    """The cells of the chip's devices, all on ``ridge_width_um`` ridges (µm).
+
+    A lane's laser is its own (Bragg period: signal, reference); MZMs sit only in the signal
+    lane, whose north wiring routes their lower-arm contact. Their splitters and combiners are
+    the chip's MMI, like the lane combiner.
+    """
+    w = ridge_width_um
+    converter = ssc_angled(
+        tip_width_um=ssc.tip_width_um,
+        taper_length_um=ssc.taper_length_um,
+        facet_angle_deg=ssc.facet_angle_deg,
+        ridge_width_um=w,
+    )
+    modulator = mzm(
+        arm_length_um=im.arm_length_um,
+        arm_separation_um=im.arm_separation_um,
+        ridge_width_um=w,
+        mmi_width_um=mmi.width_um,
+        mmi_length_um=mmi.length_um,
+        mmi_port_offset_um=mmi.port_offset_um,
+        mmi_access_width_um=mmi.access_width_um,
+        mmi_taper_um=mmi.taper_length_um,
+    )
+    single = {
+        "phase_modulator": phase_modulator(length_um=pm_length_um, ridge_width_um=w),
+        "voa": voa(length_um=voa_length_um, ridge_width_um=w),
+    }
+    sections = {
+        "rear_grating_um": laser.rear_grating_um,
+        "gain_um": laser.gain_um,
+        "phase_um": laser.phase_um,
+        "front_grating_um": laser.front_grating_um,
+        "isolation_um": laser.isolation_um,
+        "ridge_width_um": w,
+    }
+    signal_nm, reference_nm = periods_nm
+    lanes = {
+        "signal": {
+            "dbr_laser": dbr_laser(period_nm=signal_nm, **sections),
+            "intensity_modulator": modulator,
+        },
+        "reference": {"dbr_laser": dbr_laser(period_nm=reference_nm, **sections), **single},
+        "output": single,
+    }
+    for section in TRANSMITTER_SECTIONS:
+        if section.kind not in lanes[section.lane]:
+            raise ValueError(f"{section.label}: no {section.kind} in the {section.lane} lane")
+    settings = {
+        "width_um": mmi.width_um,
+        "length_um": mmi.length_um,
+        "port_offset_um": mmi.port_offset_um,
+        "access_width_um": mmi.access_width_um,
+        "taper_length_um": mmi.taper_length_um,
+        "ridge_width_um": w,
+    }
+    return _Cells(converter, lanes, settings)
+
+
+def _signal_lane(c: gf.Component, cells: _Cells, plan: _Floorplan) -> _Lane:
+    """The input SSC at the east facet and the signal lane built westwards from it."""
+    ssc_in = c << cells.ssc
+    ssc_in.move((plan.width_um - plan.facet_x_um, plan.top_lane_y_um))
+    c.add_port("in_signal", port=ssc_in.ports["o2"])
+    top, gaps, x_west = _place_lane(
+        c,
+        cells.lanes["signal"],
+        "signal",
+        cursor=ssc_in.ports["o1"].center[0],
+        y=plan.top_lane_y_um,
+        link_um=plan.link_um,
+        width=plan.ridge_width_um,
+        westward=True,
+    )
+    if x_west - 2 * plan.radius_um < plan.pad_edge_margin_um:
+        need = plan.width_um - x_west + 2 * plan.radius_um + plan.pad_edge_margin_um
+        raise ValueError(
+            f"the signal lane needs {need:.1f} µm but chip_width_um={plan.width_um}; "
+            "shorten the lasers or modulators"
+        )
+    return _Lane(ssc_in, top, gaps, x_west)
+
+
+def _reference_lane(c: gf.Component, cells: _Cells, plan: _Floorplan) -> _Lane:
+    """The reference SSC at the west facet and the reference lane built eastwards, on the
+    combiner's lower input."""
+    y_ref = plan.bottom_lane_y_um - 1.5
+    ssc_ref = c << cells.ssc
+    ssc_ref.mirror_x()
+    ssc_ref.move((plan.facet_x_um, y_ref))
+    c.add_port("in_reference", port=ssc_ref.ports["o2"])
+    bottom, gaps, cursor = _place_lane(
+        c,
+        cells.lanes["reference"],
+        "reference",
+        cursor=ssc_ref.ports["o1"].center[0],
+        y=y_ref,
+        link_um=plan.link_um,
+        width=plan.ridge_width_um,
+        westward=False,
+    )
+    return _Lane(ssc_ref, bottom, gaps, cursor)
+
+
+def _u_turn_and_combiner(
+    c: gf.Component,
+    mmi: dict[str, float],
+    plan: _Floorplan,
+    *,
+    signal_west_um: float,
+    reference_east_um: float,
+) -> gf.ComponentReference:
+    """The U-turn from the signal lane's west end down to the combiner's upper input, the
+    reference lane's link to its lower input, and the 2:1 MMI combiner (µm)."""
+    radius, w = plan.radius_um, plan.ridge_width_um
+    y_top, y_comb = plan.top_lane_y_um, plan.bottom_lane_y_um
+    y_ret = y_comb + plan.return_offset_um
+    vertical = y_top - y_ret - 2 * radius
+    if vertical <= 0:
+        raise ValueError(
+            f"lanes at y = {y_top} and {y_ret} µm are closer than two bends of {radius} µm"
+        )
+    dy_s = (y_comb + 1.5) - y_ret
+    dx_s = s_bend_min_dx_um(dy_um=dy_s, min_radius_um=radius)
+    x_comb_in = max(reference_east_um + plan.link_um, signal_west_um + dx_s + plan.link_um)
+    segments = _u_turn_segments(
+        radius_um=radius,
+        down_um=vertical,
+        back_um=x_comb_in - signal_west_um - dx_s,
+        s_bend_dx_um=dx_s,
+        s_bend_dy_um=dy_s,
+    )
+    u_turn = c << path_waveguide(segments=segments, width=w, layer=CORE)
+    u_turn.rotate(180)
+    u_turn.move((signal_west_um, y_top))
+    ridge_link(c, reference_east_um, x_comb_in, y_comb - 1.5, w)
+    combiner = c << mmi1x2(**mmi)
+    combiner.rotate(180)
+    combiner.move((x_comb_in - combiner.ports["o3"].center[0], y_comb))
+    return combiner
+
+
+def _output_lane(
+    c: gf.Component, cells: _Cells, plan: _Floorplan, *, combiner: gf.ComponentReference
+) -> _Lane:
+    """The common output lane from the combiner eastwards and the output SSC at the east
+    facet."""
+    y_comb = plan.bottom_lane_y_um
+    output, gaps, cursor = _place_lane(
+        c,
+        cells.lanes["output"],
+        "output",
+        cursor=combiner.ports["o1"].center[0],
+        y=y_comb,
+        link_um=plan.link_um,
+        width=plan.ridge_width_um,
+        westward=False,
+    )
+    ssc_out = c << cells.ssc
+    ssc_out.move((plan.width_um - plan.facet_x_um, y_comb))
+    overflow = cursor + plan.link_um - ssc_out.ports["o1"].center[0]
+    if overflow > 0:
+        raise ValueError(
+            f"the reference and output lanes need {plan.width_um + overflow:.1f} µm but "
+            f"chip_width_um={plan.width_um}; shorten the phase modulators, VOAs or lasers"
+        )
+    ridge_link(c, cursor, ssc_out.ports["o1"].center[0], y_comb, plan.ridge_width_um)
+    c.add_port("out", port=ssc_out.ports["o2"])
+    return _Lane(ssc_out, output, gaps, ssc_out.ports["o2"].center[0])
 
 
 @dataclass(frozen=True)
