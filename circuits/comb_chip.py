@@ -5,6 +5,8 @@ Needs the Si3N4 PDK active (``qkdchip.pdk.si3n4.get_pdk().activate()``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gdsfactory as gf
 
 from qkdchip.circuits.wafer_geometry import SI3N4_WAFER_LAYOUT
@@ -52,6 +54,229 @@ def place_edge_coupled(
     c.add_port(f"{name}_w", port=west.ports["o1"])
     c.add_port(f"{name}_e", port=east.ports["o1"])
     return ref
+
+
+@dataclass(frozen=True)
+class _Facets:
+    """Die width (µm), film (nm), waveguide width and bend radius (µm) and edge coupler that
+    every structure on the chip shares."""
+
+    chip_width_um: float
+    thickness_nm: float
+    width_um: float
+    min_radius_um: float
+    tip_width_um: float
+    taper_length_um: float
+    coupler: gf.Component
+
+
+def _facets(
+    *,
+    chip_width_um: float,
+    thickness_nm: float,
+    width_um: float,
+    tip_width_um: float,
+    taper_length_um: float,
+) -> _Facets:
+    """The shared facets of a die ``chip_width_um`` wide with inverse-taper couplers (µm)."""
+    min_radius = design_rules(thickness_nm).layer("WG").min_bend_radius_um or 0.0
+    coupler = edge_coupler(
+        tip_width_um=tip_width_um,
+        taper_length_um=taper_length_um,
+        waveguide_width_um=width_um,
+        thickness_nm=thickness_nm,
+    )
+    return _Facets(
+        chip_width_um=chip_width_um,
+        thickness_nm=thickness_nm,
+        width_um=width_um,
+        min_radius_um=min_radius,
+        tip_width_um=tip_width_um,
+        taper_length_um=taper_length_um,
+        coupler=coupler,
+    )
+
+
+def _floorplan(*, chip_width_um: float, chip_height_um: float) -> gf.Component:
+    """An empty die with its outline on FLOORPLAN, south-west corner at the origin (µm)."""
+    c = gf.Component()
+    c.add_polygon(
+        [(0, 0), (chip_width_um, 0), (chip_width_um, chip_height_um), (0, chip_height_um)],
+        layer="FLOORPLAN",
+    )
+    return c
+
+
+def _place_cutbacks(
+    c: gf.Component,
+    facets: _Facets,
+    *,
+    loops: tuple[int, ...],
+    y0_um: float,
+    pitch_um: float,
+    loop_height_um: float,
+) -> tuple[float, dict[str, float]]:
+    """Stack the cut-back waveguides from ``y0_um`` upwards; return the next free bus height
+    and the length of each set (µm)."""
+    return place_cutbacks(
+        c,
+        loops=loops,
+        y0=y0_um,
+        pitch=pitch_um,
+        chip_width_um=facets.chip_width_um,
+        width=facets.width_um,
+        layer="WG",
+        radius=facets.min_radius_um,
+        loop_height=loop_height_um,
+        tip=facets.tip_width_um,
+        taper=facets.taper_length_um,
+    )
+
+
+def _place_gap_sweep(
+    c: gf.Component,
+    facets: _Facets,
+    *,
+    radius_um: float,
+    gaps_um: tuple[float, ...],
+    pitch_um: float,
+    y0_um: float,
+) -> tuple[float, dict[str, float]]:
+    """Place one ring per gap, each on its own bus, from ``y0_um`` upwards in ``pitch_um`` steps;
+    return the next free bus height and the gap of each ring by structure name (µm)."""
+    y = y0_um
+    sweep = {}
+    for k, gap in enumerate(gaps_um, start=1):
+        ring = ring_point_coupled(
+            radius_um=radius_um,
+            width_um=facets.width_um,
+            gap_um=gap,
+            thickness_nm=facets.thickness_nm,
+            bus_width_um=facets.width_um,
+        )
+        place_edge_coupled(
+            c,
+            ring,
+            x_center=facets.chip_width_um / 2,
+            y_bus=y,
+            chip_width_um=facets.chip_width_um,
+            coupler=facets.coupler,
+            width=facets.width_um,
+            name=f"gap{k}",
+        )
+        sweep[f"gap{k}"] = gap
+        y += pitch_um
+    return y, sweep
+
+
+def _heater_pad_offset(
+    facets: _Facets,
+    *,
+    radius_um: float,
+    gap_um: float,
+    y_bus_um: float,
+    chip_height_um: float,
+    pad_size_um: float,
+    pad_edge_margin_um: float,
+) -> float:
+    """Height of the heater pads above the comb ring's top that leaves ``pad_edge_margin_um``
+    between the pads' top edge and the north chip edge (µm)."""
+    probe = ring_point_coupled(
+        radius_um=radius_um,
+        width_um=facets.width_um,
+        gap_um=gap_um,
+        thickness_nm=facets.thickness_nm,
+        bus_width_um=facets.width_um,
+    )
+    ring_top = float(probe.info["ring_center_y_um"]) + radius_um + facets.width_um / 2
+    pad_offset = chip_height_um - pad_edge_margin_um - pad_size_um - (y_bus_um + ring_top)
+    if pad_offset < 20.0:
+        raise ValueError(
+            f"chip_height_um={chip_height_um} is too small: the comb ring and its pads need "
+            f"{chip_height_um - pad_offset + 20.0:.1f} µm"
+        )
+    return pad_offset
+
+
+def _place_comb(
+    c: gf.Component,
+    facets: _Facets,
+    *,
+    radius_um: float,
+    gap_um: float,
+    y_bus_um: float,
+    chip_height_um: float,
+    heater_width_um: float,
+    pad_size_um: float,
+    pad_pitch_um: float,
+    pad_edge_margin_um: float,
+) -> gf.Component:
+    """Place the comb ring with its heater on the bus at ``y_bus_um``, pads at the north edge
+    (µm); adds ports ``comb_w`` / ``comb_e`` and ``heater_e1`` / ``heater_e2``."""
+    pad_offset = _heater_pad_offset(
+        facets,
+        radius_um=radius_um,
+        gap_um=gap_um,
+        y_bus_um=y_bus_um,
+        chip_height_um=chip_height_um,
+        pad_size_um=pad_size_um,
+        pad_edge_margin_um=pad_edge_margin_um,
+    )
+    comb = ring_heater(
+        radius_um=radius_um,
+        width_um=facets.width_um,
+        gap_um=gap_um,
+        thickness_nm=facets.thickness_nm,
+        bus_width_um=facets.width_um,
+        heater_width_um=heater_width_um,
+        pad_size_um=pad_size_um,
+        pad_pitch_um=pad_pitch_um,
+        pad_offset_um=round(pad_offset, 3),
+    )
+    ref = place_edge_coupled(
+        c,
+        comb,
+        x_center=facets.chip_width_um / 2,
+        y_bus=y_bus_um,
+        chip_width_um=facets.chip_width_um,
+        coupler=facets.coupler,
+        width=facets.width_um,
+        name="comb",
+    )
+    for port in ("e1", "e2"):
+        c.add_port(f"heater_{port}", port=ref.ports[port])
+    return comb
+
+
+def _check_fits(c: gf.Component, *, chip_width_um: float, chip_height_um: float) -> None:
+    """Raise ValueError when the structures of ``c`` reach past the die (µm)."""
+    box = c.dbbox()
+    if box.right > chip_width_um + 1e-6 or box.top > chip_height_um + 1e-6:
+        raise ValueError(
+            f"structures need {box.right:.1f} x {box.top:.1f} µm, more than the chip "
+            f"{chip_width_um} x {chip_height_um} µm"
+        )
+
+
+def _record_info(
+    c: gf.Component,
+    comb: gf.Component,
+    *,
+    chip_width_um: float,
+    chip_height_um: float,
+    radius_um: float,
+    sweep: dict[str, float],
+    cutbacks: dict[str, float],
+) -> None:
+    """Write the chip size, the comb ring's design and estimates, the gap sweep and the
+    cut-back lengths into ``c.info`` (µm, GHz, Ω)."""
+    c.info["chip_size_um"] = [chip_width_um, chip_height_um]
+    c.info["comb_radius_um"] = radius_um
+    c.info["comb_ring"] = comb.info["design"]
+    c.info["comb_fsr_ghz_estimate"] = float(comb.info["fsr_ghz_estimate"])
+    c.info["heater_resistance_ohm_estimate"] = float(comb.info["heater_resistance_ohm_estimate"])
+    c.info["gap_sweep_um"] = sweep
+    c.info["cutback_lengths_um"] = cutbacks
 
 
 @gf.cell
@@ -120,107 +345,50 @@ def comb_chip(
         The chip with edge-coupler ports ``<structure>_w`` / ``_e`` and heater pad ports
         ``heater_e1`` / ``heater_e2``; ``info`` lists the structures and their parameters.
     """
-    rules = design_rules(thickness_nm)
-    min_radius = rules.layer("WG").min_bend_radius_um or 0.0
-    radius = comb_radius_um
-    coupler = edge_coupler(
+    facets = _facets(
+        chip_width_um=chip_width_um,
+        thickness_nm=thickness_nm,
+        width_um=ring_width_um,
         tip_width_um=tip_width_um,
         taper_length_um=taper_length_um,
-        waveguide_width_um=ring_width_um,
-        thickness_nm=thickness_nm,
     )
-    c = gf.Component()
-    c.add_polygon(
-        [(0, 0), (chip_width_um, 0), (chip_width_um, chip_height_um), (0, chip_height_um)],
-        layer="FLOORPLAN",
-    )
-    x_mid = chip_width_um / 2
-
-    y, cutbacks = place_cutbacks(
+    c = _floorplan(chip_width_um=chip_width_um, chip_height_um=chip_height_um)
+    y, cutbacks = _place_cutbacks(
         c,
+        facets,
         loops=cutback_loops,
-        y0=bottom_margin_um,
-        pitch=cutback_pitch_um,
-        chip_width_um=chip_width_um,
-        width=ring_width_um,
-        layer="WG",
-        radius=min_radius,
-        loop_height=cutback_loop_height_um,
-        tip=tip_width_um,
-        taper=taper_length_um,
+        y0_um=bottom_margin_um,
+        pitch_um=cutback_pitch_um,
+        loop_height_um=cutback_loop_height_um,
     )
-
-    sweep = {}
-    for k, gap in enumerate(sweep_gaps_um, start=1):
-        ring = ring_point_coupled(
-            radius_um=sweep_radius_um,
-            width_um=ring_width_um,
-            gap_um=gap,
-            thickness_nm=thickness_nm,
-            bus_width_um=ring_width_um,
-        )
-        place_edge_coupled(
-            c,
-            ring,
-            x_center=x_mid,
-            y_bus=y,
-            chip_width_um=chip_width_um,
-            coupler=coupler,
-            width=ring_width_um,
-            name=f"gap{k}",
-        )
-        sweep[f"gap{k}"] = gap
-        y += sweep_pitch_um
-
-    probe = ring_point_coupled(
-        radius_um=radius,
-        width_um=ring_width_um,
-        gap_um=comb_gap_um,
-        thickness_nm=thickness_nm,
-        bus_width_um=ring_width_um,
+    y, sweep = _place_gap_sweep(
+        c,
+        facets,
+        radius_um=sweep_radius_um,
+        gaps_um=sweep_gaps_um,
+        pitch_um=sweep_pitch_um,
+        y0_um=y,
     )
-    ring_top = float(probe.info["ring_center_y_um"]) + radius + ring_width_um / 2
-    pad_offset = chip_height_um - pad_edge_margin_um - pad_size_um - (y + ring_top)
-    if pad_offset < 20.0:
-        raise ValueError(
-            f"chip_height_um={chip_height_um} is too small: the comb ring and its pads need "
-            f"{chip_height_um - pad_offset + 20.0:.1f} µm"
-        )
-    comb = ring_heater(
-        radius_um=radius,
-        width_um=ring_width_um,
+    comb = _place_comb(
+        c,
+        facets,
+        radius_um=comb_radius_um,
         gap_um=comb_gap_um,
-        thickness_nm=thickness_nm,
-        bus_width_um=ring_width_um,
+        y_bus_um=y,
+        chip_height_um=chip_height_um,
         heater_width_um=heater_width_um,
         pad_size_um=pad_size_um,
         pad_pitch_um=pad_pitch_um,
-        pad_offset_um=round(pad_offset, 3),
+        pad_edge_margin_um=pad_edge_margin_um,
     )
-    ref = place_edge_coupled(
+    _check_fits(c, chip_width_um=chip_width_um, chip_height_um=chip_height_um)
+    _record_info(
         c,
         comb,
-        x_center=x_mid,
-        y_bus=y,
         chip_width_um=chip_width_um,
-        coupler=coupler,
-        width=ring_width_um,
-        name="comb",
+        chip_height_um=chip_height_um,
+        radius_um=comb_radius_um,
+        sweep=sweep,
+        cutbacks=cutbacks,
     )
-    for port in ("e1", "e2"):
-        c.add_port(f"heater_{port}", port=ref.ports[port])
-
-    box = c.dbbox()
-    if box.right > chip_width_um + 1e-6 or box.top > chip_height_um + 1e-6:
-        raise ValueError(
-            f"structures need {box.right:.1f} x {box.top:.1f} µm, more than the chip "
-            f"{chip_width_um} x {chip_height_um} µm"
-        )
-    c.info["chip_size_um"] = [chip_width_um, chip_height_um]
-    c.info["comb_radius_um"] = radius
-    c.info["comb_ring"] = comb.info["design"]
-    c.info["comb_fsr_ghz_estimate"] = float(comb.info["fsr_ghz_estimate"])
-    c.info["heater_resistance_ohm_estimate"] = float(comb.info["heater_resistance_ohm_estimate"])
-    c.info["gap_sweep_um"] = sweep
-    c.info["cutback_lengths_um"] = cutbacks
     return c

@@ -9,6 +9,9 @@ its die sites too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import gdsfactory as gf
 
 from qkdchip.circuits.comb_chip import comb_chip
@@ -28,28 +31,50 @@ SI3N4_STYLE = WaferStyle(mark_cross_layer="WG", mark_box_layers=("HEATER", "ROUT
 """Si3N4 marks: cross in the waveguide layer, boxes in heater and routing metal."""
 
 
+@dataclass(frozen=True)
+class _Platform:
+    """What a platform's wafer places: its product chip cell, test die cell and mark style."""
+
+    chip: Callable[..., gf.Component]
+    test_die: Callable[[], gf.Component]
+    style: WaferStyle
+
+
+_INP = _Platform(chip=transmitter_chip, test_die=inp_test_die, style=INP_STYLE)
+_SI3N4 = _Platform(chip=comb_chip, test_die=si3n4_test_die, style=SI3N4_STYLE)
+
+
 def _wafer(
+    platform: _Platform,
     *,
-    product: gf.Component,
-    test: gf.Component,
-    spec: WaferSpec,
+    diameter_um: float,
+    flat_length_um: float,
+    edge_exclusion_um: float,
     street_um: float,
     n_test_dies: int,
     n_marks: int,
-    style: WaferStyle,
+    product: dict[str, float] | None,
 ) -> gf.Component:
-    box = product.dbbox()
+    """A wafer of ``platform``'s product chip (built from ``product``) on the largest grid that
+    fits, with its test dies and alignment marks (µm)."""
+    chip = platform.chip(**(product or {}))
+    test = platform.test_die()
+    box = chip.dbbox()
     plan = WaferLayout(
         die_width_um=box.right - box.left,
         die_height_um=box.top - box.bottom,
         street_um=street_um,
-        wafer=spec,
+        wafer=WaferSpec(
+            diameter_um=diameter_um,
+            flat_length_um=flat_length_um,
+            edge_exclusion_um=edge_exclusion_um,
+        ),
         n_test_dies=n_test_dies,
         n_marks=n_marks,
     ).plan()
     c = gf.Component()
-    draw_wafer(c, plan=plan, product_die=product, test_die=test, style=style)
-    c.info["product_cell"] = product.name
+    draw_wafer(c, plan=plan, product_die=chip, test_die=test, style=platform.style)
+    c.info["product_cell"] = chip.name
     c.info["test_cell"] = test.name
     return c
 
@@ -76,17 +101,14 @@ def inp_wafer(
         product: keyword arguments of the product chip cell (default: its defaults).
     """
     return _wafer(
-        product=transmitter_chip(**(product or {})),
-        test=inp_test_die(),
-        spec=WaferSpec(
-            diameter_um=diameter_um,
-            flat_length_um=flat_length_um,
-            edge_exclusion_um=edge_exclusion_um,
-        ),
+        _INP,
+        diameter_um=diameter_um,
+        flat_length_um=flat_length_um,
+        edge_exclusion_um=edge_exclusion_um,
         street_um=street_um,
         n_test_dies=n_test_dies,
         n_marks=n_marks,
-        style=INP_STYLE,
+        product=product,
     )
 
 
@@ -112,15 +134,12 @@ def si3n4_wafer(
         product: keyword arguments of the product chip cell (default: its defaults).
     """
     return _wafer(
-        product=comb_chip(**(product or {})),
-        test=si3n4_test_die(),
-        spec=WaferSpec(
-            diameter_um=diameter_um,
-            flat_length_um=flat_length_um,
-            edge_exclusion_um=edge_exclusion_um,
-        ),
+        _SI3N4,
+        diameter_um=diameter_um,
+        flat_length_um=flat_length_um,
+        edge_exclusion_um=edge_exclusion_um,
         street_um=street_um,
         n_test_dies=n_test_dies,
         n_marks=n_marks,
-        style=SI3N4_STYLE,
+        product=product,
     )
