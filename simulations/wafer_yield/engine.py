@@ -8,7 +8,7 @@ the same caller-seeded generator, so the same seed gives the same numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -373,6 +373,246 @@ def _sensitivity_inputs(batch: DeviceBatch, model_draws: dict[str, int]) -> dict
     return inputs
 
 
+@dataclass
+class _SensitivitySamples:
+    """The first ``limit`` flattened input and output samples of each group."""
+
+    limit: int
+    inputs: dict[str, dict[str, list[NDArray]]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, list[NDArray]]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def keep(self, group: str, inputs: dict[str, NDArray], outputs: dict[str, NDArray]) -> None:
+        """Append as many samples of ``group`` as it still lacks to reach ``limit``."""
+        have = self.counts.get(group, 0)
+        if have >= self.limit:
+            return
+        take = self.limit - have
+        for store, data in ((self.inputs, inputs), (self.outputs, outputs)):
+            for name, arr in data.items():
+                flat = np.ravel(arr)[:take].astype(float)
+                store.setdefault(group, {}).setdefault(name, []).append(flat)
+        self.counts[group] = have + min(take, np.size(next(iter(outputs.values()))))
+
+    def indices(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Group -> output -> input -> first-order index over the kept samples."""
+        return {
+            group: first_order_indices(
+                {n: np.concatenate(xs) for n, xs in self.inputs[group].items()},
+                {n: np.concatenate(ys) for n, ys in self.outputs[group].items()},
+            )
+            for group in self.inputs
+        }
+
+
+@dataclass
+class _Tally:
+    """Counts gathered chunk by chunk: passes per wafer, failure causes, reference picks."""
+
+    pass_per_wafer: dict[str, list[NDArray]]
+    die_pass: NDArray[np.float64]
+    mod_per_wafer: list[NDArray] = field(default_factory=list)
+    chip_per_wafer: list[NDArray] = field(default_factory=list)
+    causes: dict[str, int] = field(default_factory=dict)
+    chip_causes: dict[str, int] = field(default_factory=dict)
+    ref_working: list[NDArray] = field(default_factory=list)
+    ref_chip: list[NDArray] = field(default_factory=list)
+    ref_allmod: list[NDArray] = field(default_factory=list)
+
+
+def _checked_model(
+    platform: str,
+    model: YieldModel | None,
+    *,
+    reference_chips: int,
+    sensitivity_samples: int,
+) -> YieldModel:
+    """The given (or default) model of ``platform``, with the run settings checked against it."""
+    model = model if model is not None else YieldModel.build(platform)
+    if model.stats.platform != platform:
+        raise ValueError(f"model is for platform {model.stats.platform!r}, not {platform!r}")
+    n_dies = model.grid.n_dies
+    if not 1 <= reference_chips <= n_dies:
+        raise ValueError(f"reference_chips = {reference_chips!r} must be in [1, {n_dies}]")
+    if sensitivity_samples < 100:
+        raise ValueError(f"sensitivity_samples = {sensitivity_samples!r} must be >= 100")
+    return model
+
+
+def _tally_devices(
+    res: ChunkResult, *, spec: ChipSpec, tally: _Tally, sens: _SensitivitySamples
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Count passes and failure causes of every device kind in a chunk and keep its samples.
+
+    Returns the working modulators per die and whether any device of the die has a defect.
+    """
+    n_w, n_dies = res.chip_pass.shape
+    mod_die = np.zeros((n_w, n_dies), dtype=np.int64)
+    chip_fail_any_defect = np.zeros((n_w, n_dies), dtype=bool)
+    for dev in spec.devices:
+        b = res.batches[dev.kind]
+        tally.pass_per_wafer[dev.kind].append(b.passed.sum(axis=(1, 2)))
+        if dev.kind in spec.modulator_kinds:
+            mod_die += b.passed.sum(axis=-1)
+        for metric, ok in b.metric_pass.items():
+            key = f"{dev.kind}.{metric}"
+            tally.causes[key] = tally.causes.get(key, 0) + int((~ok).sum())
+            tally.chip_causes[key] = tally.chip_causes.get(key, 0) + int((~ok).any(axis=-1).sum())
+        key = f"{dev.kind}.{DEFECT_CAUSE}"
+        tally.causes[key] = tally.causes.get(key, 0) + int(b.defect.sum())
+        tally.chip_causes[key] = tally.chip_causes.get(key, 0) + int(b.defect.any(axis=-1).sum())
+        chip_fail_any_defect |= b.defect.any(axis=-1)
+        outputs = {"fail": ~b.passed, "parametric_fail": ~b.parametric_pass}
+        outputs |= {s.metric: b.metrics[s.metric] for s in dev.specs}
+        sens.keep(dev.kind, _sensitivity_inputs(b, dict(device_model(dev.kind).draws)), outputs)
+    return mod_die, chip_fail_any_defect
+
+
+def _tally_chips(
+    res: ChunkResult,
+    mod_die: NDArray[np.int64],
+    chip_fail_any_defect: NDArray[np.bool_],
+    *,
+    stats: ProcessStatistics,
+    mods_per_chip: int,
+    tally: _Tally,
+    sens: _SensitivitySamples,
+) -> None:
+    """Count passing chips and modulators per wafer and per die position; keep chip samples."""
+    chip_inputs = {
+        n: res.die_values[i] for i, n in enumerate(stats.names) if _varies_between_dies(stats[n])
+    }
+    chip_inputs[DEFECT_CAUSE] = chip_fail_any_defect
+    chip_outputs = {"fail": ~res.chip_pass}
+    if mods_per_chip:
+        tally.mod_per_wafer.append(mod_die.sum(axis=1))
+        chip_outputs["modulator_fail"] = mod_die < mods_per_chip
+    sens.keep("chip", chip_inputs, chip_outputs)
+    tally.chip_per_wafer.append(res.chip_pass.sum(axis=1))
+    tally.die_pass += res.chip_pass.sum(axis=0)
+
+
+def _pick_reference(
+    res: ChunkResult,
+    mod_die: NDArray[np.int64],
+    rng: np.random.Generator,
+    *,
+    reference_chips: int,
+    mods_per_chip: int,
+    tally: _Tally,
+) -> None:
+    """Draw ``reference_chips`` random dies of each wafer and count what the reference tests."""
+    n_w, n_dies = res.chip_pass.shape
+    pick = np.argsort(rng.random((n_w, n_dies)), axis=1)[:, :reference_chips]
+    tally.ref_chip.append(np.take_along_axis(res.chip_pass, pick, axis=1).sum(axis=1))
+    if mods_per_chip:
+        picked = np.take_along_axis(mod_die, pick, axis=1)
+        tally.ref_working.append(picked.sum(axis=1))
+        tally.ref_allmod.append((picked == mods_per_chip).sum(axis=1))
+
+
+def _first_wafer_maps(
+    res: ChunkResult, *, platform: str, names: tuple[str, ...]
+) -> tuple[NDArray[np.bool_], dict[str, NDArray]]:
+    """Chip pass and map metrics per die of the chunk's first wafer.
+
+    The metrics are those of ``MAP_METRICS`` for ``platform`` and the first two process parameters.
+    """
+    maps_metrics: dict[str, NDArray] = {}
+    for kind, metric, how in MAP_METRICS.get(platform, ()):
+        if kind in res.batches:
+            maps_metrics[f"{kind}.{metric}"] = _reduce(res.batches[kind].metrics[metric][0], how)
+    for i, name in enumerate(names[:2]):
+        maps_metrics[f"process.{name}"] = res.die_values[i, 0].copy()
+    return res.chip_pass[0].copy(), maps_metrics
+
+
+def _simulate_wafers(
+    model: YieldModel,
+    *,
+    platform: str,
+    n_wafers: int,
+    seed: int,
+    sampler: str,
+    mods_per_chip: int,
+    reference_chips: int,
+    sensitivity_samples: int,
+) -> tuple[_Tally, _SensitivitySamples, WaferMaps]:
+    """Sample and test all wafers chunk by chunk from one generator seeded with ``seed``.
+
+    Returns the counts, the sensitivity samples and the wafer maps.
+    """
+    n_dies = model.grid.n_dies
+    rng = np.random.default_rng(seed)
+    z_all = model.sampler.structured_normals(int(n_wafers), rng, sampler)
+    chunk = max(1, _ELEMENTS_PER_CHUNK // (n_dies * model.devices_per_die))
+    tally = _Tally({d.kind: [] for d in model.spec.devices}, np.zeros(n_dies))
+    sens = _SensitivitySamples(sensitivity_samples)
+    first_chip_pass: NDArray[np.bool_] | None = None
+    maps_metrics: dict[str, NDArray] = {}
+    for start in range(0, int(n_wafers), chunk):
+        res = model.simulate(z_all[start : start + chunk], rng)
+        mod_die, any_defect = _tally_devices(res, spec=model.spec, tally=tally, sens=sens)
+        _tally_chips(
+            res,
+            mod_die,
+            any_defect,
+            stats=model.stats,
+            mods_per_chip=mods_per_chip,
+            tally=tally,
+            sens=sens,
+        )
+        _pick_reference(
+            res,
+            mod_die,
+            rng,
+            reference_chips=reference_chips,
+            mods_per_chip=mods_per_chip,
+            tally=tally,
+        )
+        if start == 0:
+            first_chip_pass, maps_metrics = _first_wafer_maps(
+                res, platform=platform, names=model.stats.names
+            )
+    assert first_chip_pass is not None
+    maps = WaferMaps(
+        x_mm=model.grid.x_mm,
+        y_mm=model.grid.y_mm,
+        metrics=maps_metrics,
+        chip_pass=first_chip_pass,
+        die_yield=tally.die_pass / n_wafers,
+    )
+    return tally, sens, maps
+
+
+def _reference_experiment(
+    tally: _Tally, *, reference_chips: int, mods_per_chip: int, reference_observed: int
+) -> ReferenceExperiment | None:
+    """Statistics of the per-wafer reference experiments (None without modulators)."""
+    if not mods_per_chip:
+        return None
+    working = np.concatenate(tally.ref_working)
+    total = reference_chips * mods_per_chip
+    hist = np.bincount(working, minlength=total + 1)
+    ref_chip_est = yield_estimate(np.concatenate(tally.ref_chip), reference_chips)
+    ref_mod_est = yield_estimate(np.concatenate(tally.ref_allmod), reference_chips)
+    q = np.quantile(working, [0.025, 0.5, 0.975])
+    return ReferenceExperiment(
+        n_chips=reference_chips,
+        modulators_per_chip=mods_per_chip,
+        observed_working=reference_observed,
+        histogram=tuple(int(h) for h in hist),
+        mean_working=float(working.mean()),
+        quantiles=(float(q[0]), float(q[1]), float(q[2])),
+        p_at_most_observed=float(np.mean(working <= reference_observed)),
+        observed_in_central_95=bool(q[0] <= reference_observed <= q[2]),
+        chip_yield=ref_chip_est.value,
+        chip_yield_ci=(ref_chip_est.ci_low, ref_chip_est.ci_high),
+        all_modulators_yield=ref_mod_est.value,
+        all_modulators_yield_ci=(ref_mod_est.ci_low, ref_mod_est.ci_high),
+    )
+
+
 def run_wafer_yield(
     platform: str = "inp",
     *,
@@ -400,146 +640,21 @@ def run_wafer_yield(
         The :class:`WaferYieldResult`.
     """
     _validate_run(n_wafers, sampler, seed)
-    model = model if model is not None else YieldModel.build(platform)
-    if model.stats.platform != platform:
-        raise ValueError(f"model is for platform {model.stats.platform!r}, not {platform!r}")
-    n_dies = model.grid.n_dies
-    if not 1 <= reference_chips <= n_dies:
-        raise ValueError(f"reference_chips = {reference_chips!r} must be in [1, {n_dies}]")
-    if sensitivity_samples < 100:
-        raise ValueError(f"sensitivity_samples = {sensitivity_samples!r} must be >= 100")
-
-    rng = np.random.default_rng(seed)
-    z_all = model.sampler.structured_normals(int(n_wafers), rng, sampler)
-    spec = model.spec
-    mod_kinds = spec.modulator_kinds
-    mods_per_chip = sum(spec.device(k).count for k in mod_kinds)
-    chunk = max(1, _ELEMENTS_PER_CHUNK // (n_dies * model.devices_per_die))
-
-    pass_per_wafer: dict[str, list[NDArray]] = {d.kind: [] for d in spec.devices}
-    mod_per_wafer: list[NDArray] = []
-    chip_per_wafer: list[NDArray] = []
-    causes: dict[str, int] = {}
-    chip_causes: dict[str, int] = {}
-    die_pass = np.zeros(n_dies)
-    ref_working: list[NDArray] = []
-    ref_chip: list[NDArray] = []
-    ref_allmod: list[NDArray] = []
-    sens_x: dict[str, dict[str, list[NDArray]]] = {}
-    sens_y: dict[str, dict[str, list[NDArray]]] = {}
-    sens_n: dict[str, int] = {}
-    maps_metrics: dict[str, NDArray] = {}
-    first_chip_pass: NDArray | None = None
-
-    def keep(group: str, inputs: dict[str, NDArray], outputs: dict[str, NDArray]) -> None:
-        have = sens_n.get(group, 0)
-        if have >= sensitivity_samples:
-            return
-        take = sensitivity_samples - have
-        for store, data in ((sens_x, inputs), (sens_y, outputs)):
-            for name, arr in data.items():
-                flat = np.ravel(arr)[:take].astype(float)
-                store.setdefault(group, {}).setdefault(name, []).append(flat)
-        sens_n[group] = have + min(take, np.size(next(iter(outputs.values()))))
-
-    for start in range(0, int(n_wafers), chunk):
-        res = model.simulate(z_all[start : start + chunk], rng)
-        n_w = res.chip_pass.shape[0]
-        mod_die = np.zeros((n_w, n_dies), dtype=np.int64)
-        chip_fail_any_defect = np.zeros((n_w, n_dies), dtype=bool)
-        for dev in spec.devices:
-            b = res.batches[dev.kind]
-            pass_per_wafer[dev.kind].append(b.passed.sum(axis=(1, 2)))
-            if dev.kind in mod_kinds:
-                mod_die += b.passed.sum(axis=-1)
-            for metric, ok in b.metric_pass.items():
-                key = f"{dev.kind}.{metric}"
-                causes[key] = causes.get(key, 0) + int((~ok).sum())
-                chip_causes[key] = chip_causes.get(key, 0) + int((~ok).any(axis=-1).sum())
-            key = f"{dev.kind}.{DEFECT_CAUSE}"
-            causes[key] = causes.get(key, 0) + int(b.defect.sum())
-            chip_causes[key] = chip_causes.get(key, 0) + int(b.defect.any(axis=-1).sum())
-            chip_fail_any_defect |= b.defect.any(axis=-1)
-            outputs = {"fail": ~b.passed, "parametric_fail": ~b.parametric_pass}
-            outputs |= {s.metric: b.metrics[s.metric] for s in dev.specs}
-            keep(dev.kind, _sensitivity_inputs(b, dict(device_model(dev.kind).draws)), outputs)
-        chip_inputs = {
-            n: res.die_values[i]
-            for i, n in enumerate(model.stats.names)
-            if _varies_between_dies(model.stats[n])
-        }
-        chip_inputs[DEFECT_CAUSE] = chip_fail_any_defect
-        chip_outputs = {"fail": ~res.chip_pass}
-        if mods_per_chip:
-            mod_per_wafer.append(mod_die.sum(axis=1))
-            chip_outputs["modulator_fail"] = mod_die < mods_per_chip
-        keep("chip", chip_inputs, chip_outputs)
-        chip_per_wafer.append(res.chip_pass.sum(axis=1))
-        die_pass += res.chip_pass.sum(axis=0)
-
-        pick = np.argsort(rng.random((n_w, n_dies)), axis=1)[:, :reference_chips]
-        ref_chip.append(np.take_along_axis(res.chip_pass, pick, axis=1).sum(axis=1))
-        if mods_per_chip:
-            picked = np.take_along_axis(mod_die, pick, axis=1)
-            ref_working.append(picked.sum(axis=1))
-            ref_allmod.append((picked == mods_per_chip).sum(axis=1))
-
-        if start == 0:
-            first_chip_pass = res.chip_pass[0].copy()
-            for kind, metric, how in MAP_METRICS.get(platform, ()):
-                if kind in res.batches:
-                    maps_metrics[f"{kind}.{metric}"] = _reduce(
-                        res.batches[kind].metrics[metric][0], how
-                    )
-            for i, name in enumerate(model.stats.names[:2]):
-                maps_metrics[f"process.{name}"] = res.die_values[i, 0].copy()
-
-    device_yields = {
-        d.kind: yield_estimate(np.concatenate(pass_per_wafer[d.kind]), n_dies * d.count)
-        for d in spec.devices
-    }
-    modulator_yield = (
-        yield_estimate(np.concatenate(mod_per_wafer), n_dies * mods_per_chip)
-        if mods_per_chip
-        else None
+    model = _checked_model(
+        platform, model, reference_chips=reference_chips, sensitivity_samples=sensitivity_samples
     )
-    chip_yield = yield_estimate(np.concatenate(chip_per_wafer), n_dies)
-    sensitivity = {
-        group: first_order_indices(
-            {n: np.concatenate(xs) for n, xs in sens_x[group].items()},
-            {n: np.concatenate(ys) for n, ys in sens_y[group].items()},
-        )
-        for group in sens_x
-    }
-    reference = None
-    if mods_per_chip:
-        working = np.concatenate(ref_working)
-        total = reference_chips * mods_per_chip
-        hist = np.bincount(working, minlength=total + 1)
-        ref_chip_est = yield_estimate(np.concatenate(ref_chip), reference_chips)
-        ref_mod_est = yield_estimate(np.concatenate(ref_allmod), reference_chips)
-        q = np.quantile(working, [0.025, 0.5, 0.975])
-        reference = ReferenceExperiment(
-            n_chips=reference_chips,
-            modulators_per_chip=mods_per_chip,
-            observed_working=reference_observed,
-            histogram=tuple(int(h) for h in hist),
-            mean_working=float(working.mean()),
-            quantiles=(float(q[0]), float(q[1]), float(q[2])),
-            p_at_most_observed=float(np.mean(working <= reference_observed)),
-            observed_in_central_95=bool(q[0] <= reference_observed <= q[2]),
-            chip_yield=ref_chip_est.value,
-            chip_yield_ci=(ref_chip_est.ci_low, ref_chip_est.ci_high),
-            all_modulators_yield=ref_mod_est.value,
-            all_modulators_yield_ci=(ref_mod_est.ci_low, ref_mod_est.ci_high),
-        )
-    assert first_chip_pass is not None
-    maps = WaferMaps(
-        x_mm=model.grid.x_mm,
-        y_mm=model.grid.y_mm,
-        metrics=maps_metrics,
-        chip_pass=first_chip_pass,
-        die_yield=die_pass / n_wafers,
+    n_dies = model.grid.n_dies
+    spec = model.spec
+    mods_per_chip = sum(spec.device(k).count for k in spec.modulator_kinds)
+    tally, sens, maps = _simulate_wafers(
+        model,
+        platform=platform,
+        n_wafers=n_wafers,
+        seed=seed,
+        sampler=sampler,
+        mods_per_chip=mods_per_chip,
+        reference_chips=reference_chips,
+        sensitivity_samples=sensitivity_samples,
     )
     return WaferYieldResult(
         platform=platform,
@@ -547,13 +662,25 @@ def run_wafer_yield(
         seed=int(seed),
         n_wafers=int(n_wafers),
         n_dies=n_dies,
-        device_yields=device_yields,
-        modulator_yield=modulator_yield,
-        chip_yield=chip_yield,
-        failure_causes=causes,
-        chip_failure_causes=chip_causes,
-        sensitivity=sensitivity,
-        reference=reference,
+        device_yields={
+            d.kind: yield_estimate(np.concatenate(tally.pass_per_wafer[d.kind]), n_dies * d.count)
+            for d in spec.devices
+        },
+        modulator_yield=(
+            yield_estimate(np.concatenate(tally.mod_per_wafer), n_dies * mods_per_chip)
+            if mods_per_chip
+            else None
+        ),
+        chip_yield=yield_estimate(np.concatenate(tally.chip_per_wafer), n_dies),
+        failure_causes=tally.causes,
+        chip_failure_causes=tally.chip_causes,
+        sensitivity=sens.indices(),
+        reference=_reference_experiment(
+            tally,
+            reference_chips=reference_chips,
+            mods_per_chip=mods_per_chip,
+            reference_observed=reference_observed,
+        ),
         nominal_metrics=model.nominal_metrics(),
         maps=maps,
     )
