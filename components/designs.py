@@ -14,8 +14,9 @@ value and the allowed range) and serialises with ``to_dict()``.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Self
 
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
@@ -33,6 +34,13 @@ no simulation; tests/components/test_designs.py checks the value against the shi
 class _Design:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], **values: Any) -> Self:
+        """The record of a cell's keyword arguments: the fields ``settings`` holds (the cell's
+        ``locals()``), with ``values`` in place of any."""
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in settings.items() if k in names} | values)
 
 
 def ring_radius_for_fsr(*, fsr_hz: float, n_group: float) -> float:

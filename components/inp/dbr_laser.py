@@ -69,15 +69,7 @@ def dbr_laser(
         e3 (phase), e4 (front grating). The gratings' κ, Bragg wavelength and reflectances
         are simulated (``qkdchip simulate grating``), not estimated by the cell.
     """
-    design = DbrLaserDesign(
-        rear_grating_um=rear_grating_um,
-        gain_um=gain_um,
-        phase_um=phase_um,
-        front_grating_um=front_grating_um,
-        isolation_um=isolation_um,
-        period_nm=period_nm,
-        ridge_width_um=ridge_width_um,
-    )
+    design = DbrLaserDesign.from_settings(locals())
     check_ridge("ridge_width_um", ridge_width_um)
     rules = design_rules()
     check_min_value("isolation_um", isolation_um, rules.layer("METAL_P").min_space_um)

@@ -100,17 +100,7 @@ def mmi1x2(
     Returns:
         Component with o1 (west) and o2, o3 (east, upper/lower); ``info`` has Lπ estimates.
     """
-    return _draw_mmi(
-        MmiDesign(
-            n_inputs=1,
-            width_um=width_um,
-            length_um=length_um,
-            port_offset_um=port_offset_um,
-            access_width_um=access_width_um,
-            taper_length_um=taper_length_um,
-            ridge_width_um=ridge_width_um,
-        )
-    )
+    return _draw_mmi(MmiDesign.from_settings(locals(), n_inputs=1))
 
 
 @gf.cell
@@ -141,14 +131,4 @@ def mmi2x2(
     Returns:
         Component with o1 (W lower), o2 (W upper), o3 (E upper), o4 (E lower).
     """
-    return _draw_mmi(
-        MmiDesign(
-            n_inputs=2,
-            width_um=width_um,
-            length_um=length_um,
-            port_offset_um=port_offset_um,
-            access_width_um=access_width_um,
-            taper_length_um=taper_length_um,
-            ridge_width_um=ridge_width_um,
-        )
-    )
+    return _draw_mmi(MmiDesign.from_settings(locals(), n_inputs=2))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import gdsfactory as gf
 
 from qkdchip.components.designs import MmiDesign, MzmDesign, PhaseModulatorDesign, VoaDesign
@@ -71,11 +73,7 @@ def phase_modulator(
     Returns:
         Component with o1, o2 and e1 (Vπ: ``qkdchip simulate modulator``).
     """
-    design = PhaseModulatorDesign(
-        length_um=length_um,
-        ridge_width_um=ridge_width_um,
-        electrode_width_um=electrode_width_um,
-    )
+    design = PhaseModulatorDesign.from_settings(locals())
     c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.PIN)
     c.info["design"] = design.to_dict()
     return c
@@ -105,16 +103,37 @@ def voa(
     Returns:
         Component with o1, o2, e1; ``info["max_attenuation_db"]``.
     """
-    design = VoaDesign(
-        length_um=length_um,
-        max_absorption_db_per_mm=max_absorption_db_per_mm,
-        ridge_width_um=ridge_width_um,
-        electrode_width_um=electrode_width_um,
-    )
+    design = VoaDesign.from_settings(locals())
     c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.ACTIVE)
     c.info["design"] = design.to_dict()
     c.info["max_attenuation_db"] = design.max_attenuation_db
     return c
+
+
+def mmi_for_ridge(ridge_width_um: float) -> MmiDesign:
+    """The 1x2 MMI of an MZM on ``ridge_width_um`` ridges (µm).
+
+    Outputs sit at ±W/4 of a body of width W (symmetric interference), far enough apart for
+    the deep-etch space rule, and the body length is the 3Lπ/8 self-imaging estimate rounded to
+    1 µm. A 2 µm ridge gives the default 6 µm x 37 µm :class:`MmiDesign`.
+    """
+    space = design_rules().layer("WG_DEEP").min_space_um
+    offset = max(1.5, math.ceil((ridge_width_um + space) * 500) / 1000)
+    width = 4 * offset
+    estimate = MmiDesign(
+        width_um=width,
+        length_um=37.0,
+        port_offset_um=offset,
+        access_width_um=ridge_width_um,
+        ridge_width_um=ridge_width_um,
+    ).self_imaging_length_um
+    return MmiDesign(
+        width_um=width,
+        length_um=float(round(estimate)),
+        port_offset_um=offset,
+        access_width_um=ridge_width_um,
+        ridge_width_um=ridge_width_um,
+    )
 
 
 @gf.cell
@@ -123,10 +142,10 @@ def mzm(
     arm_separation_um: float = _IM.arm_separation_um,
     ridge_width_um: float = _IM.ridge_width_um,
     electrode_width_um: float = _IM.electrode_width_um,
-    mmi_width_um: float = _MMI.width_um,
-    mmi_length_um: float = _MMI.length_um,
-    mmi_port_offset_um: float = _MMI.port_offset_um,
-    mmi_access_width_um: float = _MMI.access_width_um,
+    mmi_width_um: float | None = None,
+    mmi_length_um: float | None = None,
+    mmi_port_offset_um: float | None = None,
+    mmi_access_width_um: float | None = None,
     mmi_taper_um: float = _MMI.taper_length_um,
 ) -> gf.Component:
     """Mach-Zehnder intensity modulator: MMI 1x2 splitter, two p-i-n arms, MMI 2x1 combiner.
@@ -145,26 +164,25 @@ def mzm(
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
         mmi_width_um, mmi_length_um, mmi_port_offset_um, mmi_access_width_um, mmi_taper_um:
-            the splitter and combiner, 1x2 MMIs (µm; defaults: the chip's simulated
-            :class:`~qkdchip.components.designs.MmiDesign`).
+            the splitter and combiner, 1x2 MMIs (µm; the transmitter passes its chip's MMI).
+            None: :func:`mmi_for_ridge`, which for the default 2 µm ridge is the default
+            :class:`~qkdchip.components.designs.MmiDesign`.
 
     Returns:
         Component with o1 (input), o2 (output), e1 (upper arm), e2 (lower arm).
     """
-    design = MzmDesign(
-        arm_length_um=arm_length_um,
-        arm_separation_um=arm_separation_um,
-        ridge_width_um=ridge_width_um,
-        electrode_width_um=electrode_width_um,
-    )
+    design = MzmDesign.from_settings(locals())
     check_ridge("ridge_width_um", ridge_width_um)
     min_radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 0.0
     c = gf.Component()
+    scaled = mmi_for_ridge(ridge_width_um)
     mmi = {
-        "width_um": mmi_width_um,
-        "length_um": mmi_length_um,
-        "port_offset_um": mmi_port_offset_um,
-        "access_width_um": mmi_access_width_um,
+        "width_um": scaled.width_um if mmi_width_um is None else mmi_width_um,
+        "length_um": scaled.length_um if mmi_length_um is None else mmi_length_um,
+        "port_offset_um": scaled.port_offset_um
+        if mmi_port_offset_um is None
+        else mmi_port_offset_um,
+        "access_width_um": ridge_width_um if mmi_access_width_um is None else mmi_access_width_um,
         "taper_length_um": mmi_taper_um,
         "ridge_width_um": ridge_width_um,
     }

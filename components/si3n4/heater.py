@@ -64,14 +64,7 @@ def ring_heater(
         Component with o1, o2 (bus) and e1, e2 (pads, facing north); ``info`` holds the ring
         data plus heater length and estimated resistance.
     """
-    design = RingDesign(
-        radius_um=radius_um,
-        width_um=width_um,
-        gap_um=gap_um,
-        thickness_nm=thickness_nm,
-        wrap_angle_deg=wrap_angle_deg,
-        bus_width_um=bus_width_um,
-    )
+    design = RingDesign.from_settings(locals())
     rules = design_rules(thickness_nm)
     check_width(rules, "HEATER", "heater_width_um", heater_width_um)
     check_width(rules, "ROUTING", "lead_width_um", lead_width_um)

@@ -121,14 +121,7 @@ def ring_point_coupled(
         Component with optical ports o1 (west) and o2 (east); ``info`` has the FSR estimate.
     """
     check_range("bus_extension_um", bus_extension_um, 1.0, 5000.0)
-    design = RingDesign(
-        radius_um=radius_um,
-        width_um=width_um,
-        gap_um=gap_um,
-        thickness_nm=thickness_nm,
-        wrap_angle_deg=0.0,
-        bus_width_um=bus_width_um,
-    )
+    design = RingDesign.from_settings(locals(), wrap_angle_deg=0.0)
     _validate(design, None)
     c = gf.Component()
     _draw_ring(c, design, radius_um, bus_extension_um)
@@ -174,14 +167,7 @@ def ring_pulley(
     """
     check_range("wrap_angle_deg", wrap_angle_deg, 1e-3, 120.0)
     check_range("bus_extension_um", bus_extension_um, 1.0, 5000.0)
-    design = RingDesign(
-        radius_um=radius_um,
-        width_um=width_um,
-        gap_um=gap_um,
-        thickness_nm=thickness_nm,
-        wrap_angle_deg=wrap_angle_deg,
-        bus_width_um=bus_width_um,
-    )
+    design = RingDesign.from_settings(locals())
     rules = design_rules(thickness_nm)
     min_radius = rules.layer("WG").min_bend_radius_um
     rs = float(min_radius if bend_radius_um is None else bend_radius_um)  # WG always has one
@@ -233,14 +219,7 @@ def ring_from_fsr(
     """
     check_range("fsr_ghz", fsr_ghz, 1.0, 5000.0)
     radius = round(ring_radius_for_fsr(fsr_hz=fsr_ghz * 1e9, n_group=n_group), 3)
-    design = RingDesign(
-        radius_um=radius,
-        width_um=width_um,
-        gap_um=gap_um,
-        thickness_nm=thickness_nm,
-        wrap_angle_deg=wrap_angle_deg,
-        bus_width_um=bus_width_um,
-    )
+    design = RingDesign.from_settings(locals(), radius_um=radius)
     c = gf.Component()
     ref = c << ring(design)
     c.add_ports(ref.ports)
