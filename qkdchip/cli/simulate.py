@@ -11,8 +11,9 @@ import argparse
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.console import Console
 from rich.table import Table
@@ -20,6 +21,16 @@ from rich.table import Table
 from qkdchip.atomic import atomic_write_figure
 from qkdchip.cli import add_offline_option, parse_assignments
 from qkdchip.values import convert_value, replace_fields
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from qkdchip.simulations.fdtd.grating import GratingResult
+    from qkdchip.simulations.fdtd.mmi import MmiResult, MmiScan
+    from qkdchip.simulations.modes.modulator import ModulatorResult
+    from qkdchip.simulations.modes.solver import ModeResult
+    from qkdchip.simulations.ring.coupling import CouplerResult
+    from qkdchip.simulations.ring.resonances import RingResult
 
 DEVICES: tuple[str, ...] = ("modes", "ring", "coupler", "grating", "mmi", "modulator")
 PLOT_DIR = Path("results")
@@ -79,137 +90,198 @@ def _resolution(args: argparse.Namespace, settings: Any, field: str = "resolutio
     return dataclasses.replace(settings, **{field: args.resolution})
 
 
-def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
-    """Simulate ``args.device``; return the result and the summary rows."""
-    from qkdchip.simulations.devices import defaults
-
-    overrides = parse_assignments(args.design, option="--design")
-    if args.solver is not None and args.device != "coupler":
-        raise ValueError(f"--solver {args.solver} applies to the coupler only, not {args.device}")
-    if args.scan is not None and args.device != "mmi":
-        raise ValueError(f"--scan applies to the mmi only, not {args.device}")
-    if args.device == "modes":
-        from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
-        from qkdchip.simulations.modes.geometry import ridge_cross_section, strip_cross_section
-        from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
-
-        platform = overrides.pop("platform", "si3n4")
-        wavelength = convert_value(
-            "--design wavelength_um", overrides.pop("wavelength_um", "1.55"), float
-        )
-        if platform == "si3n4":
-            xs = strip_cross_section(replace_fields(StripWaveguide(), overrides, where="--design"))
-        elif platform == "inp":
-            xs = ridge_cross_section(replace_fields(RidgeWaveguide(), overrides, where="--design"))
-        else:
-            raise ValueError(f"--design platform={platform!r}: allowed si3n4, inp")
-        r = solve_mode(
-            xs,
-            wavelength_um=wavelength,
-            settings=_resolution(args, ModeSettings()),
-            fresh=args.fresh,
-        )
-        rows = [
-            ("cross-section", r.cross_section),
-            ("n_eff", f"{r.n_eff:.5f}"),
-            ("n_group", f"{r.n_group:.5f}"),
-            ("beta2", f"{r.beta2_s2_per_m * 1e27:.1f} ps²/km"),
-            ("D", f"{r.dispersion_ps_per_nm_km:.1f} ps/(nm·km)"),
-            ("mode area", f"{r.mode_area_um2:.3f} µm²"),
-            ("confinement", f"{r.confinement:.3f}"),
-            ("TE fraction", f"{r.te_fraction:.3f}"),
-        ]
-        return r, rows
-    if args.device == "ring":
-        from qkdchip.simulations.ring.resonances import simulate_ring
-
-        design = replace_fields(defaults.reference_ring_design(), overrides, where="--design")
-        r = simulate_ring(
-            design,
-            settings=_resolution(args, defaults.REFERENCE_RING_SETTINGS),
-            fresh=args.fresh,
-        )
-        rows = [
-            ("radius", f"{r.radius_um:.1f} µm"),
-            ("pump", f"m={r.m_pump}, {r.pump_wavelength_nm:.3f} nm"),
-            ("FSR", f"{r.fsr_hz / 1e9:.4f} GHz"),
-            ("D2/2π", f"{r.d2_hz / 1e3:.2f} kHz ({'normal' if r.d2_hz < 0 else 'anomalous'})"),
-            ("D3/2π", f"{r.d3_hz:.2f} Hz"),
-            ("n_group", f"{r.n_group:.5f}"),
-            ("radiation Q (lower bound)", f"≥ {r.q_radiation:.3g}"),
-            ("D_int span", f"mu {r.mu[0]}..{r.mu[-1]}"),
-        ]
-        return r, rows
-    if args.device == "coupler":
-        from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
-
-        design = replace_fields(defaults.reference_ring_design(), overrides, where="--design")
-        settings = CouplerSettings(solver=args.solver or "mpb")
-        r = simulate_coupler(design, settings=_resolution(args, settings), fresh=args.fresh)
-        rows = [
-            ("gap", f"{r.gap_um:g} µm, wrap {r.wrap_angle_deg:g}°"),
-            ("supermodes", r.settings["solver"]),
-            ("kappa", f"{r.kappa_per_m:.4g} 1/m"),
-            ("power coupling", f"{r.power_coupling:.4g}"),
-            ("Q_c", f"{r.q_coupling:.4g}"),
-        ]
-        return r, rows
-    if args.device == "grating":
-        from qkdchip.components.designs import DbrGratingDesign
-        from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
-
-        r = simulate_grating(
-            replace_fields(DbrGratingDesign(), overrides, where="--design"),
-            settings=_resolution(args, GratingSettings()),
-            fresh=args.fresh,
-        )
-        rows = [
-            ("n_eff tooth/groove", f"{r.n_eff_tooth:.5f} / {r.n_eff_groove:.5f}"),
-            ("Bragg wavelength", f"{r.bragg_wavelength_nm:.2f} nm"),
-            ("kappa", f"{r.kappa_per_cm:.1f} /cm"),
-            ("stop band", f"{r.stop_band_nm:.3f} nm"),
-            ("peak R (meep)", f"{r.peak_reflectance:.4f}"),
-            ("tanh²(κL)", f"{r.cmt_peak_reflectance:.4f}"),
-        ]
-        return r, rows
-    if args.device == "mmi":
-        from qkdchip.components.designs import MmiDesign
-        from qkdchip.simulations.fdtd.mmi import MmiSettings, scan_mmi, simulate_mmi
-
-        ports = overrides.pop("ports", "1x2")
-        base = {"1x2": MmiDesign, "2x2": defaults.mmi_2x2_design}.get(ports)
-        if base is None:
-            raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
-        settings = _resolution(args, MmiSettings() if ports == "1x2" else defaults.MMI_2X2_SETTINGS)
-        design = replace_fields(base(), overrides, where="--design")
-        if args.scan is not None:
-            field, values = _parse_scan(args.scan)
-            scan = scan_mmi(design, field=field, values=values, settings=settings, fresh=args.fresh)
-            rows = [
-                (f"{field} = {v:g}", f"split {s:.4f}, excess loss {loss:.3f} dB")
-                for v, s, loss in zip(
-                    scan.values, scan.split_ratio, scan.excess_loss_db, strict=True
-                )
-            ]
-            rows.append((f"best {field}", f"{scan.best_value:g} (vertex {scan.vertex_value:.2f})"))
-            return scan, rows
-        r = simulate_mmi(design, settings=settings, fresh=args.fresh)
-        rows = [
-            ("outputs", ", ".join(f"{p:.4f}" for p in r.output_power)),
-            ("split ratio", f"{r.split_ratio:.4f}"),
-            ("excess loss", f"{r.excess_loss_db:.3f} dB"),
-            ("imbalance", f"{r.imbalance_db:.3f} dB"),
-        ]
-        return r, rows
-    from qkdchip.components.designs import PhaseModulatorDesign
-    from qkdchip.simulations.modes.modulator import simulate_modulator
-
-    r = simulate_modulator(
-        replace_fields(PhaseModulatorDesign(), overrides, where="--design"),
-        settings=_resolution(args, defaults.MODULATOR_MODE_SETTINGS),
+def _simulate(
+    args: argparse.Namespace,
+    overrides: dict[str, str],
+    simulator: Callable[..., Any],
+    design: Any,
+    settings: Any,
+) -> Any:
+    """Run ``simulator`` on ``design`` with the ``--design`` overrides applied, ``settings``
+    with ``--resolution`` applied, and ``--fresh``.
+    """
+    return simulator(
+        replace_fields(design, overrides, where="--design"),
+        settings=_resolution(args, settings),
         fresh=args.fresh,
     )
+
+
+def _modes(args: argparse.Namespace, overrides: dict[str, str]) -> ModeResult:
+    """Fundamental mode of the Si3N4 strip or InP ridge (``platform``) at ``wavelength_um``."""
+    from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
+    from qkdchip.simulations.modes.geometry import ridge_cross_section, strip_cross_section
+    from qkdchip.simulations.modes.solver import ModeSettings, solve_mode
+
+    platform = overrides.pop("platform", "si3n4")
+    wavelength = convert_value(
+        "--design wavelength_um", overrides.pop("wavelength_um", "1.55"), float
+    )
+    if platform == "si3n4":
+        xs = strip_cross_section(replace_fields(StripWaveguide(), overrides, where="--design"))
+    elif platform == "inp":
+        xs = ridge_cross_section(replace_fields(RidgeWaveguide(), overrides, where="--design"))
+    else:
+        raise ValueError(f"--design platform={platform!r}: allowed si3n4, inp")
+    return solve_mode(
+        xs,
+        wavelength_um=wavelength,
+        settings=_resolution(args, ModeSettings()),
+        fresh=args.fresh,
+    )
+
+
+def _ring(args: argparse.Namespace, overrides: dict[str, str]) -> RingResult:
+    """Resonances and dispersion of the reference ring."""
+    from qkdchip.simulations.devices import defaults
+    from qkdchip.simulations.ring.resonances import simulate_ring
+
+    return _simulate(
+        args,
+        overrides,
+        simulate_ring,
+        defaults.reference_ring_design(),
+        defaults.REFERENCE_RING_SETTINGS,
+    )
+
+
+def _coupler(args: argparse.Namespace, overrides: dict[str, str]) -> CouplerResult:
+    """Bus-ring coupling of the reference ring, supermodes from ``--solver``."""
+    from qkdchip.simulations.devices import defaults
+    from qkdchip.simulations.ring.coupling import CouplerSettings, simulate_coupler
+
+    settings = CouplerSettings(solver=args.solver or "mpb")
+    return _simulate(args, overrides, simulate_coupler, defaults.reference_ring_design(), settings)
+
+
+def _grating(args: argparse.Namespace, overrides: dict[str, str]) -> GratingResult:
+    """Reflection spectrum of the DBR grating."""
+    from qkdchip.components.designs import DbrGratingDesign
+    from qkdchip.simulations.fdtd.grating import GratingSettings, simulate_grating
+
+    return _simulate(args, overrides, simulate_grating, DbrGratingDesign(), GratingSettings())
+
+
+def _modulator(args: argparse.Namespace, overrides: dict[str, str]) -> ModulatorResult:
+    """Overlap and Vπ of the phase modulator."""
+    from qkdchip.components.designs import PhaseModulatorDesign
+    from qkdchip.simulations.devices import defaults
+    from qkdchip.simulations.modes.modulator import simulate_modulator
+
+    return _simulate(
+        args,
+        overrides,
+        simulate_modulator,
+        PhaseModulatorDesign(),
+        defaults.MODULATOR_MODE_SETTINGS,
+    )
+
+
+def _mmi_inputs(args: argparse.Namespace, overrides: dict[str, str]) -> tuple[Any, Any]:
+    """The MMI design of ``ports`` (1x2 or 2x2) with overrides, and its solver settings."""
+    from qkdchip.components.designs import MmiDesign
+    from qkdchip.simulations.devices import defaults
+    from qkdchip.simulations.fdtd.mmi import MmiSettings
+
+    ports = overrides.pop("ports", "1x2")
+    base = {"1x2": MmiDesign, "2x2": defaults.mmi_2x2_design}.get(ports)
+    if base is None:
+        raise ValueError(f"--design ports={ports!r}: allowed 1x2, 2x2")
+    settings = _resolution(args, MmiSettings() if ports == "1x2" else defaults.MMI_2X2_SETTINGS)
+    return replace_fields(base(), overrides, where="--design"), settings
+
+
+def _mmi(args: argparse.Namespace, overrides: dict[str, str]) -> MmiResult:
+    """Output powers and split of the MMI."""
+    from qkdchip.simulations.fdtd.mmi import simulate_mmi
+
+    design, settings = _mmi_inputs(args, overrides)
+    return simulate_mmi(design, settings=settings, fresh=args.fresh)
+
+
+def _mmi_scan(args: argparse.Namespace, overrides: dict[str, str]) -> MmiScan:
+    """Split and loss of the MMI over the ``--scan`` values."""
+    from qkdchip.simulations.fdtd.mmi import scan_mmi
+
+    design, settings = _mmi_inputs(args, overrides)
+    field, values = _parse_scan(args.scan)
+    return scan_mmi(design, field=field, values=values, settings=settings, fresh=args.fresh)
+
+
+def _modes_rows(r: ModeResult) -> list[tuple[str, str]]:
+    """Summary of a mode result."""
+    return [
+        ("cross-section", r.cross_section),
+        ("n_eff", f"{r.n_eff:.5f}"),
+        ("n_group", f"{r.n_group:.5f}"),
+        ("beta2", f"{r.beta2_s2_per_m * 1e27:.1f} ps²/km"),
+        ("D", f"{r.dispersion_ps_per_nm_km:.1f} ps/(nm·km)"),
+        ("mode area", f"{r.mode_area_um2:.3f} µm²"),
+        ("confinement", f"{r.confinement:.3f}"),
+        ("TE fraction", f"{r.te_fraction:.3f}"),
+    ]
+
+
+def _ring_rows(r: RingResult) -> list[tuple[str, str]]:
+    """Summary of a ring result."""
+    return [
+        ("radius", f"{r.radius_um:.1f} µm"),
+        ("pump", f"m={r.m_pump}, {r.pump_wavelength_nm:.3f} nm"),
+        ("FSR", f"{r.fsr_hz / 1e9:.4f} GHz"),
+        ("D2/2π", f"{r.d2_hz / 1e3:.2f} kHz ({'normal' if r.d2_hz < 0 else 'anomalous'})"),
+        ("D3/2π", f"{r.d3_hz:.2f} Hz"),
+        ("n_group", f"{r.n_group:.5f}"),
+        ("radiation Q (lower bound)", f"≥ {r.q_radiation:.3g}"),
+        ("D_int span", f"mu {r.mu[0]}..{r.mu[-1]}"),
+    ]
+
+
+def _coupler_rows(r: CouplerResult) -> list[tuple[str, str]]:
+    """Summary of a coupler result."""
+    return [
+        ("gap", f"{r.gap_um:g} µm, wrap {r.wrap_angle_deg:g}°"),
+        ("supermodes", r.settings["solver"]),
+        ("kappa", f"{r.kappa_per_m:.4g} 1/m"),
+        ("power coupling", f"{r.power_coupling:.4g}"),
+        ("Q_c", f"{r.q_coupling:.4g}"),
+    ]
+
+
+def _grating_rows(r: GratingResult) -> list[tuple[str, str]]:
+    """Summary of a grating result."""
+    return [
+        ("n_eff tooth/groove", f"{r.n_eff_tooth:.5f} / {r.n_eff_groove:.5f}"),
+        ("Bragg wavelength", f"{r.bragg_wavelength_nm:.2f} nm"),
+        ("kappa", f"{r.kappa_per_cm:.1f} /cm"),
+        ("stop band", f"{r.stop_band_nm:.3f} nm"),
+        ("peak R (meep)", f"{r.peak_reflectance:.4f}"),
+        ("tanh²(κL)", f"{r.cmt_peak_reflectance:.4f}"),
+    ]
+
+
+def _mmi_rows(r: MmiResult) -> list[tuple[str, str]]:
+    """Summary of an MMI result."""
+    return [
+        ("outputs", ", ".join(f"{p:.4f}" for p in r.output_power)),
+        ("split ratio", f"{r.split_ratio:.4f}"),
+        ("excess loss", f"{r.excess_loss_db:.3f} dB"),
+        ("imbalance", f"{r.imbalance_db:.3f} dB"),
+    ]
+
+
+def _mmi_scan_rows(scan: MmiScan) -> list[tuple[str, str]]:
+    """One row per scanned value, then the best value."""
     rows = [
+        (f"{scan.field} = {v:g}", f"split {s:.4f}, excess loss {loss:.3f} dB")
+        for v, s, loss in zip(scan.values, scan.split_ratio, scan.excess_loss_db, strict=True)
+    ]
+    rows.append((f"best {scan.field}", f"{scan.best_value:g} (vertex {scan.vertex_value:.2f})"))
+    return rows
+
+
+def _modulator_rows(r: ModulatorResult) -> list[tuple[str, str]]:
+    """Summary of a phase-modulator result."""
+    return [
         ("overlap Γ", f"{r.overlap:.3f}"),
         ("Vπ·L (Pockels, simulated)", f"{r.vpi_l_pockels_v_mm:.2f} V·mm"),
         (
@@ -218,11 +290,64 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
         ),
         ("Vπ", f"{r.vpi_v:.2f} V at {r.design['length_um']:g} µm"),
     ]
-    return r, rows
+
+
+def _plot_ring(ax: Axes, result: RingResult) -> None:
+    """D_int/2π (MHz) against the mode number: spline and meep samples."""
+    ax.plot(result.mu, [v / 1e6 for v in result.d_int_hz], label="spline")
+    sampled = [
+        (f - result.pump_frequency_hz - result.d1_hz * u) / 1e6
+        for u, f in zip(result.sampled_mu, result.sampled_frequency_hz, strict=True)
+    ]
+    ax.plot(result.sampled_mu, sampled, "o", label="meep")
+    ax.set_xlabel("mode number μ")
+    ax.set_ylabel("D_int/2π (MHz)")
+
+
+def _plot_grating(ax: Axes, result: GratingResult) -> None:
+    """Reflected and transmitted power against wavelength (nm), with the CMT peak."""
+    ax.plot(result.wavelength_nm, result.reflectance, label="reflection (meep)")
+    ax.plot(result.wavelength_nm, result.transmittance, label="transmission (meep)")
+    ax.axhline(result.cmt_peak_reflectance, ls="--", c="k", label="tanh²(κL)")
+    ax.set_xlabel("wavelength (nm)")
+    ax.set_ylabel("power")
+
+
+class _Device(NamedTuple):
+    """How one device is simulated, summarised as table rows and (optionally) plotted."""
+
+    run: Callable[[argparse.Namespace, dict[str, str]], Any]
+    rows: Callable[[Any], list[tuple[str, str]]]
+    plot: Callable[[Axes, Any], None] | None = None
+
+
+_DEVICE_TABLE: dict[str, _Device] = {
+    "modes": _Device(_modes, _modes_rows),
+    "ring": _Device(_ring, _ring_rows, _plot_ring),
+    "coupler": _Device(_coupler, _coupler_rows),
+    "grating": _Device(_grating, _grating_rows, _plot_grating),
+    "mmi": _Device(_mmi, _mmi_rows),
+    "modulator": _Device(_modulator, _modulator_rows),
+}
+_MMI_SCAN = _Device(_mmi_scan, _mmi_scan_rows)
+
+
+def _run(args: argparse.Namespace) -> tuple[Any, list[tuple[str, str]]]:
+    """Simulate ``args.device``; return the result and the summary rows."""
+    overrides = parse_assignments(args.design, option="--design")
+    if args.solver is not None and args.device != "coupler":
+        raise ValueError(f"--solver {args.solver} applies to the coupler only, not {args.device}")
+    if args.scan is not None and args.device != "mmi":
+        raise ValueError(f"--scan applies to the mmi only, not {args.device}")
+    device = _MMI_SCAN if args.scan is not None else _DEVICE_TABLE[args.device]
+    result = device.run(args, overrides)
+    return result, device.rows(result)
 
 
 def _plot(args: argparse.Namespace, result: Any) -> Path | None:
-    if args.device not in ("ring", "grating"):
+    """Write the device's plot (ring: D_int, grating: spectrum); None for the other devices."""
+    plotter = _DEVICE_TABLE[args.device].plot
+    if plotter is None:
         return None
     import matplotlib
 
@@ -231,21 +356,7 @@ def _plot(args: argparse.Namespace, result: Any) -> Path | None:
 
     path = args.plot or PLOT_DIR / f"simulate_{args.device}.png"
     fig, ax = plt.subplots(figsize=(6, 4))
-    if args.device == "ring":
-        ax.plot(result.mu, [v / 1e6 for v in result.d_int_hz], label="spline")
-        sampled = [
-            (f - result.pump_frequency_hz - result.d1_hz * u) / 1e6
-            for u, f in zip(result.sampled_mu, result.sampled_frequency_hz, strict=True)
-        ]
-        ax.plot(result.sampled_mu, sampled, "o", label="meep")
-        ax.set_xlabel("mode number μ")
-        ax.set_ylabel("D_int/2π (MHz)")
-    else:
-        ax.plot(result.wavelength_nm, result.reflectance, label="reflection (meep)")
-        ax.plot(result.wavelength_nm, result.transmittance, label="transmission (meep)")
-        ax.axhline(result.cmt_peak_reflectance, ls="--", c="k", label="tanh²(κL)")
-        ax.set_xlabel("wavelength (nm)")
-        ax.set_ylabel("power")
+    plotter(ax, result)
     ax.legend()
     fig.tight_layout()
     return atomic_write_figure(path, fig, dpi=120)

@@ -187,6 +187,41 @@ def _strong_decoys(params: ParameterArrays) -> tuple[Array, Array]:
     return params.mu_2, params.bob("mu_2")
 
 
+class _ZWindows(NamedTuple):
+    """Per-window rates of the Z windows (each array of the broadcast shape).
+
+    Errors: ``r_v`` (neither sends), ``r_d`` (both send); correct: ``r_c1`` (only Alice
+    sends), ``r_c0`` (only Bob sends). ``gain`` is ``S_Z``, ``qber`` is ``E_Z``;
+    ``single_a``/``single_b`` the probability of an untagged state from Alice/Bob.
+    """
+
+    r_v: Array
+    r_d: Array
+    r_c0: Array
+    r_c1: Array
+    gain: Array
+    qber: Array
+    single_a: Array
+    single_b: Array
+
+
+class _Survivors(NamedTuple):
+    """AOPP pairing of the Z windows, per window (arrays of the broadcast shape).
+
+    Bob's bit 0 = Bob sends (group ``g0`` = ``N_0/N``), bit 1 = he does not (``g1``);
+    ``g = min(g0, g1)`` pairs, ``t_surv`` surviving bits with error rate ``qber``;
+    ``u01``/``u10`` the untagged rates of groups 0/1.
+    """
+
+    g: Array
+    g0: Array
+    g1: Array
+    t_surv: Array
+    qber: Array
+    u01: Array
+    u10: Array
+
+
 def evaluate(
     channel: ChannelArrays,
     params: ParameterArrays,
@@ -223,21 +258,62 @@ def evaluate(
         mu_1_b=params.mu_1_b,
         mu_2_b=params.mu_2_b,
     )
+    z = _z_windows(y, params)
+    e_x = _safe_div(y.x1_error, y.x1_gain)
+    aopp = protocol == "sns-aopp"
+    s1_a, s1_b, e1 = _untagged_bounds(
+        y,
+        params,
+        x1_fraction=np.asarray(channel.phase_slice_rad) / math.pi,
+        n_pulses=n_pulses,
+        xi=security.xi,
+        concentration=concentration,
+        aopp=aopp,
+    )
+    s1 = (s1_a + s1_b) / 2.0
+    pz2 = params.p_z**2
+    f = channel.ec_efficiency
+    if aopp:
+        surv = _aopp_survivors(z, s1_a, s1_b)
+        rate, e1_untagged, e1_aopp = _aopp_key_rate(
+            surv, e1, pz2, f, n_pulses=n_pulses, security=security, concentration=concentration
+        )
+        return RateDetails(rate, z.qber, e_x, s1, e1_untagged, surv.qber, e1_aopp)
+    untagged = z.single_a * s1_a + z.single_b * s1_b
+    rate, e1_used = _sns_key_rate(
+        z, untagged, e1, pz2, f, n_pulses=n_pulses, security=security, concentration=concentration
+    )
+    return RateDetails(rate, z.qber, e_x, s1, e1_used, z.qber, e1_used)
+
+
+def _z_windows(y: WindowYields, params: ParameterArrays) -> _ZWindows:
+    """Z-window error and correct rates, ``S_Z``, ``E_Z`` and the untagged-state probabilities."""
     eps_a, eps_b = params.eps, params.bob("eps")
-    mu_1_b = params.bob("mu_1")
-    # Z-window per-window rates: errors (neither / both send), correct (exactly one sends).
     r_v = (1.0 - eps_a) * (1.0 - eps_b) * y.s00
     r_d = eps_a * eps_b * y.szz
-    r_c1 = eps_a * (1.0 - eps_b) * y.sz0  # Alice sends, Bob does not
-    r_c0 = eps_b * (1.0 - eps_a) * y.s0z  # Bob sends, Alice does not
+    r_c1 = eps_a * (1.0 - eps_b) * y.sz0
+    r_c0 = eps_b * (1.0 - eps_a) * y.s0z
     s_z = r_v + r_d + r_c0 + r_c1
     e_z = _safe_div(r_v + r_d, s_z)
-    e_x = _safe_div(y.x1_error, y.x1_gain)
-    # Probability per Z window of an untagged state from Alice (single_a) or Bob (single_b).
     mu_z_b = params.bob("mu_z")
     single_a = eps_a * (1.0 - eps_b) * params.mu_z * np.exp(-params.mu_z)
     single_b = eps_b * (1.0 - eps_a) * mu_z_b * np.exp(-mu_z_b)
-    aopp = protocol == "sns-aopp"
+    return _ZWindows(r_v, r_d, r_c0, r_c1, s_z, e_z, single_a, single_b)
+
+
+def _untagged_bounds(
+    y: WindowYields,
+    params: ParameterArrays,
+    *,
+    x1_fraction: Array,
+    n_pulses: float | None,
+    xi: float,
+    concentration: ConcentrationInequality,
+    aopp: bool,
+) -> tuple[Array, Array, Array]:
+    """Decoy-state lower bounds on Alice's and Bob's single-photon yields and the upper
+    bound on the untagged bits' phase-flip rate (asymptotic when ``n_pulses`` is None).
+    """
     if n_pulses is None:
         s1_a, s1_b, s00_lo, t_x1_up = _asymptotic_decoys(y, params, aopp=aopp)
     else:
@@ -245,79 +321,108 @@ def evaluate(
             y,
             params,
             n_pulses=n_pulses,
-            x1_fraction=np.asarray(channel.phase_slice_rad) / math.pi,
-            xi=security.xi,
+            x1_fraction=x1_fraction,
+            xi=xi,
             concentration=concentration,
             aopp=aopp,
         )
-    s1 = (s1_a + s1_b) / 2.0
+    mu_1_b = params.bob("mu_1")
     # X1 single-photon yield: intensity-weighted mean of the one-sided yields (= s1 if equal).
     s1_x = _safe_div(params.mu_1 * s1_a + mu_1_b * s1_b, params.mu_1 + mu_1_b)
     e1 = phase_error_upper(
         mu_1=params.mu_1, mu_1_b=mu_1_b, t_x1=t_x1_up, s_00=s00_lo, s1_lower=s1_x
     )
-    pz2 = params.p_z**2
-    f = channel.ec_efficiency
-    untagged = single_a * s1_a + single_b * s1_b  # per Z window (2 single s1 if symmetric)
+    return s1_a, s1_b, e1
 
-    if not aopp:
-        if n_pulses is None:
-            rate = pz2 * (untagged * (1.0 - binary_entropy(e1)) - f * s_z * binary_entropy(e_z))
-            e1_used = e1
-        else:
-            n = n_pulses
-            n1_exp = np.maximum(n * pz2 * untagged, 0.0)
-            n1 = concentration.observed_lower(n1_exp, security.xi)
-            e1_used = np.clip(
-                _safe_div(concentration.observed_upper(n1_exp * e1, security.xi), n1), 0.0, 0.5
-            )
-            e1_used = np.where(n1 > 0.0, e1_used, 0.5)
-            length = (
-                n1 * (1.0 - binary_entropy(e1_used))
-                - f * n * pz2 * s_z * binary_entropy(e_z)
-                - security.overhead_bits(aopp=False)
-            )
-            rate = length / n
-        return RateDetails(rate, e_z, e_x, s1, e1_used, e_z, e1_used)
 
-    # AOPP. Bob's bit 0 = Bob sends (groups N_0 = N_d + N_c0), bit 1 = not (N_1 = N_v + N_c1).
-    g0 = r_d + r_c0
-    g1 = r_v + r_c1
+def _sns_key_rate(
+    z: _ZWindows,
+    untagged: Array,
+    e1: Array,
+    pz2: Array,
+    f: Array,
+    *,
+    n_pulses: float | None,
+    security: SecurityParameters,
+    concentration: ConcentrationInequality,
+) -> tuple[Array, Array]:
+    """SNS key rate (bits per window) and the phase-flip rate it used, from the untagged
+    rate per Z window, the window-matching factor ``pz2 = p_z^2`` and the EC efficiency ``f``.
+    """
+    if n_pulses is None:
+        rate = pz2 * (untagged * (1.0 - binary_entropy(e1)) - f * z.gain * binary_entropy(z.qber))
+        return rate, e1
+    n = n_pulses
+    n1_exp = np.maximum(n * pz2 * untagged, 0.0)
+    n1 = concentration.observed_lower(n1_exp, security.xi)
+    e1_used = np.clip(
+        _safe_div(concentration.observed_upper(n1_exp * e1, security.xi), n1), 0.0, 0.5
+    )
+    e1_used = np.where(n1 > 0.0, e1_used, 0.5)
+    length = (
+        n1 * (1.0 - binary_entropy(e1_used))
+        - f * n * pz2 * z.gain * binary_entropy(z.qber)
+        - security.overhead_bits(aopp=False)
+    )
+    return length / n, e1_used
+
+
+def _aopp_survivors(z: _ZWindows, s1_a: Array, s1_b: Array) -> _Survivors:
+    """Group sizes, surviving bits and their bit-flip rate after Bob's AOPP pairing."""
+    g0 = z.r_d + z.r_c0
+    g1 = z.r_v + z.r_c1
     g = np.minimum(g0, g1)
-    w_right = _safe_div(r_c0, g0) * _safe_div(r_c1, g1)
-    w_wrong = _safe_div(r_d, g0) * _safe_div(r_v, g1)
+    w_right = _safe_div(z.r_c0, g0) * _safe_div(z.r_c1, g1)
+    w_wrong = _safe_div(z.r_d, g0) * _safe_div(z.r_v, g1)
     t_surv = g * (w_right + w_wrong)
     e_z_aopp = _safe_div(g * w_wrong, t_surv)
-    u01 = single_b * np.maximum(s1_b, 0.0)  # Bob sends one photon: untagged in group 0
-    u10 = single_a * np.maximum(s1_a, 0.0)  # Alice sends one photon: untagged in group 1
+    u01 = z.single_b * np.maximum(s1_b, 0.0)  # Bob sends one photon: untagged in group 0
+    u10 = z.single_a * np.maximum(s1_a, 0.0)  # Alice sends one photon: untagged in group 1
+    return _Survivors(g, g0, g1, t_surv, e_z_aopp, u01, u10)
+
+
+def _aopp_key_rate(
+    surv: _Survivors,
+    e1: Array,
+    pz2: Array,
+    f: Array,
+    *,
+    n_pulses: float | None,
+    security: SecurityParameters,
+    concentration: ConcentrationInequality,
+) -> tuple[Array, Array, Array]:
+    """AOPP key rate (bits per window), the untagged and the survivors' phase-flip rates,
+    with the window-matching factor ``pz2 = p_z^2`` and the EC efficiency ``f``.
+    """
     if n_pulses is None:
-        n1_surv = g * _safe_div(u01, g0) * _safe_div(u10, g1)
+        n1_surv = surv.g * _safe_div(surv.u01, surv.g0) * _safe_div(surv.u10, surv.g1)
         e1_aopp = 2.0 * e1 * (1.0 - e1)
         rate = pz2 * (
-            n1_surv * (1.0 - binary_entropy(e1_aopp)) - f * t_surv * binary_entropy(e_z_aopp)
+            n1_surv * (1.0 - binary_entropy(e1_aopp)) - f * surv.t_surv * binary_entropy(surv.qber)
         )
-        return RateDetails(rate, e_z, e_x, s1, e1, e_z_aopp, e1_aopp)
-
+        return rate, e1, e1_aopp
     n = n_pulses
     xi = security.xi
     scale = n * pz2
-    n01, n10 = _stacked(concentration.observed_lower, xi, scale * u01, scale * u10)
+    n01, n10 = _stacked(concentration.observed_lower, xi, scale * surv.u01, scale * surv.u10)
     n1_all = n01 + n10
     e1_obs = np.clip(
-        _safe_div(concentration.observed_upper((scale * (u01 + u10)) * e1, xi), n1_all), 0.0, 0.5
+        _safe_div(concentration.observed_upper((scale * (surv.u01 + surv.u10)) * e1, xi), n1_all),
+        0.0,
+        0.5,
     )
     e1_obs = np.where(n1_all > 0.0, e1_obs, 0.5)
-    surv_exp = scale * g * _safe_div(n01, scale * g0) * _safe_div(n10, scale * g1)
+    surv_exp = scale * surv.g * _safe_div(n01, scale * surv.g0) * _safe_div(n10, scale * surv.g1)
     n1_surv = concentration.observed_lower(surv_exp, xi)
     flips = n1_surv * 2.0 * e1_obs * (1.0 - e1_obs)
     e1_aopp = np.clip(_safe_div(concentration.observed_upper(flips, xi), n1_surv), 0.0, 0.5)
     e1_aopp = np.where(n1_surv > 0.0, e1_aopp, 0.5)
     length = (
         n1_surv * (1.0 - binary_entropy(e1_aopp))
-        - f * scale * t_surv * binary_entropy(e_z_aopp)
+        - f * scale * surv.t_surv * binary_entropy(surv.qber)
         - security.overhead_bits(aopp=True)
     )
-    return RateDetails(length / n, e_z, e_x, s1, e1_obs, e_z_aopp, e1_aopp)
+    return length / n, e1_obs, e1_aopp
 
 
 def _asymptotic_decoys(
