@@ -22,7 +22,7 @@ from qkdchip.circuits.masks import (  # noqa: E402
     write_all_masks,
 )
 from qkdchip.circuits.wafers import inp_wafer  # noqa: E402
-from qkdchip.components.registry import activate_platform  # noqa: E402
+from qkdchip.platforms import INP  # noqa: E402
 
 T_IMPORT = time.perf_counter() - T_START
 
@@ -35,7 +35,7 @@ def main() -> None:
         t_all = time.perf_counter() - t0
         sizes = {name: (out / name).stat().st_size for name in MASK_FILES}
 
-        activate_platform("inp")
+        INP.activate()
         wafer = inp_wafer()
         t0 = time.perf_counter()
         flat = canonical_layout(wafer.kdb_cell)

@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from qkdchip.platforms import INP
 from qkdchip.simulations.wafer_yield.devices import device_model
 from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
@@ -78,7 +79,7 @@ class _Clock:
 
 
 def main() -> None:
-    model = YieldModel.build("inp")
+    model = YieldModel.build(INP)
     per_wafer = model.grid.n_dies * model.devices_per_die
     print(f"InP wafer: {model.grid.n_dies} dies x {model.devices_per_die} devices = {per_wafer}")
 
@@ -93,7 +94,7 @@ def main() -> None:
             model.simulate(z[start : start + 256], rng)
 
     with _Clock() as full:
-        result = run_wafer_yield("inp", n_wafers=N_WAFERS, seed=0, model=model)
+        result = run_wafer_yield(INP, n_wafers=N_WAFERS, seed=0, model=model)
 
     n_eng = N_WAFERS * per_wafer
     print(

@@ -10,7 +10,7 @@ Modules (each chip or wafer cell needs its platform's PDK active):
   ``inp_test_die()``, ``si3n4_test_die()``.
 - :mod:`~qkdchip.circuits.wafers`: ``inp_wafer()``, ``si3n4_wafer()`` (3-inch).
 - :mod:`~qkdchip.circuits.wafer_geometry`: wafer outline, exclusion, optimal die grid, test-die
-  and mark plan, per-platform ``WAFER_LAYOUTS`` (numpy only; the yield model uses it too);
+  and mark plan, each platform's ``WaferLayout`` (numpy only; the yield model uses it too);
   :mod:`~qkdchip.circuits.wafer`: drawing a wafer from a plan.
 - :mod:`~qkdchip.circuits.checks`, :mod:`~qkdchip.circuits.drc`,
   :mod:`~qkdchip.circuits.verify`: geometric checks, hierarchical wafer DRC, both in one call.

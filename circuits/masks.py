@@ -33,6 +33,7 @@ from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import Verification, verify_chip, verify_wafer
 from qkdchip.circuits.wafers import inp_wafer, si3n4_wafer
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.platforms import INP, SI3N4, Platform
 
 MASK_FILES: tuple[str, ...] = (
     "transmitter_chip.gds",
@@ -41,11 +42,6 @@ MASK_FILES: tuple[str, ...] = (
     "si3n4_wafer.gds",
 )
 """The four GDS files :func:`write_all_masks` writes."""
-KEEP_CLEAR: dict[str, tuple[str, ...]] = {
-    "inp": ("ACTIVE", "PIN", "GRATING"),
-    "si3n4": ("HEATER",),
-}
-"""Per platform, layers that chip-level wires must not cover."""
 
 
 @dataclass(frozen=True)
@@ -215,9 +211,7 @@ def _entry(
 def _platform(
     out: Path,
     *,
-    platform: str,
-    pdk: gf.Pdk,
-    rules: Any,
+    platform: Platform,
     chip: Callable[[], gf.Component],
     wafer: Callable[[], gf.Component],
     chip_file: str,
@@ -225,10 +219,11 @@ def _platform(
     title: str,
     files: dict[str, str],
 ) -> list[MaskEntry]:
-    pdk.activate()
+    pdk = platform.activate()
+    rules = platform.design_rules()
     views = pdk.layer_views
     colours = layer_colours(views)
-    lyp = out / f"{platform}.lyp"
+    lyp = out / f"{platform.name}.lyp"
     atomic_write(lyp, views.to_lyp)
     files[lyp.name] = sha256_of(lyp)
 
@@ -246,14 +241,13 @@ def _platform(
         block_labels=c.info.get("block_centres_um"),
     )
     files[png.name] = sha256_of(png)
-    keep_clear = KEEP_CLEAR[platform]
     entries.append(
         _entry(
             c,
             path,
-            platform=platform,
+            platform=platform.name,
             kind="chip",
-            verification=verify_chip(c, rules, keep_clear=keep_clear),
+            verification=verify_chip(c, rules, keep_clear=platform.keep_clear_layers),
             preview=png.name,
         )
     )
@@ -280,7 +274,7 @@ def _platform(
         _entry(
             w,
             path,
-            platform=platform,
+            platform=platform.name,
             kind="wafer",
             verification=verify_wafer(w, rules),
             preview=png.name,
@@ -303,8 +297,6 @@ def write_all_masks(out_dir: str | Path, *, designs: ChipDesigns | None = None) 
     Returns:
         The manifest (also written as ``manifest.json``).
     """
-    from qkdchip.pdk import inp, si3n4
-
     designs = designs or ChipDesigns()
     # only what differs from the cells' defaults, so default masks keep their cell names
     default = ChipDesigns()
@@ -320,9 +312,7 @@ def write_all_masks(out_dir: str | Path, *, designs: ChipDesigns | None = None) 
     try:
         entries = _platform(
             out,
-            platform="inp",
-            pdk=inp.get_pdk(),
-            rules=inp.design_rules(),
+            platform=INP,
             chip=partial(transmitter_chip, **transmitter),
             wafer=partial(inp_wafer, product=transmitter or None),
             chip_file="transmitter_chip.gds",
@@ -332,9 +322,7 @@ def write_all_masks(out_dir: str | Path, *, designs: ChipDesigns | None = None) 
         )
         entries += _platform(
             out,
-            platform="si3n4",
-            pdk=si3n4.get_pdk(),
-            rules=si3n4.design_rules(),
+            platform=SI3N4,
             chip=partial(comb_chip, **comb),
             wafer=partial(si3n4_wafer, product=comb or None),
             chip_file="comb_chip.gds",

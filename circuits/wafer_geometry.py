@@ -16,8 +16,9 @@ is exact in x. ``offset_y`` is scanned on a fine grid (``y_step_um``). Among the
 middle of the widest plateau is kept, so every die keeps a margin against rounding.
 
 :func:`plan_wafer` reserves test-die sites and alignment-mark positions on a grid;
-:class:`WaferLayout` bundles a platform's wafer, die size, street and reserved sites, and
-:data:`WAFER_LAYOUTS` holds the default of each platform. The wafer mask cells
+:class:`WaferLayout` bundles a platform's wafer, die size, street and reserved sites
+(:data:`INP_WAFER_LAYOUT`, :data:`SI3N4_WAFER_LAYOUT`; each platform of :mod:`qkdchip.platforms`
+holds its own). The wafer mask cells
 (:mod:`qkdchip.circuits.wafers`) and the wafer-yield Monte Carlo
 (:mod:`qkdchip.simulations.wafer_yield`) both place their dies from it. This module needs only
 numpy, so the yield package stays free of the layout libraries.
@@ -547,5 +548,3 @@ with the calibrated Vπ·L. The drawn chip gives each modulator the 3 mm that a 
 and each VOA the 600 µm that 20 dB needs; its lanes set the die length."""
 SI3N4_WAFER_LAYOUT = WaferLayout(die_width_um=6000.0, die_height_um=7000.0, street_um=200.0)
 """Si3N4 comb wafer: 6.0 x 7.0 mm comb chip (1 mm ring, test rings, cut-back), 200 µm street."""
-WAFER_LAYOUTS: dict[str, WaferLayout] = {"inp": INP_WAFER_LAYOUT, "si3n4": SI3N4_WAFER_LAYOUT}
-"""Default wafer layout of each platform."""

@@ -182,6 +182,13 @@ class RingDesign(_Design):
         """
         return 2.0 * (self.bus_radius_um + self.bus_width_um / 2.0)
 
+    @property
+    def bounding_area_cm2(self) -> float:
+        """Killer-defect sensitive area of the ring in cm²: the square of side
+        :attr:`bounding_side_um`, which holds the ring, its bus where it couples and the heater
+        drawn on top (a particle, a crack or a heater open anywhere in it kills the ring)."""
+        return self.bounding_side_um**2 * 1e-8
+
     def fsr_hz(self, n_group: float = DEFAULT_N_GROUP_THIN_SIN) -> float:
         """Free spectral range in Hz for a mode of group index ``n_group``."""
         return ring_fsr_hz(radius_um=self.radius_um, n_group=n_group)

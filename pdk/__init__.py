@@ -7,6 +7,7 @@
 * :mod:`qkdchip.pdk.rules`: the frozen design-rule objects both platforms use.
 * :mod:`qkdchip.pdk.drc`: ``run_drc(component, rules) -> DrcReport`` with ``klayout.db``.
 * :mod:`qkdchip.pdk.wires`: the metal-line cross-section both platforms' routing uses.
-* :mod:`qkdchip.pdk.process_statistics`: ``get_process_statistics(platform)``, nominal, sigma
-  and correlation of each process parameter (what the wafer-yield Monte Carlo samples).
+* :mod:`qkdchip.pdk.process_statistics`: each platform's process statistics (its
+  ``Platform.process``): nominal, sigma and correlation of each process parameter (what the
+  wafer-yield Monte Carlo samples).
 """

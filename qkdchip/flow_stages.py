@@ -16,6 +16,7 @@ import numpy as np
 from qkdchip.atomic import atomic_write_json
 from qkdchip.cache import source_hash
 from qkdchip.flow_context import FlowContext, StageResult
+from qkdchip.platforms import INP
 from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
 from qkdchip.simulations.network.sweep import DistanceSweep
@@ -198,8 +199,8 @@ def wafer_yield(ctx: FlowContext) -> StageResult:
     }
 
     def compute() -> YieldOutput:
-        model = YieldModel.build("inp", designs=sc.design)
-        result = run_wafer_yield("inp", n_wafers=sc.yield_.wafers, seed=sc.seed, model=model)
+        model = YieldModel.build(INP, designs=sc.design)
+        result = run_wafer_yield(INP, n_wafers=sc.yield_.wafers, seed=sc.seed, model=model)
         return YieldOutput.from_result(result, pool=chip_pool(seed=sc.seed, model=model))
 
     output, was_cached = ctx.cached("yield", key, compute, YieldOutput)

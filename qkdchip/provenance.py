@@ -39,11 +39,12 @@ def _yield_assumptions(table: SensitivityTable) -> list[str]:
 def yield_table(ctx: FlowContext) -> SensitivityTable | None:
     """The InP yield model's table of this run, or None when the yield stage did not run (the
     table rests on device results only that stage loaded)."""
+    from qkdchip.platforms import INP
     from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
 
     if "yield" not in ctx.keys:
         return None
-    return load_sensitivity_table("inp", designs=ctx.scenario.design)
+    return load_sensitivity_table(INP, designs=ctx.scenario.design)
 
 
 def build_provenance(ctx: FlowContext, table: SensitivityTable | None) -> dict[str, Any]:

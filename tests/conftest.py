@@ -27,10 +27,10 @@ def _active_pdk(request: pytest.FixtureRequest) -> None:
     """
     if "gdsfactory" not in sys.modules:
         return
-    from qkdchip.components.registry import activate_platform
+    from qkdchip.platforms import platform
 
     marker = request.node.get_closest_marker("pdk")
-    activate_platform(marker.args[0] if marker else "si3n4")
+    platform(marker.args[0] if marker else "si3n4").activate()
 
 
 @pytest.fixture(scope="session")

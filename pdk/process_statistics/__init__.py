@@ -16,26 +16,12 @@ from qkdchip.pdk.process_statistics.model import (
 )
 from qkdchip.pdk.process_statistics.si3n4 import SI3N4_PROCESS_STATISTICS
 
-PLATFORMS: tuple[str, ...] = ("inp", "si3n4")
-
-
-def get_process_statistics(platform: str) -> ProcessStatistics:
-    """The default process statistics of ``platform`` (``"inp"`` or ``"si3n4"``)."""
-    if platform == "inp":
-        return INP_PROCESS_STATISTICS
-    if platform == "si3n4":
-        return SI3N4_PROCESS_STATISTICS
-    raise ValueError(f"platform = {platform!r} must be one of {PLATFORMS}")
-
-
 __all__ = [
     "COVARIANCE_KINDS",
     "INP_PROCESS_STATISTICS",
-    "PLATFORMS",
     "SI3N4_PROCESS_STATISTICS",
     "CovarianceKind",
     "DefectStatistics",
     "ProcessParameter",
     "ProcessStatistics",
-    "get_process_statistics",
 ]

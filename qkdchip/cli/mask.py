@@ -74,7 +74,8 @@ def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:
 
 
 def _list_cells(console: Console) -> int:
-    from qkdchip.components.registry import cell_factory, cell_names, platform_of
+    from qkdchip.components.registry import cell_factory, cell_names
+    from qkdchip.platforms import platform_of_cell
 
     table = Table(title="qkdchip cells")
     table.add_column("cell")
@@ -82,7 +83,7 @@ def _list_cells(console: Console) -> int:
     table.add_column("description")
     for name in cell_names():
         doc = (inspect.getdoc(cell_factory(name)) or "").splitlines()
-        table.add_row(name, platform_of(name), doc[0] if doc else "")
+        table.add_row(name, platform_of_cell(name).name, doc[0] if doc else "")
     console.print(table)
     return 0
 
@@ -94,7 +95,7 @@ def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> 
     history-independent order.
     """
     from qkdchip.circuits.masks import write_gds
-    from qkdchip.components.registry import build_cell, cell_factory, platform_of, rules_for
+    from qkdchip.components.registry import build_cell, cell_factory, rules_for
     from qkdchip.pdk.drc import run_drc
 
     params = parse_params(cell_factory(name), pairs)
@@ -115,7 +116,7 @@ def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> 
             str(port.layer_info),
         )
     console.print(table)
-    report = run_drc(component, rules_for(platform_of(name), params))
+    report = run_drc(component, rules_for(name, params))
     console.print(report.format())
     return 0 if report.clean else 1
 

@@ -14,6 +14,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.platforms import INP, PLATFORMS, platform
 from qkdchip.simulations.wafer_yield.calibration import (
     REFERENCE_TESTED,
     REFERENCE_WORKING,
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="wafer-yield Monte Carlo: yields with CIs, failure causes, drivers, wafer maps",
         description=__doc__,
     )
-    parser.add_argument("--platform", choices=("inp", "si3n4"), default="inp")
+    parser.add_argument("--platform", choices=tuple(PLATFORMS), default=INP.name)
     parser.add_argument("--wafers", type=int, default=1024, help="wafers (power of 2 for sobol)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sampler", choices=SAMPLERS, default="mc")
@@ -52,12 +53,13 @@ def yield_command(args: argparse.Namespace) -> int:
     validate_sampler(args.sampler, args.wafers)
     if args.seed < 0:
         raise ValueError(f"--seed = {args.seed} must be >= 0")
-    if args.calibrate and args.platform != "inp":
-        raise ValueError("--calibrate applies to --platform inp only")
+    chosen = platform(args.platform)
+    if args.calibrate and chosen is not INP:
+        raise ValueError(f"--calibrate applies to --platform {INP.name} only")
     started = time.perf_counter()
-    model = YieldModel.build(args.platform)
+    model = YieldModel.build(chosen)
     result = run_wafer_yield(
-        args.platform, n_wafers=args.wafers, seed=args.seed, sampler=args.sampler, model=model
+        chosen, n_wafers=args.wafers, seed=args.seed, sampler=args.sampler, model=model
     )
     elapsed = time.perf_counter() - started
     paths = write_outputs(result, args.out, layout=model.spec.layout)

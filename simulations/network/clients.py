@@ -68,10 +68,11 @@ def chip_pool(*, seed: int, model: YieldModel | None = None, n_wafers: int = 4) 
     ratio (dB), whether the chip can run the protocol (:func:`runs_protocol`) and whether it
     passes every wafer test.
     """
+    from qkdchip.platforms import INP
     from qkdchip.simulations.wafer_yield.clients import draw_client_chips
     from qkdchip.simulations.wafer_yield.engine import YieldModel
 
-    model = model if model is not None else YieldModel.build("inp")
+    model = model if model is not None else YieldModel.build(INP)
     chips = draw_client_chips(
         n_wafers * model.grid.n_dies, np.random.default_rng(seed + 1), model=model
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 from scipy.optimize import brentq
 
+from qkdchip.platforms import INP
 from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
 REFERENCE_WORKING = 117
@@ -75,17 +76,17 @@ def calibrate_defect_density(
     """
     if not (0.0 < target_yield < 1.0):
         raise ValueError(f"target_yield = {target_yield!r} must be in (0, 1)")
-    model = model if model is not None else YieldModel.build("inp")
+    model = model if model is not None else YieldModel.build(INP)
     if not model.spec.modulator_kinds:
         raise ValueError("the chip spec has no modulator kinds to calibrate against")
     alpha = model.stats.defects.cluster_alpha
     clean = YieldModel.build(
-        "inp",
+        INP,
         stats=model.stats.with_defects(density_per_cm2=0.0),
         spec=model.spec,
         table=model.table,
     )
-    result = run_wafer_yield("inp", n_wafers=n_wafers, seed=seed, sampler=sampler, model=clean)
+    result = run_wafer_yield(INP, n_wafers=n_wafers, seed=seed, sampler=sampler, model=clean)
     kinds = model.spec.modulator_kinds
     counts = {k: model.spec.device(k).count for k in kinds}
     n_mod = sum(counts.values())

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qkdchip.constants import C_M_PER_S
+from qkdchip.platforms import INP
 from qkdchip.simulations.wafer_yield.engine import YieldModel
 
 
@@ -105,9 +106,9 @@ def draw_client_chips(
     """
     if not isinstance(n_chips, int | np.integer) or n_chips < 1:
         raise ValueError(f"n_chips = {n_chips!r} must be an integer >= 1")
-    model = model if model is not None else YieldModel.build("inp")
-    if model.stats.platform != "inp":
-        raise ValueError(f"model platform {model.stats.platform!r} must be 'inp'")
+    model = model if model is not None else YieldModel.build(INP)
+    if model.stats.platform != INP.name:
+        raise ValueError(f"model platform {model.stats.platform!r} must be {INP.name!r}")
     n_dies = model.grid.n_dies
     n_wafers = math.ceil(n_chips / n_dies)
     res = model.simulate(model.sampler.structured_normals(n_wafers, rng, "mc"), rng)

@@ -128,18 +128,3 @@ def si3n4_design_point(designs: ChipDesigns) -> DrawnEntries:
         f"simulated coupler {keys['coupler']}: K ∝ κ² ∝ exp(-2 g · {coupler.decay_per_um:.3f}/µm)",
     )
     return DrawnEntries(design=design, sensitivities=sensitivities)
-
-
-def design_point(platform: str, designs: ChipDesigns | None = None) -> DrawnEntries:
-    """The entries of ``platform``'s table that its drawn devices set.
-
-    Args:
-        platform: ``"inp"`` or ``"si3n4"``.
-        designs: the drawn devices (default :class:`ChipDesigns`).
-    """
-    designs = designs or ChipDesigns()
-    if platform == "inp":
-        return inp_design_point(designs)
-    if platform == "si3n4":
-        return si3n4_design_point(designs)
-    raise ValueError(f"platform={platform!r} must be one of ('inp', 'si3n4')")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.platforms import INP, SI3N4, Platform
 from qkdchip.simulations.wafer_yield import devices_inp, devices_si3n4
 from qkdchip.simulations.wafer_yield.sensitivity_table import SensitivityTable
 
@@ -23,7 +24,7 @@ class DeviceModel:
 
     Attributes:
         kind: device kind (the key used in the spec file).
-        platform: ``"inp"`` or ``"si3n4"``.
+        platform: the platform whose chips hold the device.
         parameters: process parameters the model reads (device-level noise is drawn for these).
         draws: parameters that need several independent device-level draws per device (for
             example the two MMIs of a Mach-Zehnder); the values get a trailing axis of that size.
@@ -31,7 +32,7 @@ class DeviceModel:
     """
 
     kind: str
-    platform: str
+    platform: Platform
     parameters: tuple[str, ...]
     evaluate: Evaluate
     draws: Mapping[str, int] = field(default_factory=dict)
@@ -42,7 +43,7 @@ _INP_WAVEGUIDE = ("ridge_width_nm", "q_thickness_nm", "q_bandgap_wavelength_nm")
 DEVICE_MODELS: dict[str, DeviceModel] = {
     "dbr_laser": DeviceModel(
         kind="dbr_laser",
-        platform="inp",
+        platform=INP,
         parameters=(
             *_INP_WAVEGUIDE,
             "deep_etch_depth_nm",
@@ -54,23 +55,23 @@ DEVICE_MODELS: dict[str, DeviceModel] = {
     ),
     "phase_modulator": DeviceModel(
         kind="phase_modulator",
-        platform="inp",
+        platform=INP,
         parameters=(*_INP_WAVEGUIDE, "p_doping_rel"),
         evaluate=devices_inp.phase_modulator,
     ),
     "intensity_modulator": DeviceModel(
         kind="intensity_modulator",
-        platform="inp",
+        platform=INP,
         parameters=(*_INP_WAVEGUIDE, "p_doping_rel", "mmi_split_error", "arm_loss_mismatch_db"),
         evaluate=devices_inp.intensity_modulator,
         draws={"mmi_split_error": 2},
     ),
     "voa": DeviceModel(
-        kind="voa", platform="inp", parameters=_INP_WAVEGUIDE, evaluate=devices_inp.voa
+        kind="voa", platform=INP, parameters=_INP_WAVEGUIDE, evaluate=devices_inp.voa
     ),
     "comb_ring": DeviceModel(
         kind="comb_ring",
-        platform="si3n4",
+        platform=SI3N4,
         parameters=(
             "width_nm",
             "film_thickness_nm",

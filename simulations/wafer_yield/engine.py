@@ -15,11 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qkdchip.components.chip_designs import ChipDesigns
-from qkdchip.pdk.process_statistics import (
-    ProcessParameter,
-    ProcessStatistics,
-    get_process_statistics,
-)
+from qkdchip.pdk.process_statistics import ProcessParameter, ProcessStatistics
+from qkdchip.platforms import INP, Platform
 from qkdchip.simulations.wafer_yield.devices import device_model
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler
 from qkdchip.simulations.wafer_yield.geometry import ProductDies, product_dies
@@ -37,23 +34,6 @@ from qkdchip.simulations.wafer_yield.statistics import (
 
 DEFECT_CAUSE = "killer_defect"
 _ELEMENTS_PER_CHUNK = 2_000_000
-
-# Wafer maps drawn for each platform: (device kind, metric, reduction over the die's devices).
-MAP_METRICS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "inp": (
-        ("dbr_laser", "lasing_detuning_ghz", "mean"),
-        ("dbr_laser", "threshold_ma", "max"),
-        ("intensity_modulator", "extinction_ratio_db", "min"),
-        ("phase_modulator", "vpi_v", "max"),
-        ("voa", "attenuation_range_db", "min"),
-    ),
-    "si3n4": (
-        ("comb_ring", "resonance_shift_ghz", "mean"),
-        ("comb_ring", "heater_margin_ghz", "min"),
-        ("comb_ring", "fsr_ghz", "mean"),
-        ("comb_ring", "d2_over_2pi_khz", "mean"),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -113,7 +93,7 @@ class YieldModel:
     @classmethod
     def build(
         cls,
-        platform: str,
+        platform: Platform,
         *,
         stats: ProcessStatistics | None = None,
         spec: ChipSpec | None = None,
@@ -125,17 +105,17 @@ class YieldModel:
         ``designs`` (the drawn devices) set the table's design point when no ``table`` is
         given.
         """
-        stats = stats if stats is not None else get_process_statistics(platform)
-        spec = spec if spec is not None else load_chip_spec(platform)
+        stats = stats if stats is not None else platform.process
+        spec = spec if spec is not None else load_chip_spec(platform, designs=designs)
         table = table if table is not None else load_sensitivity_table(platform, designs=designs)
         for name, obj in (("stats", stats), ("spec", spec), ("table", table)):
-            if obj.platform != platform:
-                raise ValueError(f"{name} is for platform {obj.platform!r}, not {platform!r}")
+            if obj.platform != platform.name:
+                raise ValueError(f"{name} is for platform {obj.platform!r}, not {platform.name!r}")
         nominals = {p.name: p.nominal for p in stats.parameters}
         for dev in spec.devices:
             model = device_model(dev.kind)
             if model.platform != platform:
-                raise ValueError(f"device {dev.kind!r} belongs to platform {model.platform!r}")
+                raise ValueError(f"device {dev.kind!r} belongs to platform {model.platform.name!r}")
             missing = [n for n in model.parameters if n not in nominals]
             if missing:
                 raise ValueError(f"device {dev.kind!r} needs process parameters {missing}")
@@ -421,7 +401,7 @@ class _Tally:
 
 
 def _checked_model(
-    platform: str,
+    platform: Platform,
     model: YieldModel | None,
     *,
     reference_chips: int,
@@ -429,8 +409,8 @@ def _checked_model(
 ) -> YieldModel:
     """The given (or default) model of ``platform``, with the run settings checked against it."""
     model = model if model is not None else YieldModel.build(platform)
-    if model.stats.platform != platform:
-        raise ValueError(f"model is for platform {model.stats.platform!r}, not {platform!r}")
+    if model.stats.platform != platform.name:
+        raise ValueError(f"model is for platform {model.stats.platform!r}, not {platform.name!r}")
     n_dies = model.grid.n_dies
     if not 1 <= reference_chips <= n_dies:
         raise ValueError(f"reference_chips = {reference_chips!r} must be in [1, {n_dies}]")
@@ -512,14 +492,14 @@ def _pick_reference(
 
 
 def _first_wafer_maps(
-    res: ChunkResult, *, platform: str, names: tuple[str, ...]
+    res: ChunkResult, *, platform: Platform, names: tuple[str, ...]
 ) -> tuple[NDArray[np.bool_], dict[str, NDArray]]:
     """Chip pass and map metrics per die of the chunk's first wafer.
 
-    The metrics are those of ``MAP_METRICS`` for ``platform`` and the first two process parameters.
+    The metrics are the platform's map metrics and the first two process parameters.
     """
     maps_metrics: dict[str, NDArray] = {}
-    for kind, metric, how in MAP_METRICS.get(platform, ()):
+    for kind, metric, how in platform.map_metrics:
         if kind in res.batches:
             maps_metrics[f"{kind}.{metric}"] = _reduce(res.batches[kind].metrics[metric][0], how)
     for i, name in enumerate(names[:2]):
@@ -530,7 +510,7 @@ def _first_wafer_maps(
 def _simulate_wafers(
     model: YieldModel,
     *,
-    platform: str,
+    platform: Platform,
     n_wafers: int,
     seed: int,
     sampler: str,
@@ -614,7 +594,7 @@ def _reference_experiment(
 
 
 def run_wafer_yield(
-    platform: str = "inp",
+    platform: Platform = INP,
     *,
     n_wafers: int = 1024,
     seed: int = 0,
@@ -627,7 +607,8 @@ def run_wafer_yield(
     """Simulate ``n_wafers`` full wafers and report yields, causes, sensitivities and maps.
 
     Args:
-        platform: ``"inp"`` (transmitter chip) or ``"si3n4"`` (comb chip).
+        platform: :data:`~qkdchip.platforms.INP` (transmitter chips) or
+            :data:`~qkdchip.platforms.SI3N4` (comb chips).
         n_wafers: wafers to simulate (a power of two for ``sampler="sobol"``).
         seed: seed of the generator that drives all sampling.
         sampler: ``"mc"`` or ``"sobol"`` for the wafer-level (correlated) normals.
@@ -657,7 +638,7 @@ def run_wafer_yield(
         sensitivity_samples=sensitivity_samples,
     )
     return WaferYieldResult(
-        platform=platform,
+        platform=platform.name,
         sampler=sampler,
         seed=int(seed),
         n_wafers=int(n_wafers),

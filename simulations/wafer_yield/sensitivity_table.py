@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from qkdchip.components.chip_designs import ChipDesigns
-from qkdchip.simulations.wafer_yield.design_point import design_point
 
-_SHIPPED = {"inp": "inp_sensitivity.json", "si3n4": "si3n4_sensitivity.json"}
+if TYPE_CHECKING:
+    from qkdchip.platforms import Platform
 
 
 @dataclass(frozen=True)
@@ -115,39 +115,37 @@ def _parse_block(raw: dict[str, Any], block: str, where: str) -> tuple[dict, dic
 
 
 def load_sensitivity_table(
-    platform: str, path: str | Path | None = None, *, designs: ChipDesigns | None = None
+    platform: Platform, path: str | Path | None = None, *, designs: ChipDesigns | None = None
 ) -> SensitivityTable:
     """Load the shipped table of ``platform`` or the JSON file at ``path``.
 
     Args:
-        platform: ``"inp"`` or ``"si3n4"``.
+        platform: the platform.
         path: optional JSON file in the same format (for example a simulated table).
         designs: the drawn devices whose design point is merged in (default
             :class:`~qkdchip.components.chip_designs.ChipDesigns`).
 
     Returns:
         The parsed table with the drawn devices' design point merged in
-        (:func:`~qkdchip.simulations.wafer_yield.design_point.design_point`); raises
+        (:meth:`~qkdchip.platforms.Platform.design_point`); raises
         ValueError on a malformed file, a platform mismatch or an entry the drawn devices set.
     """
-    if platform not in _SHIPPED:
-        raise ValueError(f"platform = {platform!r} must be one of {tuple(_SHIPPED)}")
     if path is None:
         text = (
             resources.files("qkdchip.simulations.wafer_yield.tables")
-            .joinpath(_SHIPPED[platform])
+            .joinpath(platform.sensitivity_file)
             .read_text(encoding="utf-8")
         )
-        where = f"shipped table {_SHIPPED[platform]}"
+        where = f"shipped table {platform.sensitivity_file}"
     else:
         text = Path(path).read_text(encoding="utf-8")
         where = str(path)
     raw = json.loads(text)
-    if raw.get("platform") != platform:
-        raise ValueError(f"{where}: platform {raw.get('platform')!r} is not {platform!r}")
+    if raw.get("platform") != platform.name:
+        raise ValueError(f"{where}: platform {raw.get('platform')!r} is not {platform.name!r}")
     design, design_sources = _parse_block(raw, "design", where)
     sens, sens_sources = _parse_block(raw, "sensitivities", where)
-    drawn = design_point(platform, designs)
+    drawn = platform.design_point(designs or ChipDesigns())
     for block, values, sources, entries in (
         ("design", design, design_sources, drawn.design),
         ("sensitivities", sens, sens_sources, drawn.sensitivities),
@@ -161,7 +159,7 @@ def load_sensitivity_table(
         for name, (value, source) in entries.items():
             values[name], sources[name] = value, source
     return SensitivityTable(
-        platform=platform,
+        platform=platform.name,
         design=design,
         sensitivities=sens,
         sources={**design_sources, **sens_sources},

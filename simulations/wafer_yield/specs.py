@@ -3,12 +3,11 @@
 The shipped values live in ``specs.toml`` next to this module; :func:`load_chip_spec` reads it
 (or another file in the same format) into validated frozen dataclasses. The die size, street and
 wafer are not specs: they come from the platform's wafer mask layout
-(:data:`qkdchip.circuits.wafer_geometry.WAFER_LAYOUTS`), so the yield model samples the dies the
-mask actually places. Likewise the devices of the InP transmitter (how many of each kind, and
-their names) come from the mask's inventory
-(:data:`qkdchip.circuits.inventory.TRANSMITTER_SECTIONS`), so the yield model counts what the
-mask draws, and the comb ring's defect-sensitive area comes from its design object
-(:func:`comb_ring_area_cm2`).
+(:attr:`qkdchip.platforms.Platform.wafer_layout`), so the yield model samples the dies the mask
+actually places. Likewise the devices of the InP transmitter (how many of each kind, and their
+names) come from the mask's inventory (:attr:`~qkdchip.platforms.Platform.inventory`), so the
+yield model counts what the mask draws, and the comb ring's defect-sensitive area comes from its
+design record (:attr:`qkdchip.components.designs.RingDesign.bounding_area_cm2`).
 """
 
 from __future__ import annotations
@@ -18,37 +17,19 @@ import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from qkdchip.circuits.inventory import TRANSMITTER_SECTIONS, ActiveSection, sections_of_kind
-from qkdchip.circuits.wafer_geometry import WAFER_LAYOUTS, WaferLayout
-from qkdchip.components.designs import RingDesign
+from qkdchip.circuits.inventory import sections_of_kind
+from qkdchip.circuits.wafer_geometry import WaferLayout
+from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.platforms import PLATFORMS
+from qkdchip.validation import check_choice
 
-PLATFORMS: tuple[str, ...] = ("inp", "si3n4")
-
-INVENTORIES: dict[str, tuple[ActiveSection, ...]] = {"inp": TRANSMITTER_SECTIONS}
-"""Platforms whose chip composition comes from the mask's inventory, not from the spec file."""
-
-
-def comb_ring_area_cm2(ring: RingDesign | None = None) -> float:
-    """Killer-defect sensitive area of the comb ring (cm^2): the square that bounds it.
-
-    The ring, its bus in the coupling region and the heater drawn on top of the ring all lie
-    inside the square of side :attr:`RingDesign.bounding_side_um`; a killer defect (a particle,
-    a crack, a heater open) anywhere in it is taken to kill the ring.
-
-    Args:
-        ring: the comb ring (default: :class:`RingDesign()`, the 30.03 GHz reference ring).
-    """
-    ring = ring if ring is not None else RingDesign()
-    return ring.bounding_side_um**2 * 1e-8
-
-
-DESIGN_AREAS_CM2: dict[str, dict[str, float]] = {"si3n4": {"comb_ring": comb_ring_area_cm2()}}
-"""Platform -> device kind -> defect-sensitive area computed from the device's design object."""
+if TYPE_CHECKING:
+    from qkdchip.platforms import Platform
 
 
 @dataclass(frozen=True)
@@ -126,8 +107,7 @@ class ChipSpec:
     layout: WaferLayout
 
     def __post_init__(self) -> None:
-        if self.platform not in PLATFORMS:
-            raise ValueError(f"platform = {self.platform!r} must be one of {PLATFORMS}")
+        check_choice("platform", self.platform, tuple(PLATFORMS))
         kinds = [d.kind for d in self.devices]
         if not kinds or len(set(kinds)) != len(kinds):
             raise ValueError(f"devices {kinds} must be non-empty and unique")
@@ -177,23 +157,26 @@ def _bound(raw: dict[str, Any], key: str, default: float, where: str) -> float:
     return float(value)
 
 
-def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
+def load_chip_spec(
+    platform: Platform, path: str | Path | None = None, *, designs: ChipDesigns | None = None
+) -> ChipSpec:
     """Read the chip spec of ``platform`` from the shipped ``specs.toml`` or from ``path``.
 
-    For a platform in :data:`INVENTORIES` (the InP transmitter) the file lists exactly the
-    device kinds the mask draws and gives no ``count``: counts and device names come from the
-    inventory. A device in :data:`DESIGN_AREAS_CM2` (the comb ring) gives no ``area_cm2``.
+    For a platform with an inventory (the InP transmitter) the file lists exactly the device
+    kinds the mask draws and gives no ``count``: counts and device names come from the
+    inventory. A device whose area follows from its design record (the comb ring, from
+    ``designs``) gives no ``area_cm2``.
 
     Args:
-        platform: ``"inp"`` or ``"si3n4"``.
+        platform: the platform.
         path: optional TOML file in the format of the shipped one.
+        designs: the drawn devices (default :class:`ChipDesigns`).
 
     Returns:
         The validated spec; ValueError names the offending entry (for example a window whose
         minimum exceeds its maximum).
     """
-    if platform not in PLATFORMS:
-        raise ValueError(f"platform = {platform!r} must be one of {PLATFORMS}")
+    name = platform.name
     if path is None:
         text = (
             resources.files("qkdchip.simulations.wafer_yield")
@@ -203,21 +186,21 @@ def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
     else:
         text = Path(path).read_text(encoding="utf-8")
     raw = tomllib.loads(text)
-    if platform not in raw:
-        raise ValueError(f"spec file has no [{platform}] table")
-    chip = raw[platform]
-    inventory = INVENTORIES.get(platform)
-    design_areas = DESIGN_AREAS_CM2.get(platform, {})
+    if name not in raw:
+        raise ValueError(f"spec file has no [{name}] table")
+    chip = raw[name]
+    inventory = platform.inventory
+    design_areas = platform.design_areas(designs or ChipDesigns())
     entries = chip.get("devices", {})
-    if inventory is not None:
+    if inventory:
         drawn = {s.kind for s in inventory}
         if set(entries) != drawn:
             raise ValueError(
-                f"[{platform}.devices] lists {sorted(entries)} but the mask draws {sorted(drawn)}"
+                f"[{name}.devices] lists {sorted(entries)} but the mask draws {sorted(drawn)}"
             )
     devices = []
     for kind, dev in entries.items():
-        where = f"{platform}.devices.{kind}"
+        where = f"{name}.devices.{kind}"
         specs = tuple(
             MetricSpec(
                 metric,
@@ -227,7 +210,7 @@ def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
             for metric, window in dev.get("specs", {}).items()
         )
         names: tuple[str, ...] = ()
-        if inventory is not None:
+        if inventory:
             if "count" in dev:
                 raise ValueError(
                     f"{where}.count: the count comes from the mask inventory "
@@ -251,9 +234,9 @@ def load_chip_spec(platform: str, path: str | Path | None = None) -> ChipSpec:
             raise ValueError(f"{where}.area_cm2 is missing")
         devices.append(DeviceSpec(kind=kind, count=count, area_cm2=area, specs=specs, names=names))
     return ChipSpec(
-        platform=platform,
+        platform=name,
         devices=tuple(devices),
         operating={k: float(v) for k, v in chip.get("operating", {}).items()},
         modulator_kinds=tuple(chip.get("modulator_kinds", ())),
-        layout=WAFER_LAYOUTS[platform],
+        layout=platform.wafer_layout,
     )

@@ -7,15 +7,15 @@ import pytest
 from qkdchip.circuits.comb_chip import comb_chip
 from qkdchip.circuits.verify import verify_chip
 from qkdchip.components.designs import RingDesign
-from qkdchip.components.registry import activate_platform
 from qkdchip.pdk.si3n4 import design_rules
+from qkdchip.platforms import SI3N4
 
 pytestmark = pytest.mark.pdk("si3n4")
 
 
 @pytest.fixture(scope="module")
 def chip():
-    activate_platform("si3n4")
+    SI3N4.activate()
     return comb_chip()
 
 
@@ -55,7 +55,7 @@ def test_drc_and_connectivity(chip):
 
 
 def test_too_small_chip_raises():
-    activate_platform("si3n4")
+    SI3N4.activate()
     with pytest.raises(ValueError, match="chip_height_um"):
         comb_chip(chip_height_um=5000.0)
 
@@ -63,7 +63,7 @@ def test_too_small_chip_raises():
 def test_si3n4_test_die_checks():
     from qkdchip.circuits.monitor_dies import si3n4_test_die
 
-    activate_platform("si3n4")
+    SI3N4.activate()
     die = si3n4_test_die()
     assert verify_chip(die, design_rules()).ok
     assert len(die.info["gap_sweep_um"]) == 6

@@ -105,6 +105,7 @@ def test_yield_model_samples_the_product_dies_of_the_gds_wafer(
     """The yield Monte Carlo's dies are the wafer file's product-die references, test dies out."""
     import klayout.db as kdb
 
+    import qkdchip.platforms
     from qkdchip.simulations.wafer_yield import YieldModel
 
     out, manifest = written
@@ -115,7 +116,7 @@ def test_yield_model_samples_the_product_dies_of_the_gds_wafer(
     mask_mm = sorted(
         (round((b.left + b.right) / 2e3, 6), round((b.bottom + b.top) / 2e3, 6)) for b in boxes
     )
-    dies = YieldModel.build(platform).grid
+    dies = YieldModel.build(qkdchip.platforms.platform(platform)).grid
     yield_mm = sorted(
         (round(float(x), 6), round(float(y), 6)) for x, y in zip(dies.x_mm, dies.y_mm, strict=True)
     )

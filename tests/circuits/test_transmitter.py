@@ -18,8 +18,8 @@ from qkdchip.circuits.checks import (
 )
 from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import recorded_nets, verify_chip
-from qkdchip.components.registry import activate_platform
 from qkdchip.pdk.inp import design_rules
+from qkdchip.platforms import INP
 from qkdchip.simulations.wafer_yield.specs import load_chip_spec
 
 pytestmark = pytest.mark.pdk("inp")
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.pdk("inp")
 
 @pytest.fixture(scope="module")
 def chip():
-    activate_platform("inp")
+    INP.activate()
     return transmitter_chip()
 
 
@@ -144,7 +144,7 @@ def test_dangling_port_is_detected(chip):
 
 
 def test_bad_parameters_raise():
-    activate_platform("inp")
+    INP.activate()
     with pytest.raises(ValueError, match="channel_pitch_um"):
         transmitter_chip(channel_pitch_um=12.0)
     with pytest.raises(ValueError, match="closer than two bends"):
@@ -210,7 +210,7 @@ def test_mask_draws_what_the_yield_model_counts(chip):
         kind = next((k for p, k in _CELL_KINDS.items() if inst.cell.name.startswith(p)), None)
         if kind:
             drawn[kind] += 1
-    spec = load_chip_spec("inp")
+    spec = load_chip_spec(INP)
     assert dict(drawn) == {d.kind: d.count for d in spec.devices}
     assert sorted(chip.info["active_sections"]) == sorted(n for d in spec.devices for n in d.names)
     modulators = sum(spec.device(k).count for k in spec.modulator_kinds)

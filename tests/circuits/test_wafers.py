@@ -8,15 +8,15 @@ from qkdchip.circuits.checks import wafer_die_report
 from qkdchip.circuits.verify import verify_chip, verify_wafer
 from qkdchip.circuits.wafer_geometry import WaferSpec, optimise_die_grid
 from qkdchip.circuits.wafers import inp_wafer
-from qkdchip.components.registry import activate_platform
 from qkdchip.pdk.inp import design_rules
+from qkdchip.platforms import INP
 
 pytestmark = pytest.mark.pdk("inp")
 
 
 @pytest.fixture(scope="module")
 def wafer():
-    activate_platform("inp")
+    INP.activate()
     return inp_wafer()
 
 
@@ -62,7 +62,7 @@ def test_wafer_drc_clean(wafer):
 def test_inp_test_die_checks():
     from qkdchip.circuits.monitor_dies import inp_test_die
 
-    activate_platform("inp")
+    INP.activate()
     die = inp_test_die()
     result = verify_chip(die, design_rules(), keep_clear=("ACTIVE", "PIN", "GRATING"))
     assert result.ok, result.to_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qkdchip.components.registry import cell_names, platform_of
+from qkdchip.components.registry import cell_names
 
 THICK_RING: dict[str, Any] = {
     "radius_um": 100.0,
@@ -20,7 +20,3 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [(name, name, {}) for name in cel
     ("ring_pulley_800nm", "ring_pulley", {**THICK_RING, "wrap_angle_deg": 40.0}),
 ]
 """(case id, cell name, parameters)."""
-
-
-def case_platform(cell: str) -> str:
-    return platform_of(cell)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from qkdchip.components.registry import activate_platform, cell_factory, platform_of
+from qkdchip.components.registry import cell_factory
+from qkdchip.platforms import platform_of_cell
 
 BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     # Si3N4 rings: rule minima of the film, generic ranges, even-nm ports.
@@ -55,7 +56,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("cell", "params", "name"), BAD_INPUTS, ids=[f"{c}-{n}" for c, _, n in BAD_INPUTS]
 )
 def test_bad_input_raises_naming_parameter(cell: str, params: dict[str, Any], name: str) -> None:
-    activate_platform(platform_of(cell))
+    platform_of_cell(cell).activate()
     with pytest.raises(ValueError, match=name):
         cell_factory(cell)(**params)
 

@@ -16,8 +16,9 @@ from typing import Any
 import gdsfactory as gf
 import pytest
 
-from qkdchip.components.registry import activate_platform, cell_factory, platform_of, rules_for
+from qkdchip.components.registry import build_cell, rules_for
 from qkdchip.pdk.drc import run_drc
+from qkdchip.platforms import SI3N4
 from tests.components.cell_cases import CASES
 from tests.gds_compare import REGEN, geometry_differences, layer_regions, read_top
 
@@ -27,9 +28,7 @@ SNAPSHOTS = HERE / "snapshots"
 
 
 def _build(cell: str, params: dict[str, Any]) -> gf.Component:
-    platform = platform_of(cell)
-    activate_platform(platform, params.get("thickness_nm") if platform == "si3n4" else None)
-    return cell_factory(cell)(**params)
+    return build_cell(cell, **params)
 
 
 CASE_IDS = [case[0] for case in CASES]
@@ -98,7 +97,7 @@ def test_settings_and_ports_snapshot(case: tuple) -> None:
 
 def test_drc_clean(case: tuple) -> None:
     _, cell, params, component = case
-    report = run_drc(component, rules_for(platform_of(cell), params))
+    report = run_drc(component, rules_for(cell, params))
     assert report.clean, report.format()
 
 
@@ -131,7 +130,7 @@ def test_netlist_round_trip(case: tuple) -> None:
 def test_rings_are_circular_and_pulley_gap_is_uniform() -> None:
     from qkdchip.components.si3n4 import ring_pulley
 
-    activate_platform("si3n4")
+    SI3N4.activate()
     c = ring_pulley(
         radius_um=200.0,
         width_um=1.6,

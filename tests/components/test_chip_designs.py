@@ -4,6 +4,7 @@ import pytest
 
 from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.components.designs import DbrLaserDesign, RingDesign
+from qkdchip.platforms import INP
 
 
 def test_overrides_convert_validate_and_round_trip() -> None:
@@ -54,9 +55,8 @@ def test_bad_overrides_name_the_device_field_and_range(overrides: dict, message:
 
 def test_the_transmitter_draws_the_designed_combiner() -> None:
     from qkdchip.circuits.transmitter import transmitter_chip
-    from qkdchip.components.registry import activate_platform
 
-    activate_platform("inp")
+    INP.activate()
     designs = ChipDesigns().with_overrides({"mmi.length_um": 45.0})
     chip = transmitter_chip(**designs.transmitter_cell_settings())
     combiners = {i.cell.name for i in chip.insts if i.cell.name.startswith("mmi1x2")}
@@ -67,9 +67,8 @@ def test_the_transmitter_draws_the_designed_combiner() -> None:
 def test_a_ridge_change_on_every_inp_device_is_drawn() -> None:
     from qkdchip.circuits.transmitter import transmitter_chip
     from qkdchip.components.chip_designs import INP_DEVICES
-    from qkdchip.components.registry import activate_platform
 
-    activate_platform("inp")
+    INP.activate()
     designs = ChipDesigns().with_overrides({f"{d}.ridge_width_um": 2.2 for d in INP_DEVICES})
     chip = transmitter_chip(**designs.transmitter_cell_settings())
     ridges = {

@@ -7,10 +7,10 @@ from pathlib import Path
 import gdsfactory as gf
 import pytest
 
-from qkdchip.components.registry import activate_platform
 from qkdchip.components.si3n4 import ring_point_coupled, ring_pulley
 from qkdchip.pdk import inp, si3n4
 from qkdchip.pdk.drc import DrcReport, run_drc, run_drc_gds
+from qkdchip.platforms import INP
 
 
 def _thick_ring(gap_um: float) -> gf.Component:
@@ -36,7 +36,7 @@ def test_narrowed_ring_gap_is_reported_at_the_coupler() -> None:
 
 
 def test_narrowed_width_is_reported() -> None:
-    activate_platform("inp")
+    INP.activate()
     c = gf.Component()
     c.add_polygon([(0, -1.0), (100, -1.0), (100, 1.0), (0, 1.0)], layer=inp.LAYER.WG_DEEP)
     c.add_polygon([(100, -0.3), (130, -0.3), (130, 0.3), (100, 0.3)], layer=inp.LAYER.WG_DEEP)
@@ -48,7 +48,7 @@ def test_narrowed_width_is_reported() -> None:
 
 
 def test_pad_enclosure_and_coverage() -> None:
-    activate_platform("inp")
+    INP.activate()
     c = gf.Component()
     c.add_polygon([(0, 0), (100, 0), (100, 100), (0, 100)], layer=inp.LAYER.METAL_P)
     c.add_polygon([(1, 5), (95, 5), (95, 95), (1, 95)], layer=inp.LAYER.PAD)  # 1 µm at left
@@ -64,7 +64,7 @@ def test_pad_enclosure_and_coverage() -> None:
 
 
 def test_p_and_n_metal_separation_and_overlap() -> None:
-    activate_platform("inp")
+    INP.activate()
     c = gf.Component()
     c.add_polygon([(0, 0), (50, 0), (50, 50), (0, 50)], layer=inp.LAYER.METAL_P)
     c.add_polygon([(53, 0), (100, 0), (100, 50), (53, 50)], layer=inp.LAYER.METAL_N)  # 3 µm

@@ -11,6 +11,7 @@ import pytest
 from qkdchip.components.registry import cell_names
 from qkdchip.pdk import inp, si3n4
 from qkdchip.pdk.materials import MATERIALS
+from qkdchip.platforms import INP, SI3N4
 
 
 def test_import_activates_nothing() -> None:
@@ -85,9 +86,9 @@ def test_bad_separation_rules_raise() -> None:
 
 def test_pdks_register_their_cells_and_cross_sections() -> None:
     s, i = si3n4.get_pdk(), inp.get_pdk()
-    for name in cell_names("si3n4"):
+    for name in cell_names(SI3N4):
         assert name in s.cells
-    for name in cell_names("inp"):
+    for name in cell_names(INP):
         assert name in i.cells
     for name in si3n4.CROSS_SECTIONS:
         assert name in s.cross_sections

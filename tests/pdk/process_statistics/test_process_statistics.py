@@ -11,8 +11,8 @@ from qkdchip.pdk.process_statistics import (
     SI3N4_PROCESS_STATISTICS,
     DefectStatistics,
     ProcessParameter,
-    get_process_statistics,
 )
+from qkdchip.platforms import platform
 
 
 def _param(**changes: object) -> ProcessParameter:
@@ -36,7 +36,7 @@ def test_every_parameter_has_a_source(stats) -> None:
     for p in stats.parameters:
         assert p.source
         assert p.sigma_total >= 0.0
-    assert get_process_statistics(stats.platform) is stats
+    assert platform(stats.platform).process is stats
     assert stats.to_dict()["platform"] == stats.platform
 
 

@@ -8,18 +8,19 @@ import math
 import numpy as np
 import pytest
 
+from qkdchip import platforms
 from qkdchip.components.designs import DbrLaserDesign
 from qkdchip.pdk.process_statistics import INP_PROCESS_STATISTICS, SI3N4_PROCESS_STATISTICS
 from qkdchip.simulations.wafer_yield import devices_inp, devices_si3n4
 from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
 from qkdchip.simulations.wafer_yield.specs import load_chip_spec
 
-INP = load_sensitivity_table("inp")
-SIN = load_sensitivity_table("si3n4")
+INP = load_sensitivity_table(platforms.INP)
+SIN = load_sensitivity_table(platforms.SI3N4)
 NOM = {p.name: p.nominal for p in INP_PROCESS_STATISTICS.parameters}
 NOM_SIN = {p.name: p.nominal for p in SI3N4_PROCESS_STATISTICS.parameters}
-OP = load_chip_spec("inp").operating
-OP_SIN = load_chip_spec("si3n4").operating
+OP = load_chip_spec(platforms.INP).operating
+OP_SIN = load_chip_spec(platforms.SI3N4).operating
 C = 299_792_458.0
 
 
@@ -155,15 +156,15 @@ def test_sensitivity_table_can_be_replaced(tmp_path) -> None:
     )
     path = tmp_path / "inp_simulated.json"
     path.write_text(json.dumps(data))
-    table = load_sensitivity_table("inp", path)
+    table = load_sensitivity_table(platforms.INP, path)
     assert table.s("dmmi_split_dwidth_per_nm") == 2 * INP.s("dmmi_split_dwidth_per_nm")
     assert table.sources["dmmi_split_dwidth_per_nm"] == INP.sources["dmmi_split_dwidth_per_nm"]
     with pytest.raises(ValueError, match="platform"):
-        load_sensitivity_table("si3n4", path)
+        load_sensitivity_table(platforms.SI3N4, path)
     data["design"]["wavelength_nm"] = 1550.0
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="design.wavelength_nm"):
-        load_sensitivity_table("inp", path)
+        load_sensitivity_table(platforms.INP, path)
 
 
 def test_a_table_cannot_hold_what_the_drawn_laser_sets(tmp_path) -> None:
@@ -176,4 +177,4 @@ def test_a_table_cannot_hold_what_the_drawn_laser_sets(tmp_path) -> None:
     path = tmp_path / "inp_old.json"
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match=r"\['grating_kappa_per_cm'\] are set by the drawn"):
-        load_sensitivity_table("inp", path)
+        load_sensitivity_table(platforms.INP, path)

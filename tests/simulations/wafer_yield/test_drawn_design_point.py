@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qkdchip.platforms import SI3N4, platform
 from qkdchip.simulations.devices.defaults import simulate_default
 from qkdchip.simulations.wafer_yield.engine import YieldModel
 from qkdchip.simulations.wafer_yield.specs import load_chip_spec
 
 
-@pytest.mark.parametrize("platform", ["inp", "si3n4"])
-def test_every_spec_holds_for_the_nominal_drawn_devices(platform: str) -> None:
-    model = YieldModel.build(platform)
+@pytest.mark.parametrize("name", ["inp", "si3n4"])
+def test_every_spec_holds_for_the_nominal_drawn_devices(name: str) -> None:
+    model = YieldModel.build(platform(name))
     nominal = model.nominal_metrics()
     for device in model.spec.devices:
         for spec in device.specs:
@@ -21,7 +22,7 @@ def test_every_spec_holds_for_the_nominal_drawn_devices(platform: str) -> None:
 
 
 def test_the_comb_ring_model_is_the_simulated_ring() -> None:
-    table = YieldModel.build("si3n4").table
+    table = YieldModel.build(SI3N4).table
     ring, coupler = simulate_default("ring"), simulate_default("coupler")
     assert table.d("fsr_ghz") == ring.fsr_hz * 1e-9
     assert table.d("d2_over_2pi_khz") == ring.d2_hz * 1e-3
@@ -37,7 +38,7 @@ def test_the_d2_window_edges_still_give_a_dark_pulse_with_ten_lines(d2_hz: float
     """The comb-ring D2 spec is the comb solver's dark-pulse window for the reference recipe."""
     from qkdchip.simulations.comb.reference import reference_comb, reference_resonator
 
-    window = load_chip_spec("si3n4").device("comb_ring")
+    window = load_chip_spec(SI3N4).device("comb_ring")
     d2_spec = next(s for s in window.specs if s.metric == "d2_over_2pi_khz")
     assert d2_spec.minimum <= d2_hz * 1e-3 <= d2_spec.maximum
     comb = reference_comb(resonator=reference_resonator(d_int=None, d2_hz=d2_hz), seed=1)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from qkdchip.pdk.process_statistics import INP_PROCESS_STATISTICS
+from qkdchip.platforms import INP, SI3N4
 from qkdchip.simulations.wafer_yield import (
     YieldModel,
     calibrate_defect_density,
@@ -23,30 +24,30 @@ from qkdchip.simulations.wafer_yield import (
 
 @pytest.fixture(scope="module")
 def inp_model() -> YieldModel:
-    return YieldModel.build("inp")
+    return YieldModel.build(INP)
 
 
 @pytest.mark.parametrize("sampler", ["mc", "sobol"])
 def test_same_seed_same_numbers(inp_model: YieldModel, sampler: str) -> None:
-    a = run_wafer_yield("inp", n_wafers=8, seed=5, sampler=sampler, model=inp_model).to_dict()
-    b = run_wafer_yield("inp", n_wafers=8, seed=5, sampler=sampler, model=inp_model).to_dict()
-    c = run_wafer_yield("inp", n_wafers=8, seed=6, sampler=sampler, model=inp_model).to_dict()
+    a = run_wafer_yield(INP, n_wafers=8, seed=5, sampler=sampler, model=inp_model).to_dict()
+    b = run_wafer_yield(INP, n_wafers=8, seed=5, sampler=sampler, model=inp_model).to_dict()
+    c = run_wafer_yield(INP, n_wafers=8, seed=6, sampler=sampler, model=inp_model).to_dict()
     assert a == b
     assert a["chip_yield"] != c["chip_yield"]
 
 
 def test_bad_input_rejected_before_sampling(inp_model: YieldModel, tmp_path) -> None:
     with pytest.raises(ValueError, match="n_wafers"):
-        run_wafer_yield("inp", n_wafers=0, model=inp_model)
+        run_wafer_yield(INP, n_wafers=0, model=inp_model)
     with pytest.raises(ValueError, match="power of two"):
-        run_wafer_yield("inp", n_wafers=10, sampler="sobol", model=inp_model)
+        run_wafer_yield(INP, n_wafers=10, sampler="sobol", model=inp_model)
     with pytest.raises(ValueError, match="seed"):
-        run_wafer_yield("inp", n_wafers=2, seed=-1, model=inp_model)
+        run_wafer_yield(INP, n_wafers=2, seed=-1, model=inp_model)
     with pytest.raises(ValueError, match="sigma_die"):
         INP_PROCESS_STATISTICS.replace_parameter("q_thickness_nm", sigma_die=-1.0)
     with pytest.raises(ValueError, match="correlation_length_mm"):
         INP_PROCESS_STATISTICS.replace_parameter("ridge_width_nm", correlation_length_mm=0.0)
-    spec = load_chip_spec("inp")
+    spec = load_chip_spec(INP)
     with pytest.raises(ValueError, match="exceeds"):
         spec.with_spec("voa", "attenuation_range_db", minimum=30.0, maximum=10.0)
     bad = tmp_path / "specs.toml"
@@ -56,13 +57,13 @@ def test_bad_input_rejected_before_sampling(inp_model: YieldModel, tmp_path) -> 
         "[si3n4.devices.comb_ring.specs]\nfsr_ghz = {min = 30.1, max = 29.9}\n"
     )
     with pytest.raises(ValueError, match="exceeds"):
-        load_chip_spec("si3n4", bad)
+        load_chip_spec(SI3N4, bad)
     with pytest.raises(ValueError, match="unknown metrics"):
-        YieldModel.build("inp", spec=spec.with_spec("voa", "no_such_metric", minimum=1.0))
+        YieldModel.build(INP, spec=spec.with_spec("voa", "no_such_metric", minimum=1.0))
 
 
 def test_default_inp_is_calibrated_to_reference(inp_model: YieldModel) -> None:
-    result = run_wafer_yield("inp", n_wafers=256, seed=21, model=inp_model)
+    result = run_wafer_yield(INP, n_wafers=256, seed=21, model=inp_model)
     low, high = clopper_pearson_interval(117, 120)
     mod = result.modulator_yield
     assert mod is not None
@@ -89,8 +90,8 @@ def test_calibration_recovers_shipped_density(inp_model: YieldModel) -> None:
 
 
 def test_sobol_and_mc_agree(inp_model: YieldModel) -> None:
-    mc = run_wafer_yield("inp", n_wafers=128, seed=1, model=inp_model)
-    qmc = run_wafer_yield("inp", n_wafers=128, seed=1, sampler="sobol", model=inp_model)
+    mc = run_wafer_yield(INP, n_wafers=128, seed=1, model=inp_model)
+    qmc = run_wafer_yield(INP, n_wafers=128, seed=1, sampler="sobol", model=inp_model)
     for kind, est in mc.device_yields.items():
         other = qmc.device_yields[kind]
         # Two independent estimates: their difference is within the sum of the half-widths.
@@ -99,20 +100,20 @@ def test_sobol_and_mc_agree(inp_model: YieldModel) -> None:
 
 
 def test_si3n4_runs_and_passes_through_specs() -> None:
-    result = run_wafer_yield("si3n4", n_wafers=16, seed=2)
+    result = run_wafer_yield(SI3N4, n_wafers=16, seed=2)
     assert result.modulator_yield is None
     assert result.reference is None
     assert 0.9 < result.chip_yield.value <= 1.0
     tight = YieldModel.build(
-        "si3n4", spec=load_chip_spec("si3n4").with_spec("comb_ring", "fsr_ghz", maximum=29.9)
+        SI3N4, spec=load_chip_spec(SI3N4).with_spec("comb_ring", "fsr_ghz", maximum=29.9)
     )
     # The drawn ring's FSR (29.96 GHz, simulated) spreads by about 30 MHz: a max of 29.9 GHz
     # fails nearly every ring; a max at the drawn FSR itself fails about half.
-    assert run_wafer_yield("si3n4", n_wafers=16, seed=2, model=tight).chip_yield.value < 0.05
+    assert run_wafer_yield(SI3N4, n_wafers=16, seed=2, model=tight).chip_yield.value < 0.05
     half = YieldModel.build(
-        "si3n4", spec=load_chip_spec("si3n4").with_spec("comb_ring", "fsr_error_ghz", maximum=0.0)
+        SI3N4, spec=load_chip_spec(SI3N4).with_spec("comb_ring", "fsr_error_ghz", maximum=0.0)
     )
-    assert 0.3 < run_wafer_yield("si3n4", n_wafers=16, seed=2, model=half).chip_yield.value < 0.7
+    assert 0.3 < run_wafer_yield(SI3N4, n_wafers=16, seed=2, model=half).chip_yield.value < 0.7
 
 
 def test_client_chips(inp_model: YieldModel) -> None:
@@ -157,7 +158,7 @@ def test_client_chips_separate_defects_from_parametric_failures(inp_model: Yield
 
 
 def test_outputs_written(inp_model: YieldModel, tmp_path) -> None:
-    result = run_wafer_yield("inp", n_wafers=4, seed=1, model=inp_model)
+    result = run_wafer_yield(INP, n_wafers=4, seed=1, model=inp_model)
     paths = write_outputs(result, tmp_path, layout=inp_model.spec.layout)
     assert json.loads(paths["json"].read_text())["platform"] == "inp"
     assert "| chip |" in paths["markdown"].read_text()

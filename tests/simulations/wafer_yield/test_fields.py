@@ -18,6 +18,7 @@ from qkdchip.pdk.process_statistics import (
     ProcessParameter,
     ProcessStatistics,
 )
+from qkdchip.platforms import INP
 from qkdchip.simulations.wafer_yield.engine import YieldModel
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler, correlation, site_factor
 from qkdchip.simulations.wafer_yield.geometry import product_dies
@@ -69,7 +70,7 @@ def test_product_dies_inside_usable_area() -> None:
 def test_yield_package_does_not_import_layout_libraries() -> None:
     code = (
         "import sys; from qkdchip.simulations.wafer_yield import YieldModel; "
-        "YieldModel.build('inp'); "
+        "from qkdchip.platforms import INP, SI3N4; YieldModel.build(INP); YieldModel.build(SI3N4); "
         "print(sorted(m for m in ('gdsfactory', 'kfactory', 'klayout') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
@@ -153,7 +154,7 @@ def test_device_noise_in_engine_recovers_sigma() -> None:
     stats = INP_PROCESS_STATISTICS.replace_parameter(
         "ridge_width_nm", sigma_wafer=0.0, sigma_within=0.0, sigma_die=0.0, sigma_device=7.0
     )
-    model = YieldModel.build("inp", stats=stats)
+    model = YieldModel.build(INP, stats=stats)
     rng = np.random.default_rng(3)
     res = model.simulate(model.sampler.structured_normals(256, rng, "mc"), rng)
     widths = res.batches["phase_modulator"].values["ridge_width_nm"]
