@@ -49,6 +49,7 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.values",
     "qkdchip.validation",
     "qkdchip.simulations.network.clients",
+    "qkdchip.platforms",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the
 yield model, the process statistics, the wafer's die grid, the chip's inventory, the device
