@@ -59,6 +59,27 @@ def parse_assignments(items: Sequence[str], *, option: str) -> dict[str, str]:
     return out
 
 
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """``--scenario`` (a shipped name or a .toml path) and ``--out`` (its results and cache)."""
+    parser.add_argument(
+        "--scenario",
+        default="weiming",
+        metavar="NAME|FILE",
+        help="shipped scenario name or path to a scenario .toml (default: weiming)",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="results and cache folder (default: results/<scenario>)",
+    )
+
+
+def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--json``: print ``what`` as JSON instead of tables."""
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
 def add_offline_option(parser: argparse.ArgumentParser) -> None:
     """``--offline``: a device result that is not cached is an error, never computed."""
     parser.add_argument(

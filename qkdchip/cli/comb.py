@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.atomic import atomic_write_json
-from qkdchip.cli import add_offline_option, parse_assignments
+from qkdchip.cli import add_json_option, add_offline_option, parse_assignments
 from qkdchip.simulations.comb import (
     REFERENCE_PUMP_POWER_W,
     DIntProfile,
@@ -85,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--min-power-dbm", type=float, default=-30.0, help="usable-line threshold (dBm)"
     )
-    parser.add_argument("--json", action="store_true", help="print the lines as JSON")
+    add_json_option(parser, "the lines")
     parser.add_argument(
         "--out", type=Path, default=Path("results/comb"), help="output folder for plots and JSON"
     )

@@ -10,6 +10,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.cli import add_json_option
 from qkdchip.simulations.qkd import (
     PROTOCOLS,
     SnsSystem,
@@ -77,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-distance", action="store_true", help="also find the maximum distance (slower)"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json_option(parser, "the key rates")
     parser.add_argument(
         "--plot", metavar="FILE", default=None, help="write a rate-vs-distance plot"
     )

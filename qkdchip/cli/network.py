@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.cli import add_json_option, add_scenario_options
 from qkdchip.flow import STAGES, run_flow
 from qkdchip.flow_context import FlowContext
 from qkdchip.scenarios import load_scenario
@@ -28,12 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "network", help="per-pair key rates of a scenario's client network", description=__doc__
     )
-    parser.add_argument(
-        "--scenario",
-        default="weiming",
-        metavar="NAME|FILE",
-        help="shipped scenario name or .toml path (default: weiming)",
-    )
+    add_scenario_options(parser)
     parser.add_argument(
         "--distance-km",
         type=float,
@@ -48,13 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="override the scenario's operation",
     )
-    parser.add_argument(
-        "--out",
-        default=None,
-        metavar="DIR",
-        help="results and cache folder (default: results/<scenario>)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the network result as JSON")
+    add_json_option(parser, "the network result")
     parser.set_defaults(handler=network)
 
 

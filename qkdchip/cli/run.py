@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qkdchip.cli import add_offline_option, parse_assignments
+from qkdchip.cli import add_offline_option, add_scenario_options, parse_assignments
 from qkdchip.flow import STAGES, Stage, StageOutcome, run_flow
 from qkdchip.flow_context import FlowContext
 from qkdchip.report import write_report
@@ -35,15 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run", help="run the main flow: masks, devices, comb, yield, network", description=__doc__
     )
-    parser.add_argument(
-        "--scenario",
-        default="weiming",
-        metavar="NAME|FILE",
-        help="shipped scenario name or path to a scenario .toml (default: weiming)",
-    )
-    parser.add_argument(
-        "--out", default=None, metavar="DIR", help="results folder (default: results/<scenario>)"
-    )
+    add_scenario_options(parser)
     parser.add_argument(
         "--gds-out", default="gds_out", metavar="DIR", help="folder for the GDS masks"
     )

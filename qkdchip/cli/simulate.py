@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.atomic import atomic_write_figure
-from qkdchip.cli import add_offline_option, parse_assignments
+from qkdchip.cli import add_json_option, add_offline_option, parse_assignments
 from qkdchip.values import convert_value, replace_fields
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="coupler only: supermodes from MPB (default) or from meep in the time domain",
     )
     parser.add_argument("--fresh", action="store_true", help="recompute, ignoring any cache")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_json_option(parser, "the result")
     parser.add_argument(
         "--plot", type=Path, help="where to write the plot (ring: D_int, grating: spectrum)"
     )

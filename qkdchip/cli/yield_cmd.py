@@ -14,6 +14,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.cli import add_json_option
 from qkdchip.platforms import INP, PLATFORMS, platform
 from qkdchip.simulations.wafer_yield.calibration import (
     REFERENCE_TESTED,
@@ -36,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--wafers", type=int, default=1024, help="wafers (power of 2 for sobol)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sampler", choices=SAMPLERS, default="mc")
-    parser.add_argument("--json", action="store_true", help="print a JSON summary")
+    add_json_option(parser, "the summary")
     parser.add_argument("--out", default="results/yield", help="output folder")
     parser.add_argument(
         "--calibrate",
