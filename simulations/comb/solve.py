@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qkdchip.simulations.comb.analysis import classify_trajectory
+from qkdchip.simulations.comb.analysis import StateInfo, classify_trajectory
 from qkdchip.simulations.comb.integrate import Trajectory, integrate
 from qkdchip.simulations.comb.resonator import (
     C_M_PER_S,
@@ -164,8 +164,14 @@ def sweep_states(trajectory: Trajectory, member: int = 0) -> tuple[str, ...]:
         trajectory: the run.
         member: batch member.
     """
-    energy = trajectory.energy[:, member]
-    side = (energy - np.abs(trajectory.pump_mode[:, member]) ** 2) / np.maximum(energy, 1e-300)
+    return sample_states(trajectory.energy[:, member], trajectory.pump_mode[:, member])
+
+
+def sample_states(energy: np.ndarray, pump_mode: np.ndarray) -> tuple[str, ...]:
+    """Coarse state label of every sample of a run, "CW", "comb" or "unstable comb", from the
+    forward energy <|psi|^2> and the pump mode's amplitude psi_0 at the samples."""
+    energy = np.asarray(energy, dtype=float)
+    side = (energy - np.abs(pump_mode) ** 2) / np.maximum(energy, 1e-300)
     # second difference: an adiabatically tracked state changes smoothly along the sweep,
     # an unstable comb jumps from sample to sample
     padded = np.concatenate([energy[:1], energy, energy[-1:]])
@@ -185,12 +191,44 @@ def sweep_states(trajectory: Trajectory, member: int = 0) -> tuple[str, ...]:
 def _result(
     norm: NormalisedResonator, trajectory: Trajectory, member: int, window: float
 ) -> CombResult:
-    res = norm.resonator
     normal = norm.d2 < 0
     info = classify_trajectory(trajectory, window=window, normal_dispersion=normal)[member]
-    psi_mu = np.fft.fftshift(np.fft.fft(trajectory.field[member], norm="forward"))
-    f = float(trajectory.pump[-1, member])
-    zeta = float(trajectory.detuning[-1, member])
+    return comb_result(
+        norm,
+        spectrum=np.fft.fft(trajectory.field[member], norm="forward"),
+        f=float(trajectory.pump[-1, member]),
+        zeta=float(trajectory.detuning[-1, member]),
+        info=info,
+        sweep_zeta=trajectory.detuning[:, member],
+        sweep_energy=trajectory.energy[:, member],
+        sweep_state=sweep_states(trajectory, member),
+    )
+
+
+def comb_result(
+    norm: NormalisedResonator,
+    *,
+    spectrum: np.ndarray,
+    f: float,
+    zeta: float,
+    info: StateInfo,
+    sweep_zeta: np.ndarray,
+    sweep_energy: np.ndarray,
+    sweep_state: tuple[str, ...],
+) -> CombResult:
+    """A final normalised state in physical units.
+
+    Args:
+        norm: the normalised resonator.
+        spectrum: final line amplitudes psi_mu in FFT order.
+        f: the drive the state was reached with.
+        zeta: the final normalised detuning.
+        info: the final state's classification.
+        sweep_zeta, sweep_energy: detuning and forward energy at the run's samples.
+        sweep_state: "CW", "comb" or "unstable comb" at every sample.
+    """
+    res = norm.resonator
+    psi_mu = np.fft.fftshift(np.asarray(spectrum, dtype=complex))
     detuning_hz = float(norm.detuning_hz_from_zeta(zeta))
     bus = norm.bus_line_power_w(psi_mu, f)
     cavity = norm.intracavity_line_power_w(np.abs(psi_mu) ** 2)
@@ -209,8 +247,6 @@ def _result(
         )
         for m, fr, p, c in zip(mu, freqs, dbm(bus), dbm(cavity), strict=True)
     )
-    sweep_hz = norm.detuning_hz_from_zeta(trajectory.detuning[:, member])
-    sweep_w = norm.intracavity_power_w(trajectory.energy[:, member])
     return CombResult(
         state=info.state,
         pulses=info.pulses,
@@ -225,9 +261,9 @@ def _result(
         d2=norm.d2,
         pump_transmission=norm.pump_transmission(psi_mu[mu.size // 2], f) if f > 0 else 1.0,
         conversion_efficiency=comb_power / power_in if power_in > 0 else 0.0,
-        sweep_detuning_hz=np.asarray(sweep_hz),
-        sweep_intracavity_power_w=np.asarray(sweep_w),
-        sweep_state=sweep_states(trajectory, member),
+        sweep_detuning_hz=np.asarray(norm.detuning_hz_from_zeta(sweep_zeta)),
+        sweep_intracavity_power_w=np.asarray(norm.intracavity_power_w(sweep_energy)),
+        sweep_state=sweep_state,
     )
 
 
