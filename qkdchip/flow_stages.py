@@ -50,12 +50,13 @@ YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.validation",
     "qkdchip.simulations.network.clients",
     "qkdchip.platforms",
+    "qkdchip.options",
 )
 """Modules whose source the yield stage's output depends on (its cache key hashes them): the
 yield model, the process statistics, the wafer's die grid, the chip's inventory, the device
 designs (the comb ring's area, the drawn lasers, with the range checks they import), the
-physical constants and the chip pool (network.clients); the simulated grating enters by its
-key."""
+physical constants, the chip pool (network.clients) and the sampler names (options); the
+simulated grating enters by its key."""
 
 NETWORK_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.network",
@@ -63,6 +64,7 @@ NETWORK_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.devices",
     "qkdchip.components.designs",
     "qkdchip.flow_stages",
+    "qkdchip.options",
 )
 """Modules whose source the network stage's outputs depend on (their cache keys hash them)."""
 
@@ -157,7 +159,7 @@ def comb(ctx: FlowContext) -> StageResult:
 
     device_results = ctx.need("devices", DevicesOutput).results
     key = {
-        "code": source_hash(["qkdchip.simulations.comb"]),
+        "code": source_hash(["qkdchip.simulations.comb", "qkdchip.options"]),
         "devices": {name: ctx.keys["devices"][name] for name in ("ring", "coupler")},
         "seed": ctx.scenario.seed,
         "pump_power_w": ctx.scenario.comb.pump_power_w,

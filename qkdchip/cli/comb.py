@@ -22,15 +22,7 @@ from rich.table import Table
 
 from qkdchip.atomic import atomic_write_json
 from qkdchip.cli import add_json_option, add_offline_option, parse_assignments
-from qkdchip.simulations.comb import (
-    REFERENCE_PUMP_POWER_W,
-    DIntProfile,
-    reference_comb,
-    reference_resonator,
-    solve_comb,
-)
-from qkdchip.simulations.comb.plot import plot_spectrum, plot_sweep
-from qkdchip.simulations.comb.solve import MAX_PUMP_POWER_W
+from qkdchip.options import REFERENCE_PUMP_POWER_W
 from qkdchip.values import convert_value
 
 _FLOAT_FIELDS = (
@@ -114,6 +106,8 @@ def _parse_design(items: list[str]) -> dict[str, Any]:
 
 
 def _read_ring(path: Path) -> dict[str, Any]:
+    from qkdchip.simulations.comb import DIntProfile
+
     data = json.loads(path.read_text())
     if isinstance(data, dict) and isinstance(data.get("result"), dict):
         data = data["result"]  # a cached device-simulation record {"key": ..., "result": ...}
@@ -137,6 +131,10 @@ def _read_ring(path: Path) -> dict[str, Any]:
 
 def comb(args: argparse.Namespace) -> int:
     """Run the comb simulation, print the lines and write the plots and JSON."""
+    from qkdchip.simulations.comb import reference_comb, reference_resonator, solve_comb
+    from qkdchip.simulations.comb.plot import plot_spectrum, plot_sweep
+    from qkdchip.simulations.comb.solve import MAX_PUMP_POWER_W
+
     max_mw = MAX_PUMP_POWER_W * 1e3
     if args.pump_mw is not None and not 0 < args.pump_mw <= max_mw:
         raise ValueError(f"--pump-mw={args.pump_mw} must lie in (0, {max_mw:g}] mW")

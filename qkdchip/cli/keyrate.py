@@ -5,21 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import add_json_option
-from qkdchip.simulations.qkd import (
-    PROTOCOLS,
-    SnsSystem,
-    click_probability_from_rate,
-    max_distance_km,
-    sweep_distances,
-)
-from qkdchip.simulations.qkd.plot import plot_key_rate_vs_distance
-from qkdchip.simulations.qkd.system import MAX_ARM_KM
+from qkdchip.options import PROTOCOLS
+
+if TYPE_CHECKING:
+    from qkdchip.simulations.qkd import SnsSystem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,6 +81,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _system(args: argparse.Namespace) -> SnsSystem:
+    from qkdchip.simulations.qkd import SnsSystem, click_probability_from_rate
+    from qkdchip.simulations.qkd.system import MAX_ARM_KM
+
     for d in args.distance_km:
         if not (math.isfinite(d) and 0.0 <= d <= 2 * MAX_ARM_KM):
             raise ValueError(f"--distance-km {d!r} must lie in [0, {2 * MAX_ARM_KM:g}] km")
@@ -115,6 +113,8 @@ def _system(args: argparse.Namespace) -> SnsSystem:
 
 def keyrate(args: argparse.Namespace) -> int:
     """Print optimised key rates per distance (table or JSON), optionally plot them."""
+    from qkdchip.simulations.qkd import max_distance_km, sweep_distances
+
     system = _system(args)
     choice = dict(
         protocol=args.protocol,
@@ -126,6 +126,10 @@ def keyrate(args: argparse.Namespace) -> int:
     if args.max_distance:
         max_km = max_distance_km(system, **choice)
     if args.plot:
+        import numpy as np
+
+        from qkdchip.simulations.qkd.plot import plot_key_rate_vs_distance
+
         top = max(max(args.distance_km), max_km or 0.0, 1.0)
         curve = sweep_distances(system, np.linspace(0.0, top * 1.1, 50), **choice)
         finite = "asymptotic" if args.finite is None else f"N = {args.finite:.0e}"

@@ -16,11 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import add_json_option, add_scenario_options
-from qkdchip.flow import STAGES, run_flow
-from qkdchip.flow_context import FlowContext
-from qkdchip.scenarios import load_scenario
-from qkdchip.scenarios.schema import MAX_PAIR_DISTANCE_KM
-from qkdchip.stage_outputs import NetworkOutput
 
 NETWORK_STAGES = ("devices", "comb", "yield", "network")
 
@@ -50,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def network(args: argparse.Namespace) -> int:
     """Evaluate the scenario's network and print it; exit 1 when a needed stage is missing."""
+    from qkdchip.flow import STAGES, run_flow
+    from qkdchip.flow_context import FlowContext
+    from qkdchip.scenarios import load_scenario
+    from qkdchip.scenarios.schema import MAX_PAIR_DISTANCE_KM
+    from qkdchip.stage_outputs import NetworkOutput
+
     sc = load_scenario(args.scenario)
     net = sc.network
     if args.distance_km:

@@ -12,16 +12,17 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from qkdchip.cli import add_offline_option, add_scenario_options, parse_assignments
-from qkdchip.flow import STAGES, Stage, StageOutcome, run_flow
-from qkdchip.flow_context import FlowContext
-from qkdchip.report import write_report
-from qkdchip.scenarios import load_scenario
+
+if TYPE_CHECKING:
+    from qkdchip.flow import Stage, StageOutcome
+    from qkdchip.flow_context import FlowContext
 
 STATUS_STYLE = {
     "done": "green",
@@ -59,13 +60,20 @@ def execute(
     gds_out: str | Path = "gds_out",
     *,
     design: Sequence[str] = (),
-    stages: tuple[Stage, ...] = STAGES,
+    stages: tuple[Stage, ...] | None = None,
     console: Console | None = None,
 ) -> tuple[FlowContext, list[StageOutcome]]:
     """Run the flow with progress bars and write the report; returns the context and outcomes.
 
-    ``design`` holds ``DEVICE.FIELD=VALUE`` changes of the scenario's drawn devices.
+    ``design`` holds ``DEVICE.FIELD=VALUE`` changes of the scenario's drawn devices; ``stages``
+    defaults to every stage (:data:`qkdchip.flow.STAGES`).
     """
+    from qkdchip.flow import STAGES, run_flow
+    from qkdchip.flow_context import FlowContext
+    from qkdchip.report import write_report
+    from qkdchip.scenarios import load_scenario
+
+    stages = STAGES if stages is None else stages
     console = console or Console()
     sc = load_scenario(scenario)
     if design:

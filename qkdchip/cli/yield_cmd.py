@@ -15,16 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import add_json_option
+from qkdchip.options import SAMPLERS
 from qkdchip.platforms import INP, PLATFORMS, platform
-from qkdchip.simulations.wafer_yield.calibration import (
-    REFERENCE_TESTED,
-    REFERENCE_WORKING,
-    calibrate_defect_density,
-)
-from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
-from qkdchip.simulations.wafer_yield.report import write_outputs
-from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS, SAMPLERS, validate_sampler
-from qkdchip.simulations.wafer_yield.statistics import clopper_pearson_interval
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,6 +41,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def yield_command(args: argparse.Namespace) -> int:
     """Run the Monte Carlo, write the outputs and print the summary."""
+    from qkdchip.simulations.wafer_yield.calibration import (
+        REFERENCE_TESTED,
+        REFERENCE_WORKING,
+        calibrate_defect_density,
+    )
+    from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
+    from qkdchip.simulations.wafer_yield.report import write_outputs
+    from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS, validate_sampler
+    from qkdchip.simulations.wafer_yield.statistics import clopper_pearson_interval
+
     if not 1 <= args.wafers <= MAX_WAFERS:
         raise ValueError(f"--wafers = {args.wafers} must lie in [1, {MAX_WAFERS}]")
     validate_sampler(args.sampler, args.wafers)

@@ -26,18 +26,22 @@ Assumed (explicit defaults below):
 * The trigger is an avoided mode crossing that shifts mode mu = +1 up by 45 MHz (about 1.5
   loaded linewidths), in the range Xue et al. (Nat. Photon. 9, 594 (2015)) report.
 * The self-injection-locked pump is represented by a slow detuning sweep from the blue side into
-  the bistable range, then held; 100 mW on chip (:data:`REFERENCE_PUMP_POWER_W`).
+  the bistable range, then held; 100 mW on chip
+  (:data:`~qkdchip.options.REFERENCE_PUMP_POWER_W`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qkdchip.options import REFERENCE_PUMP_POWER_W
 from qkdchip.pdk.materials import effective_kerr_n2
 from qkdchip.simulations.comb.resonator import Resonator
 from qkdchip.simulations.comb.solve import CombResult, solve_comb
-from qkdchip.simulations.ring.coupling import CouplerResult
-from qkdchip.simulations.ring.resonances import RingResult
+
+if TYPE_CHECKING:
+    from qkdchip.simulations.ring.coupling import CouplerResult
+    from qkdchip.simulations.ring.resonances import RingResult
 
 __all__ = [
     "REFERENCE_AMX_MU",
@@ -52,8 +56,6 @@ __all__ = [
 
 REFERENCE_Q_INTRINSIC = 20e6
 """Intrinsic Q of the reference ring (paper: about 20 million)."""
-REFERENCE_PUMP_POWER_W = 0.1
-"""Assumed on-chip pump power (W)."""
 REFERENCE_AMX_MU = 1
 """Assumed mode of the avoided mode crossing that triggers the dark pulse."""
 REFERENCE_AMX_SHIFT_HZ = 45e6

@@ -72,14 +72,13 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from qkdchip.options import PROTOCOLS
 from qkdchip.simulations.qkd.bounds import binary_entropy
 from qkdchip.simulations.qkd.channel import WindowYields, window_yields
 from qkdchip.simulations.qkd.decoy import phase_error_upper, single_photon_yield_lower
 from qkdchip.simulations.qkd.statistics import CHERNOFF, ConcentrationInequality
 
 Array = NDArray[np.float64]
-
-PROTOCOLS: tuple[str, ...] = ("sns", "sns-aopp")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 from scipy.stats import qmc
 
-SAMPLERS: tuple[str, ...] = ("mc", "sobol")
+from qkdchip.options import SAMPLERS
+
 MAX_SOBOL_DIMS = 1024
 _U_FLOOR = 1e-15
 

@@ -59,13 +59,13 @@ def test_file_system_errors_are_one_line_naming_the_path(
 def test_an_internal_error_is_one_line_and_its_traceback_goes_to_the_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import qkdchip.cli.keyrate as keyrate_cli
+    import qkdchip.simulations.qkd as qkd
 
     def broken(*_: object, **__: object) -> int:
         raise TypeError("unsupported operand")
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    monkeypatch.setattr(keyrate_cli, "sweep_distances", broken)
+    monkeypatch.setattr(qkd, "sweep_distances", broken)
     assert main(["keyrate", "--distance-km", "100"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     log = tmp_path / "qkdchip" / "errors.log"
