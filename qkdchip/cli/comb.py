@@ -6,8 +6,10 @@ bus-coupling Q from the shipped device results; normal-dispersion 100-nm Si3N4, 
 trigger) pumped with the reference on-chip power. ``--ring FILE`` reads a JSON file with Resonator
 fields, or a ring-simulation result (``mu``, ``d_int_hz``, ``fsr_hz``, ... as written by the
 ring solver) whose D_int, FSR, group index and wavelength replace the reference ones;
-``--design key=value`` overrides single fields. Writes a spectrum plot, a sweep plot and a
-JSON of the lines to --out.
+``--design key=value`` overrides single fields. ``--pump sil`` replaces the ideal swept pump
+by the DFB laser self-injection locked to the ring (switched on at a fixed current; see
+``qkdchip.simulations.comb.sil``) and reports each line's linewidth. Writes a spectrum plot, a
+sweep plot and a JSON of the lines to --out.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -23,7 +25,12 @@ from rich.table import Table
 from qkdchip.atomic import atomic_write_json
 from qkdchip.cli import add_json_option, add_offline_option, parse_assignments
 from qkdchip.options import REFERENCE_PUMP_POWER_W
+from qkdchip.validation import check_range
 from qkdchip.values import convert_value
+
+if TYPE_CHECKING:
+    from qkdchip.simulations.comb.resonator import Resonator
+    from qkdchip.simulations.comb.sil_comb import SilComb
 
 _FLOAT_FIELDS = (
     "fsr_hz",
@@ -71,6 +78,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--hold-us", type=float, default=None, help="hold time with --sweep (us; default 1)"
+    )
+    parser.add_argument(
+        "--pump",
+        choices=("swept", "sil"),
+        default="swept",
+        help="swept: an ideal laser swept into the resonance; sil: the self-injection-locked "
+        "DFB, switched on at a fixed current (default swept)",
+    )
+    parser.add_argument(
+        "--feedback-phase",
+        type=float,
+        default=None,
+        metavar="RAD",
+        help="with --pump sil: feedback phase of the air gap (rad; default -pi/2)",
     )
     parser.add_argument("--modes", type=int, default=256, help="simulated modes (even)")
     parser.add_argument("--seed", type=int, default=0, help="quantum-noise seed")
@@ -129,6 +150,19 @@ def _read_ring(path: Path) -> dict[str, Any]:
     return out
 
 
+def _sil_comb(ring: Resonator, power_w: float, args: argparse.Namespace) -> SilComb:
+    """The comb of the self-injection-locked reference DFB on ``ring``."""
+    import math
+
+    from qkdchip.simulations.comb.reference import reference_sil_comb
+
+    phase = -math.pi / 2 if args.feedback_phase is None else args.feedback_phase
+    check_range("--feedback-phase", phase, -4 * math.pi, 4 * math.pi)
+    return reference_sil_comb(
+        resonator=ring, pump_power_w=power_w, phase_rad=phase, n_modes=args.modes, seed=args.seed
+    )
+
+
 def comb(args: argparse.Namespace) -> int:
     """Run the comb simulation, print the lines and write the plots and JSON."""
     from qkdchip.simulations.comb import reference_comb, reference_resonator, solve_comb
@@ -147,9 +181,29 @@ def comb(args: argparse.Namespace) -> int:
             start_mhz, stop_mhz = float(start), float(stop)
         except ValueError:
             raise ValueError(f"--sweep={args.sweep!r} must be START:STOP in MHz") from None
+    if args.pump == "sil" and args.sweep is not None:
+        raise ValueError("--sweep applies to --pump swept only: a locked laser sets its detuning")
+    if args.feedback_phase is not None and args.pump != "sil":
+        raise ValueError("--feedback-phase applies to --pump sil only")
     overrides = _read_ring(args.ring) if args.ring else _parse_design(args.design)
+    if args.pump == "sil":
+        overrides.setdefault("mode_shifts_hz", {})  # the lock is the trigger
     ring = reference_resonator(**overrides)
-    if args.sweep is None:
+    linewidths: dict[int, float] = {}
+    sil: dict[str, float] = {}
+    if args.pump == "sil":
+        locked = _sil_comb(ring, power_w, args)
+        result = locked.comb
+        linewidths = {
+            line.mu: lw for line, lw in zip(result.lines, locked.line_linewidth_hz, strict=True)
+        }
+        sil = {
+            "stabilisation": locked.stabilisation,
+            "pump_linewidth_hz": locked.pump_linewidth_hz,
+            "repetition_pull": locked.repetition_pull,
+            "feedback_phase_rad": locked.run.sil.phase_rad,
+        }
+    elif args.sweep is None:
         result = reference_comb(
             resonator=ring, pump_power_w=power_w, n_modes=args.modes, seed=args.seed
         )
@@ -165,8 +219,13 @@ def comb(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     payload = result.to_dict()
-    payload["usable_lines"] = [line.to_dict() for line in result.usable_lines(args.min_power_dbm)]
+    payload["usable_lines"] = [
+        {**line.to_dict(), **({"linewidth_hz": linewidths[line.mu]} if linewidths else {})}
+        for line in result.usable_lines(args.min_power_dbm)
+    ]
     payload["min_power_dbm"] = args.min_power_dbm
+    if sil:
+        payload["self_injection_locking"] = sil
     out = args.out
     atomic_write_json(out / "comb_lines.json", payload)
     plot_spectrum(result, out / "comb_spectrum.png", min_power_dbm=args.min_power_dbm)
@@ -186,6 +245,11 @@ def comb(args: argparse.Namespace) -> int:
             f"{line.power_dbm:.2f}",
         )
     console.print(table)
+    if sil:
+        console.print(
+            f"self-injection locked: frequency noise / {sil['stabilisation']:.1f}, pump "
+            f"linewidth {sil['pump_linewidth_hz']:.3g} Hz"
+        )
     console.print(
         f"state {result.state}, pump {result.pump_power_w * 1e3:.1f} mW "
         f"(f^2 = {result.f_squared:.2f}), conversion efficiency "

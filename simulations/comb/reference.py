@@ -28,15 +28,23 @@ Assumed (explicit defaults below):
 * The self-injection-locked pump is represented by a slow detuning sweep from the blue side into
   the bistable range, then held; 100 mW on chip
   (:data:`~qkdchip.options.REFERENCE_PUMP_POWER_W`).
+* Or, with :func:`reference_sil_comb`, the pump is the DFB laser self-injection locked to the
+  ring (:mod:`qkdchip.simulations.comb.sil`): free-running linewidth 1 MHz (assumed, a typical
+  InP DFB), backscattering beta = 0.3 (assumed), and the feedback strength calibrated so that
+  the best phase narrows the laser to the 40 Hz the paper reports for the comb lines
+  (secondary source).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from qkdchip.options import REFERENCE_PUMP_POWER_W
 from qkdchip.pdk.materials import effective_kerr_n2
 from qkdchip.simulations.comb.resonator import Resonator
+from qkdchip.simulations.comb.sil import SelfInjection, feedback_for_linewidth
+from qkdchip.simulations.comb.sil_comb import SilComb, solve_sil_comb
 from qkdchip.simulations.comb.solve import CombResult, solve_comb
 
 if TYPE_CHECKING:
@@ -46,16 +54,27 @@ if TYPE_CHECKING:
 __all__ = [
     "REFERENCE_AMX_MU",
     "REFERENCE_AMX_SHIFT_HZ",
+    "REFERENCE_BACKSCATTER",
+    "REFERENCE_DFB_LINEWIDTH_HZ",
+    "REFERENCE_LOCKED_LINEWIDTH_HZ",
     "REFERENCE_PUMP_POWER_W",
     "REFERENCE_Q_INTRINSIC",
     "reference_comb",
     "reference_coupler_result",
     "reference_resonator",
     "reference_ring_result",
+    "reference_sil",
+    "reference_sil_comb",
 ]
 
 REFERENCE_Q_INTRINSIC = 20e6
 """Intrinsic Q of the reference ring (paper: about 20 million)."""
+REFERENCE_DFB_LINEWIDTH_HZ = 1e6
+"""Assumed free-running linewidth of the server's DFB laser (Hz)."""
+REFERENCE_BACKSCATTER = 0.3
+"""Assumed normalised backscattering 2 gamma / kappa of the pumped mode."""
+REFERENCE_LOCKED_LINEWIDTH_HZ = 40.0
+"""Comb-line linewidth the paper reports (Hz, secondary source); calibrates the feedback."""
 REFERENCE_AMX_MU = 1
 """Assumed mode of the avoided mode crossing that triggers the dark pulse."""
 REFERENCE_AMX_SHIFT_HZ = 45e6
@@ -66,6 +85,7 @@ _ZETA_START = -2.0
 _ZETA_STOP = 3.5
 _SWEEP_TAU = 200.0
 _HOLD_TAU = 100.0
+_SIL_HOLD_TAU = 300.0
 
 
 def reference_ring_result() -> RingResult:
@@ -149,6 +169,57 @@ def reference_comb(
         detuning_stop_hz=float(stop),
         sweep_time_s=2 * _SWEEP_TAU / norm.kappa,
         hold_time_s=2 * _HOLD_TAU / norm.kappa,
+        n_modes=n_modes,
+        seed=seed,
+    )
+
+
+def reference_sil(phase_rad: float = -math.pi / 2) -> SelfInjection:
+    """The server's laser-ring coupling: the reference backscattering, and the feedback that
+    narrows the reference DFB to the reported comb linewidth at the best phase.
+
+    Args:
+        phase_rad: feedback phase (the air gap's round trip), rad.
+    """
+    feedback = feedback_for_linewidth(
+        free_linewidth_hz=REFERENCE_DFB_LINEWIDTH_HZ,
+        locked_linewidth_hz=REFERENCE_LOCKED_LINEWIDTH_HZ,
+        backscatter=REFERENCE_BACKSCATTER,
+    )
+    return SelfInjection(feedback=feedback, backscatter=REFERENCE_BACKSCATTER, phase_rad=phase_rad)
+
+
+def reference_sil_comb(
+    *,
+    resonator: Resonator | None = None,
+    pump_power_w: float = REFERENCE_PUMP_POWER_W,
+    phase_rad: float = -math.pi / 2,
+    n_modes: int = 256,
+    seed: int = 0,
+) -> SilComb:
+    """The reference comb started turnkey by the self-injection-locked DFB: the laser is
+    switched on at the cold resonance (xi = 0) and held for 300 photon lifetimes.
+
+    The lock itself starts the dark pulse, so the default ring has no mode crossing (the
+    swept-pump reference needs one as its trigger); a crossing that stays makes the pulse
+    drift and the repetition rate follow the pump, which broadens the outer lines.
+
+    Args:
+        resonator: ring (default :func:`reference_resonator` without the mode crossing).
+        pump_power_w: on-chip pump power (W).
+        phase_rad: feedback phase, rad.
+        n_modes: simulated modes.
+        seed: quantum-noise seed.
+    """
+    return solve_sil_comb(
+        reference_resonator(mode_shifts_hz={}) if resonator is None else resonator,
+        sil=reference_sil(phase_rad),
+        pump_power_w=pump_power_w,
+        free_linewidth_hz=REFERENCE_DFB_LINEWIDTH_HZ,
+        xi_start=0.0,
+        xi_stop=0.0,
+        sweep_tau=0.0,
+        hold_tau=_SIL_HOLD_TAU,
         n_modes=n_modes,
         seed=seed,
     )
