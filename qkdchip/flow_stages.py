@@ -7,6 +7,7 @@ Each function returns a :class:`~qkdchip.flow_context.StageResult` (its typed ou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,26 +154,34 @@ def comb(ctx: FlowContext) -> StageResult:
     """Solve (or load from cache) the server's reference dark-pulse comb.
 
     The resonator is the devices stage's simulated reference ring (FSR, D_int, its MPB mode)
-    and bus coupler (Q_c), with the comb module's assumed intrinsic Q, trigger and pump recipe.
+    and bus coupler (Q_c), with the comb module's assumed intrinsic Q. The pump is the
+    scenario's: the self-injection-locked DFB switched on at a fixed current (its lock starts
+    the comb and gives every line's linewidth), or an ideal laser swept in with the assumed
+    mode-crossing trigger.
     """
-    from qkdchip.simulations import comb as comb_module
+    from qkdchip.simulations.comb import reference as ref
 
     device_results = ctx.need("devices", DevicesOutput).results
+    settings = ctx.scenario.comb
     key = {
         "code": source_hash(["qkdchip.simulations.comb", "qkdchip.options"]),
         "devices": {name: ctx.keys["devices"][name] for name in ("ring", "coupler")},
         "seed": ctx.scenario.seed,
-        "pump_power_w": ctx.scenario.comb.pump_power_w,
+        "pump": settings.pump,
+        "pump_power_w": settings.pump_power_w,
     }
 
     def compute() -> CombOutput:
         kwargs = {}
-        if ctx.scenario.comb.pump_power_w is not None:
-            kwargs["pump_power_w"] = ctx.scenario.comb.pump_power_w
-        resonator = comb_module.reference_resonator(
-            ring=device_results["ring"], coupler=device_results["coupler"]
-        )
-        result = comb_module.reference_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
+        if settings.pump_power_w is not None:
+            kwargs["pump_power_w"] = settings.pump_power_w
+        ring, coupler = device_results["ring"], device_results["coupler"]
+        if settings.pump == "sil":
+            resonator = ref.reference_resonator(ring=ring, coupler=coupler, mode_shifts_hz={})
+            locked = ref.reference_sil_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
+            return CombOutput.from_result(locked.comb, linewidth_hz=locked.line_linewidth_hz)
+        resonator = ref.reference_resonator(ring=ring, coupler=coupler)
+        result = ref.reference_comb(resonator=resonator, seed=ctx.scenario.seed, **kwargs)
         return CombOutput.from_result(result)
 
     output, was_cached = ctx.cached("comb", key, compute, CombOutput)
@@ -246,6 +255,8 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
         mirror_reflectivity=cavity.injection_reflectance,
     )
     pool = ctx.need("yield", YieldOutput).pool if tx.source == "yield" else None
+    comb = ctx.need("comb", CombOutput)
+    channels = _channel_plan(sc, comb)
 
     def key_rate(*, system: Any, protocol: str) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
@@ -258,11 +269,11 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
             server=sc.server,
             protocol=sc.protocol,
             phase=sc.phase,
-            comb_linewidth_hz=sc.comb.line_linewidth_hz,
+            comb_linewidth_hz=_master_linewidth_hz(sc, comb, channels),
             operation=sc.network.operation,
             classical_power_dbm=sc.network.classical_power_dbm,
         ),
-        channels=_channel_plan(sc, ctx.need("comb", CombOutput)),
+        channels=channels,
         clients=network_clients(
             n=sc.network.clients,
             laser=laser,
@@ -356,6 +367,18 @@ def _sweep(ctx: FlowContext, setup: _NetworkSetup) -> DistanceSweep:
         seed=ctx.scenario.seed,
         progress=lambda done, total: ctx.report_progress("sweep", done, total),
     )
+
+
+def _master_linewidth_hz(
+    sc: Scenario, comb: CombOutput, channels: Sequence[ChannelAssignment]
+) -> float:
+    """The linewidth of the comb lines that seed the clients (Hz): the widest of the channels'
+    lines when the comb's pump noise is modelled, else the scenario's."""
+    if comb.line_linewidth_hz is None:
+        if sc.comb.line_linewidth_hz is None:
+            raise ValueError("the comb has no line linewidths and the scenario gives none")
+        return sc.comb.line_linewidth_hz
+    return max(comb.linewidth_hz(ch.line_mu) for ch in channels)
 
 
 def _channel_plan(sc: Scenario, comb: CombOutput) -> list[ChannelAssignment]:

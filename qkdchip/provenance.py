@@ -15,12 +15,24 @@ if TYPE_CHECKING:
     from qkdchip.flow_context import FlowContext
     from qkdchip.simulations.wafer_yield.sensitivity_table import SensitivityTable
 
-COMB_ASSUMPTIONS: tuple[str, ...] = (
-    "intrinsic Q 2e7 (paper: about 20 million)",
-    "on-chip pump power 0.1 W (assumed)",
-    "avoided mode crossing at mu = 1 shifted 45 MHz, the dark-pulse trigger (assumed)",
-)
-"""What the comb solver takes besides the simulated ring and coupler
+COMB_ASSUMPTIONS: dict[str, tuple[str, ...]] = {
+    "sil": (
+        "intrinsic Q 2e7 (paper: about 20 million)",
+        "on-chip pump power 0.1 W (assumed)",
+        "free-running DFB linewidth 1 MHz (assumed, a typical InP DFB)",
+        "backscattering 2 gamma / kappa = 0.3 (assumed)",
+        "feedback strength: narrows the DFB to 40 Hz at the best phase (calibrated to the "
+        "paper's comb linewidth, secondary source)",
+        "feedback phase -pi/2 (the air gap tuned to its best, as in the paper)",
+    ),
+    "swept": (
+        "intrinsic Q 2e7 (paper: about 20 million)",
+        "on-chip pump power 0.1 W (assumed)",
+        "avoided mode crossing at mu = 1 shifted 45 MHz, the dark-pulse trigger (assumed)",
+        "line linewidth from the scenario (assumed)",
+    ),
+}
+"""What the comb solver takes besides the simulated ring and coupler, by pump
 (``qkdchip.simulations.comb.reference``)."""
 
 
@@ -74,7 +86,7 @@ def build_provenance(ctx: FlowContext, table: SensitivityTable | None) -> dict[s
             "Lugiato-Lefever solution on the simulated ring (D_int, mode area) and coupler "
             f"(Q_c); usable: lines >= {sc.comb.min_line_power_dbm:g} dBm (scenario)",
             [keys["comb"], *rests_on],
-            assumptions=list(COMB_ASSUMPTIONS),
+            assumptions=list(COMB_ASSUMPTIONS[sc.comb.pump]),
         )
     if table is not None:
         source = (

@@ -88,6 +88,8 @@ class CombOutput(Record):
         fsr_hz: free spectral range at the pump, Hz.
         detuning_hz: final pump-resonance detuning, Hz.
         lines: the lines at or above -60 dBm, and the pump, ascending mu.
+        line_linewidth_hz: each of those lines' Lorentzian linewidth, Hz, when the pump's
+            noise is modelled (a self-injection-locked pump), else None.
     """
 
     state: str
@@ -97,10 +99,21 @@ class CombOutput(Record):
     fsr_hz: float
     detuning_hz: float
     lines: tuple[CombLine, ...]
+    line_linewidth_hz: tuple[float, ...] | None = None
 
     @classmethod
-    def from_result(cls, result: CombResult, *, floor_dbm: float = -60.0) -> CombOutput:
-        """The output of a solved comb; lines below ``floor_dbm`` (dBm) are left out."""
+    def from_result(
+        cls,
+        result: CombResult,
+        *,
+        linewidth_hz: tuple[float, ...] | None = None,
+        floor_dbm: float = -60.0,
+    ) -> CombOutput:
+        """The output of a solved comb (``linewidth_hz``: every line's linewidth, ascending
+        mu, if known); lines below ``floor_dbm`` (dBm) are left out."""
+        keep = [
+            k for k, line in enumerate(result.lines) if line.power_dbm >= floor_dbm or line.mu == 0
+        ]
         lines = tuple(
             CombLine(
                 mu=int(line.mu),
@@ -109,8 +122,7 @@ class CombOutput(Record):
                 power_dbm=float(line.power_dbm),
                 intracavity_power_dbm=float(line.intracavity_power_dbm),
             )
-            for line in result.lines
-            if line.power_dbm >= floor_dbm or line.mu == 0
+            for line in (result.lines[k] for k in keep)
         )
         return cls(
             state=result.state,
@@ -120,6 +132,9 @@ class CombOutput(Record):
             fsr_hz=float(result.fsr_hz),
             detuning_hz=float(result.detuning_hz),
             lines=lines,
+            line_linewidth_hz=None
+            if linewidth_hz is None
+            else tuple(float(linewidth_hz[k]) for k in keep),
         )
 
     @property
@@ -136,6 +151,15 @@ class CombOutput(Record):
     def power_dbm(self) -> np.ndarray:
         """Line powers at the bus output, dBm."""
         return np.asarray([line.power_dbm for line in self.lines], dtype=float)
+
+    def linewidth_hz(self, mu: int) -> float:
+        """The Lorentzian linewidth of line ``mu`` (Hz); ValueError without a noise model."""
+        if self.line_linewidth_hz is None:
+            raise ValueError("this comb's pump has no noise model: its lines have no linewidth")
+        for line, width in zip(self.lines, self.line_linewidth_hz, strict=True):
+            if line.mu == mu:
+                return width
+        raise ValueError(f"mu={mu!r} is not a line of this comb")
 
     def usable_lines(self, min_power_dbm: float) -> int:
         """Lines besides the pump at or above ``min_power_dbm`` (dBm)."""

@@ -132,19 +132,33 @@ class CombSection:
 
     Attributes:
         source: ``simulated`` (the LLE solver's reference dark-pulse comb).
-        line_linewidth_hz: Lorentzian linewidth of each comb line, Hz.
+        pump: ``sil``, the DFB self-injection locked to the ring (the paper's server: the lock
+            starts the comb and sets every line's linewidth), or ``swept``, an ideal laser
+            swept into the resonance (needs ``line_linewidth_hz``).
+        line_linewidth_hz: with ``pump = "swept"``, the Lorentzian linewidth of each line, Hz
+            (an ideal laser has none of its own); with ``sil`` the lock gives it.
         min_line_power_dbm: weakest line power (server output) that may seed a client, dBm.
         pump_power_w: on-chip pump power of the comb solver, W; None = the reference value.
     """
 
     source: str = "simulated"
-    line_linewidth_hz: float = 40.0
+    pump: str = "sil"
+    line_linewidth_hz: float | None = None
     min_line_power_dbm: float = -40.0
     pump_power_w: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("source", self.source, ("simulated",))
-        check_range("line_linewidth_hz", self.line_linewidth_hz, 0.0, 1e9, low_open=True)
+        check_choice("pump", self.pump, ("sil", "swept"))
+        if self.pump == "sil" and self.line_linewidth_hz is not None:
+            raise ValueError(
+                "comb.line_linewidth_hz applies to pump = 'swept' only: the lines of a "
+                "self-injection-locked pump take their linewidth from the lock"
+            )
+        if self.pump == "swept":
+            if self.line_linewidth_hz is None:
+                raise ValueError("comb.line_linewidth_hz is needed with pump = 'swept'")
+            check_range("line_linewidth_hz", self.line_linewidth_hz, 0.0, 1e9, low_open=True)
         check_range("min_line_power_dbm", self.min_line_power_dbm, -100.0, 30.0)
         if self.pump_power_w is not None:
             check_range("pump_power_w", self.pump_power_w, 0.0, MAX_PUMP_POWER_W, low_open=True)

@@ -63,6 +63,7 @@ def synthetic_comb(ctx: FlowContext) -> StageResult:
         fsr_hz=30.03e9,
         detuning_hz=0.0,
         lines=tuple(lines),
+        line_linewidth_hz=(40.0,) * len(lines),
     )
     return StageResult(output, "synthetic comb")
 

@@ -157,6 +157,9 @@ def test_devices_stage_feeds_the_comb_from_the_shipped_cache(
     assert comb.state == "dark pulse"
     assert comb.fsr_hz == ring.fsr_hz  # the comb runs on the simulated ring
     assert comb.usable_lines(ctx.scenario.comb.min_line_power_dbm) >= 10
+    # the self-injection-locked pump: every line Hz level, from the 1 MHz free-running DFB
+    assert comb.line_linewidth_hz is not None
+    assert all(1.0 < width < 100.0 for width in comb.line_linewidth_hz)
     write_report(ctx, outcomes)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"] == json.loads(json.dumps(heads))

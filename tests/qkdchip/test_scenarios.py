@@ -118,6 +118,24 @@ def test_comb_pump_power_is_optional_and_checked() -> None:
         scenario_from_dict(data)
 
 
+def test_only_a_swept_pump_takes_a_line_linewidth() -> None:
+    """A self-injection-locked pump's lines get their linewidth from the lock; an ideal swept
+    laser has none, so the scenario must give it."""
+    data = _weiming()
+    assert scenario_from_dict(data).comb.pump == "sil"
+    data["comb"]["line_linewidth_hz"] = 40.0
+    with pytest.raises(ValueError, match="applies to pump = 'swept' only"):
+        scenario_from_dict(data)
+    data["comb"]["pump"] = "swept"
+    assert scenario_from_dict(data).comb.line_linewidth_hz == 40.0
+    del data["comb"]["line_linewidth_hz"]
+    with pytest.raises(ValueError, match="needed with pump = 'swept'"):
+        scenario_from_dict(data)
+    data["comb"]["pump"] = "ideal"
+    with pytest.raises(ValueError, match="pump='ideal'"):
+        scenario_from_dict(data)
+
+
 def test_every_table_defaults_to_the_reference_scenario() -> None:
     """Defaults have one home: a scenario of a name only is weiming.toml but for its name,
     description, seed and the per-pair overrides of the reference network."""
