@@ -44,7 +44,7 @@ from qkdchip.options import REFERENCE_PUMP_POWER_W
 from qkdchip.pdk.materials import effective_kerr_n2
 from qkdchip.simulations.comb.resonator import Resonator
 from qkdchip.simulations.comb.sil import SelfInjection, feedback_for_linewidth
-from qkdchip.simulations.comb.sil_comb import SilComb, solve_sil_comb
+from qkdchip.simulations.comb.sil_comb import SilComb, run_sil_comb, sil_comb
 from qkdchip.simulations.comb.solve import CombResult, solve_comb
 
 if TYPE_CHECKING:
@@ -211,11 +211,10 @@ def reference_sil_comb(
         n_modes: simulated modes.
         seed: quantum-noise seed.
     """
-    return solve_sil_comb(
+    run = run_sil_comb(
         reference_resonator(mode_shifts_hz={}) if resonator is None else resonator,
         sil=reference_sil(phase_rad),
         pump_power_w=pump_power_w,
-        free_linewidth_hz=REFERENCE_DFB_LINEWIDTH_HZ,
         xi_start=0.0,
         xi_stop=0.0,
         sweep_tau=0.0,
@@ -223,3 +222,4 @@ def reference_sil_comb(
         n_modes=n_modes,
         seed=seed,
     )
+    return sil_comb(run, free_linewidth_hz=REFERENCE_DFB_LINEWIDTH_HZ)

@@ -49,6 +49,7 @@ class SilRun:
         energy: the forward intracavity energy <|psi|^2> at each sample.
         pump_mode: the forward pump mode's amplitude psi_0 at each sample.
         info: the final state's classification.
+        dtau: the normalised step it was integrated with.
     """
 
     norm: NormalisedResonator
@@ -60,6 +61,7 @@ class SilRun:
     energy: np.ndarray
     pump_mode: np.ndarray
     info: StateInfo
+    dtau: float
 
 
 def _laser_detuning(sil: SelfInjection, xi: float, backward: complex, f: float) -> float:
@@ -99,13 +101,14 @@ def integrate_sil(
     per step of ``dtau``).
 
     Returns:
-        The final state and, every ``every`` steps: the locked detuning zeta0, the forward
-        energy, the pump mode's amplitude and the step's index.
+        The final state and, every ``every`` steps and at the last: the locked detuning
+        zeta0, the forward energy, the pump mode's amplitude and the step's index.
     """
     half = np.exp(norm.model.linear_operator() * dtau / 2)
     spectrum, backward = start.spectrum.astype(complex), complex(start.backward)
     f = norm.f
     zetas, energies, pumps, steps = [], [], [], []
+    last = len(xi) - 1
     for i, x in enumerate(xi):
         inter = half * spectrum
         k1, b1 = _rates(spectrum, backward, xi=x, f=f, sil=sil)
@@ -115,7 +118,7 @@ def integrate_sil(
         k4, b4 = _rates(half * (inter + dtau * k3), backward + dtau * b3, xi=x, f=f, sil=sil)
         spectrum = half * (inter + dtau / 6 * (k1 + 2 * k2 + 2 * k3)) + dtau / 6 * k4
         backward = backward + dtau / 6 * (b1 + 2 * b2 + 2 * b3 + b4)
-        if i % every == 0:
+        if i % every == 0 or i == last:
             zetas.append(_laser_detuning(sil, x, backward, f))
             energies.append(float(np.sum(np.abs(spectrum) ** 2)))
             pumps.append(complex(spectrum[0]))
@@ -178,7 +181,7 @@ def run_sil_comb(
     fluctuation = float(np.std(tail) / max(float(np.mean(tail)), 1e-300))
     field = np.fft.ifft(final.spectrum, norm="forward")
     info = classify_field(field, fluctuation=fluctuation, normal_dispersion=norm.d2 < 0)
-    return SilRun(norm, sil, final, steps * dtau, xi[steps], zeta, energy, pump, info)
+    return SilRun(norm, sil, final, steps * dtau, xi[steps], zeta, energy, pump, info, dtau)
 
 
 def drift_velocity(before: np.ndarray, after: np.ndarray, dtau: float) -> float:
@@ -238,47 +241,21 @@ _DRIFT_TAU = 2.0
 """Normalised time between the two spectra a drift velocity is measured over."""
 
 
-def solve_sil_comb(
-    resonator: Resonator,
-    *,
-    sil: SelfInjection,
-    pump_power_w: float,
-    free_linewidth_hz: float,
-    xi_start: float,
-    xi_stop: float,
-    sweep_tau: float,
-    hold_tau: float,
-    n_modes: int = 256,
-    dtau: float = 0.01,
-    seed: int = 0,
-) -> SilComb:
-    """The comb of a self-injection-locked pump and its lines' linewidths.
+def sil_comb(run: SilRun, *, free_linewidth_hz: float) -> SilComb:
+    """The comb of a self-injection-locked run (:func:`run_sil_comb`) and its lines'
+    linewidths.
 
-    After the run (:func:`run_sil_comb`), the free-running detuning is stepped by 0.05 and held:
-    the locked detuning's change gives S_eff, the pulse's drift velocity change the repetition
-    rate's pull. Pump frequency noise reaches line mu multiplied by (1 + mu d omega_rep / d
-    omega_p); other noise of the repetition rate (thermal, technical) is not modelled.
+    The free-running detuning is stepped by 0.05 from the run's last and held: the locked
+    detuning's change gives S_eff, the pulse's drift velocity change the repetition rate's
+    pull. Pump frequency noise reaches line mu multiplied by (1 + mu d omega_rep / d omega_p);
+    other noise of the repetition rate (thermal, technical) is not modelled.
 
     Args:
-        resonator: the ring.
-        sil: laser-ring coupling.
-        pump_power_w: on-chip pump power, (0, 10] W.
+        run: the swept-and-held run.
         free_linewidth_hz: the free-running laser's Lorentzian linewidth, (0, 1e10] Hz.
-        xi_start, xi_stop, sweep_tau, hold_tau, n_modes, dtau, seed: see :func:`run_sil_comb`.
     """
     check_range("free_linewidth_hz", free_linewidth_hz, 0.0, 1e10, low_open=True)
-    run = run_sil_comb(
-        resonator,
-        sil=sil,
-        pump_power_w=pump_power_w,
-        xi_start=xi_start,
-        xi_stop=xi_stop,
-        sweep_tau=sweep_tau,
-        hold_tau=hold_tau,
-        n_modes=n_modes,
-        dtau=dtau,
-        seed=seed,
-    )
+    sil, dtau, xi_stop = run.sil, run.dtau, float(run.xi[-1])
     responses = []
     for step in (0.0, _RESPONSE_STEP):
         xi = np.full(int(round(_RESPONSE_TAU / dtau)), xi_stop + step)

@@ -14,7 +14,7 @@ from qkdchip.simulations.comb.sil import (
     phase_diffusion_for_linewidth,
     simulate_pump_mode,
 )
-from qkdchip.simulations.comb.sil_comb import drift_velocity, solve_sil_comb
+from qkdchip.simulations.comb.sil_comb import drift_velocity, run_sil_comb, sil_comb
 
 SIL = SelfInjection(feedback=20.0, backscatter=0.3, phase_rad=-math.pi / 2)
 
@@ -144,17 +144,17 @@ def test_switched_on_at_a_fixed_current_the_locked_laser_starts_a_dark_pulse(res
     pulse forms. The feedback calibrated to narrow 1 MHz to 40 Hz at resonance (S = 158) narrows
     the comb's pump at least that much."""
     k = feedback_for_linewidth(free_linewidth_hz=1e6, locked_linewidth_hz=40.0, backscatter=0.3)
-    result = solve_sil_comb(
+    run = run_sil_comb(
         resonator,
         sil=SelfInjection(feedback=k, backscatter=0.3, phase_rad=-math.pi / 2),
         pump_power_w=0.1,
-        free_linewidth_hz=1e6,
         xi_start=0.0,
         xi_stop=0.0,
         sweep_tau=0.0,
         hold_tau=250.0,
         n_modes=128,
     )
+    result = sil_comb(run, free_linewidth_hz=1e6)
     assert result.comb.state == "dark pulse"
     assert result.locked
     assert 3.0 < result.comb.zeta0 < 8.0  # in the bistable range of f^2 = 9
@@ -168,15 +168,14 @@ def test_switched_on_at_a_fixed_current_the_locked_laser_starts_a_dark_pulse(res
 def test_the_feedback_phase_decides_whether_the_comb_starts(resonator) -> None:  # type: ignore[no-untyped-def]
     """At the opposite phase (+pi/2) the feedback pushes the laser away: no comb."""
     k = feedback_for_linewidth(free_linewidth_hz=1e6, locked_linewidth_hz=40.0, backscatter=0.3)
-    result = solve_sil_comb(
+    run = run_sil_comb(
         resonator,
         sil=SelfInjection(feedback=k, backscatter=0.3, phase_rad=math.pi / 2),
         pump_power_w=0.1,
-        free_linewidth_hz=1e6,
         xi_start=0.0,
         xi_stop=0.0,
         sweep_tau=0.0,
         hold_tau=150.0,
         n_modes=128,
     )
-    assert result.comb.state == "CW"
+    assert run.info.state == "CW"
