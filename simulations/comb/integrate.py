@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import cmath
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
 
-from qkdchip.simulations.comb.model import LLEModel
+from qkdchip.simulations.comb.model import LLEModel, ThermalShift
 from qkdchip.simulations.comb.schedules import PiecewiseLinear, as_schedule
 
 __all__ = ["MAX_KERR_PHASE", "Trajectory", "integrate", "seeded_noise"]
@@ -186,7 +187,26 @@ def integrate(
         )
     if int(n_samples) != n_samples or n_samples < 2:
         raise ValueError(f"n_samples={n_samples!r} must be an integer >= 2")
-    n = model.n_modes
+    field0 = _initial_field(model.n_modes, psi0, det, pmp, batch, noise_rms, rng)
+    if method in _SUBSTEPS:
+        _check_split_step_limits(model, det, pmp, field0, dt, method)
+        return _split_step(model, det, pmp, duration, field0, dt, int(n_samples), method)
+    if precision == "single":
+        field0 = field0.astype(np.complex64)
+    return _rk4ip(model, det, pmp, duration, field0, dt, rtol, int(n_samples))
+
+
+def _initial_field(
+    n: int,
+    psi0: np.ndarray | None,
+    det: PiecewiseLinear,
+    pmp: PiecewiseLinear,
+    batch: int | None,
+    noise_rms: float,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
+    """Initial field psi(phi), (B, N): psi0 (or zero) plus seeded noise, with B fixed by psi0,
+    the detuning and pump schedules and ``batch``; arguments as for :func:`integrate`."""
     p0 = None if psi0 is None else np.atleast_2d(np.asarray(psi0, dtype=complex))
     if p0 is not None and (p0.ndim != 2 or p0.shape[1] != n):
         raise ValueError(f"psi0 has shape {np.shape(psi0)}, need ({n},) or (B, {n})")
@@ -200,35 +220,49 @@ def integrate(
         raise ValueError(f"noise_rms={noise_rms!r} must be finite and >= 0")
     if not np.all(np.isfinite(field0)):
         raise ValueError("psi0 must be finite")
-    if method in _SUBSTEPS:
-        substep = dt * max(abs(c) for c in _SUBSTEPS[method])
-        spread = float(np.max(np.abs(model.d_mu)))
-        if spread * substep > math.pi:
-            # split steps turn unstable (spurious four-wave mixing) once the dispersion phase
-            # per step reaches pi (Weideman & Herbst, SIAM J. Numer. Anal. 23, 485 (1986))
-            raise ValueError(
-                f"dt={dt} is outside the split-step stability limit for this dispersion: "
-                f"max|d_mu| dt = {spread * substep:.3g} rad per step (limit pi); use "
-                f"dt <= {dt * math.pi / (spread * substep):.3g}, fewer modes or method='rk4ip'"
-            )
-        zmin, zmax = det.extrema()
-        fmax = pmp.extrema()[1]
-        peak_estimate = max(fmax**2, 2.0 * zmax, float(np.max(np.abs(field0) ** 2)))
-        if peak_estimate * dt > MAX_KERR_PHASE:
-            raise ValueError(
-                f"dt={dt} is outside the split-step stability limit for this sweep: the expected "
-                f"peak power {peak_estimate:.3g} gives a Kerr phase of {peak_estimate * dt:.3g} "
-                f"rad per step (limit {MAX_KERR_PHASE}); "
-                f"use dt <= {MAX_KERR_PHASE / peak_estimate:.3g}"
-            )
-        return _split_step(model, det, pmp, duration, field0, dt, int(n_samples), method)
-    if precision == "single":
-        field0 = field0.astype(np.complex64)
-    return _rk4ip(model, det, pmp, duration, field0, dt, rtol, int(n_samples))
+    return field0
+
+
+def _check_split_step_limits(
+    model: LLEModel,
+    det: PiecewiseLinear,
+    pmp: PiecewiseLinear,
+    field0: np.ndarray,
+    dt: float,
+    method: str,
+) -> None:
+    """Raise ValueError when the step dt (2/kappa) of a split-step method breaks its dispersion
+    or Kerr-phase stability limit for this model, sweep and initial field (B, N)."""
+    substep = dt * max(abs(c) for c in _SUBSTEPS[method])
+    spread = float(np.max(np.abs(model.d_mu)))
+    if spread * substep > math.pi:
+        # split steps turn unstable (spurious four-wave mixing) once the dispersion phase
+        # per step reaches pi (Weideman & Herbst, SIAM J. Numer. Anal. 23, 485 (1986))
+        raise ValueError(
+            f"dt={dt} is outside the split-step stability limit for this dispersion: "
+            f"max|d_mu| dt = {spread * substep:.3g} rad per step (limit pi); use "
+            f"dt <= {dt * math.pi / (spread * substep):.3g}, fewer modes or method='rk4ip'"
+        )
+    zmax = det.extrema()[1]
+    fmax = pmp.extrema()[1]
+    peak_estimate = max(fmax**2, 2.0 * zmax, float(np.max(np.abs(field0) ** 2)))
+    if peak_estimate * dt > MAX_KERR_PHASE:
+        raise ValueError(
+            f"dt={dt} is outside the split-step stability limit for this sweep: the expected "
+            f"peak power {peak_estimate:.3g} gives a Kerr phase of {peak_estimate * dt:.3g} "
+            f"rad per step (limit {MAX_KERR_PHASE}); "
+            f"use dt <= {MAX_KERR_PHASE / peak_estimate:.3g}"
+        )
 
 
 class _Recorder:
-    def __init__(self, n_samples: int, b: int, n: int) -> None:
+    """Samples of a run: times, effective detuning, pump, energy, peak and pumped mode."""
+
+    def __init__(
+        self, n_samples: int, b: int, n: int, det: PiecewiseLinear, pmp: PiecewiseLinear
+    ) -> None:
+        self.det = det
+        self.pmp = pmp
         self.tau = np.zeros(n_samples)
         self.detuning = np.zeros((n_samples, b))
         self.pump = np.zeros((n_samples, b))
@@ -238,7 +272,9 @@ class _Recorder:
         self.prev = np.zeros((b, n))
         self.last = np.zeros((b, n))
 
-    def record(self, i: int, tau: float, zeta, f, psi: np.ndarray, a: np.ndarray) -> None:
+    def record(self, i: int, tau: float, theta: np.ndarray, psi: np.ndarray, a: np.ndarray) -> None:
+        """Store sample i at time tau (2/kappa) of the field psi (B, N), its mode amplitudes a
+        (B, N) and the thermal shift theta (B,); raises ValueError on a non-finite field."""
         power = psi.real**2 + psi.imag**2
         if not np.all(np.isfinite(power)):
             raise ValueError(
@@ -246,15 +282,18 @@ class _Recorder:
                 "stability limits (reduce dt or the sweep rate)"
             )
         self.tau[i] = tau
-        self.detuning[i] = zeta
-        self.pump[i] = f
+        self.detuning[i] = self.det.at(tau) - theta
+        self.pump[i] = self.pmp.at(tau)
         spec = a.real**2 + a.imag**2
         self.energy[i] = spec.sum(axis=1)
         self.peak[i] = power.max(axis=1)
         self.pump_mode[i] = a[:, 0]
         self.prev, self.last = self.last, spec
 
-    def result(self, psi, mu, method, steps, rejected) -> Trajectory:
+    def result(
+        self, psi: np.ndarray, mu: np.ndarray, method: str, steps: int, rejected: int
+    ) -> Trajectory:
+        """The :class:`Trajectory` of the recorded samples, ending at the field psi (B, N)."""
         shift = np.fft.fftshift
         return Trajectory(
             tau=self.tau,
@@ -273,12 +312,147 @@ class _Recorder:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class _Setup:
+    """What both integrators derive from the model and the initial field.
+
+    Attributes:
+        fft: forward transform psi(phi) -> psi_mu (norm "forward") for the batch; ifft: inverse.
+        lin: linear operator L_mu = -l_mu - i d_mu in FFT order (N,), per 2/kappa.
+        aux: auxiliary drives as (mode index in FFT order, amplitude, offset sigma, L_mu there).
+        thermal: the model's thermal shift, or None.
+        theta: thermal detuning shift per member (B,), updated in place.
+        recorder: sample recorder, with the sample at tau = 0 taken.
+    """
+
+    fft: Callable[[np.ndarray], np.ndarray]
+    ifft: Callable[[np.ndarray], np.ndarray]
+    lin: np.ndarray
+    aux: list[tuple[int, float, float, complex]]
+    thermal: ThermalShift | None
+    theta: np.ndarray
+    recorder: _Recorder
+
+
+def _start(
+    model: LLEModel, det: PiecewiseLinear, pmp: PiecewiseLinear, psi: np.ndarray, n_samples: int
+) -> tuple[_Setup, np.ndarray]:
+    """Shared setup of a run from the initial field psi (B, N); also returns its mode
+    amplitudes psi_mu (B, N)."""
+    b, n = psi.shape
+    fft, ifft = _fft_pair(b, psi.dtype == np.complex64)
+    lin = model.linear_operator()
+    aux = [(int(p.mu) % n, p.amplitude, p.offset, lin[int(p.mu) % n]) for p in model.aux_pumps]
+    theta = np.zeros(b)
+    recorder = _Recorder(n_samples, b, n, det, pmp)
+    a = fft(psi.copy())
+    recorder.record(0, 0.0, theta, psi, a)
+    return _Setup(fft, ifft, lin, aux, model.thermal, theta, recorder), a
+
+
+def _relax_thermal(theta: np.ndarray, energy: np.ndarray, h: float, thermal: ThermalShift) -> None:
+    """Advance the thermal shift theta (B,) in place by h (2/kappa) towards
+    coefficient * energy, energy being each member's mean power <|psi|^2> (B,)."""
+    relax = -math.expm1(-h / thermal.response_time)
+    theta += relax * (thermal.coefficient * energy - theta)
+
+
 _CBRT2 = 2.0 ** (1.0 / 3.0)
 _SUBSTEPS = {
     "strang": (1.0,),
     # Yoshida's fourth-order composition of three Strang steps (Phys. Lett. A 150, 262 (1990))
     "split4": (1.0 / (2.0 - _CBRT2), -_CBRT2 / (2.0 - _CBRT2), 1.0 / (2.0 - _CBRT2)),
 }
+
+_KerrStep = Callable[[np.ndarray, float], None]
+
+
+def _kerr_step(
+    power: np.ndarray, tmp: np.ndarray, cos: np.ndarray, sin: np.ndarray, phase: np.ndarray
+) -> _KerrStep:
+    """Exact Kerr step x *= exp(i h |x|^2) in place through preallocated buffers of x's shape;
+    power is left holding the phase h |x|^2 (rad)."""
+
+    def kerr(x: np.ndarray, h: float) -> None:
+        np.multiply(x.real, x.real, out=power)
+        np.multiply(x.imag, x.imag, out=tmp)
+        np.add(power, tmp, out=power)
+        np.multiply(power, h, out=power)
+        np.cos(power, out=cos)
+        np.sin(power, out=sin)
+        phase.real = cos
+        phase.imag = sin
+        np.multiply(x, phase, out=x)
+
+    return kerr
+
+
+@dataclass(frozen=True, eq=False)
+class _SplitPlan:
+    """Substep layout and exact operators of one sample interval (per_sample steps, Q substeps).
+
+    Attributes:
+        c: weight of each substep (Q,); substep q lasts c[q] dt.
+        dt: step (2/kappa).
+        starts: substep start times from the interval start (Q,), 2/kappa.
+        mid_offsets: substep midpoint times from the interval start (Q,), 2/kappa.
+        kerr_list: Kerr step after each substep (adjacent halves merged), 2/kappa.
+        sub_index: index of each substep's weight in the composition (Q,).
+        max_weight: largest |weight| of the composition.
+        e_sub: propagators exp(L_mu w dt) (N,), one per composition weight w.
+        e0: pumped-mode entry of each substep's propagator (Q, 1).
+        kerr: in-place Kerr step on (B, N) fields; kerr1 on one row (N,).
+        power: buffer that kerr leaves the Kerr phase in (B, N), rad (kerr1 uses its row 0).
+        fft1: forward transform of one row (N,); ifft1: inverse.
+    """
+
+    c: np.ndarray
+    dt: float
+    starts: np.ndarray
+    mid_offsets: np.ndarray
+    kerr_list: list[float]
+    sub_index: np.ndarray
+    max_weight: float
+    e_sub: list[np.ndarray]
+    e0: np.ndarray
+    kerr: _KerrStep
+    kerr1: _KerrStep
+    power: np.ndarray
+    fft1: Callable[[np.ndarray], np.ndarray]
+    ifft1: Callable[[np.ndarray], np.ndarray]
+
+
+def _split_plan(
+    lin: np.ndarray, weights: np.ndarray, per_sample: int, dt: float, b: int, n: int
+) -> _SplitPlan:
+    """Plan of one sample interval of per_sample steps dt (2/kappa) of the composition with
+    the given substep weights, for (B, N) = (b, n) fields."""
+    c = np.tile(weights, per_sample)
+    starts = np.concatenate([[0.0], np.cumsum(c)[:-1]]) * dt
+    kerr_after = 0.5 * (c + np.roll(c, -1)) * dt
+    kerr_after[-1] = 0.5 * c[-1] * dt
+    sub_index = np.tile(np.arange(weights.size), per_sample)
+    e_sub = [np.exp(lin * w * dt) for w in weights]
+    power = np.empty((b, n))
+    tmp = np.empty((b, n))
+    phase = np.empty((b, n), complex)
+    fft1, ifft1 = _fft_pair(1)
+    return _SplitPlan(
+        c=c,
+        dt=dt,
+        starts=starts,
+        mid_offsets=starts + 0.5 * c * dt,
+        kerr_list=kerr_after.tolist(),
+        sub_index=sub_index,
+        max_weight=float(np.abs(weights).max()),
+        e_sub=e_sub,
+        e0=np.array([e[0] for e in e_sub])[sub_index][:, None],
+        kerr=_kerr_step(power, tmp, np.empty((b, n)), np.empty((b, n)), phase),
+        kerr1=_kerr_step(power[0], tmp[0], np.empty(n), np.empty(n), phase[0]),
+        power=power,
+        fft1=fft1,
+        ifft1=ifft1,
+    )
 
 
 def _split_step(
@@ -291,171 +465,156 @@ def _split_step(
     n_samples: int,
     method: str,
 ) -> Trajectory:
+    """Fixed-step split-step run ("strang" or "split4") of the batch psi (B, N) over duration
+    (2/kappa) with steps of about dt, recording n_samples samples."""
     # Every step is a sequence of Strang substeps of sizes c_j dt: Kerr(c_j dt/2) Lin(c_j dt)
     # Kerr(c_j dt/2), with adjacent Kerr halves merged. The linear step is exact for the
     # substep's midpoint detuning and pump (e^{L h} a + f (e^{L h} - 1)/L on the pumped mode).
     b, n = psi.shape
-    weights = np.array(_SUBSTEPS[method])
-    n_sub = weights.size
-    fft, ifft = _fft_pair(b)
     per_sample = max(1, math.ceil(duration / dt / (n_samples - 1)))
     dt = duration / (per_sample * (n_samples - 1))
-    lin = model.linear_operator()
-    e_sub = [np.exp(lin * c * dt) for c in weights]
-    l0 = lin[0]
-    aux = [(int(p.mu) % n, p.amplitude, p.offset, lin[int(p.mu) % n]) for p in model.aux_pumps]
-    thermal = model.thermal
-    theta = np.zeros((b, 1))
-    rec = _Recorder(n_samples, b, n)
-    a = fft(psi.copy())
-    rec.record(0, 0.0, det.at(0.0), pmp.at(0.0), psi, a)
-    power = np.empty((b, n))
-    tmp = np.empty((b, n))
-    phase = np.empty((b, n), complex)
-
-    def make_kerr(power, tmp, cos, sin, phase):
-        def kerr(x: np.ndarray, h: float) -> None:
-            # exact Kerr step: x *= exp(i h |x|^2), with cos/sin into preallocated buffers
-            np.multiply(x.real, x.real, out=power)
-            np.multiply(x.imag, x.imag, out=tmp)
-            np.add(power, tmp, out=power)
-            np.multiply(power, h, out=power)
-            np.cos(power, out=cos)
-            np.sin(power, out=sin)
-            phase.real = cos
-            phase.imag = sin
-            np.multiply(x, phase, out=x)
-
-        return kerr
-
-    kerr = make_kerr(power, tmp, np.empty((b, n)), np.empty((b, n)), phase)
-    kerr1 = make_kerr(power[0], tmp[0], np.empty(n), np.empty(n), phase[0])
-    fft1, ifft1 = _fft_pair(1)
-    # substep layout of one chunk (per_sample steps): sizes, midpoints, following Kerr amounts
-    c = np.tile(weights, per_sample)
-    starts = np.concatenate([[0.0], np.cumsum(c)[:-1]]) * dt
-    mid_offsets = starts + 0.5 * c * dt
-    kerr_after = 0.5 * (c + np.roll(c, -1)) * dt
-    kerr_after[-1] = 0.5 * c[-1] * dt
-    kerr_list = kerr_after.tolist()
-    sub_index = np.tile(np.arange(n_sub), per_sample)
-    ops = c.size
-    max_weight = float(np.abs(weights).max())
-
+    setup, a = _start(model, det, pmp, psi, n_samples)
+    plan = _split_plan(setup.lin, np.array(_SUBSTEPS[method]), per_sample, dt, b, n)
+    fft, ifft, kerr = setup.fft, setup.ifft, plan.kerr
+    fft1, ifft1, kerr1 = plan.fft1, plan.ifft1, plan.kerr1
+    e_sub, kerr_list, sub_index = plan.e_sub, plan.kerr_list, plan.sub_index
+    field_independent = setup.thermal is None and not setup.aux
     steps = 0
     for s in range(1, n_samples):
         t0 = (s - 1) * per_sample * dt
-        mids = t0 + mid_offsets
-        zeta = det(mids)  # (ops, B)
+        mids = t0 + plan.mid_offsets
+        zeta = det(mids)  # (Q, B)
         f = pmp(mids)
-        kerr(psi, 0.5 * c[0] * dt)
-        if float(power.max()) * max_weight / (0.5 * c[0]) > MAX_KERR_PHASE:
-            raise ValueError(
-                f"the Kerr phase per step reached {float(power.max()) / (0.5 * c[0]):.3g} rad "
-                f"at tau={t0:.4g} (limit {MAX_KERR_PHASE}): the sweep left the split-step "
-                "stability limits; reduce dt"
+        kerr(psi, 0.5 * plan.c[0] * dt)
+        _check_kerr_phase(plan, t0)
+        if not field_independent:
+            psi = _coupled_interval(psi, zeta, f, t0, plan, setup)
+        elif b == 1:
+            rot, drive = _interval_drive(zeta, f, plan, setup.lin[0])
+            psi = psi[0]
+            row = np.empty(n, complex)
+            rows = zip(
+                sub_index.tolist(),
+                rot[:, 0].tolist(),
+                drive[:, 0].tolist(),
+                kerr_list,
+                strict=True,
             )
-        if thermal is None and not aux:
-            # detuning and drive do not depend on the field: precompute them for the chunk
-            rot = np.exp(-1j * (c * dt)[:, None] * zeta)
-            e0 = np.array([e[0] for e in e_sub])[sub_index][:, None]
-            drive = f * (e0 * rot - 1.0) / (l0 - 1j * zeta)
-            if b == 1:
-                psi = psi[0]
-                row = np.empty(n, complex)
-                rows = zip(
-                    sub_index.tolist(),
-                    rot[:, 0].tolist(),
-                    drive[:, 0].tolist(),
-                    kerr_list,
-                    strict=True,
-                )
-                for j, r, d, kh in rows:
-                    a = fft1(psi)
-                    np.multiply(e_sub[j], r, out=row)
-                    a *= row
-                    a[0] += d
-                    psi = ifft1(a)
-                    kerr1(psi, kh)
-                psi = psi[None, :]
-            else:
-                for q in range(ops):
-                    a = fft(psi)
-                    a *= e_sub[sub_index[q]]
-                    a *= rot[q][:, None]
-                    a[:, 0] += drive[q]
-                    psi = ifft(a)
-                    kerr(psi, kerr_list[q])
+            for j, r, d, kh in rows:
+                a = fft1(psi)
+                np.multiply(e_sub[j], r, out=row)
+                a *= row
+                a[0] += d
+                psi = ifft1(a)
+                kerr1(psi, kh)
+            psi = psi[None, :]
         else:
-            for q in range(ops):
-                j = sub_index[q]
-                h = c[q] * dt
-                zq = zeta[q] - theta[:, 0]
-                rot_q = np.exp(-1j * h * zq)
+            rot, drive = _interval_drive(zeta, f, plan, setup.lin[0])
+            for q in range(sub_index.size):
                 a = fft(psi)
-                a *= e_sub[j]
-                a *= rot_q[:, None]
-                a[:, 0] += f[q] * (e_sub[j][0] * rot_q - 1.0) / (l0 - 1j * zq)
-                tq = t0 + starts[q]
-                for m, amp, sigma, lm in aux:
-                    # exact integral of the drive amp e^{-i sigma t} over the substep
-                    a[:, m] += (
-                        amp
-                        * np.exp(-1j * sigma * tq)
-                        * (e_sub[j][m] * rot_q - np.exp(-1j * sigma * h))
-                        / (lm - 1j * zq + 1j * sigma)
-                    )
-                if thermal is not None:
-                    energy = (a.real**2 + a.imag**2).sum(axis=1, keepdims=True)
-                    relax = -math.expm1(-h / thermal.response_time)
-                    theta += relax * (thermal.coefficient * energy - theta)
+                a *= e_sub[sub_index[q]]
+                a *= rot[q][:, None]
+                a[:, 0] += drive[q]
                 psi = ifft(a)
                 kerr(psi, kerr_list[q])
         steps += per_sample
-        a = fft(psi.copy())
         t_s = s * per_sample * dt
-        rec.record(s, t_s, det.at(t_s) - theta[:, 0], pmp.at(t_s), psi, a)
-    return rec.result(psi, model.mu, method, steps, 0)
+        a = fft(psi.copy())
+        setup.recorder.record(s, t_s, setup.theta, psi, a)
+    return setup.recorder.result(psi, model.mu, method, steps, 0)
 
 
-def _rk4ip(
-    model: LLEModel,
+def _check_kerr_phase(plan: _SplitPlan, t0: float) -> None:
+    """Raise ValueError when the Kerr phase of the largest substep, from the first half step
+    of the interval starting at t0 (2/kappa), exceeds :data:`MAX_KERR_PHASE`."""
+    c = plan.c
+    if float(plan.power.max()) * plan.max_weight / (0.5 * c[0]) > MAX_KERR_PHASE:
+        raise ValueError(
+            f"the Kerr phase per step reached {float(plan.power.max()) / (0.5 * c[0]):.3g} rad "
+            f"at tau={t0:.4g} (limit {MAX_KERR_PHASE}): the sweep left the split-step "
+            "stability limits; reduce dt"
+        )
+
+
+def _interval_drive(
+    zeta: np.ndarray, f: np.ndarray, plan: _SplitPlan, l0: complex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Detuning phases exp(-i c_q dt zeta) and exact pumped-mode drive increments of the
+    substeps of one interval, (Q, B) each, for field-independent detuning zeta and pump f
+    (Q, B) at the substep midpoints; l0 is L_mu of the pumped mode."""
+    rot = np.exp(-1j * (plan.c * plan.dt)[:, None] * zeta)
+    return rot, f * (plan.e0 * rot - 1.0) / (l0 - 1j * zeta)
+
+
+def _coupled_interval(
+    psi: np.ndarray, zeta: np.ndarray, f: np.ndarray, t0: float, plan: _SplitPlan, setup: _Setup
+) -> np.ndarray:
+    """Substeps of one interval starting at t0 (2/kappa) with auxiliary pumps or the thermal
+    shift; zeta and f (Q, B) at the substep midpoints. Returns psi."""
+    fft, ifft, kerr = setup.fft, setup.ifft, plan.kerr
+    aux, thermal, theta, l0 = setup.aux, setup.thermal, setup.theta, setup.lin[0]
+    dt, c, starts, e_sub = plan.dt, plan.c, plan.starts, plan.e_sub
+    kerr_list, sub_index = plan.kerr_list, plan.sub_index
+    for q in range(c.size):
+        j = sub_index[q]
+        h = c[q] * dt
+        zq = zeta[q] - theta
+        rot_q = np.exp(-1j * h * zq)
+        a = fft(psi)
+        a *= e_sub[j]
+        a *= rot_q[:, None]
+        a[:, 0] += f[q] * (e_sub[j][0] * rot_q - 1.0) / (l0 - 1j * zq)
+        tq = t0 + starts[q]
+        for m, amp, sigma, lm in aux:
+            # exact integral of the drive amp e^{-i sigma t} over the substep
+            a[:, m] += (
+                amp
+                * np.exp(-1j * sigma * tq)
+                * (e_sub[j][m] * rot_q - np.exp(-1j * sigma * h))
+                / (lm - 1j * zq + 1j * sigma)
+            )
+        if thermal is not None:
+            _relax_thermal(theta, (a.real**2 + a.imag**2).sum(axis=1), h, thermal)
+        psi = ifft(a)
+        kerr(psi, kerr_list[q])
+    return psi
+
+
+@dataclass(frozen=True, eq=False)
+class _Picture:
+    """RK4IP operators in the interaction picture of the linear operator (mode domain).
+
+    Attributes:
+        rhs: stage function M(a, tau, f) = N / i: Kerr term and drives.
+        f_at: pump amplitude f at tau (float for one member, (B,) array otherwise).
+        propagator: propagator(step, t0, t1, out) writes exp(L step - i int_t0^t1 (zeta -
+            theta)) into out and returns it.
+        norm: L2 norm of each member's mode amplitudes, (B,) (or (1,) for one member).
+    """
+
+    rhs: Callable[[np.ndarray, float, float | np.ndarray], np.ndarray]
+    f_at: Callable[[float], float | np.ndarray]
+    propagator: Callable[[float, float, float, np.ndarray], np.ndarray]
+    norm: Callable[[np.ndarray], np.ndarray]
+
+
+def _interaction_picture(
+    setup: _Setup,
     det: PiecewiseLinear,
     pmp: PiecewiseLinear,
-    duration: float,
-    psi: np.ndarray,
-    h: float,
-    rtol: float,
-    n_samples: int,
-) -> Trajectory:
-    # The interaction picture holds loss, dispersion and the (scalar, hence commuting) detuning:
-    # its propagator over [t0, t1] is exp(L (t1 - t0) - i int_t0^t1 (zeta - theta)), exact for
-    # piecewise-linear schedules. The stages only see the Kerr term and the drives; they are
-    # stored divided by i (M = N / i), and the factor i goes into the stage weights.
-    b, n = psi.shape
-    single = b == 1
-    cdtype = psi.dtype
+    shape: tuple[int, ...],
+    cdtype: np.dtype,
+) -> _Picture:
+    """The RK4IP operators for mode-domain states of the given shape, (N,) for one member or
+    (B, N), and complex dtype; the detuning is exact for piecewise-linear schedules."""
+    single = len(shape) == 1
+    b, n = (1, shape[0]) if single else shape
     rdtype = np.float32 if cdtype == np.complex64 else np.float64
-    fft, ifft = _fft_pair(b, cdtype == np.complex64)
-    lin = model.linear_operator()
-    aux = [(int(p.mu) % n, p.amplitude, p.offset) for p in model.aux_pumps]
-    thermal = model.thermal
-    theta = np.zeros(b)
-    rec = _Recorder(n_samples, b, n)
-    a = fft(psi.copy())
-    rec.record(0, 0.0, det.at(0.0), pmp.at(0.0), psi, a)
-    single_schedules = single and det.batch == 1 and pmp.batch == 1
-    if single:
-        a = a[0]
-    shape = a.shape
-    sample_times = np.linspace(0.0, duration, n_samples)
-    # absolute floor of the error norm: far below any physical line, above round-off
-    atol = 1e-12
+    fft, ifft, lin, aux, theta = setup.fft, setup.ifft, setup.lin, setup.aux, setup.theta
     p_buf = np.empty(shape, rdtype)
-    e1, e2, a_i, tmp, acc, a_new, k1 = (np.empty(shape, cdtype) for _ in range(7))
     exp_cache: dict[float, np.ndarray] = {}
 
-    def rhs(x: np.ndarray, tau: float, f) -> np.ndarray:
+    def rhs(x: np.ndarray, tau: float, f: float | np.ndarray) -> np.ndarray:
         # M(x) = FFT(|psi|^2 psi) - i f e_0 (- i aux drives), so that N = i M
         field = ifft(x)
         np.abs(field, out=p_buf)
@@ -463,27 +622,27 @@ def _rk4ip(
         np.multiply(field, p_buf, out=field)
         out = fft(field)
         out[..., 0] -= 1j * f
-        for j, amp, sigma in aux:
+        for j, amp, sigma, _ in aux:
             out[..., j] -= 1j * amp * np.exp(-1j * sigma * tau)
         return out
 
-    if single_schedules:
+    if single and det.batch == 1 and pmp.batch == 1:
 
-        def phase_between(t0: float, t1: float):
+        def phase_between(t0: float, t1: float) -> complex | np.ndarray:
             ph = det.antiderivative_scalar(t1) - det.antiderivative_scalar(t0)
             return cmath.exp(-1j * (ph - float(theta[0]) * (t1 - t0)))
 
-        def f_at(tau: float):
+        def f_at(tau: float) -> float | np.ndarray:
             return pmp.at_scalar(tau)
 
     else:
 
-        def phase_between(t0: float, t1: float):
+        def phase_between(t0: float, t1: float) -> complex | np.ndarray:
             ph = det.antiderivative(t1) - det.antiderivative(t0) - theta * (t1 - t0)
             rot = np.exp(-1j * ph)
             return complex(rot[0]) if single else rot[:, None]
 
-        def f_at(tau: float):
+        def f_at(tau: float) -> float | np.ndarray:
             value = pmp.at(tau)
             return float(value[0]) if single else value
 
@@ -502,66 +661,126 @@ def _rk4ip(
         flat = x.view(rdtype).reshape(b, 2 * n)
         return np.sqrt(np.einsum("ij,ij->i", flat, flat).astype(float))
 
+    return _Picture(rhs, f_at, propagator, norm)
+
+
+_Trial = Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], tuple[np.ndarray, float]]
+
+
+def _rk4ip_trial(
+    picture: _Picture, shape: tuple[int, ...], cdtype: np.dtype, rtol: float
+) -> _Trial:
+    """trial(a, a_new, k_fsal, tau, step) writes one RK4IP step of a from tau into a_new and
+    returns its last stage (the next FSAL stage) and the largest error ratio of the embedded
+    third-order estimate to the tolerance (accept at <= 1)."""
+    rhs, f_at, propagator, norm = picture.rhs, picture.f_at, picture.propagator, picture.norm
+    # absolute floor of the error norm: far below any physical line, above round-off
+    atol = 1e-12
+    e1, e2, a_i, tmp, acc, k1 = (np.empty(shape, cdtype) for _ in range(6))
+
+    def trial(
+        a: np.ndarray, a_new: np.ndarray, k_fsal: np.ndarray, tau: float, step: float
+    ) -> tuple[np.ndarray, float]:
+        nonlocal tmp, acc  # the in-place operators below rebind them (to the same buffers)
+        mid, end = tau + 0.5 * step, tau + step
+        propagator(0.5 * step, tau, mid, e1)
+        propagator(0.5 * step, mid, end, e2)
+        f_mid, f_end = f_at(mid), f_at(end)
+        ih = 1j * step
+        np.multiply(e1, a, out=a_i)
+        np.multiply(e1, k_fsal, out=k1)
+        np.multiply(k1, 0.5 * ih, out=tmp)
+        tmp += a_i
+        k2 = rhs(tmp, mid, f_mid)
+        np.multiply(k2, 0.5 * ih, out=tmp)
+        tmp += a_i
+        k3 = rhs(tmp, mid, f_mid)
+        np.multiply(k3, ih, out=tmp)
+        tmp += a_i
+        tmp *= e2
+        k4 = rhs(tmp, end, f_end)
+        np.add(k2, k3, out=acc)
+        acc *= 2.0
+        acc += k1
+        acc *= ih / 6.0
+        acc += a_i
+        acc *= e2
+        np.multiply(k4, ih / 6.0, out=a_new)
+        a_new += acc
+        k5 = rhs(a_new, end, f_end)
+        np.subtract(k4, k5, out=tmp)
+        ratio = norm(tmp) * (step / 10.0) / (atol + rtol * norm(a_new))
+        return k5, float(ratio.max())
+
+    return trial
+
+
+def _on_step_grid(h: float) -> float:
+    """Largest step of the geometric grid 2^(k/4) not above h (2/kappa); the grid lets the
+    propagators be cached."""
+    return 2.0 ** (math.floor(4 * math.log2(h)) / 4)
+
+
+def _step_after_accept(err: float, step: float, h: float, h_max: float) -> float:
+    """Next step (2/kappa) after accepting a trial of size step with error ratio err <= 1,
+    h being the step proposed before it."""
+    factor = 0.9 * err ** (-0.25) if err > 0 else 5.0
+    if step == h or factor < 1.0:
+        return _on_step_grid(min(h_max, step * min(5.0, max(0.2, factor))))
+    return h
+
+
+def _rk4ip(
+    model: LLEModel,
+    det: PiecewiseLinear,
+    pmp: PiecewiseLinear,
+    duration: float,
+    psi: np.ndarray,
+    h: float,
+    rtol: float,
+    n_samples: int,
+) -> Trajectory:
+    """Adaptive RK4IP run of the batch psi (B, N) over duration (2/kappa) from a first step h,
+    for the local relative tolerance rtol, recording n_samples samples."""
+    # The interaction picture holds loss, dispersion and the (scalar, hence commuting) detuning:
+    # its propagator over [t0, t1] is exp(L (t1 - t0) - i int_t0^t1 (zeta - theta)), exact for
+    # piecewise-linear schedules. The stages only see the Kerr term and the drives; they are
+    # stored divided by i (M = N / i), and the factor i goes into the stage weights.
+    single = psi.shape[0] == 1
+    setup, a = _start(model, det, pmp, psi, n_samples)
+    if single:
+        a = a[0]
+    picture = _interaction_picture(setup, det, pmp, a.shape, psi.dtype)
+    trial = _rk4ip_trial(picture, a.shape, psi.dtype, rtol)
+    a_new = np.empty(a.shape, psi.dtype)
+    thermal, theta, norm = setup.thermal, setup.theta, picture.norm
+    sample_times = np.linspace(0.0, duration, n_samples)
     tau = 0.0
-    k_fsal = rhs(a, tau, f_at(tau))
+    k_fsal = picture.rhs(a, tau, picture.f_at(tau))
     steps = rejected = 0
     h_max = duration / 4.0
-    h = 2.0 ** (math.floor(4 * math.log2(h)) / 4)
+    h = _on_step_grid(h)
     for s in range(1, n_samples):
         t_end = sample_times[s]
         while tau < t_end - 1e-14 * max(1.0, duration):
             step = min(h, t_end - tau)
-            mid, end = tau + 0.5 * step, tau + step
-            propagator(0.5 * step, tau, mid, e1)
-            propagator(0.5 * step, mid, end, e2)
-            f_mid, f_end = f_at(mid), f_at(end)
-            ih = 1j * step
-            np.multiply(e1, a, out=a_i)
-            np.multiply(e1, k_fsal, out=k1)
-            np.multiply(k1, 0.5 * ih, out=tmp)
-            tmp += a_i
-            k2 = rhs(tmp, mid, f_mid)
-            np.multiply(k2, 0.5 * ih, out=tmp)
-            tmp += a_i
-            k3 = rhs(tmp, mid, f_mid)
-            np.multiply(k3, ih, out=tmp)
-            tmp += a_i
-            tmp *= e2
-            k4 = rhs(tmp, end, f_end)
-            np.add(k2, k3, out=acc)
-            acc *= 2.0
-            acc += k1
-            acc *= ih / 6.0
-            acc += a_i
-            acc *= e2
-            np.multiply(k4, ih / 6.0, out=a_new)
-            a_new += acc
-            k5 = rhs(a_new, end, f_end)
-            np.subtract(k4, k5, out=tmp)
-            ratio = norm(tmp) * (step / 10.0) / (atol + rtol * norm(a_new))
-            err = float(ratio.max())
+            k5, err = trial(a, a_new, k_fsal, tau, step)
             if not math.isfinite(err):
                 raise ValueError(
                     f"the field became non-finite at tau={tau:.4g}: the run left the "
                     "integrator's stability limits"
                 )
-            factor = 0.9 * err ** (-0.25) if err > 0 else 5.0
             if err <= 1.0:
-                tau = end
+                tau += step
                 a, a_new = a_new, a
                 k_fsal = k5
                 steps += 1
                 if thermal is not None:
-                    energy = norm(a) ** 2
-                    relax = -math.expm1(-step / thermal.response_time)
-                    theta += relax * (thermal.coefficient * energy - theta)
-                if step == h or factor < 1.0:
-                    proposal = min(h_max, step * min(5.0, max(0.2, factor)))
-                    # a geometric grid of step sizes lets the propagators be cached
-                    h = 2.0 ** (math.floor(4 * math.log2(proposal)) / 4)
+                    _relax_thermal(theta, norm(a) ** 2, step, thermal)
+                h = _step_after_accept(err, step, h, h_max)
             else:
                 rejected += 1
-                h = 2.0 ** (math.floor(4 * math.log2(step * min(1.0, max(0.2, factor)))) / 4)
+                h = _on_step_grid(step * min(1.0, max(0.2, 0.9 * err ** (-0.25))))
                 if h < 1e-12 * duration:
                     raise ValueError(
                         f"the adaptive step fell below {1e-12 * duration:.3g} at tau={tau:.4g}: "
@@ -569,5 +788,5 @@ def _rk4ip(
                     )
         full = (a[None, :] if single else a).astype(complex)
         psi = np.fft.ifft(full, norm="forward")
-        rec.record(s, tau, det.at(tau) - theta, pmp.at(tau), psi, full)
-    return rec.result(psi, model.mu, "rk4ip", steps, rejected)
+        setup.recorder.record(s, tau, theta, psi, full)
+    return setup.recorder.result(psi, model.mu, "rk4ip", steps, rejected)

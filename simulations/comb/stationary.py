@@ -204,6 +204,31 @@ def _growth_at(system: _System, y: np.ndarray, n: int) -> float:
     return _max_growth(eig, _is_homogeneous(psi))
 
 
+def _newton_update(
+    system: _System,
+    psi: np.ndarray,
+    zeta0: float,
+    v: float,
+    g: np.ndarray,
+    homogeneous: bool,
+) -> tuple[np.ndarray, float]:
+    """One Newton update of the field psi (N,) and drift velocity v from the residual g (N,);
+    off homogeneous states the phase condition borders the Jacobian to fix the translation."""
+    n = system.n
+    jac = system.jacobian(psi, zeta0, v)
+    if homogeneous:
+        step = np.linalg.solve(jac, -_real(g))
+        return psi + _cplx(step, n), v
+    w = _real(system.deriv(psi))
+    big = np.zeros((2 * n + 1, 2 * n + 1))
+    big[: 2 * n, : 2 * n] = jac
+    big[: 2 * n, 2 * n] = w
+    big[2 * n, : 2 * n] = w
+    rhs = np.concatenate([-_real(g), [0.0]])
+    step = np.linalg.solve(big, rhs)
+    return psi + _cplx(step, n), v + float(step[2 * n])
+
+
 def newton_solve(
     model: LLEModel,
     guess: np.ndarray,
@@ -236,7 +261,6 @@ def newton_solve(
     if psi.shape != (model.n_modes,):
         raise ValueError(f"guess has shape {psi.shape}, need ({model.n_modes},)")
     system = _System(model, f)
-    n = model.n_modes
     homogeneous = _is_homogeneous(psi)
     v = 0.0
     res = np.inf
@@ -247,20 +271,7 @@ def newton_solve(
         if res <= tol:
             break
         it += 1
-        jac = system.jacobian(psi, zeta0, v)
-        if homogeneous:
-            step = np.linalg.solve(jac, -_real(g))
-            psi = psi + _cplx(step, n)
-        else:
-            w = _real(system.deriv(psi))
-            big = np.zeros((2 * n + 1, 2 * n + 1))
-            big[: 2 * n, : 2 * n] = jac
-            big[: 2 * n, 2 * n] = w
-            big[2 * n, : 2 * n] = w
-            rhs = np.concatenate([-_real(g), [0.0]])
-            step = np.linalg.solve(big, rhs)
-            psi = psi + _cplx(step, n)
-            v += float(step[2 * n])
+        psi, v = _newton_update(system, psi, zeta0, v, g, homogeneous)
         if not np.all(np.isfinite(psi)):
             break
     if it == max_iter:
@@ -285,6 +296,134 @@ def newton_solve(
         max_growth=float(growth),
         stable=bool(growth < _TRANSLATION_EIGEN_TOL),
     )
+
+
+def _extended_jacobian(system: _System, y: np.ndarray, ref_w: np.ndarray) -> np.ndarray:
+    """(2N + 1) x (2N + 2) Jacobian of [Re G, Im G, phase condition] with respect to the
+    continuation vector y = [Re psi, Im psi, v, zeta0]; ref_w is the phase condition's row."""
+    n = system.n
+    psi, v, zeta = _cplx(y, n), y[2 * n], y[2 * n + 1]
+    jac = np.zeros((2 * n + 1, 2 * n + 2))
+    jac[: 2 * n, : 2 * n] = system.jacobian(psi, zeta, v)
+    jac[: 2 * n, 2 * n] = _real(system.deriv(psi))
+    jac[: 2 * n, 2 * n + 1] = _real(-1j * psi)
+    jac[2 * n, : 2 * n] = ref_w
+    return jac
+
+
+def _extended_residual(
+    system: _System, y: np.ndarray, ref: np.ndarray, ref_w: np.ndarray
+) -> np.ndarray:
+    """[Re G, Im G] at the continuation vector y, with the phase condition ref_w . (y - ref)
+    against the reference point ref, (2N + 1,)."""
+    n = system.n
+    psi, v, zeta = _cplx(y, n), y[2 * n], y[2 * n + 1]
+    g = _real(system.residual(psi, zeta, v))
+    return np.concatenate([g, [ref_w @ (y[: 2 * n] - ref[: 2 * n])]])
+
+
+def _unit_tangent(jac: np.ndarray, border: np.ndarray) -> np.ndarray:
+    """Unit tangent t of the branch: jac t = 0 with the normalisation border . t = 1."""
+    rhs = np.concatenate([np.zeros(jac.shape[0]), [1.0]])
+    tangent = np.linalg.solve(np.vstack([jac, border]), rhs)
+    tangent /= np.linalg.norm(tangent)
+    return tangent
+
+
+def _correct(
+    system: _System,
+    predicted: np.ndarray,
+    y: np.ndarray,
+    ref_w: np.ndarray,
+    tangent: np.ndarray,
+    tol: float,
+) -> tuple[np.ndarray | None, int]:
+    """Newton corrector from the predicted point, on the plane through it normal to the
+    tangent; returns the converged point (None after eight iterations or a non-finite iterate)
+    and the number of iterations."""
+    z = predicted.copy()
+    iterations = 0
+    while iterations <= 8:
+        r = np.concatenate([_extended_residual(system, z, y, ref_w), [tangent @ (z - predicted)]])
+        if np.max(np.abs(r)) <= tol:
+            return z, iterations
+        if iterations == 8:
+            break
+        big = np.vstack([_extended_jacobian(system, z, ref_w), tangent])
+        z = z + np.linalg.solve(big, -r)
+        iterations += 1
+        if not np.all(np.isfinite(z)):
+            break
+    return None, iterations
+
+
+def _adapted_ds(ds: float, iterations: int, ds_max: float) -> float:
+    """Next arclength step after a corrector that took the given Newton iterations: x1.5 (up to
+    ds_max) after at most three, unchanged after four or five, x0.7 after more."""
+    if iterations <= 3:
+        return min(ds_max, ds * 1.5)
+    if iterations > 5:
+        return ds * 0.7
+    return ds
+
+
+@dataclass(eq=False)
+class _Trace:
+    """A branch as it is traced: continuation vectors [Re psi, Im psi, v, zeta0], growth rates
+    (NaN where not computed), pseudo-arclength and folds."""
+
+    points: list[np.ndarray]
+    growth: list[float]
+    arclength: list[float]
+    folds: list[float]
+    fold_indices: list[int]
+
+    def add(
+        self,
+        z: np.ndarray,
+        y: np.ndarray,
+        tangent: np.ndarray,
+        new_tangent: np.ndarray,
+        growth: float,
+    ) -> None:
+        """Append the point z reached from the last point y along the unit tangent; a fold lies
+        between them when d zeta0/ds changes sign from tangent to new_tangent."""
+        if np.sign(new_tangent[-1]) != np.sign(tangent[-1]) and tangent[-1] != 0:
+            self.folds.append(float(z[-1]))
+            self.fold_indices.append(len(self.points))
+        # pseudo-arclength increment: the step's projection on the previous unit tangent
+        self.arclength.append(self.arclength[-1] + float(tangent @ (z - y)))
+        self.points.append(z.copy())
+        self.growth.append(growth)
+
+    def fill_fold_growth(self, system: _System) -> None:
+        """Compute the growth rates at the two points bracketing each fold and at the last
+        point (and at the start when it has none)."""
+        wanted = {len(self.points) - 1}
+        for k in self.fold_indices:
+            wanted.update((k - 1, k))
+        for k in sorted(wanted):
+            if k > 0 or not np.isfinite(self.growth[0]):
+                self.growth[k] = _growth_at(system, self.points[k], system.n)
+
+    def branch(self, n: int) -> Branch:
+        """The traced :class:`Branch` of an N-mode system."""
+        ys = np.array(self.points)
+        fields = ys[:, :n] + 1j * ys[:, n : 2 * n]
+        power = np.abs(fields) ** 2
+        growth = np.array(self.growth)
+        return Branch(
+            zeta0=ys[:, -1],
+            energy=power.mean(axis=1),
+            peak=power.max(axis=1),
+            max_growth=growth,
+            stable=growth < _TRANSLATION_EIGEN_TOL,
+            folds=tuple(self.folds),
+            fields=fields,
+            velocity=ys[:, 2 * n].copy(),
+            arclength=np.array(self.arclength),
+            fold_indices=tuple(self.fold_indices),
+        )
 
 
 def continue_in_detuning(
@@ -338,97 +477,29 @@ def continue_in_detuning(
         raise ValueError(f"stability={stability!r} must be True, False or 'folds'")
     system = _System(model, start.f)
     n = model.n_modes
-    size = 2 * n + 2  # [Re psi, Im psi, v, zeta]
-
-    def full_jacobian(y: np.ndarray, ref_w: np.ndarray) -> np.ndarray:
-        psi, v, zeta = _cplx(y, n), y[2 * n], y[2 * n + 1]
-        jac = np.zeros((2 * n + 1, size))
-        jac[: 2 * n, : 2 * n] = system.jacobian(psi, zeta, v)
-        jac[: 2 * n, 2 * n] = _real(system.deriv(psi))
-        jac[: 2 * n, 2 * n + 1] = _real(-1j * psi)
-        jac[2 * n, : 2 * n] = ref_w
-        return jac
-
-    def residual(y: np.ndarray, ref: np.ndarray, ref_w: np.ndarray) -> np.ndarray:
-        psi, v, zeta = _cplx(y, n), y[2 * n], y[2 * n + 1]
-        g = _real(system.residual(psi, zeta, v))
-        return np.concatenate([g, [ref_w @ (y[: 2 * n] - ref[: 2 * n])]])
-
     y = np.concatenate([_real(start.field), [start.velocity, start.zeta0]])
     ref_w = _real(system.deriv(start.field))
-    jac = full_jacobian(y, ref_w)
-    seed = np.zeros(size)
+    seed = np.zeros(2 * n + 2)
     seed[-1] = np.sign(direction) or 1.0
-    tangent = np.linalg.solve(np.vstack([jac, seed]), np.concatenate([np.zeros(2 * n + 1), [1]]))
-    tangent /= np.linalg.norm(tangent)
-    points = [(y.copy(), start.max_growth)]
-    arclength = [0.0]
-    folds: list[float] = []
-    fold_indices: list[int] = []
-    every_point = stability is True
-    while len(points) < max_points:
-        predicted = y + ds * tangent
-        z = predicted.copy()
-        converged = False
-        iterations = 0
-        while iterations <= 8:
-            r = np.concatenate([residual(z, y, ref_w), [tangent @ (z - predicted)]])
-            if np.max(np.abs(r)) <= tol:
-                converged = True
-                break
-            if iterations == 8:
-                break
-            big = np.vstack([full_jacobian(z, ref_w), tangent])
-            z = z + np.linalg.solve(big, -r)
-            iterations += 1
-            if not np.all(np.isfinite(z)):
-                break
-        if not converged:
+    tangent = _unit_tangent(_extended_jacobian(system, y, ref_w), seed)
+    trace = _Trace([y.copy()], [start.max_growth], [0.0], [], [])
+    while len(trace.points) < max_points:
+        z, iterations = _correct(system, y + ds * tangent, y, ref_w, tangent, tol)
+        if z is None:
             ds *= 0.5
             if ds < 1e-6:
                 break
             continue
-        big = np.vstack([full_jacobian(z, _real(system.deriv(_cplx(z, n)))), tangent])
-        new_tangent = np.linalg.solve(big, np.concatenate([np.zeros(2 * n + 1), [1.0]]))
-        new_tangent /= np.linalg.norm(new_tangent)
-        if np.sign(new_tangent[-1]) != np.sign(tangent[-1]) and tangent[-1] != 0:
-            folds.append(float(z[-1]))
-            fold_indices.append(len(points))
-        # pseudo-arclength increment: the step's projection on the previous unit tangent
-        arclength.append(arclength[-1] + float(tangent @ (z - y)))
-        tangent = new_tangent
-        y = z
-        ref_w = _real(system.deriv(_cplx(y, n)))
-        psi = _cplx(y, n)
-        points.append((y.copy(), _growth_at(system, y, n) if every_point else np.nan))
-        if not zeta_min <= y[-1] <= zeta_max or _is_homogeneous(psi):
+        ref_w = _real(system.deriv(_cplx(z, n)))
+        new_tangent = _unit_tangent(_extended_jacobian(system, z, ref_w), tangent)
+        growth = _growth_at(system, z, n) if stability is True else np.nan
+        trace.add(z, y, tangent, new_tangent, growth)
+        tangent, y = new_tangent, z
+        if not zeta_min <= y[-1] <= zeta_max or _is_homogeneous(_cplx(y, n)):
             break
-        if max_folds is not None and len(folds) >= max_folds:
+        if max_folds is not None and len(trace.folds) >= max_folds:
             break
-        if iterations <= 3:
-            ds = min(ds_max, ds * 1.5)
-        elif iterations > 5:
-            ds *= 0.7
+        ds = _adapted_ds(ds, iterations, ds_max)
     if stability == "folds":
-        wanted = {len(points) - 1}
-        for k in fold_indices:
-            wanted.update((k - 1, k))
-        for k in sorted(wanted):
-            if k > 0 or not np.isfinite(points[0][1]):
-                points[k] = (points[k][0], _growth_at(system, points[k][0], n))
-    ys = np.array([p[0] for p in points])
-    fields = ys[:, :n] + 1j * ys[:, n : 2 * n]
-    power = np.abs(fields) ** 2
-    growth = np.array([p[1] for p in points])
-    return Branch(
-        zeta0=ys[:, -1],
-        energy=power.mean(axis=1),
-        peak=power.max(axis=1),
-        max_growth=growth,
-        stable=growth < _TRANSLATION_EIGEN_TOL,
-        folds=tuple(folds),
-        fields=fields,
-        velocity=ys[:, 2 * n].copy(),
-        arclength=np.array(arclength),
-        fold_indices=tuple(fold_indices),
-    )
+        trace.fill_fold_growth(system)
+    return trace.branch(n)
