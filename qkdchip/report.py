@@ -10,13 +10,16 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qkdchip.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from qkdchip.cache import cache_key, source_hash
 from qkdchip.constants import C_M_PER_S
 from qkdchip.provenance import build_provenance, yield_table
 
@@ -347,57 +350,11 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
                         Path(f).read_bytes(),
                     )
                 )
-    comb = ctx.outputs.get("comb")
-    net = ctx.outputs.get("network")
-    yld = ctx.outputs.get("yield")
-    if comb is not None:
-        images.append(
-            (
-                "comb_spectrum.png",
-                "Comb spectrum with the chosen WDM channels",
-                plot_comb(
-                    comb,
-                    None if net is None else net.evaluation,
-                    ctx.scenario.comb.min_line_power_dbm,
-                ),
-            )
-        )
-    if yld is not None:
-        images.append(
-            (
-                "wafer_maps.png",
-                "Wafer maps (InP transmitter, first simulated wafer)",
-                plot_wafer_maps(yld.maps),
-            )
-        )
-    if net is not None:
-        images.append(
-            (
-                "key_rate_vs_distance.png",
-                "Key rate versus distance with the PLOB bound",
-                plot_network_key_rates(net.sweep, net.evaluation),
-            )
-        )
-        images.append(
-            (
-                "channels_vs_plob.png",
-                "Per-channel key rates against PLOB",
-                plot_channels(net.evaluation),
-            )
-        )
-        if net.untested_draws:
-            images.append(
-                (
-                    "yield_aware.png",
-                    "Yield-aware network: random chip sets",
-                    plot_yield_aware(net.untested_draws),
-                )
-            )
     plot_dir = out_dir / "plots"
-    for name, _, png in images:
-        if not (plot_dir / name).exists() or (plot_dir / name).read_bytes() != png:
-            atomic_write_bytes(plot_dir / name, png)
-        written[name] = plot_dir / name
+    for figure in _figures(ctx):
+        png = _drawn(figure, plot_dir)
+        images.append((figure.name, figure.caption, png))
+        written[figure.name] = plot_dir / figure.name
 
     md = _markdown(ctx, summary, [(f"plots/{n}", c) for n, c, _ in images])
     atomic_write_text(out_dir / "report.md", md)
@@ -406,6 +363,95 @@ def write_report(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[str
     atomic_write_text(out_dir / "report.html", page)
     written["report.html"] = out_dir / "report.html"
     return written
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """A report figure: its file, caption, how to draw it and what it depends on.
+
+    ``depends_on`` holds inputs only (stage cache keys, scenario values), so an unchanged run
+    finds the PNG it drew before instead of drawing it again.
+    """
+
+    name: str
+    caption: str
+    draw: Callable[[], bytes]
+    depends_on: dict[str, Any]
+
+
+def _figures(ctx: FlowContext) -> list[_Figure]:
+    """The figures of the stages that produced output."""
+    comb = ctx.outputs.get("comb")
+    net = ctx.outputs.get("network")
+    yld = ctx.outputs.get("yield")
+    keys = ctx.keys
+    out = []
+    if comb is not None:
+        evaluation = None if net is None else net.evaluation
+        threshold = ctx.scenario.comb.min_line_power_dbm
+        out.append(
+            _Figure(
+                "comb_spectrum.png",
+                "Comb spectrum with the chosen WDM channels",
+                lambda: plot_comb(comb, evaluation, threshold),
+                {"comb": keys.get("comb"), "network": keys.get("network"), "min": threshold},
+            )
+        )
+    if yld is not None:
+        out.append(
+            _Figure(
+                "wafer_maps.png",
+                "Wafer maps (InP transmitter, first simulated wafer)",
+                lambda: plot_wafer_maps(yld.maps),
+                {"yield": keys.get("yield")},
+            )
+        )
+    if net is not None:
+        network_keys = {name: keys.get(name) for name in ("network", "sweep", "yield_network")}
+        out.append(
+            _Figure(
+                "key_rate_vs_distance.png",
+                "Key rate versus distance with the PLOB bound",
+                lambda: plot_network_key_rates(net.sweep, net.evaluation),
+                network_keys,
+            )
+        )
+        out.append(
+            _Figure(
+                "channels_vs_plob.png",
+                "Per-channel key rates against PLOB",
+                lambda: plot_channels(net.evaluation),
+                network_keys,
+            )
+        )
+        if net.untested_draws:
+            out.append(
+                _Figure(
+                    "yield_aware.png",
+                    "Yield-aware network: random chip sets",
+                    lambda: plot_yield_aware(net.untested_draws),
+                    network_keys,
+                )
+            )
+    return out
+
+
+def _drawn(figure: _Figure, plot_dir: Path) -> bytes:
+    """The figure's PNG: the one in ``plot_dir`` if drawn from the same inputs by the same
+    code (its key in ``plot_dir/figures.json``), else drawn now and written atomically."""
+    key = cache_key(
+        "figure",
+        {"name": figure.name, "code": source_hash(["qkdchip.report"]), **figure.depends_on},
+    )
+    index_path = plot_dir / "figures.json"
+    index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.is_file() else {}
+    path = plot_dir / figure.name
+    if index.get(figure.name) == key and path.is_file():
+        return path.read_bytes()
+    png = figure.draw()
+    atomic_write_bytes(path, png)
+    atomic_write_json(index_path, {**index, figure.name: key}, indent=1, sort_keys=True)
+    return png
 
 
 def _aopp(after: float | None, before: float) -> str:

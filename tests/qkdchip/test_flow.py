@@ -16,7 +16,7 @@ from qkdchip.stage_outputs import NetworkOutput
 from tests.qkdchip.flow_cases import TINY_SCENARIO, small_scenario, small_stages
 
 
-def test_small_scenario_end_to_end(tmp_path: Path) -> None:
+def test_small_scenario_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sc = small_scenario()
     ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
     outcomes = run_flow(ctx, stages=small_stages())
@@ -71,6 +71,18 @@ def test_small_scenario_end_to_end(tmp_path: Path) -> None:
     assert again["network"] == "cached"
     assert again["yield"] == "cached"
     assert ctx2.outputs["network"] == ctx.outputs["network"]
+    # ... and its report reuses the figures drawn from the same inputs: nothing is drawn again.
+    plots = {p.name: p.read_bytes() for p in (tmp_path / "out" / "plots").glob("*.png")}
+    import qkdchip.report as report
+
+    def no_drawing(*args: object) -> bytes:
+        raise AssertionError("a figure was drawn again from unchanged inputs")
+
+    for name in ("plot_comb", "plot_wafer_maps", "plot_network_key_rates", "plot_channels"):
+        monkeypatch.setattr(report, name, no_drawing)
+    monkeypatch.setattr(report, "plot_yield_aware", no_drawing)
+    write_report(ctx2, outcomes)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out" / "plots").glob("*.png")} == plots
 
 
 def test_stage_needing_missing_output_is_skipped(tmp_path: Path) -> None:
