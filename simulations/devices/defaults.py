@@ -24,6 +24,7 @@ from qkdchip.components.designs import (
     ring_radius_for_fsr,
 )
 from qkdchip.pdk.stacks import EPI_STACK
+from qkdchip.platforms import platform
 from qkdchip.simulations.fdtd.grating import GratingResult
 from qkdchip.simulations.fdtd.mmi import (
     MmiResult,
@@ -211,8 +212,8 @@ class Device:
         """The yield specification of each of :attr:`yield_devices`, by ``platform.kind``."""
         out = {}
         for key in self.yield_devices:
-            platform, kind = key.split(".")
-            out[key] = load_chip_spec(platform).device(kind)
+            name, kind = key.split(".")
+            out[key] = load_chip_spec(platform(name)).device(kind)
         return out
 
 
