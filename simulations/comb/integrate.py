@@ -10,11 +10,27 @@ Three integrators share one interface (:func:`integrate`):
   Balac & Mahe (Comput. Phys. Commun. 184, 1211 (2013)) choosing the step for a tolerance.
 
 Every field carries a batch axis: shape (B, N), one row per detuning / power / seed.
+
+Vacuum noise. Every mode exchanges vacuum fluctuations with its loss channel; with them the
+LLE is a Langevin equation, d psi_mu = (... - l_mu psi_mu ...) dtau + sqrt(2 l_mu) sigma dW_mu,
+dW_mu complex Wiener increments with E|dW_mu|^2 = dtau and sigma = ``noise_rms`` (half a photon
+per mode). Its linear part alone relaxes to E|psi_mu|^2 = sigma^2, the floor the initial
+field is seeded with. Over an interval Delta the linear part maps psi_mu to
+e^{L_mu Delta} psi_mu plus the noise integral int_0^Delta e^{L_mu (Delta - s)} sqrt(2 l_mu) sigma
+dW(s), a complex Gaussian of variance 2 l_mu sigma^2 int_0^Delta e^{-2 l_mu u} du
+= sigma^2 (1 - e^{-2 l_mu Delta}) (2 l_mu sigma^2 Delta for short intervals). Both integrators
+add such a kick, for the time Delta since the previous one, to every mode between steps (outside
+the adaptive error estimate), about every :data:`NOISE_KICK_INTERVAL` and at every sample time.
+It is exact in distribution for the linear dynamics at the kick times and leaves out only the
+Kerr response to the noise injected within one interval (relative O(gain Delta)). Without the
+kicks the seeded floor decays as e^{-2 tau}, and a sweep that starts far from the
+modulation-instability threshold reaches it with no noise left to amplify.
 """
 
 from __future__ import annotations
 
 import cmath
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,11 +41,16 @@ import scipy.fft
 from qkdchip.simulations.comb.model import LLEModel, ThermalShift
 from qkdchip.simulations.comb.schedules import PiecewiseLinear, as_schedule
 
-__all__ = ["MAX_KERR_PHASE", "Trajectory", "integrate", "seeded_noise"]
+__all__ = ["MAX_KERR_PHASE", "NOISE_KICK_INTERVAL", "Trajectory", "integrate", "seeded_noise"]
 
 MAX_KERR_PHASE = 1.0
 """Largest Kerr phase |psi|^2 dt per split step (rad) the solver accepts; beyond it the split
 step no longer resolves the nonlinear dynamics and the run stops with a ValueError."""
+NOISE_KICK_INTERVAL = 0.1
+"""Time (2/kappa) between two vacuum-noise kicks (module notes): the split-step methods kick at
+most this far apart (every step if dt is longer), the adaptive one after the first step that
+ends at least this long after the previous kick. Between two kicks 0.1 apart the floor decays by
+e^{-0.2}, 18 %."""
 
 
 def _fft_pair(batch: int, single_precision: bool = False):
@@ -140,6 +161,7 @@ def integrate(
     rng: np.random.Generator | None = None,
     batch: int | None = None,
     precision: str = "double",
+    reinject_noise: bool = True,
 ) -> Trajectory:
     """Integrate the normalised LLE for a batch of parameter points.
 
@@ -154,11 +176,16 @@ def integrate(
         dt: time step (strang) or initial step (rk4ip), > 0.
         rtol: local relative error tolerance of rk4ip (0 < rtol < 1).
         n_samples: number of equally spaced samples recorded (>= 2).
-        noise_rms: rms amplitude per mode of the seeded noise added to psi0 (>= 0).
-        rng: generator for the noise; required when noise_rms > 0.
+        noise_rms: rms amplitude per mode of the vacuum noise (>= 0): seeded into psi0 and,
+            with reinject_noise, re-injected along the run (half a photon per mode is the
+            resonator's ``noise_rms``).
+        rng: generator for the noise; required when noise_rms > 0. The same seed gives the
+            same run.
         batch: number of members when nothing else fixes it.
         precision: "double", or "single" (complex64 fields; rk4ip only) for large batches
             whose tolerance is far above single-precision round-off (rtol >= 1e-5).
+        reinject_noise: keep the vacuum-noise floor noise_rms^2 per mode along the run with
+            Langevin kicks (module notes); False seeds psi0 only, and the floor decays.
 
     Returns:
         The sampled :class:`Trajectory`.
@@ -188,12 +215,15 @@ def integrate(
     if int(n_samples) != n_samples or n_samples < 2:
         raise ValueError(f"n_samples={n_samples!r} must be an integer >= 2")
     field0 = _initial_field(model.n_modes, psi0, det, pmp, batch, noise_rms, rng)
+    noise = None
+    if reinject_noise and noise_rms > 0:
+        noise = _VacuumNoise(rng, noise_rms, -model.linear_operator().real, field0.shape)
     if method in _SUBSTEPS:
         _check_split_step_limits(model, det, pmp, field0, dt, method)
-        return _split_step(model, det, pmp, duration, field0, dt, int(n_samples), method)
+        return _split_step(model, det, pmp, duration, field0, dt, int(n_samples), method, noise)
     if precision == "single":
         field0 = field0.astype(np.complex64)
-    return _rk4ip(model, det, pmp, duration, field0, dt, rtol, int(n_samples))
+    return _rk4ip(model, det, pmp, duration, field0, dt, rtol, int(n_samples), noise)
 
 
 def _initial_field(
@@ -221,6 +251,44 @@ def _initial_field(
     if not np.all(np.isfinite(field0)):
         raise ValueError("psi0 must be finite")
     return field0
+
+
+class _VacuumNoise:
+    """Vacuum-noise kicks on mode amplitudes (module notes), drawn from the caller's generator.
+
+    Args:
+        rng: the generator.
+        rms: sigma, rms amplitude per mode of the noise floor.
+        loss: l_mu in FFT order (N,), per 2/kappa.
+        shape: (B, N) of the fields.
+    """
+
+    def __init__(
+        self, rng: np.random.Generator, rms: float, loss: np.ndarray, shape: tuple[int, int]
+    ) -> None:
+        self.rng = rng
+        self.rms = rms
+        self.loss = loss
+        self.buffer = np.empty((shape[0], 2 * shape[1]))
+
+    def scale(self, interval: float) -> np.ndarray:
+        """rms of the real and imaginary parts of one kick after interval (2/kappa), per mode
+        (N,): sqrt(sigma^2 (1 - e^{-2 l_mu interval}) / 2)."""
+        return self.rms * np.sqrt(-0.5 * np.expm1(-2.0 * self.loss * interval))
+
+    def kick(self, a: np.ndarray, scale: np.ndarray) -> None:
+        """Add one kick of the given per-mode scale (N,) to the mode amplitudes a, (B, N) or
+        (N,) for one member, in place."""
+        self.rng.standard_normal(out=self.buffer)
+        z = self.buffer.view(complex)
+        z *= scale
+        a += z.reshape(a.shape)
+
+
+def _kicks_per_interval(interval: float) -> int:
+    """Number of evenly spaced noise kicks in a sample interval (2/kappa): the fewest that keep
+    them at most :data:`NOISE_KICK_INTERVAL` apart."""
+    return max(1, math.ceil(interval / NOISE_KICK_INTERVAL * (1.0 - 1e-12)))
 
 
 def _check_split_step_limits(
@@ -404,6 +472,8 @@ class _SplitPlan:
         kerr: in-place Kerr step on (B, N) fields; kerr1 on one row (N,).
         power: buffer that kerr leaves the Kerr phase in (B, N), rad (kerr1 uses its row 0).
         fft1: forward transform of one row (N,); ifft1: inverse.
+        kicks: per substep, the per-mode scale of the noise kick after its linear step, or
+            None (no kick there).
     """
 
     c: np.ndarray
@@ -420,13 +490,20 @@ class _SplitPlan:
     power: np.ndarray
     fft1: Callable[[np.ndarray], np.ndarray]
     ifft1: Callable[[np.ndarray], np.ndarray]
+    kicks: list[np.ndarray | None]
 
 
 def _split_plan(
-    lin: np.ndarray, weights: np.ndarray, per_sample: int, dt: float, b: int, n: int
+    lin: np.ndarray,
+    weights: np.ndarray,
+    per_sample: int,
+    dt: float,
+    b: int,
+    n: int,
+    noise: _VacuumNoise | None,
 ) -> _SplitPlan:
     """Plan of one sample interval of per_sample steps dt (2/kappa) of the composition with
-    the given substep weights, for (B, N) = (b, n) fields."""
+    the given substep weights, for (B, N) = (b, n) fields, with optional noise kicks."""
     c = np.tile(weights, per_sample)
     starts = np.concatenate([[0.0], np.cumsum(c)[:-1]]) * dt
     kerr_after = 0.5 * (c + np.roll(c, -1)) * dt
@@ -452,7 +529,27 @@ def _split_plan(
         power=power,
         fft1=fft1,
         ifft1=ifft1,
+        kicks=_split_kicks(noise, per_sample, weights.size, dt),
     )
+
+
+def _split_kicks(
+    noise: _VacuumNoise | None, per_sample: int, n_sub: int, dt: float
+) -> list[np.ndarray | None]:
+    """Kick scale after each of the per_sample * n_sub substeps of a sample interval, or None:
+    kicks end evenly spaced groups of whole steps dt (2/kappa), the last one the interval."""
+    kicks: list[np.ndarray | None] = [None] * (per_sample * n_sub)
+    if noise is None:
+        return kicks
+    m = min(per_sample, _kicks_per_interval(per_sample * dt))
+    ends = [round(j * per_sample / m) for j in range(m + 1)]
+    scales: dict[int, np.ndarray] = {}
+    for k0, k1 in itertools.pairwise(ends):
+        scale = scales.get(k1 - k0)
+        if scale is None:
+            scale = scales[k1 - k0] = noise.scale((k1 - k0) * dt)
+        kicks[k1 * n_sub - 1] = scale
+    return kicks
 
 
 def _split_step(
@@ -464,9 +561,10 @@ def _split_step(
     dt: float,
     n_samples: int,
     method: str,
+    noise: _VacuumNoise | None,
 ) -> Trajectory:
     """Fixed-step split-step run ("strang" or "split4") of the batch psi (B, N) over duration
-    (2/kappa) with steps of about dt, recording n_samples samples."""
+    (2/kappa) with steps of about dt and optional noise kicks, recording n_samples samples."""
     # Every step is a sequence of Strang substeps of sizes c_j dt: Kerr(c_j dt/2) Lin(c_j dt)
     # Kerr(c_j dt/2), with adjacent Kerr halves merged. The linear step is exact for the
     # substep's midpoint detuning and pump (e^{L h} a + f (e^{L h} - 1)/L on the pumped mode).
@@ -474,10 +572,10 @@ def _split_step(
     per_sample = max(1, math.ceil(duration / dt / (n_samples - 1)))
     dt = duration / (per_sample * (n_samples - 1))
     setup, a = _start(model, det, pmp, psi, n_samples)
-    plan = _split_plan(setup.lin, np.array(_SUBSTEPS[method]), per_sample, dt, b, n)
+    plan = _split_plan(setup.lin, np.array(_SUBSTEPS[method]), per_sample, dt, b, n, noise)
     fft, ifft, kerr = setup.fft, setup.ifft, plan.kerr
     fft1, ifft1, kerr1 = plan.fft1, plan.ifft1, plan.kerr1
-    e_sub, kerr_list, sub_index = plan.e_sub, plan.kerr_list, plan.sub_index
+    e_sub, kerr_list, sub_index, kicks = plan.e_sub, plan.kerr_list, plan.sub_index, plan.kicks
     field_independent = setup.thermal is None and not setup.aux
     steps = 0
     for s in range(1, n_samples):
@@ -488,7 +586,7 @@ def _split_step(
         kerr(psi, 0.5 * plan.c[0] * dt)
         _check_kerr_phase(plan, t0)
         if not field_independent:
-            psi = _coupled_interval(psi, zeta, f, t0, plan, setup)
+            psi = _coupled_interval(psi, zeta, f, t0, plan, setup, noise)
         elif b == 1:
             rot, drive = _interval_drive(zeta, f, plan, setup.lin[0])
             psi = psi[0]
@@ -498,13 +596,16 @@ def _split_step(
                 rot[:, 0].tolist(),
                 drive[:, 0].tolist(),
                 kerr_list,
+                kicks,
                 strict=True,
             )
-            for j, r, d, kh in rows:
+            for j, r, d, kh, kick in rows:
                 a = fft1(psi)
                 np.multiply(e_sub[j], r, out=row)
                 a *= row
                 a[0] += d
+                if kick is not None:
+                    noise.kick(a, kick)
                 psi = ifft1(a)
                 kerr1(psi, kh)
             psi = psi[None, :]
@@ -515,6 +616,8 @@ def _split_step(
                 a *= e_sub[sub_index[q]]
                 a *= rot[q][:, None]
                 a[:, 0] += drive[q]
+                if kicks[q] is not None:
+                    noise.kick(a, kicks[q])
                 psi = ifft(a)
                 kerr(psi, kerr_list[q])
         steps += per_sample
@@ -547,14 +650,20 @@ def _interval_drive(
 
 
 def _coupled_interval(
-    psi: np.ndarray, zeta: np.ndarray, f: np.ndarray, t0: float, plan: _SplitPlan, setup: _Setup
+    psi: np.ndarray,
+    zeta: np.ndarray,
+    f: np.ndarray,
+    t0: float,
+    plan: _SplitPlan,
+    setup: _Setup,
+    noise: _VacuumNoise | None,
 ) -> np.ndarray:
     """Substeps of one interval starting at t0 (2/kappa) with auxiliary pumps or the thermal
-    shift; zeta and f (Q, B) at the substep midpoints. Returns psi."""
+    shift and the plan's noise kicks; zeta and f (Q, B) at the substep midpoints. Returns psi."""
     fft, ifft, kerr = setup.fft, setup.ifft, plan.kerr
     aux, thermal, theta, l0 = setup.aux, setup.thermal, setup.theta, setup.lin[0]
     dt, c, starts, e_sub = plan.dt, plan.c, plan.starts, plan.e_sub
-    kerr_list, sub_index = plan.kerr_list, plan.sub_index
+    kerr_list, sub_index, kicks = plan.kerr_list, plan.sub_index, plan.kicks
     for q in range(c.size):
         j = sub_index[q]
         h = c[q] * dt
@@ -575,6 +684,8 @@ def _coupled_interval(
             )
         if thermal is not None:
             _relax_thermal(theta, (a.real**2 + a.imag**2).sum(axis=1), h, thermal)
+        if kicks[q] is not None:
+            noise.kick(a, kicks[q])
         psi = ifft(a)
         kerr(psi, kerr_list[q])
     return psi
@@ -739,13 +850,17 @@ def _rk4ip(
     h: float,
     rtol: float,
     n_samples: int,
+    noise: _VacuumNoise | None,
 ) -> Trajectory:
     """Adaptive RK4IP run of the batch psi (B, N) over duration (2/kappa) from a first step h,
-    for the local relative tolerance rtol, recording n_samples samples."""
+    for the local relative tolerance rtol, with optional noise kicks, recording n_samples
+    samples."""
     # The interaction picture holds loss, dispersion and the (scalar, hence commuting) detuning:
     # its propagator over [t0, t1] is exp(L (t1 - t0) - i int_t0^t1 (zeta - theta)), exact for
     # piecewise-linear schedules. The stages only see the Kerr term and the drives; they are
-    # stored divided by i (M = N / i), and the factor i goes into the stage weights.
+    # stored divided by i (M = N / i), and the factor i goes into the stage weights. A noise
+    # kick follows the first step ending at least `spacing` after the previous kick, and the
+    # last step of every sample interval; it renews the first stage (FSAL) of the next step.
     single = psi.shape[0] == 1
     setup, a = _start(model, det, pmp, psi, n_samples)
     if single:
@@ -755,14 +870,18 @@ def _rk4ip(
     a_new = np.empty(a.shape, psi.dtype)
     thermal, theta, norm = setup.thermal, setup.theta, picture.norm
     sample_times = np.linspace(0.0, duration, n_samples)
-    tau = 0.0
+    interval = duration / (n_samples - 1)
+    spacing = interval / _kicks_per_interval(interval)
+    tol = 1e-14 * max(1.0, duration)
+    tau = last_kick = 0.0
     k_fsal = picture.rhs(a, tau, picture.f_at(tau))
     steps = rejected = 0
     h_max = duration / 4.0
     h = _on_step_grid(h)
     for s in range(1, n_samples):
         t_end = sample_times[s]
-        while tau < t_end - 1e-14 * max(1.0, duration):
+        kick_at = math.inf if noise is None else min(last_kick + spacing, t_end - tol)
+        while tau < t_end - tol:
             step = min(h, t_end - tau)
             k5, err = trial(a, a_new, k_fsal, tau, step)
             if not math.isfinite(err):
@@ -778,6 +897,11 @@ def _rk4ip(
                 if thermal is not None:
                     _relax_thermal(theta, norm(a) ** 2, step, thermal)
                 h = _step_after_accept(err, step, h, h_max)
+                if tau >= kick_at:
+                    noise.kick(a, noise.scale(tau - last_kick))
+                    k_fsal = picture.rhs(a, tau, picture.f_at(tau))
+                    last_kick = tau
+                    kick_at = min(tau + spacing, t_end - tol)
             else:
                 rejected += 1
                 h = _on_step_grid(step * min(1.0, max(0.2, 0.9 * err ** (-0.25))))

@@ -28,7 +28,15 @@ def test_soliton_steps_are_quantised() -> None:
     rng = np.random.default_rng(11)
     psi0 = np.zeros((seeds, n), complex)
     run = integrate(
-        model, detuning=sweep, pump=f, duration=160.0, dt=0.01, psi0=psi0, noise_rms=1e-3, rng=rng
+        model,
+        detuning=sweep,
+        pump=f,
+        duration=160.0,
+        dt=0.01,
+        psi0=psi0,
+        noise_rms=1e-3,
+        rng=rng,
+        reinject_noise=False,
     )
     states = classify_trajectory(run, window=0.2, normal_dispersion=False)
     single = newton_solve(
