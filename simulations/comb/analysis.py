@@ -1,4 +1,5 @@
-"""Comb state classification and figures of merit from a (normalised) trajectory."""
+"""Comb state classification, figures of merit and the grid-resolution check of a (normalised)
+trajectory or state."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ __all__ = [
     "classify_field",
     "classify_trajectory",
     "conversion_efficiency",
+    "resolution_problem",
 ]
 
 STATES: tuple[str, ...] = (
@@ -37,6 +39,15 @@ _STATIONARY_TOL = 1e-3
 # Normalised autocorrelation a non-stationary energy trace must reach at a non-zero lag to count
 # as periodic (a breather) rather than chaotic.
 _PERIODIC_CORRELATION = 0.9
+# A state is under-resolved when its narrowest pulse spans fewer grid points than this at half
+# maximum, or when a line in the outermost fraction of the window (both edges) holds more than
+# this share of the strongest line's power.
+_MIN_POINTS_PER_FWHM = 8
+_EDGE_FRACTION = 0.05
+_MAX_EDGE_POWER = 1e-8
+# Edge lines below this multiple of the vacuum-noise power per mode count as noise: the chance
+# that an exponentially distributed noise line exceeds it is e^-30.
+_NOISE_MARGIN = 30.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,70 @@ def _count_regions(mask: np.ndarray) -> int:
         return 0
     rising = np.logical_and(mask, ~np.roll(mask, 1))
     return int(rising.sum())
+
+
+def _shortest_run(mask: np.ndarray) -> int:
+    """Length of the shortest contiguous True run on a periodic grid (0 when none is True)."""
+    if mask.all():
+        return int(mask.size)
+    if not mask.any():
+        return 0
+    start = int(np.argmin(mask))
+    rolled = np.roll(mask, -start)
+    edges = np.diff(np.concatenate([[0], rolled.astype(int), [0]]))
+    return int(np.min(np.nonzero(edges < 0)[0] - np.nonzero(edges > 0)[0]))
+
+
+def resolution_problem(
+    field: np.ndarray, *, normal_dispersion: bool | None = None, noise_floor: float = 0.0
+) -> str | None:
+    """Why the N-point grid under-resolves a state psi(phi), or None when it resolves it.
+
+    The narrowest pulse (bright, or dark in normal dispersion; decided as in
+    :func:`classify_field`) must span at least 8 grid points above (below) its half-power
+    level, and no line among the outermost 5 % of modes may hold more than 1e-8 of the
+    strongest line's power. CW states have no pulse and pass the first check.
+
+    Args:
+        field: psi(phi), (N,).
+        normal_dispersion: sign of the dispersion near the pump, if known.
+        noise_floor: vacuum-noise power per mode |psi_mu|^2 left in the field (the integrator's
+            noise_rms squared); edge lines below 30 times it are noise, not an unresolved tail.
+
+    Returns:
+        A message naming N, what is under-resolved and what to increase; None when resolved.
+    """
+    field = np.asarray(field, dtype=complex)
+    n = field.size
+    spec = np.abs(np.fft.fft(field, norm="forward")) ** 2
+    peak_line = float(spec.max())
+    if peak_line <= 0:
+        return None
+    side = float(spec.sum() - spec[0]) / float(spec.sum())
+    if side >= _CW_SIDEBAND_FRACTION:
+        power = np.abs(field) ** 2
+        med = float(np.median(power))
+        hi, lo = float(power.max()), float(power.min())
+        bright = (hi - med) >= (med - lo) if normal_dispersion is None else not normal_dispersion
+        pulse = power > med + 0.5 * (hi - med) if bright else power < lo + 0.5 * (hi - lo)
+        points = _shortest_run(pulse)
+        if 0 < points < _MIN_POINTS_PER_FWHM:
+            kind = "bright" if bright else "dark"
+            return (
+                f"N = {n} modes under-resolve the state: its narrowest {kind} pulse is "
+                f"{points} grid point(s) wide at half maximum (fewer than "
+                f"{_MIN_POINTS_PER_FWHM}); increase the number of modes N"
+            )
+    mu = np.fft.fftfreq(n, 1.0 / n)
+    edge = np.abs(mu) >= (1.0 - _EDGE_FRACTION) * n / 2
+    tail = float(spec[edge].max())
+    if tail > _MAX_EDGE_POWER * peak_line and tail > _NOISE_MARGIN * noise_floor:
+        return (
+            f"N = {n} modes under-resolve the state: a line in the outermost "
+            f"{_EDGE_FRACTION:.0%} of the window holds {tail / peak_line:.1e} of the strongest "
+            f"line's power (more than {_MAX_EDGE_POWER:.0e}); increase the number of modes N"
+        )
+    return None
 
 
 def classify_field(

@@ -8,11 +8,12 @@ frequency and wavelength. :func:`reference_comb` does this for the reference dar
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from qkdchip.simulations.comb.analysis import StateInfo, classify_trajectory
+from qkdchip.simulations.comb.analysis import StateInfo, classify_trajectory, resolution_problem
 from qkdchip.simulations.comb.integrate import Trajectory, integrate
 from qkdchip.simulations.comb.resonator import (
     C_M_PER_S,
@@ -88,6 +89,8 @@ class CombResult:
         sweep_detuning_hz: detuning at the sweep samples (Hz).
         sweep_intracavity_power_w: circulating power at the samples (W).
         sweep_state: "CW", "comb" or "unstable comb" at every sample.
+        resolution_warning: why the mode grid under-resolves the final state (see
+            :func:`~.analysis.resolution_problem`), None when it resolves it.
     """
 
     state: str
@@ -106,6 +109,7 @@ class CombResult:
     sweep_detuning_hz: np.ndarray
     sweep_intracavity_power_w: np.ndarray
     sweep_state: tuple[str, ...]
+    resolution_warning: str | None = None
 
     @property
     def power_dbm(self) -> np.ndarray:
@@ -216,7 +220,8 @@ def comb_result(
     sweep_energy: np.ndarray,
     sweep_state: tuple[str, ...],
 ) -> CombResult:
-    """A final normalised state in physical units.
+    """A final normalised state in physical units; warns (RuntimeWarning) when the mode grid
+    under-resolves it.
 
     Args:
         norm: the normalised resonator.
@@ -228,6 +233,13 @@ def comb_result(
         sweep_state: "CW", "comb" or "unstable comb" at every sample.
     """
     res = norm.resonator
+    problem = resolution_problem(
+        np.fft.ifft(spectrum, norm="forward"),
+        normal_dispersion=norm.d2 < 0,
+        noise_floor=norm.noise_rms**2,
+    )
+    if problem is not None:
+        warnings.warn(problem, RuntimeWarning, stacklevel=2)
     psi_mu = np.fft.fftshift(np.asarray(spectrum, dtype=complex))
     detuning_hz = float(norm.detuning_hz_from_zeta(zeta))
     bus = norm.bus_line_power_w(psi_mu, f)
@@ -264,6 +276,7 @@ def comb_result(
         sweep_detuning_hz=np.asarray(norm.detuning_hz_from_zeta(sweep_zeta)),
         sweep_intracavity_power_w=np.asarray(norm.intracavity_power_w(sweep_energy)),
         sweep_state=sweep_state,
+        resolution_warning=problem,
     )
 
 

@@ -12,10 +12,12 @@ Homogeneous (CW) states have no translation mode and are solved without v.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from qkdchip.simulations.comb.analysis import resolution_problem
 from qkdchip.simulations.comb.model import LLEModel
 
 __all__ = [
@@ -27,6 +29,12 @@ __all__ = [
 ]
 
 _TRANSLATION_EIGEN_TOL = 1e-6
+# An eigenvalue is taken for the translation mode only when its eigenvector's overlap with
+# d psi/d phi exceeds this and its real part is this small against the loss rate 1: on a grid
+# too coarse for the state the mode is pinned away from zero, or is itself the instability of a
+# state centred between grid points.
+_TRANSLATION_MIN_OVERLAP = 0.9
+_TRANSLATION_MAX_RATE = 0.1
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +52,8 @@ class StationaryState:
             translation mode (negative: stable); NaN when stability was not computed.
         stable: max_growth below the stability tolerance (False when not computed, as in
             :class:`Branch`).
+        resolution_warning: why the grid under-resolves the state (see
+            :func:`~.analysis.resolution_problem`), None when it resolves it.
     """
 
     field: np.ndarray
@@ -54,6 +64,7 @@ class StationaryState:
     iterations: int
     max_growth: float
     stable: bool
+    resolution_warning: str | None = None
 
     @property
     def peak_power(self) -> float:
@@ -188,20 +199,54 @@ def stability_eigenvalues(
     return eig[np.argsort(-eig.real)]
 
 
-def _max_growth(eig: np.ndarray, homogeneous: bool) -> float:
-    if homogeneous:
-        return float(eig[0].real)
-    # drop the neutral translation mode (the eigenvalue nearest zero)
-    drop = int(np.argmin(np.abs(eig)))
-    rest = np.delete(eig, drop)
-    return float(rest.real.max())
+def _overlap(jac: np.ndarray, eigenvalue: complex, slope: np.ndarray) -> float:
+    """Overlap |<v, slope>| / (|v| |slope|) of the eigenvector v of jac at eigenvalue with slope.
+
+    v comes from two steps of inverse iteration from a fixed start vector, with the shift moved
+    off the eigenvalue by 1e-10 of the matrix scale so that the solve stays regular.
+    """
+    size = jac.shape[0]
+    shift = (eigenvalue.real if eigenvalue.imag == 0 else eigenvalue) + 1e-10 * np.abs(jac).max()
+    shifted = jac - shift * np.eye(size)
+    vec = np.cos(np.arange(size) * np.sqrt(2.0))
+    for _ in range(2):
+        vec = np.linalg.solve(shifted, vec)
+        vec /= np.linalg.norm(vec)
+    return float(np.abs(np.vdot(vec, slope)) / np.linalg.norm(slope))
+
+
+def _max_growth(jac: np.ndarray, eig: np.ndarray, slope: np.ndarray | None) -> float:
+    """Largest real part of the eigenvalues eig of the real Jacobian jac, leaving out the
+    translation mode.
+
+    The translation mode is the eigenvalue whose eigenvector is most nearly parallel to the
+    state's azimuthal derivative slope = [Re, Im] d psi/d phi, dropped only when that overlap
+    exceeds 0.9 and its real part is below 0.1 in magnitude. The pump breaks the phase-rotation
+    symmetry, so there is no second neutral mode; homogeneous states (slope None) have none.
+    """
+    if slope is None:
+        return float(eig.real.max())
+    candidates = np.nonzero(np.abs(eig.real) < _TRANSLATION_MAX_RATE)[0]
+    if candidates.size == 0:
+        return float(eig.real.max())
+    overlaps = [_overlap(jac, eig[k], slope) for k in candidates]
+    best = int(np.argmax(overlaps))
+    if overlaps[best] <= _TRANSLATION_MIN_OVERLAP:
+        return float(eig.real.max())
+    return float(np.delete(eig, candidates[best]).real.max())
+
+
+def _growth(system: _System, psi: np.ndarray, zeta: float, v: float) -> float:
+    """Largest growth rate (translation mode excluded) of the state psi at detuning zeta in the
+    frame drifting at v."""
+    jac = system.jacobian(psi, zeta, v)
+    slope = None if _is_homogeneous(psi) else _real(system.deriv(psi))
+    return _max_growth(jac, _eigvals(jac), slope)
 
 
 def _growth_at(system: _System, y: np.ndarray, n: int) -> float:
     """Largest growth rate at a continuation vector [Re psi, Im psi, v, zeta0]."""
-    psi = _cplx(y, n)
-    eig = _eigvals(system.jacobian(psi, y[-1], y[2 * n]))
-    return _max_growth(eig, _is_homogeneous(psi))
+    return _growth(system, _cplx(y, n), y[-1], y[2 * n])
 
 
 def _newton_update(
@@ -250,6 +295,9 @@ def newton_solve(
         max_iter: iteration limit.
         stability: compute the Jacobian eigenvalues.
 
+    Warns (RuntimeWarning) when the grid under-resolves the converged state (see
+    :func:`~.analysis.resolution_problem`).
+
     Raises:
         ValueError: bad input, or no convergence within max_iter.
     """
@@ -282,10 +330,10 @@ def newton_solve(
             f"Newton did not converge at zeta0={zeta0}, f={f} (residual {res:.3g} after {it} "
             "iterations); start from a closer guess"
         )
-    growth = np.nan
-    if stability:
-        eig = _eigvals(system.jacobian(psi, zeta0, v))
-        growth = _max_growth(eig, homogeneous)
+    growth = _growth(system, psi, zeta0, v) if stability else np.nan
+    problem = resolution_problem(psi)
+    if problem is not None:
+        warnings.warn(problem, RuntimeWarning, stacklevel=2)
     return StationaryState(
         field=psi,
         zeta0=float(zeta0),
@@ -295,6 +343,7 @@ def newton_solve(
         iterations=it,
         max_growth=float(growth),
         stable=bool(growth < _TRANSLATION_EIGEN_TOL),
+        resolution_warning=problem,
     )
 
 
