@@ -15,4 +15,6 @@ Modules (each chip or wafer cell needs its platform's PDK active):
 - :mod:`~qkdchip.circuits.checks`, :mod:`~qkdchip.circuits.drc`,
   :mod:`~qkdchip.circuits.verify`: geometric checks, hierarchical wafer DRC, both in one call.
 - :mod:`~qkdchip.circuits.masks`: ``write_all_masks(out_dir) -> Manifest``.
+- :mod:`~qkdchip.circuits.manifest`: ``MaskEntry``, a mask's manifest entry, and ``sha256_of``
+  (no gdsfactory: the main flow reads its cached masks output with them).
 """

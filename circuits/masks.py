@@ -15,7 +15,6 @@ comb chip and wafer under the Si3N4 PDK, checks each (DRC and the geometric chec
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,6 +27,7 @@ import klayout.db as kdb
 from qkdchip import __version__
 from qkdchip.atomic import atomic_write, atomic_write_json
 from qkdchip.circuits.comb_chip import comb_chip
+from qkdchip.circuits.manifest import MaskEntry, sha256_of
 from qkdchip.circuits.preview import layer_colours, render_chip_png, render_wafer_png
 from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import Verification, verify_chip, verify_wafer
@@ -42,51 +42,6 @@ MASK_FILES: tuple[str, ...] = (
     "si3n4_wafer.gds",
 )
 """The four GDS files :func:`write_all_masks` writes."""
-
-
-@dataclass(frozen=True)
-class MaskEntry:
-    """One GDS mask in the manifest."""
-
-    file: str
-    platform: str
-    kind: str
-    top_cell: str
-    bbox_um: tuple[tuple[float, float], tuple[float, float]]
-    drc_violations: int
-    checks_ok: bool
-    checks: dict[str, Any]
-    sha256: str
-    bytes: int
-    preview: str
-    die_count: int | None = None
-    product_die_count: int | None = None
-    test_die_count: int | None = None
-
-    @property
-    def size_um(self) -> tuple[float, float]:
-        """Width and height of the bounding box (µm)."""
-        (x0, y0), (x1, y1) = self.bbox_um
-        return (round(x1 - x0, 3), round(y1 - y0, 3))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "platform": self.platform,
-            "kind": self.kind,
-            "top_cell": self.top_cell,
-            "bbox_um": [list(self.bbox_um[0]), list(self.bbox_um[1])],
-            "size_um": list(self.size_um),
-            "die_count": self.die_count,
-            "product_die_count": self.product_die_count,
-            "test_die_count": self.test_die_count,
-            "drc_violations": self.drc_violations,
-            "checks_ok": self.checks_ok,
-            "checks": self.checks,
-            "sha256": self.sha256,
-            "bytes": self.bytes,
-            "preview": self.preview,
-        }
 
 
 @dataclass(frozen=True)
@@ -118,15 +73,6 @@ class Manifest:
             "masks": [m.to_dict() for m in self.masks],
             "files": [{"file": k, "sha256": v} for k, v in sorted(self.files.items())],
         }
-
-
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def gds_save_options() -> kdb.SaveLayoutOptions:

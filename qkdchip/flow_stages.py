@@ -78,8 +78,6 @@ MISALIGNMENT_GRID: tuple[float, ...] = (
 # ------------------------------------------------------------------------------------- masks
 def masks(ctx: FlowContext) -> StageResult:
     """Write every GDS mask (and its preview PNGs) to ``ctx.gds_dir``."""
-    from qkdchip.circuits.masks import write_all_masks
-
     designs = ctx.scenario.design
     key = {
         "code": source_hash(["qkdchip.circuits", "qkdchip.components", "qkdchip.pdk"]),
@@ -88,6 +86,8 @@ def masks(ctx: FlowContext) -> StageResult:
     stamp = ctx.gds_dir / ".qkdchip-masks.json"
 
     def compute() -> MasksOutput:
+        from qkdchip.circuits.masks import write_all_masks
+
         # the files the manifest lists, never a stray temporary file of an interrupted run
         return MasksOutput.from_manifest(write_all_masks(ctx.gds_dir, designs=designs))
 
@@ -106,7 +106,7 @@ def masks(ctx: FlowContext) -> StageResult:
 def changed_mask_files(gds_dir: Path, masks: MasksOutput) -> list[str]:
     """Files the masks stage wrote that are missing from ``gds_dir`` or differ from their
     SHA-256."""
-    from qkdchip.circuits.masks import sha256_of
+    from qkdchip.circuits.manifest import sha256_of
 
     return [
         name
@@ -159,8 +159,6 @@ def comb(ctx: FlowContext) -> StageResult:
     the comb and gives every line's linewidth), or an ideal laser swept in with the assumed
     mode-crossing trigger.
     """
-    from qkdchip.simulations.comb import reference as ref
-
     device_results = ctx.need("devices", DevicesOutput).results
     settings = ctx.scenario.comb
     key = {
@@ -172,6 +170,8 @@ def comb(ctx: FlowContext) -> StageResult:
     }
 
     def compute() -> CombOutput:
+        from qkdchip.simulations.comb import reference as ref
+
         kwargs = {}
         if settings.pump_power_w is not None:
             kwargs["pump_power_w"] = settings.pump_power_w
@@ -194,9 +194,6 @@ def comb(ctx: FlowContext) -> StageResult:
 # ------------------------------------------------------------------------------------- yield
 def wafer_yield(ctx: FlowContext) -> StageResult:
     """Wafer-yield Monte Carlo of the InP transmitter chip, plus a chip pool for the network."""
-    from qkdchip.simulations.network.clients import chip_pool
-    from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
-
     sc = ctx.scenario
     ctx.need("devices", DevicesOutput)  # the lasers' grating and the modulators' Vπ·L
     key = {
@@ -211,6 +208,9 @@ def wafer_yield(ctx: FlowContext) -> StageResult:
     }
 
     def compute() -> YieldOutput:
+        from qkdchip.simulations.network.clients import chip_pool
+        from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
+
         model = YieldModel.build(INP, designs=sc.design)
         result = run_wafer_yield(INP, n_wafers=sc.yield_.wafers, seed=sc.seed, model=model)
         return YieldOutput.from_result(result, pool=chip_pool(seed=sc.seed, model=model))

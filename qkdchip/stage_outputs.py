@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qkdchip.circuits.masks import MaskEntry
+from qkdchip.circuits.manifest import MaskEntry
 from qkdchip.records import Record
 from qkdchip.simulations.comb.solve import CombLine
 from qkdchip.simulations.network.clients import ChipPool

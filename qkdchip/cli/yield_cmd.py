@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import add_json_option
-from qkdchip.options import SAMPLERS
+from qkdchip.options import MAX_WAFERS, SAMPLERS
 from qkdchip.platforms import INP, PLATFORMS, platform
 
 
@@ -48,7 +48,7 @@ def yield_command(args: argparse.Namespace) -> int:
     )
     from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
     from qkdchip.simulations.wafer_yield.report import write_outputs
-    from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS, validate_sampler
+    from qkdchip.simulations.wafer_yield.sampling import validate_sampler
     from qkdchip.simulations.wafer_yield.statistics import clopper_pearson_interval
 
     if not 1 <= args.wafers <= MAX_WAFERS:

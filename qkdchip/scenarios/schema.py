@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.options import MAX_WAFERS
 from qkdchip.simulations.comb.solve import MAX_PUMP_POWER_W
 from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import (
@@ -22,7 +23,6 @@ from qkdchip.simulations.network.model import (
     Server,
 )
 from qkdchip.simulations.network.wdm import WdmGrid
-from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS
 from qkdchip.validation import check_choice, check_range
 
 MAX_PAIR_DISTANCE_KM = 5000.0

@@ -36,7 +36,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 
 from qkdchip.simulations.comb.model import LLEModel, ThermalShift
 from qkdchip.simulations.comb.schedules import PiecewiseLinear, as_schedule
@@ -61,6 +60,8 @@ def _fft_pair(batch: int, single_precision: bool = False):
             lambda x: np.fft.fft(x, norm="forward"),
             lambda x: np.fft.ifft(x, norm="forward"),
         )
+    import scipy.fft
+
     # the forward transform may overwrite its (temporary) input; the inverse keeps its input
     return (
         lambda x: scipy.fft.fft(x, norm="forward", overwrite_x=True),

@@ -22,8 +22,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
-from scipy import constants
-
+from qkdchip.constants import C_M_PER_S
 from qkdchip.validation import check_range
 
 
@@ -139,7 +138,7 @@ def coupling_rate_per_s(
     check_range("group_index", group_index, 0.0, low_open=True)
     check_range("cavity_length_m", cavity_length_m, 0.0, low_open=True)
     check_range("mirror_reflectivity", mirror_reflectivity, 0.0, 1.0, low_open=True, high_open=True)
-    v_g = constants.c / group_index
+    v_g = C_M_PER_S / group_index
     return (
         v_g / (2.0 * cavity_length_m) * (1.0 - mirror_reflectivity) / math.sqrt(mirror_reflectivity)
     )

@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scipy import constants
-
+from qkdchip.constants import C_M_PER_S
 from qkdchip.records import Record, finite_or_none
 from qkdchip.simulations.network.injection_locking import (
     LockResult,
@@ -318,7 +317,7 @@ class PairResult(Record):
 
 
 def _delay_s(length_km: float, group_index: float) -> float:
-    return length_km * 1e3 * group_index / constants.c
+    return length_km * 1e3 * group_index / C_M_PER_S
 
 
 def noise_per_gate(

@@ -23,9 +23,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import constants
 
-from qkdchip.constants import C_M_PER_S
+from qkdchip.constants import C_M_PER_S, PLANCK_J_S
 
 
 @dataclass(frozen=True)
@@ -249,4 +248,4 @@ def photons_per_gate(*, power_w: float, frequency_hz: float, gate_s: float) -> f
             "need power_w >= 0, frequency_hz > 0 and gate_s >= 0, got "
             f"{power_w!r}, {frequency_hz!r}, {gate_s!r}"
         )
-    return power_w * gate_s / (constants.h * frequency_hz)
+    return power_w * gate_s / (PLANCK_J_S * frequency_hz)

@@ -27,7 +27,6 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import i0e
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
 
@@ -113,6 +112,8 @@ def window_yields(
     Returns:
         The :class:`WindowYields`, broadcast to the common shape of the inputs.
     """
+    from scipy.special import i0e
+
     eta_a = np.asarray(eta_a, dtype=float)
     eta_b = np.asarray(eta_b, dtype=float)
     p_d = np.asarray(p_dark, dtype=float)

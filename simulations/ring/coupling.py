@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.integrate import quad
 
 from qkdchip.cache import cached
 from qkdchip.components.designs import RingDesign, StripWaveguide
@@ -38,6 +37,7 @@ from qkdchip.simulations.modes.geometry import (
 from qkdchip.simulations.modes.solver import (
     MPB_THREADS,
     SWEEP_JOB,
+    ModeResult,
     ModeSettings,
     job_case,
     modes_key,
@@ -46,6 +46,10 @@ from qkdchip.simulations.modes.solver import (
 from qkdchip.validation import check_ranges
 
 SOLVER_VERSION = 1
+CMT_VERSION = 1
+"""Version of the coupled-mode model that turns the supermodes into a :class:`CouplerResult`
+(bump it when that model changes: the cached coupler results are keyed on it, the supermodes
+are not)."""
 MEEP_SWEEP_JOB = "qkdchip.simulations.ring.jobs:supermode_frequency_sweep"
 KZ_STEP = 2e-3
 """Relative step between the two propagation constants of the meep supermode runs."""
@@ -271,6 +275,7 @@ def point_coupling_phase(
     *, kappa0_per_m: float, decay_per_um: float, outer_radius_um: float
 ) -> float:
     """θ = ∫ κ0 exp(-γ (R_o - sqrt(R_o² - z²))) dz over the ring's half-circle, in rad."""
+    from scipy.integrate import quad
 
     def integrand(z_um: float) -> float:
         dg = outer_radius_um - math.sqrt(outer_radius_um**2 - z_um**2)
@@ -361,29 +366,51 @@ def simulate_coupler(
     ]
     ring_xs = strip_cross_section(StripWaveguide(design.width_um, design.thickness_nm), stack)
     ring_mode = solve_mode(ring_xs, wavelength_um=wl, settings=single, fresh=fresh)
-    bus_mode = solve_mode(
-        strip_cross_section(StripWaveguide(design.bus_width_um, design.thickness_nm), stack),
-        wavelength_um=wl,
-        settings=single,
-        fresh=fresh,
-    )
+    bus_xs = strip_cross_section(StripWaveguide(design.bus_width_um, design.thickness_nm), stack)
+    bus_mode = solve_mode(bus_xs, wavelength_um=wl, settings=single, fresh=fresh)
     # One cell for all gaps (the widest): MPB fails to re-initialise with a new grid size in
     # the same process, and a common grid keeps the discretisation identical across gaps.
     for case in cases:
         case["cell"] = cases[-1]["cell"]
+    ring_key = modes_key(ring_xs, wavelength_um=wl, settings=single)
     supermodes = supermode_indices(
-        cases,
-        n_guess=ring_mode.n_eff,
-        n_guess_key=modes_key(ring_xs, wavelength_um=wl, settings=single),
-        settings=settings,
+        cases, n_guess=ring_mode.n_eff, n_guess_key=ring_key, settings=settings, fresh=fresh
+    )
+    payload = {
+        "version": CMT_VERSION,
+        "design": design.to_dict(),
+        "settings": settings.to_dict(),
+        "cases": cases,
+        "modes": [ring_key, modes_key(bus_xs, wavelength_um=wl, settings=single)],
+    }
+    data, _ = cached(
+        "coupler",
+        payload,
+        lambda: _coupler_result(
+            design, settings, gaps=gaps, supermodes=supermodes, ring=ring_mode, bus=bus_mode
+        ).to_dict(),
         fresh=fresh,
     )
+    return CouplerResult.from_dict(data)
+
+
+def _coupler_result(
+    design: RingDesign,
+    settings: CouplerSettings,
+    *,
+    gaps: list[float],
+    supermodes: list[tuple[float, float]],
+    ring: ModeResult,
+    bus: ModeResult,
+) -> CouplerResult:
+    """Coupled-mode theory on the supermode indices at ``gaps`` (µm): κ(g), K and Q_c."""
+    wl = settings.wavelength_nm * 1e-3
     kappas = [
         kappa_from_supermodes(
             n_even=n_even,
             n_odd=n_odd,
-            n_ring=ring_mode.n_eff,
-            n_bus=bus_mode.n_eff,
+            n_ring=ring.n_eff,
+            n_bus=bus.n_eff,
             wavelength_um=wl,
         )
         for n_even, n_odd in supermodes
@@ -401,8 +428,8 @@ def simulate_coupler(
         kappa0_per_m=kappa0,
         decay_per_um=decay,
         design=design,
-        n_ring=ring_mode.n_eff,
-        n_bus=bus_mode.n_eff,
+        n_ring=ring.n_eff,
+        n_bus=bus.n_eff,
         wavelength_um=wl,
     )
     return CouplerResult(
@@ -414,11 +441,11 @@ def simulate_coupler(
         power_coupling=k,
         q_coupling=q_coupling(
             power_coupling=k,
-            n_group=ring_mode.n_group,
+            n_group=ring.n_group,
             radius_um=design.radius_um,
             wavelength_um=wl,
         ),
-        n_group=ring_mode.n_group,
+        n_group=ring.n_group,
         sampled_gaps_um=tuple(gaps),
         sampled_kappa_per_m=tuple(kappas),
         settings=settings.to_dict(),

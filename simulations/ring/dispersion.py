@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import CubicSpline
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,8 @@ def integrated_dispersion(
     D_int(μ) = f(μ) - f(0) - D1 μ at the sampled μ (which must include 0), then a not-a-knot
     cubic spline between them. ``mu_dense`` must lie inside the sampled range.
     """
+    from scipy.interpolate import CubicSpline
+
     mu = np.asarray(mu, dtype=float)
     f = np.asarray(frequency_hz, dtype=float)
     order = np.argsort(mu)

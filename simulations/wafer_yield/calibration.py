@@ -18,8 +18,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy.optimize import brentq
-
 from qkdchip.platforms import INP
 from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
@@ -74,6 +72,8 @@ def calibrate_defect_density(
     Returns:
         The calibration; ValueError if the parametric yield alone is already below the target.
     """
+    from scipy.optimize import brentq
+
     if not (0.0 < target_yield < 1.0):
         raise ValueError(f"target_yield = {target_yield!r} must be in (0, 1)")
     model = model if model is not None else YieldModel.build(INP)

@@ -15,12 +15,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.options import MAX_WAFERS
 from qkdchip.pdk.process_statistics import ProcessParameter, ProcessStatistics
 from qkdchip.platforms import INP, Platform
 from qkdchip.simulations.wafer_yield.devices import device_model
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler
 from qkdchip.simulations.wafer_yield.geometry import ProductDies, product_dies
-from qkdchip.simulations.wafer_yield.sampling import MAX_WAFERS, validate_sampler
+from qkdchip.simulations.wafer_yield.sampling import validate_sampler
 from qkdchip.simulations.wafer_yield.sensitivity_table import (
     SensitivityTable,
     load_sensitivity_table,

@@ -6,19 +6,20 @@ Every file is written atomically with :mod:`qkdchip.atomic`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
 from qkdchip.atomic import atomic_write_figure, atomic_write_json, atomic_write_text
 from qkdchip.circuits.wafer_geometry import WaferLayout, WaferSpec
 from qkdchip.simulations.wafer_yield.engine import WaferYieldResult
 from qkdchip.simulations.wafer_yield.statistics import YieldEstimate
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 _UM_PER_MM = 1000.0
 
@@ -89,6 +90,8 @@ def failure_causes(result: WaferYieldResult) -> dict[str, Any]:
 
 
 def _wafer_axes(wafer: WaferSpec, title: str) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(6.4, 5.6))
     ax = fig.add_subplot()
     r = wafer.radius_um / _UM_PER_MM
@@ -107,6 +110,8 @@ def _wafer_axes(wafer: WaferSpec, title: str) -> tuple[Figure, Axes]:
 def _die_patches(
     x: NDArray[np.float64], y: NDArray[np.float64], w: float, h: float
 ) -> list[Rectangle]:
+    from matplotlib.patches import Rectangle
+
     return [Rectangle((xi - w / 2, yi - h / 2), w, h) for xi, yi in zip(x, y, strict=True)]
 
 
@@ -126,6 +131,8 @@ def wafer_map_png(
     vmax: float | None = None,
 ) -> Path:
     """Draw one value per die as a coloured rectangle on the wafer outline; write a PNG (Agg)."""
+    from matplotlib.collections import PatchCollection
+
     fig, ax = _wafer_axes(wafer, title)
     coll = PatchCollection(
         _die_patches(x_mm, y_mm, die_width_mm, die_height_mm), cmap=cmap, edgecolor="none"

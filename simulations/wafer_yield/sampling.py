@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtri
-from scipy.stats import qmc
 
 from qkdchip.options import SAMPLERS
 
@@ -21,11 +19,6 @@ _U_FLOOR = 1e-15
 def is_power_of_two(n: int) -> bool:
     """True for 1, 2, 4, 8, ..."""
     return n >= 1 and (n & (n - 1)) == 0
-
-
-MAX_WAFERS = 65_536
-"""Most wafers one run simulates (2^16, a Sobol size): a yield's binomial error is then below
-0.05 % and the wafer-level normals stay under a gigabyte."""
 
 
 def validate_sampler(sampler: str, n_points: int) -> None:
@@ -57,6 +50,9 @@ def standard_normals(
         raise ValueError(f"n_dims = {n_dims!r} must be >= 0")
     if sampler == "mc" or n_dims == 0:
         return rng.standard_normal((n_points, n_dims))
+    from scipy.special import ndtri
+    from scipy.stats import qmc
+
     d_qmc = min(n_dims, MAX_SOBOL_DIMS)
     engine = qmc.Sobol(d=d_qmc, scramble=True, rng=np.random.default_rng(rng.integers(2**63)))
     u = engine.random_base2(int(n_points).bit_length() - 1)

@@ -8,8 +8,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtri
-from scipy.stats import beta
 
 
 def _check_counts(k: float, n: float, confidence: float) -> None:
@@ -23,6 +21,8 @@ def _check_counts(k: float, n: float, confidence: float) -> None:
 
 def wilson_interval(k: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion ``k/n`` (``n`` may be fractional)."""
+    from scipy.special import ndtri
+
     _check_counts(k, n, confidence)
     z = float(ndtri(0.5 + confidence / 2.0))
     p = k / n
@@ -34,6 +34,8 @@ def wilson_interval(k: float, n: float, confidence: float = 0.95) -> tuple[float
 
 def clopper_pearson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Clopper-Pearson) interval for ``k`` successes in ``n`` trials."""
+    from scipy.stats import beta
+
     _check_counts(k, n, confidence)
     a = 1.0 - confidence
     low = 0.0 if k == 0 else float(beta.ppf(a / 2.0, k, n - k + 1))
