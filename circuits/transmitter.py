@@ -121,13 +121,12 @@ def _u_turn_segments(
 
 def _place_lane(
     c: gf.Component,
-    cells: dict[str, gf.Component],
+    cells: _Cells,
     lane: str,
     *,
     cursor: float,
     y: float,
-    link_um: float,
-    width: float,
+    plan: _Floorplan,
     westward: bool,
 ) -> tuple[list[_Placed], dict[str, float], float]:
     """Place ``lane``'s sections (inventory order) from x = ``cursor``, a ridge link before each.
@@ -140,15 +139,17 @@ def _place_lane(
     """
     placed: list[_Placed] = []
     gaps: dict[str, float] = {}
-    step = -link_um if westward else link_um
+    step = -plan.link_um if westward else plan.link_um
     for section in sections_in_lane(lane):
-        ref = c << cells[section.kind]
+        ref = c << cells.lanes[lane][section.kind]
         if westward:
             ref.mirror_x()
         else:
             ref.mirror_y()
         ref.move((cursor + step, y))
-        ridge_link(c, min(cursor, cursor + step), max(cursor, cursor + step), y, width)
+        ridge_link(
+            c, min(cursor, cursor + step), max(cursor, cursor + step), y, plan.ridge_width_um
+        )
         gaps[section.key] = cursor + step / 2
         placed.append(_Placed(section, ref))
         cursor = ref.ports["o2"].center[0]
@@ -489,12 +490,11 @@ def _signal_lane(c: gf.Component, cells: _Cells, plan: _Floorplan) -> _Lane:
     c.add_port("in_signal", port=ssc_in.ports["o2"])
     top, gaps, x_west = _place_lane(
         c,
-        cells.lanes["signal"],
+        cells,
         "signal",
         cursor=ssc_in.ports["o1"].center[0],
         y=plan.top_lane_y_um,
-        link_um=plan.link_um,
-        width=plan.ridge_width_um,
+        plan=plan,
         westward=True,
     )
     if x_west - 2 * plan.radius_um < plan.pad_edge_margin_um:
@@ -516,12 +516,11 @@ def _reference_lane(c: gf.Component, cells: _Cells, plan: _Floorplan) -> _Lane:
     c.add_port("in_reference", port=ssc_ref.ports["o2"])
     bottom, gaps, cursor = _place_lane(
         c,
-        cells.lanes["reference"],
+        cells,
         "reference",
         cursor=ssc_ref.ports["o1"].center[0],
         y=y_ref,
-        link_um=plan.link_um,
-        width=plan.ridge_width_um,
+        plan=plan,
         westward=False,
     )
     return _Lane(ssc_ref, bottom, gaps, cursor)
@@ -573,12 +572,11 @@ def _output_lane(
     y_comb = plan.bottom_lane_y_um
     output, gaps, cursor = _place_lane(
         c,
-        cells.lanes["output"],
+        cells,
         "output",
         cursor=combiner.ports["o1"].center[0],
         y=y_comb,
-        link_um=plan.link_um,
-        width=plan.ridge_width_um,
+        plan=plan,
         westward=False,
     )
     ssc_out = c << cells.ssc
