@@ -10,10 +10,20 @@ linewidth-enhancement factor alpha::
 
 with the coupling rate through the slave's output mirror
 ``kappa_c = (v_g / 2 L) (1 - R) / sqrt(R)``. Inside the range the slave's optical phase follows
-the master's within the locking bandwidth ``f_L = kappa_c sqrt(P_inj / P_slave) / (2 pi)``: the
-locked laser inherits the master line's linewidth, and what is left of the slave's own
-(Lorentzian) phase noise is its high-pass part above ``f_L``, a bounded jitter of variance
-``dnu_free / (2 f_L)`` rad² (integral of ``dnu/(pi f^2) * f^2/(f^2 + f_L^2)`` over f).
+the master's within the locking bandwidth ``f_L = kappa_c sqrt(P_inj / P_slave) / (2 pi)``.
+
+Phase noise of the locked slave (first-order locking response ``H(f) = 1 / (1 + i f / f_L)``,
+one-sided phase PSDs in rad²/Hz, Lorentzian lasers ``S(f) = dnu / (pi f²)``)::
+
+    S_slave(f) = |H|² S_master(f) + |1 - H|² S_free(f)
+
+Below ``f_L`` the slave follows the master (its long-time phase diffusion is the master's);
+above it the slave keeps its own noise, a bounded jitter of variance ``dnu_free / (2 f_L)`` rad²
+(the integral of ``|1 - H|² S_free``). Its optical line is the master's Lorentzian carrying a
+fraction ``exp(-(dnu_free - dnu_master) / (2 f_L))`` of the power on a pedestal about ``2 f_L``
+wide: :func:`locked_linewidth_hz` gives its full width at half maximum, the master's while
+``f_L`` greatly exceeds ``dnu_free``. :func:`pair_phase_noise` gives the variance of the phase
+difference of two clients locked to the same comb line, as their light meets at the server.
 """
 
 from __future__ import annotations
@@ -22,7 +32,12 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import gammaln
+
 from qkdchip.constants import C_M_PER_S
+from qkdchip.records import Record
 from qkdchip.validation import check_range
 
 
@@ -208,7 +223,11 @@ class LockResult:
         free_running_detuning_hz: nu_master - nu_slave before tuning, Hz.
         tuning_applied_hz: slave frequency shift used to lock (0 when already inside), Hz.
         locking_bandwidth_hz: phase-following bandwidth f_L, Hz.
-        linewidth_hz: output Lorentzian linewidth, Hz (master's when locked).
+        linewidth_hz: Lorentzian linewidth of the output, Hz: the long-time phase diffusion
+            ``2 pi dnu |tau|``, the master's when locked, the free-running one when not.
+        line_fwhm_hz: full width at half maximum of the output line, Hz (when locked,
+            :func:`locked_linewidth_hz`: the master's unless ``f_L`` is small against the
+            free-running linewidth; when unlocked, the free-running linewidth).
         residual_phase_variance_rad2: slave phase jitter not followed (0 when unlocked; the
             unlocked laser is described by its linewidth instead), rad².
     """
@@ -222,6 +241,7 @@ class LockResult:
     tuning_applied_hz: float
     locking_bandwidth_hz: float
     linewidth_hz: float
+    line_fwhm_hz: float
     residual_phase_variance_rad2: float
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,9 +292,14 @@ def injection_lock(
     f_lock = high
     if locked:
         linewidth = master_linewidth_hz
+        fwhm = locked_linewidth_hz(
+            master_linewidth_hz=master_linewidth_hz,
+            free_running_linewidth_hz=slave.free_running_linewidth_hz,
+            locking_bandwidth_hz=f_lock,
+        )
         residual = slave.free_running_linewidth_hz / (2.0 * f_lock)
     else:
-        linewidth = slave.free_running_linewidth_hz
+        linewidth = fwhm = slave.free_running_linewidth_hz
         residual = 0.0
     return LockResult(
         locked=locked,
@@ -286,5 +311,190 @@ def injection_lock(
         tuning_applied_hz=tuning if locked else 0.0,
         locking_bandwidth_hz=f_lock,
         linewidth_hz=linewidth,
+        line_fwhm_hz=fwhm,
         residual_phase_variance_rad2=residual,
+    )
+
+
+def _check_lock_noise_inputs(
+    master_linewidth_hz: float, free_running_linewidth_hz: float, locking_bandwidth_hz: float
+) -> None:
+    check_range("master_linewidth_hz", master_linewidth_hz, 0.0, low_open=True)
+    check_range("free_running_linewidth_hz", free_running_linewidth_hz, 0.0, low_open=True)
+    check_range("locking_bandwidth_hz", locking_bandwidth_hz, 0.0, low_open=True)
+
+
+def locked_phase_noise_psd(
+    *,
+    fourier_frequency_hz: float | np.ndarray,
+    master_linewidth_hz: float,
+    free_running_linewidth_hz: float,
+    locking_bandwidth_hz: float,
+) -> float | np.ndarray:
+    """One-sided phase-noise PSD of the injection-locked slave, rad²/Hz.
+
+    ``|H|² S_master + |1 - H|² S_free = (dnu_m f_L² + dnu_free f²) / (pi f² (f² + f_L²))`` for a
+    Lorentzian master and free-running slave (``S = dnu / (pi f²)``) and the first-order locking
+    response ``H = 1 / (1 + i f / f_L)`` (Petermann, "Laser diode modulation and noise", ch. 7).
+
+    Args:
+        fourier_frequency_hz: Fourier frequency f, Hz (> 0; a number or an array).
+        master_linewidth_hz: Lorentzian linewidth of the master comb line, Hz (> 0).
+        free_running_linewidth_hz: Lorentzian linewidth of the free-running slave, Hz (> 0).
+        locking_bandwidth_hz: locking bandwidth f_L, Hz (> 0).
+
+    Returns:
+        S_slave(f) in rad²/Hz, shaped like ``fourier_frequency_hz``.
+    """
+    _check_lock_noise_inputs(master_linewidth_hz, free_running_linewidth_hz, locking_bandwidth_hz)
+    f = np.asarray(fourier_frequency_hz, dtype=float)
+    if not (np.all(np.isfinite(f)) and np.all(f > 0.0)):
+        raise ValueError(
+            f"fourier_frequency_hz={fourier_frequency_hz!r} is outside the allowed range (0, inf)"
+        )
+    f2 = f * f
+    fl2 = locking_bandwidth_hz**2
+    psd = (master_linewidth_hz * fl2 + free_running_linewidth_hz * f2) / (math.pi * f2 * (f2 + fl2))
+    return float(psd) if psd.ndim == 0 else psd
+
+
+_MAX_NEGATIVE_EXPONENT = 8.0
+"""Largest (dnu_master - dnu_free) / (2 f_L) for which the alternating line expansion keeps
+its precision: its terms reach exp(2 x 8) ~ 1e7 times the result, leaving ~1e-9 of it."""
+
+
+def locked_linewidth_hz(
+    *, master_linewidth_hz: float, free_running_linewidth_hz: float, locking_bandwidth_hz: float
+) -> float:
+    """Full width at half maximum of the injection-locked slave's optical line, Hz.
+
+    The phase structure function of :func:`locked_phase_noise_psd` is
+    ``D(tau) = 2 pi dnu_m |tau| + A (1 - exp(-2 pi f_L |tau|))``, ``A = (dnu_free - dnu_m) / f_L``,
+    so the field autocorrelation ``exp(-D / 2)`` expands into exponentials and the line into
+    Lorentzians of FWHM ``dnu_m + 2 n f_L`` with Poisson weights ``exp(-A/2) (A/2)^n / n!``. The
+    n = 0 term is the master's line (the carrier); the others form a pedestal about ``2 f_L``
+    wide. The FWHM is the master's while the carrier's peak dominates (``f_L`` well above
+    ``dnu_free``) and approaches the free-running linewidth when ``f_L << dnu_free``.
+
+    Args:
+        master_linewidth_hz: Lorentzian linewidth of the master comb line, Hz (> 0).
+        free_running_linewidth_hz: Lorentzian linewidth of the free-running slave, Hz (> 0).
+        locking_bandwidth_hz: locking bandwidth f_L, Hz (> 0).
+
+    Raises:
+        ValueError: when the master is broader than the free-running slave by more than
+            16 f_L (a slave that cannot follow its master).
+
+    Returns:
+        The FWHM in Hz.
+    """
+    _check_lock_noise_inputs(master_linewidth_hz, free_running_linewidth_hz, locking_bandwidth_hz)
+    m = 0.5 * (free_running_linewidth_hz - master_linewidth_hz) / locking_bandwidth_hz
+    if m < -_MAX_NEGATIVE_EXPONENT:
+        raise ValueError(
+            f"master_linewidth_hz={master_linewidth_hz!r} exceeds free_running_linewidth_hz="
+            f"{free_running_linewidth_hz!r} by more than {2 * _MAX_NEGATIVE_EXPONENT:g} x "
+            f"locking_bandwidth_hz={locking_bandwidth_hz!r}"
+        )
+    spread = 12.0 * math.sqrt(abs(m)) + 20.0
+    first = max(0, math.floor(m - spread)) if m > 0.0 else 0
+    n = np.arange(first, math.ceil(abs(m) + spread) + 1, dtype=float)
+    if m == 0.0:
+        weight = (n == 0.0).astype(float)
+    else:
+        weight = np.exp(n * math.log(abs(m)) - m - gammaln(n + 1.0))
+        if m < 0.0:
+            weight *= np.where(n % 2.0 == 0.0, 1.0, -1.0)
+    half_width = 0.5 * (master_linewidth_hz + 2.0 * n * locking_bandwidth_hz)
+
+    def spectrum(nu: float) -> float:
+        return float(np.sum(weight * half_width / (half_width**2 + nu * nu)))
+
+    target = 0.5 * spectrum(0.0)
+    high = float(half_width.max())
+    while spectrum(high) > target:
+        high *= 2.0
+    xtol = 1e-12 * float(half_width.min())
+    return 2.0 * brentq(lambda nu: spectrum(nu) - target, 0.0, high, xtol=xtol, rtol=1e-12)
+
+
+@dataclass(frozen=True)
+class PairPhaseNoise(Record):
+    """Variance of the phase difference of two locked clients' light at the server, rad².
+
+    Attributes:
+        master_rad2: the common comb line's noise that survives the arrival-time mismatch and the
+            two locking responses.
+        residual_a_rad2: client a's own noise above its locking bandwidth, ``dnu_free / (2 f_L)``.
+        residual_b_rad2: the same for client b.
+    """
+
+    master_rad2: float
+    residual_a_rad2: float
+    residual_b_rad2: float
+
+    @property
+    def total_rad2(self) -> float:
+        """Sum of the three independent parts, rad²."""
+        return math.fsum((self.master_rad2, self.residual_a_rad2, self.residual_b_rad2))
+
+
+def pair_phase_noise(
+    *,
+    master_linewidth_hz: float,
+    delay_s: float,
+    locking_bandwidth_a_hz: float,
+    locking_bandwidth_b_hz: float,
+    free_running_linewidth_a_hz: float,
+    free_running_linewidth_b_hz: float,
+) -> PairPhaseNoise:
+    """Phase-difference variance of two slaves locked to one comb line, meeting at the server.
+
+    Client x's phase at the server is ``(H_x * phi_m)(t - T_x) + ((1 - H_x) * psi_x)(t - T_x)``
+    (``T_x``: comb-to-server delay through client x, ``psi_x`` its free-running phase), so the
+    master enters the difference through ``K(f) = H_a exp(-2 pi i f tau) - H_b``,
+    ``tau = T_a - T_b``: ``|K|² = |H_a|² + |H_b|² - 2 Re(H_a H_b* exp(-2 pi i f tau))``, which is
+    ``|H|² 4 sin²(pi f tau)`` when ``f_L_a = f_L_b``; each slave's ``|1 - H_x|² S_free_x`` adds
+    independently. In the time domain each locking response is an exponential density of rate
+    ``l_x = 2 pi f_L_x`` acting on a Wiener phase of diffusion ``2 pi dnu_m``, so
+    ``integral S_master |K|² df = 2 pi dnu_m (E|tau + X_a - X_b| - 1/(2 l_a) - 1/(2 l_b))`` with
+    ``X_x ~ Exp(l_x)``::
+
+        master = 2 pi dnu_m [ |tau| - 2 l1 (1 - exp(-l2 |tau|)) / (l2 (l1 + l2))
+                              + (l1 - l2)² / (2 l1 l2 (l1 + l2)) ]
+
+    where l1 belongs to the client whose light arrives later and l2 to the other. Limits: infinite
+    bandwidths give ``2 pi dnu_m |tau|``; equal bandwidths give
+    ``2 pi dnu_m (|tau| - (1 - exp(-l |tau|)) / l)``, zero at ``tau = 0``.
+
+    Args:
+        master_linewidth_hz: Lorentzian linewidth of the shared comb line, Hz (> 0).
+        delay_s: arrival-time mismatch T_a - T_b of the two paths from the comb, s.
+        locking_bandwidth_a_hz: client a's locking bandwidth f_L, Hz (> 0).
+        locking_bandwidth_b_hz: client b's locking bandwidth, Hz (> 0).
+        free_running_linewidth_a_hz: client a's free-running Lorentzian linewidth, Hz (> 0).
+        free_running_linewidth_b_hz: client b's free-running Lorentzian linewidth, Hz (> 0).
+
+    Returns:
+        The :class:`PairPhaseNoise`.
+    """
+    _check_lock_noise_inputs(
+        master_linewidth_hz, free_running_linewidth_a_hz, locking_bandwidth_a_hz
+    )
+    check_range("free_running_linewidth_b_hz", free_running_linewidth_b_hz, 0.0, low_open=True)
+    check_range("locking_bandwidth_b_hz", locking_bandwidth_b_hz, 0.0, low_open=True)
+    check_range("delay_s", delay_s)
+    rate_a = 2.0 * math.pi * locking_bandwidth_a_hz
+    rate_b = 2.0 * math.pi * locking_bandwidth_b_hz
+    late, early = (rate_a, rate_b) if delay_s >= 0.0 else (rate_b, rate_a)
+    t = abs(delay_s)
+    bracket = (
+        t
+        + 2.0 * late * math.expm1(-early * t) / (early * (late + early))
+        + (late - early) ** 2 / (2.0 * late * early * (late + early))
+    )
+    return PairPhaseNoise(
+        master_rad2=2.0 * math.pi * master_linewidth_hz * max(bracket, 0.0),
+        residual_a_rad2=free_running_linewidth_a_hz / (2.0 * locking_bandwidth_a_hz),
+        residual_b_rad2=free_running_linewidth_b_hz / (2.0 * locking_bandwidth_b_hz),
     )

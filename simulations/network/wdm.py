@@ -13,7 +13,8 @@ Noise in a quantum channel (photons per detector gate at the server) comes from 
 Raman scattering of classical light sharing the upstream fibre (Eraerds et al., New J. Phys. 12,
 063027 (2010)): co-propagating ``P = P0 rho dlambda L exp(-a L)``, counter-propagating
 ``P = P0 rho dlambda (1 - exp(-2 a L)) / (2 a)`` with ``a`` the loss in 1/km; and from leakage of
-other wavelengths through the demultiplexer, suppressed by its isolation.
+other wavelengths through the demultiplexer, suppressed by its isolation (:class:`DemuxFilter`
+gives it at any offset from the filter's shape).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from qkdchip.constants import C_M_PER_S, PLANCK_J_S
+from qkdchip.validation import check_range
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,53 @@ class WdmGrid:
                 f"stopband_edge_ghz={self.stopband_edge_ghz!r} must be at most half "
                 f"spacing_ghz={self.spacing_ghz!r} ({0.5 * self.spacing_ghz!r})"
             )
+
+
+@dataclass(frozen=True)
+class DemuxFilter:
+    """A channel's demultiplexer filter: flat top, raised-cosine skirts, a stop-band floor.
+
+    Power transmission at an offset ``d`` from the channel centre, with the grid's pass-band
+    half-width ``p`` and stop-band edge ``s`` and the floor ``T_f = 10^(-isolation_db / 10)``::
+
+        T(d) = 1                                                  |d| <= p
+        T(d) = T_f + (1 - T_f) (1 + cos(pi (|d| - p) / (s - p))) / 2   p < |d| < s
+        T(d) = T_f                                                |d| >= s
+
+    so the filter passes its own line in full and reaches its isolation, smoothly, at the stop-band
+    edge: every other comb line of the comb-locked plan (a line spacing or more away, and the
+    spacing is at least twice the stop-band edge) sees the floor, and light between channels sees
+    the skirt. The raised-cosine skirt is the usual model of a flat-top thin-film or arrayed-
+    waveguide filter's roll-off; the floor stands for the isolation its data sheet gives.
+
+    Attributes:
+        grid: the channel grid (its pass-band half-width and stop-band edge shape the filter).
+        isolation_db: stop-band isolation (the floor), dB (> 0).
+    """
+
+    grid: WdmGrid
+    isolation_db: float
+
+    def __post_init__(self) -> None:
+        check_range("isolation_db", self.isolation_db, 0.0, 200.0, low_open=True)
+
+    def transmission(self, offset_hz: float) -> float:
+        """Power transmission (linear, 0..1) at ``offset_hz`` from the channel centre."""
+        check_range("offset_hz", offset_hz)
+        d = abs(offset_hz)
+        passband = self.grid.passband_half_width_ghz * 1e9
+        stopband = self.grid.stopband_edge_ghz * 1e9
+        floor = 10.0 ** (-self.isolation_db / 10.0)
+        if d <= passband:
+            return 1.0
+        if d >= stopband:
+            return floor
+        skirt = 0.5 * (1.0 + math.cos(math.pi * (d - passband) / (stopband - passband)))
+        return floor + (1.0 - floor) * skirt
+
+    def isolation_at_db(self, offset_hz: float) -> float:
+        """Isolation ``-10 log10 T`` at ``offset_hz`` from the channel centre, dB."""
+        return -10.0 * math.log10(self.transmission(offset_hz))
 
 
 def grid_for_comb(grid: WdmGrid, *, line_spacing_hz: float, pump_frequency_hz: float) -> WdmGrid:

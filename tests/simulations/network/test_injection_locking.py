@@ -1,16 +1,26 @@
 from __future__ import annotations
 
+import cmath
 import math
 
+import numpy as np
 import pytest
+from scipy.integrate import quad
+from scipy.optimize import brentq
 
 from qkdchip.simulations.network.injection_locking import (
     SlaveLaser,
     coupling_rate_per_s,
     injected_power_dbm,
     injection_lock,
+    locked_linewidth_hz,
+    locked_phase_noise_psd,
     locking_range_hz,
+    pair_phase_noise,
 )
+from qkdchip.simulations.network.model import ClientChip, NetworkModel, lock_client
+from qkdchip.simulations.network.phase_budget import laser_phase_variance
+from qkdchip.simulations.network.wdm import ChannelAssignment
 
 
 def test_coupling_rate_matches_formula() -> None:
@@ -98,6 +108,7 @@ def test_linewidth_transfer() -> None:
     free = _lock(1e10)
     assert not free.locked
     assert free.linewidth_hz == pytest.approx(2e6)
+    assert free.line_fwhm_hz == pytest.approx(2e6)
 
 
 def test_weaker_injection_leaves_more_residual_jitter() -> None:
@@ -136,3 +147,226 @@ def test_bad_slave_parameters_name_the_field(kwargs: dict[str, float], name: str
 def test_bad_injection_ratio() -> None:
     with pytest.raises(ValueError, match="injection_ratio"):
         locking_range_hz(coupling_rate_per_s=1e10, injection_ratio=0.0, alpha_factor=3.0)
+
+
+def _response(f: float, f_lock: float) -> complex:
+    return 1.0 / (1.0 + 1j * f / f_lock)
+
+
+def test_locked_psd_is_the_filtered_sum_of_both_lasers() -> None:
+    master, free, f_lock = 40.0, 2e6, 1e8
+    f = np.array([1e3, 3e7, 1e8, 4e8, 1e11])
+    psd = locked_phase_noise_psd(
+        fourier_frequency_hz=f,
+        master_linewidth_hz=master,
+        free_running_linewidth_hz=free,
+        locking_bandwidth_hz=f_lock,
+    )
+    for fi, value in zip(f, psd, strict=True):
+        h = _response(fi, f_lock)
+        expected = abs(h) ** 2 * master / (math.pi * fi**2) + abs(1 - h) ** 2 * free / (
+            math.pi * fi**2
+        )
+        assert value == pytest.approx(expected, rel=1e-12)
+    # Far below f_L the slave has the master's Lorentzian noise, far above its own.
+    assert psd[0] * math.pi * f[0] ** 2 == pytest.approx(master, rel=1e-3)
+    assert psd[-1] * math.pi * f[-1] ** 2 == pytest.approx(free, rel=1e-5)
+
+
+def test_locked_linewidth_limits() -> None:
+    # f_L far above the free-running linewidth: the comb line's 40 Hz.
+    wide = locked_linewidth_hz(
+        master_linewidth_hz=40.0, free_running_linewidth_hz=2e6, locking_bandwidth_hz=1e9
+    )
+    assert wide == pytest.approx(40.0, rel=1e-6)
+    # Equal linewidths: the line is the single Lorentzian of either laser.
+    same = locked_linewidth_hz(
+        master_linewidth_hz=5e3, free_running_linewidth_hz=5e3, locking_bandwidth_hz=1e6
+    )
+    assert same == pytest.approx(5e3, rel=1e-9)
+    # f_L far below the free-running linewidth: the carrier vanishes, the free-running line is left.
+    narrow = locked_linewidth_hz(
+        master_linewidth_hz=40.0, free_running_linewidth_hz=2e6, locking_bandwidth_hz=2e3
+    )
+    assert narrow == pytest.approx(2e6, rel=0.01)
+    # In between the width only grows as f_L falls.
+    widths = [
+        locked_linewidth_hz(
+            master_linewidth_hz=40.0, free_running_linewidth_hz=2e6, locking_bandwidth_hz=fl
+        )
+        for fl in (1e8, 1e6, 1e5, 5e4, 1e4)
+    ]
+    assert widths == sorted(widths)
+    with pytest.raises(ValueError, match="locking_bandwidth_hz"):
+        locked_linewidth_hz(
+            master_linewidth_hz=40.0, free_running_linewidth_hz=2e6, locking_bandwidth_hz=-1.0
+        )
+    with pytest.raises(ValueError, match="master_linewidth_hz"):
+        locked_linewidth_hz(
+            master_linewidth_hz=2e7, free_running_linewidth_hz=2e6, locking_bandwidth_hz=1e6
+        )
+
+
+def _direct_fwhm(master: float, free: float, f_lock: float) -> float:
+    """FWHM of the Fourier transform of exp(-D/2), D the slave's phase structure function."""
+    a = (free - master) / f_lock
+    unit = 1.0 / (math.pi * min(master, free))
+
+    def field(x: float) -> float:
+        t = x * unit
+        return math.exp(
+            -0.5 * (2 * math.pi * master * t - a * math.expm1(-2 * math.pi * f_lock * t))
+        )
+
+    def spectrum(nu: float) -> float:
+        omega = 2 * math.pi * nu * unit
+        if omega == 0.0:
+            return quad(field, 0.0, np.inf, limit=500)[0]
+        return quad(field, 0.0, np.inf, weight="cos", wvar=omega, limlst=200)[0]
+
+    half = 0.5 * spectrum(0.0)
+    return 2 * brentq(
+        lambda nu: spectrum(nu) - half, 1e-3 / unit, 10 * max(master, free), rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize(
+    ("master", "free", "f_lock"),
+    [(1e4, 2e6, 3e5), (5e6, 2e6, 1e6)],
+)
+def test_locked_linewidth_matches_the_line_shape(master: float, free: float, f_lock: float) -> None:
+    # A pedestal that widens the line (first) and a master broader than the slave (second).
+    series = locked_linewidth_hz(
+        master_linewidth_hz=master, free_running_linewidth_hz=free, locking_bandwidth_hz=f_lock
+    )
+    assert series == pytest.approx(_direct_fwhm(master, free, f_lock), rel=1e-7)
+    assert min(master, free) < series < max(master, free)
+
+
+def test_reference_client_locks_to_tens_of_hz() -> None:
+    # The paper: ~60 Hz locked linewidth from MHz-level lasers. The weakest reference line
+    # (-9.7 dBm) at the longest downstream link (60 km), injected as lock_client computes it.
+    model = NetworkModel()
+    chip = ClientChip(name="A5")
+    f = 193.44e12
+    channel = ChannelAssignment(4, f, 4, f, -9.74, 0.0)
+    lock = lock_client(model=model, chip=chip, channel=channel, downstream_km=60.0)
+    assert lock.locked
+    assert chip.laser.free_running_linewidth_hz >= 1e6
+    assert lock.locking_bandwidth_hz > 50 * chip.laser.free_running_linewidth_hz
+    assert lock.linewidth_hz == model.comb_linewidth_hz
+    assert lock.line_fwhm_hz == pytest.approx(model.comb_linewidth_hz, rel=1e-6)
+    assert lock.line_fwhm_hz < 100.0
+
+
+def _numerical_pair_variance(
+    master: float, tau: float, fa: float, fb: float, free_a: float, free_b: float
+) -> tuple[float, float, float]:
+    def master_part(f: float) -> float:
+        k = _response(f, fa) * cmath.exp(-2j * math.pi * f * tau) - _response(f, fb)
+        return abs(k) ** 2 * master / (math.pi * f * f)
+
+    def residual(log_f: float, f_lock: float, free: float) -> float:
+        f = math.exp(log_f)
+        return abs(1 - _response(f, f_lock)) ** 2 * free / (math.pi * f)
+
+    common = quad(master_part, 0.0, 1e9, limit=4000, epsabs=0.0, epsrel=1e-10)[0]
+    own = [
+        quad(
+            residual,
+            math.log(f_lock) - 30.0,
+            math.log(f_lock) + 30.0,
+            args=(f_lock, free),
+            limit=200,
+            epsabs=0.0,
+            epsrel=1e-10,
+        )[0]
+        for f_lock, free in ((fa, free_a), (fb, free_b))
+    ]
+    return common, own[0], own[1]
+
+
+@pytest.mark.parametrize("tau", [1.3e-7, -1.3e-7, 4e-9])
+def test_pair_variance_matches_the_frequency_integral(tau: float) -> None:
+    master, fa, fb, free_a, free_b = 2e3, 2e6, 5e6, 1e6, 3e6
+    closed = pair_phase_noise(
+        master_linewidth_hz=master,
+        delay_s=tau,
+        locking_bandwidth_a_hz=fa,
+        locking_bandwidth_b_hz=fb,
+        free_running_linewidth_a_hz=free_a,
+        free_running_linewidth_b_hz=free_b,
+    )
+    common, own_a, own_b = _numerical_pair_variance(master, tau, fa, fb, free_a, free_b)
+    assert closed.master_rad2 == pytest.approx(common, rel=1e-7)
+    assert closed.residual_a_rad2 == pytest.approx(own_a, rel=1e-9)
+    assert closed.residual_b_rad2 == pytest.approx(own_b, rel=1e-9)
+    assert closed.total_rad2 == pytest.approx(common + own_a + own_b, rel=1e-9)
+    swapped = pair_phase_noise(
+        master_linewidth_hz=master,
+        delay_s=-tau,
+        locking_bandwidth_a_hz=fb,
+        locking_bandwidth_b_hz=fa,
+        free_running_linewidth_a_hz=free_b,
+        free_running_linewidth_b_hz=free_a,
+    )
+    assert swapped.master_rad2 == pytest.approx(closed.master_rad2, rel=1e-12)
+
+
+def test_pair_variance_limits() -> None:
+    tau = 9.8e-8  # 20 m of fibre
+    # Infinite locking bandwidths: the master's phase diffusion over the mismatch.
+    ideal = pair_phase_noise(
+        master_linewidth_hz=40.0,
+        delay_s=tau,
+        locking_bandwidth_a_hz=1e16,
+        locking_bandwidth_b_hz=1e16,
+        free_running_linewidth_a_hz=2e6,
+        free_running_linewidth_b_hz=2e6,
+    )
+    assert ideal.master_rad2 == pytest.approx(
+        laser_phase_variance(linewidth_hz=40.0, delay_s=tau), rel=1e-7
+    )
+    # No mismatch and equal bandwidths: the common noise cancels, the residuals remain.
+    matched = pair_phase_noise(
+        master_linewidth_hz=40.0,
+        delay_s=0.0,
+        locking_bandwidth_a_hz=2e8,
+        locking_bandwidth_b_hz=2e8,
+        free_running_linewidth_a_hz=2e6,
+        free_running_linewidth_b_hz=1e6,
+    )
+    assert matched.master_rad2 == pytest.approx(0.0, abs=1e-18)
+    assert matched.residual_a_rad2 == pytest.approx(2e6 / 4e8)
+    assert matched.residual_b_rad2 == pytest.approx(1e6 / 4e8)
+    # Equal bandwidths: 2 pi dnu (|tau| - (1 - exp(-l |tau|)) / l), l = 2 pi f_L.
+    rate = 2 * math.pi * 3e6
+    equal = pair_phase_noise(
+        master_linewidth_hz=40.0,
+        delay_s=-tau,
+        locking_bandwidth_a_hz=3e6,
+        locking_bandwidth_b_hz=3e6,
+        free_running_linewidth_a_hz=2e6,
+        free_running_linewidth_b_hz=2e6,
+    )
+    expected = 2 * math.pi * 40.0 * (tau + math.expm1(-rate * tau) / rate)
+    assert equal.master_rad2 == pytest.approx(expected, rel=1e-9)
+    # Unequal bandwidths leave common noise even without mismatch.
+    unequal = pair_phase_noise(
+        master_linewidth_hz=40.0,
+        delay_s=0.0,
+        locking_bandwidth_a_hz=1e6,
+        locking_bandwidth_b_hz=4e6,
+        free_running_linewidth_a_hz=2e6,
+        free_running_linewidth_b_hz=2e6,
+    )
+    assert unequal.master_rad2 > 0.0
+    with pytest.raises(ValueError, match="delay_s"):
+        pair_phase_noise(
+            master_linewidth_hz=40.0,
+            delay_s=math.inf,
+            locking_bandwidth_a_hz=1e6,
+            locking_bandwidth_b_hz=1e6,
+            free_running_linewidth_a_hz=2e6,
+            free_running_linewidth_b_hz=2e6,
+        )

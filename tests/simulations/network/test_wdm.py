@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from qkdchip.simulations.network.wdm import (
+    DemuxFilter,
     WdmGrid,
     assign_channels,
     grid_for_comb,
@@ -164,3 +167,23 @@ def test_comb_plan_gives_every_line_its_own_slot() -> None:
     )
     with pytest.raises(ValueError, match="plan"):
         WdmGrid(plan="flex")
+
+
+def test_demux_filter_shape() -> None:
+    grid = WdmGrid(spacing_ghz=30.03, passband_half_width_ghz=5.0, stopband_edge_ghz=12.0)
+    demux = DemuxFilter(grid=grid, isolation_db=60.0)
+    # Flat top: no loss anywhere in the pass band.
+    for offset in (0.0, 3e9, -5e9):
+        assert demux.isolation_at_db(offset) == pytest.approx(0.0, abs=1e-12)
+    # Stop band: the floor at its edge, at every other comb line and far away.
+    for offset in (12e9, -30.03e9, 60.06e9, 2e12):
+        assert demux.isolation_at_db(offset) == pytest.approx(60.0, rel=1e-12)
+    # Mid-skirt the raised cosine is half way between full transmission and the floor.
+    assert demux.transmission(8.5e9) == pytest.approx(0.5 * (1 + 1e-6), rel=1e-12)
+    # The skirt falls monotonically and symmetrically.
+    offsets = np.linspace(5e9, 12e9, 50)
+    t = [demux.transmission(d) for d in offsets]
+    assert all(a >= b for a, b in itertools.pairwise(t))
+    assert demux.transmission(-7e9) == demux.transmission(7e9)
+    with pytest.raises(ValueError, match="isolation_db"):
+        DemuxFilter(grid=grid, isolation_db=0.0)
