@@ -11,11 +11,17 @@ Public API::
     unequal = SnsSystem(fibre_a_km=100, fibre_b_km=200, n_pulses=1e12)
     optimise_key_rate(unequal, asymmetric_source=True)   # Bob's own eps and intensities
 
+    # Finite-key SNS-AOPP under a named analysis, sources with 16 discrete phases:
+    optimise_key_rate(system, bound="worst-split", phase_slices=16).bound_reference
+    phase_slice_study(system, slices=(4, 8, 16), bound="worst-split").smallest_within_tolerance
+
 Modules: :mod:`.system` (link and source settings), :mod:`.channel` (forward model of the
-expected counts), :mod:`.decoy` (decoy-state bounds), :mod:`.counts` (key length from an
-experiment's observed counts), :mod:`.statistics` (concentration
-inequalities), :mod:`.protocols` (key-rate formulas), :mod:`.optimise` (parameter
-optimisation), :mod:`.bounds` (PLOB/TGW), :mod:`.plot` (key rate versus distance).
+expected counts), :mod:`.decoy` (decoy-state bounds), :mod:`.discrete_phase` (discrete phase
+randomisation), :mod:`.counts` (key length from an experiment's observed counts),
+:mod:`.statistics` (concentration inequalities), :mod:`.protocols` (key-rate formulas and the
+named finite-key bounds), :mod:`.optimise` (parameter optimisation), :mod:`.phase_study` (key
+rate versus the number of discrete phases), :mod:`.bounds` (PLOB/TGW), :mod:`.plot` (key rate
+versus distance).
 """
 
 from qkdchip.simulations.qkd.bounds import (
@@ -38,7 +44,13 @@ from qkdchip.simulations.qkd.optimise import (
     optimise_many,
     sweep_distances,
 )
-from qkdchip.simulations.qkd.protocols import PROTOCOLS, SecurityParameters
+from qkdchip.simulations.qkd.phase_study import PhaseSliceStudy, phase_slice_study
+from qkdchip.simulations.qkd.protocols import (
+    BOUNDS,
+    PROTOCOLS,
+    SecurityParameters,
+    bound_reference,
+)
 from qkdchip.simulations.qkd.result import KeyRateResult
 from qkdchip.simulations.qkd.statistics import CHERNOFF, ChernoffBound, ConcentrationInequality
 from qkdchip.simulations.qkd.system import (
@@ -48,11 +60,13 @@ from qkdchip.simulations.qkd.system import (
 )
 
 __all__ = [
+    "BOUNDS",
     "CHERNOFF",
     "PROTOCOLS",
     "ChernoffBound",
     "ConcentrationInequality",
     "KeyRateResult",
+    "PhaseSliceStudy",
     "SecurityParameters",
     "SnsCounts",
     "SnsCountsKey",
@@ -60,6 +74,7 @@ __all__ = [
     "SnsSystem",
     "WindowYields",
     "binary_entropy",
+    "bound_reference",
     "click_probability_from_rate",
     "key_rate",
     "max_distance_km",
@@ -67,6 +82,7 @@ __all__ = [
     "optimise_key_rate",
     "optimise_many",
     "phase_error_upper",
+    "phase_slice_study",
     "plob_absolute",
     "plob_bound",
     "plob_conditional",

@@ -2,9 +2,10 @@
 
 Search space: every free parameter is mapped from an unconstrained coordinate through a
 bounded transform (logistic for probabilities, logistic in log space for intensities, a
-softmax for the three decoy probabilities, and ``mu_1`` log-interpolated below ``mu_2`` or
-``mu_z`` so the decoy order can never be violated). The asymptotic protocols fix ``p_z = 1``
-(basis sifting is free in the limit) and leave the decoy probabilities out.
+softmax for the three decoy probabilities, and ``mu_1`` log-interpolated up to
+``mu_2 / 1.05`` or ``mu_z / 1.05`` so the decoy order holds with a margin even where the
+logistic saturates: the decoy bound divides by ``mu_2 - mu_1``). The asymptotic protocols
+fix ``p_z = 1`` (basis sifting is free in the limit) and leave the decoy probabilities out.
 
 Optimiser: a vectorised cross-entropy search (Gaussian sampling around a mean, the best
 quarter sets the next mean and spread) run for all starting points and all distances in one
@@ -31,12 +32,16 @@ from qkdchip.simulations.qkd.bounds import (
     tgw_absolute,
     tgw_conditional,
 )
+from qkdchip.simulations.qkd.discrete_phase import check_phase_slices
 from qkdchip.simulations.qkd.protocols import (
     PROTOCOLS,
     ChannelArrays,
     ParameterArrays,
     RateDetails,
     SecurityParameters,
+    bound_reference,
+    check_bound,
+    estimate_count,
     evaluate,
 )
 from qkdchip.simulations.qkd.result import KeyRateResult
@@ -50,6 +55,9 @@ _MU_MAX = 2.0
 _EPS_RANGE = (1e-4, 0.5)
 _PZ_RANGE = (0.05, 0.9995)
 _P_FLOOR = 0.005
+MIN_DECOY_RATIO = 1.05
+"""Smallest ratio of the strong intensity (``mu_2``, or ``mu_z`` with 3 intensities) to
+``mu_1`` that the search produces."""
 
 
 def _sig(x: Array) -> Array:
@@ -83,7 +91,7 @@ class _Space:
 
     With ``asymmetric`` Bob gets his own ``eps_b``, ``mu_z_b`` (and ``mu_2_b``); his
     ``mu_1_b`` follows from the X1 condition and candidates where it leaves
-    ``[mu_min, strong_b)`` are invalid (see :meth:`valid`).
+    ``[mu_min, strong_b / MIN_DECOY_RATIO]`` are invalid (see :meth:`decode_checked`).
     """
 
     n_intensities: int
@@ -112,10 +120,10 @@ class _Space:
         mu_z = _log_in_range(col["mu_z"], 2.0 * _MU_MIN, _MU_MAX)
         if self.n_intensities == 3:
             mu_2 = None
-            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_z)
+            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_z / MIN_DECOY_RATIO)
         else:
             mu_2 = _log_in_range(col["mu_2"], 2.0 * _MU_MIN, _MU_MAX)
-            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_2)
+            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_2 / MIN_DECOY_RATIO)
         if self.finite:
             p_z = _in_range(col["p_z"], *_PZ_RANGE)
             if self.n_intensities == 3:
@@ -143,13 +151,18 @@ class _Space:
         mu_1_b = mu_1 * bob / alice
         return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1, eps_b, mu_z_b, mu_1_b, mu_2_b)
 
-    @staticmethod
-    def valid(params: ParameterArrays) -> Array | bool:
-        """Mask of candidates whose derived ``mu_1_b`` lies in ``[mu_min, strong_b)``."""
+    def decode_checked(self, theta: Array) -> tuple[ParameterArrays, Array | bool]:
+        """:meth:`decode` with Bob's derived ``mu_1_b`` clipped into
+        ``[mu_min, strong_b / MIN_DECOY_RATIO]``, and the mask of candidates that needed no
+        clipping (the valid ones)."""
+        params = self.decode(theta)
         if params.mu_1_b is None:
-            return True
+            return params, True
         strong_b = params.bob("mu_z") if params.mu_2 is None else params.bob("mu_2")
-        return (params.mu_1_b >= _MU_MIN) & (params.mu_1_b < strong_b)
+        high = strong_b / MIN_DECOY_RATIO
+        valid = (params.mu_1_b >= _MU_MIN) & (params.mu_1_b <= high)
+        clipped = np.clip(params.mu_1_b, _MU_MIN, high)
+        return params._replace(mu_1_b=clipped), valid
 
     def encode(self, params: SnsParameters) -> Array:
         """Coordinates of ``params`` (values outside the search box are clipped into it)."""
@@ -159,14 +172,16 @@ class _Space:
             "mu_z": _from_log_range(mu_z, 2.0 * _MU_MIN, _MU_MAX),
         }
         if self.n_intensities == 3:
-            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), mu_z * 0.999)
-            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, mu_z)
+            top = mu_z / MIN_DECOY_RATIO
+            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), top * 0.999)
+            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, top)
         else:
             mu_2 = params.mu_2 if params.mu_2 is not None else 2.0 * params.mu_1
             mu_2 = min(max(mu_2, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
-            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), mu_2 * 0.999)
+            top = mu_2 / MIN_DECOY_RATIO
+            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), top * 0.999)
             values["mu_2"] = _from_log_range(mu_2, 2.0 * _MU_MIN, _MU_MAX)
-            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, mu_2)
+            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, top)
         if self.finite:
             values["p_z"] = _from_range(min(max(params.p_z, 0.0501), 0.9994), *_PZ_RANGE)
             span = 1.0 - 3.0 * _P_FLOOR
@@ -291,7 +306,8 @@ def _maximise(
     """Cross-entropy search plus compass polish, vectorised over the leading axis.
 
     Args:
-        objective: maps coordinates ``(B, P, d)`` to values ``(B, P)`` (larger is better).
+        objective: maps coordinates ``(B, P, d)`` to values ``(B, P)`` (larger is better;
+            ``-inf`` for invalid candidates, never NaN).
         starts: starting coordinates ``(B, d)``.
         rng: seeded generator.
         iterations: cross-entropy generations.
@@ -307,7 +323,6 @@ def _maximise(
     n_rows, dim = starts.shape
     best_x = starts.copy()
     best_f = objective(best_x[:, None, :])[:, 0]
-    best_f = np.where(np.isfinite(best_f), best_f, -np.inf)
     mean = starts.copy()
     sigma = np.full((n_rows, dim), sigma0)
     n_elite = max(2, population // 4)
@@ -318,7 +333,6 @@ def _maximise(
             extra = neighbours(best_x, best_f)
             x[:, 1 : 1 + extra.shape[1], :] = extra
         f = objective(x)
-        f = np.where(np.isfinite(f), f, -np.inf)
         order = np.argsort(-f, axis=1)[:, :n_elite]
         elite = np.take_along_axis(x, order[:, :, None], axis=1)
         top = np.take_along_axis(f, order[:, :1], axis=1)[:, 0]
@@ -332,7 +346,6 @@ def _maximise(
     for _ in range(polish_steps):
         cand = best_x[:, None, :] + step[:, None, None] * directions[None, :, :]
         f = objective(cand)
-        f = np.where(np.isfinite(f), f, -np.inf)
         arg = np.argmax(f, axis=1)
         top = f[np.arange(n_rows), arg]
         better = top > best_f
@@ -342,11 +355,15 @@ def _maximise(
     return best_x, best_f
 
 
-def _validate_choice(protocol: str, n_intensities: int) -> None:
+def _validate_choice(
+    protocol: str, n_intensities: int, bound: str, phase_slices: int | None
+) -> None:
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol={protocol!r} must be one of {PROTOCOLS}")
     if n_intensities not in (3, 4):
         raise ValueError(f"n_intensities={n_intensities!r} must be 3 or 4")
+    check_bound(bound)
+    check_phase_slices(phase_slices)
 
 
 @dataclass(frozen=True)
@@ -361,6 +378,8 @@ class _Search:
     security: SecurityParameters
     concentration: ConcentrationInequality
     seed: int
+    bound: str = "qkdchip-estimate"
+    phase_slices: int | None = None
     n_starts: int = 4
     iterations: int = 30
     population: int = 24
@@ -375,16 +394,20 @@ class _Search:
         security: SecurityParameters | None,
         concentration: ConcentrationInequality,
         seed: int,
+        bound: str,
+        phase_slices: int | None,
         n_starts: int = 4,
         sweep: bool = False,
     ) -> _Search:
-        _validate_choice(protocol, n_intensities)
+        _validate_choice(protocol, n_intensities, bound, phase_slices)
         return cls(
             protocol=protocol,
             n_intensities=n_intensities,
             security=security or SecurityParameters(),
             concentration=concentration,
             seed=seed,
+            bound=bound,
+            phase_slices=phase_slices,
             n_starts=n_starts,
             sweep=sweep,
         )
@@ -395,19 +418,20 @@ class _Search:
         """Key rate of the decoded coordinates on ``channel``; -inf where they are invalid."""
 
         def rate(theta: Array) -> Array:
-            params = space.decode(theta)
-            # Invalid candidates (a derived intensity out of range, possibly huge) are masked
-            # below; their overflowing intermediate values are expected.
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = evaluate(
-                    channel,
-                    params,
-                    protocol=self.protocol,
-                    n_pulses=n_pulses,
-                    security=self.security,
-                    concentration=self.concentration,
-                ).key_rate
-            return np.where(space.valid(params), value, -np.inf)
+            params, valid = space.decode_checked(theta)
+            value = evaluate(
+                channel,
+                params,
+                protocol=self.protocol,
+                n_pulses=n_pulses,
+                security=self.security,
+                concentration=self.concentration,
+                bound=self.bound,
+                phase_slices=self.phase_slices,
+            ).key_rate
+            if np.any(np.isnan(value)):
+                raise RuntimeError("key-rate model returned NaN for a decoded candidate")
+            return np.where(valid, value, -np.inf)
 
         return rate
 
@@ -419,6 +443,8 @@ class _Search:
             protocol=self.protocol,
             security=self.security,
             concentration=self.concentration,
+            bound=self.bound,
+            phase_slices=self.phase_slices,
         )
 
 
@@ -547,13 +573,17 @@ def key_rate(
     protocol: str = "sns-aopp",
     security: SecurityParameters | None = None,
     concentration: ConcentrationInequality = CHERNOFF,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
 ) -> KeyRateResult:
     """Key rate of ``system`` run with the given source ``parameters`` (no optimisation).
 
     In the asymptotic limit (``system.n_pulses is None``) ``parameters.p_z`` is used as given.
+    ``bound`` names the finite-key SNS-AOPP analysis (:data:`.protocols.BOUNDS`) and
+    ``phase_slices`` the number of discrete phases of the sources (None: continuous).
     """
     security = security or SecurityParameters()
-    _validate_choice(protocol, parameters.n_intensities)
+    _validate_choice(protocol, parameters.n_intensities, bound, phase_slices)
     channel = _channel_arrays([system])
     values = [
         parameters.p_z,
@@ -579,12 +609,29 @@ def key_rate(
         n_pulses=system.n_pulses,
         security=security,
         concentration=concentration,
+        bound=bound,
+        phase_slices=phase_slices,
     )
-    return _result(system, parameters, details, protocol=protocol)
+    return _result(
+        system,
+        parameters,
+        details,
+        protocol=protocol,
+        bound=bound,
+        phase_slices=phase_slices,
+        security=security,
+    )
 
 
 def _result(
-    system: SnsSystem, parameters: SnsParameters, details: RateDetails, *, protocol: str
+    system: SnsSystem,
+    parameters: SnsParameters,
+    details: RateDetails,
+    *,
+    protocol: str,
+    bound: str,
+    phase_slices: int | None,
+    security: SecurityParameters,
 ) -> KeyRateResult:
     values = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in details._asdict().items()}
     if any(not math.isfinite(v) for v in values.values()):
@@ -601,8 +648,16 @@ def _result(
     plob, plob_c = float(plob_absolute(eta)), float(plob_conditional(eta, eta_d))
     tgw, tgw_c = float(tgw_absolute(eta)), float(tgw_conditional(eta, eta_d))
 
-    def ratio(bound: float) -> float:
-        return rate / bound if bound > 0.0 else 0.0
+    def ratio(limit: float) -> float:
+        return rate / limit if limit > 0.0 else 0.0
+
+    finite = system.n_pulses is not None
+    eps_sec = None
+    if finite:
+        separate = protocol == "sns-aopp" or parameters.is_asymmetric
+        eps_sec = security.epsilon_sec(
+            n_estimates=estimate_count(protocol=protocol, separate_decoys=separate)
+        )
 
     return KeyRateResult(
         distance_km=system.distance_km,
@@ -630,6 +685,13 @@ def _result(
         phase_error_upper=values["e1_upper"],
         phase_error_aopp=values["e1_aopp"],
         parameters=parameters,
+        bound=bound,
+        bound_reference=bound_reference(
+            protocol=protocol, finite=finite, bound=bound, phase_slices=phase_slices
+        ),
+        phase_slices=phase_slices,
+        eps_cor=security.eps_cor if finite else None,
+        eps_sec=eps_sec,
     )
 
 
@@ -643,6 +705,8 @@ def optimise_key_rate(
     initial: SnsParameters | None = None,
     seed: int = 0,
     asymmetric_source: bool = False,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
 ) -> KeyRateResult:
     """Maximise the key rate of ``system`` over all free source parameters.
 
@@ -656,6 +720,11 @@ def optimise_key_rate(
         seed: seed of the random starts and samples.
         asymmetric_source: let Bob use his own sending probability and intensities (for
             unequal arms); the search starts from the symmetric optimum.
+        bound: finite-key SNS-AOPP analysis, one of :data:`.protocols.BOUNDS`
+            (``"qkdchip-estimate"``, the engine's original estimate, or ``"worst-split"``);
+            the result names it and its reference.
+        phase_slices: number of discrete phases the sources randomise over, or None for a
+            continuous random phase.
 
     Returns:
         The :class:`KeyRateResult` at the best parameters found (rate 0 if none gives key).
@@ -666,6 +735,8 @@ def optimise_key_rate(
         security=security,
         concentration=concentration,
         seed=seed,
+        bound=bound,
+        phase_slices=phase_slices,
     )
     (best,) = _optimise_systems(
         [system],
@@ -685,10 +756,13 @@ def optimise_many(
     concentration: ConcentrationInequality = CHERNOFF,
     seed: int = 0,
     asymmetric_source: bool = False,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
 ) -> list[KeyRateResult]:
     """Optimise several independent links at once (one vectorised search, no warm start).
 
-    Use it for a network's many client pairs. All systems must share ``n_pulses``.
+    Use it for a network's many client pairs. All systems must share ``n_pulses``. The
+    keyword arguments are those of :func:`optimise_key_rate`.
 
     Returns:
         One :class:`KeyRateResult` per system, in the order given.
@@ -699,6 +773,8 @@ def optimise_many(
         security=security,
         concentration=concentration,
         seed=seed,
+        bound=bound,
+        phase_slices=phase_slices,
     )
     if not systems:
         raise ValueError("systems must not be empty")
@@ -716,6 +792,8 @@ def sweep_distances(
     concentration: ConcentrationInequality = CHERNOFF,
     seed: int = 0,
     asymmetric_source: bool = False,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
 ) -> list[KeyRateResult]:
     """Optimised key rates of ``system`` stretched to each total distance.
 
@@ -725,8 +803,8 @@ def sweep_distances(
     Args:
         system: the link; :meth:`SnsSystem.with_distance` keeps its arm-length ratio.
         distances_km: total Alice-Bob lengths (km), any order.
-        protocol, n_intensities, security, concentration, seed, asymmetric_source: as in
-            :func:`optimise_key_rate`.
+        protocol, n_intensities, security, concentration, seed, asymmetric_source, bound,
+            phase_slices: as in :func:`optimise_key_rate`.
 
     Returns:
         One :class:`KeyRateResult` per distance, in the order given.
@@ -737,6 +815,8 @@ def sweep_distances(
         security=security,
         concentration=concentration,
         seed=seed,
+        bound=bound,
+        phase_slices=phase_slices,
         n_starts=2,
         sweep=True,
     )
@@ -763,10 +843,13 @@ def max_distance_km(
     tolerance_km: float = 1.0,
     seed: int = 0,
     asymmetric_source: bool = False,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
 ) -> float:
     """Largest total distance with a positive optimised key rate (bisection).
 
-    Returns 0 if even a zero-length link gives no key, ``upper_km`` if that still does.
+    Returns 0 if even a zero-length link gives no key, ``upper_km`` if that still does. The
+    keyword arguments are those of :func:`optimise_key_rate`.
     """
     if not (upper_km > 0 and tolerance_km > 0):
         raise ValueError(f"upper_km={upper_km!r} and tolerance_km={tolerance_km!r} must be > 0")
@@ -781,6 +864,8 @@ def max_distance_km(
             initial=start,
             seed=seed,
             asymmetric_source=asymmetric_source,
+            bound=bound,
+            phase_slices=phase_slices,
         )
 
     low = run(0.0, None)

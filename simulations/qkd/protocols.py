@@ -36,16 +36,32 @@ could be read (abstract numbers).
   untagged survivors ``n'_1 = n_g (n_01/N_0)(n_10/N_1)`` and ``e'_1 = 2 e_1 (1 - e_1)``
   (a surviving bit's phase flip is the parity of its pair's two flips). The abstract's
   claims of arXiv:1904.06331 are reproduced under an assumed detector (test_published.py).
-* AOPP finite-key -- no equation of Jiang et al., New J. Phys. 22, 053048 (2020),
-  arXiv:1908.05670 (zigzag phase-error bound, McDiarmid inequality) could be read, and that
-  bound is not implemented. This module uses its own construction with the same structure:
-  separate one-sided bounds for Alice's and Bob's untagged bits, Chernoff ``phi^L`` on each
-  untagged count and on the survived untagged pairs, ``phi^U`` on the survived phase errors
-  ``n'_1 2e_1(1-e_1)``, and the doubled constant overhead
-  ``2 log2(2/eps_cor) + 4 log2(1/(sqrt2 eps_PA eps_hat))`` recalled in the notes for AOPP.
-  It is an engineering estimate without a security proof: it treats the two phase flips of a
-  pair as independent, as the asymptotic formula does, whereas the zigzag paper derives a
-  finite-size bound for the survivors' phase errors. It may lie above or below that bound.
+* AOPP finite-key, two named bounds (``bound=``; :data:`BOUNDS`):
+
+  - ``"qkdchip-estimate"`` (the default, the engine's original construction): separate
+    one-sided bounds for Alice's and Bob's untagged bits, Chernoff ``phi^L`` on each untagged
+    count and on the survived untagged pairs, ``phi^U`` on the survived phase errors
+    ``n'_1 2e_1(1-e_1)``, and the doubled constant overhead
+    ``2 log2(2/eps_cor) + 4 log2(1/(sqrt2 eps_PA eps_hat))`` recalled in the notes for AOPP.
+    It is an engineering estimate without a security proof: it treats the two phase flips of
+    a pair as independent and equally likely in both untagged groups, as the asymptotic
+    formula does.
+  - ``"worst-split"``: a finite-key SNS-AOPP analysis along the lines of Jiang, Hu, Xu, Yu,
+    Wang, New J. Phys. 22, 053048 (2020), arXiv:1908.05670, with Chernoff bounds on every
+    estimate. Only the abstracts of that paper and of Xu et al. 2020 were available (their
+    claims are reproduced in tests/simulations/qkd/test_published.py), so it is not that
+    paper's bound but a reconstruction named after its own key step: decoy and
+    untagged-bit bounds as in Jiang et al. 2019; survived untagged pairs
+    ``n'_1 = phi^L(n_g n_01 n_10 / (n_0 n_1))`` (Bob's random pairing samples without
+    replacement, for which the Chernoff tails hold, Hoeffding, JASA 58, 13 (1963), Sec. 6);
+    and, in place of the zigzag step, a bound on the survivors' phase flips derived here
+    that needs no assumption on how the phase flips split between the two untagged groups.
+    A survived untagged pair joins one bit of each group (01 and 10) and its kept bit flips
+    iff exactly one member flips, so with flip fractions ``a``, ``b`` in the groups the
+    expected flips are ``n'_1 (a + b - 2ab) <= n'_1 (a + b) <= n'_1 M / min(n_01, n_10)``
+    for ``M`` flips in all untagged bits (attained when all flips sit in the smaller group);
+    ``phi^U`` of that expected count bounds the observed flips. For equal groups this is
+    ``2 e_1`` instead of the asymptotic ``2 e_1 (1 - e_1)``. Constant overhead as above.
 
 Asymmetric sources (Bob's own ``eps_b``, ``mu_z_b``, ``mu_1_b``, ``mu_2_b`` for unequal arms):
 every formula above is used in its two-sided form (Z-window rates with ``eps_a``/``eps_b``,
@@ -76,9 +92,76 @@ from qkdchip.options import PROTOCOLS
 from qkdchip.simulations.qkd.bounds import binary_entropy
 from qkdchip.simulations.qkd.channel import WindowYields, window_yields
 from qkdchip.simulations.qkd.decoy import phase_error_upper, single_photon_yield_lower
+from qkdchip.simulations.qkd.discrete_phase import (
+    check_phase_slices,
+    class_angle,
+    class_probability,
+    yield_lower,
+)
 from qkdchip.simulations.qkd.statistics import CHERNOFF, ConcentrationInequality
+from qkdchip.validation import check_choice
 
 Array = NDArray[np.float64]
+
+BOUNDS: tuple[str, ...] = ("qkdchip-estimate", "worst-split")
+"""Finite-key SNS-AOPP analyses (module docstring); plain SNS and asymptotic rates have one
+analysis each, whichever bound is named."""
+
+_REFERENCES = {
+    ("sns", False): "Wang, Yu, Hu, PRA 98, 062323 (2018), Eq. (4) (asymptotic SNS)",
+    ("sns", True): (
+        "Jiang, Yu, Hu, Wang, Phys. Rev. Applied 12, 024061 (2019) (finite-key SNS, Chernoff "
+        "bounds; key length as recalled in the reference notes)"
+    ),
+    ("sns-aopp", False): (
+        "Xu, Yu, Jiang, Hu, Wang, PRA 101, 042330 (2020) (asymptotic SNS-AOPP survivors)"
+    ),
+    ("sns-aopp", True, "qkdchip-estimate"): (
+        "qkdchip estimate: Xu et al. PRA 101, 042330 (2020) survivors with Chernoff bounds and "
+        "independent phase flips per pair (no security proof)"
+    ),
+    ("sns-aopp", True, "worst-split"): (
+        "after Jiang, Hu, Xu, Yu, Wang, New J. Phys. 22, 053048 (2020) (finite-key SNS-AOPP, "
+        "Chernoff bounds), reconstructed from the abstract; the survivors' phase flips bounded "
+        "for the worst split between the two untagged groups (derived in qkdchip, in place "
+        "of the paper's zigzag step)"
+    ),
+}
+_DISCRETE_REFERENCE = (
+    "; {m} discrete phases: class decomposition and fidelity bounds of Cao, Zhang, Lo, Ma, "
+    "New J. Phys. 17, 053014 (2015), applied to the SNS decoy bounds in qkdchip"
+)
+
+
+def check_bound(bound: str) -> None:
+    """``bound`` must be one of :data:`BOUNDS`."""
+    check_choice("bound", bound, BOUNDS)
+
+
+def bound_reference(
+    *, protocol: str, finite: bool, bound: str, phase_slices: int | None = None
+) -> str:
+    """The reference of the formulas that produce a rate with these choices."""
+    key: tuple[str, ...] = (protocol, finite)  # type: ignore[assignment]
+    if protocol == "sns-aopp" and finite:
+        key = (protocol, finite, bound)  # type: ignore[assignment]
+    text = _REFERENCES[key]  # type: ignore[index]
+    if phase_slices is not None:
+        text += _DISCRETE_REFERENCE.format(m=phase_slices)
+    return text
+
+
+def estimate_count(*, protocol: str, separate_decoys: bool) -> int:
+    """Number of concentration-inequality estimates of a finite-key rate.
+
+    Decoy windows: vacuum lower and upper, X1 errors upper, and the ``mu_1`` (lower) and
+    strong (upper) one-sided counts, pooled (2) or per party (4). Then plain SNS bounds the
+    untagged bits and their phase flips (2); AOPP bounds each party's untagged bits, all
+    untagged phase flips, the survived untagged pairs and their phase flips (5), under either
+    bound.
+    """
+    decoys = 3 + (4 if separate_decoys else 2)
+    return decoys + (5 if protocol == "sns-aopp" else 2)
 
 
 @dataclass(frozen=True)
@@ -113,6 +196,19 @@ class SecurityParameters:
             1.0 / (math.sqrt(2.0) * self.eps_pa * self.eps_hat)
         )
         return 2.0 * base if aopp else base
+
+    def epsilon_sec(self, *, n_estimates: int) -> float:
+        """Secrecy failure probability: ``2 eps_hat + eps_PA + n_estimates xi``.
+
+        The smoothing and privacy-amplification terms of the leftover-hash argument plus a
+        union bound over every concentration-inequality estimate, each failing with at most
+        ``xi``; the SNS finite-key papers compose their budget the same way (Jiang et al.
+        2019 as recalled: ``2 eps_hat + 4 eps_bar + eps_PA + eps_n1``). The total failure
+        probability of the protocol is ``eps_cor + epsilon_sec``.
+        """
+        if n_estimates < 0:
+            raise ValueError(f"n_estimates={n_estimates!r} must be >= 0")
+        return 2.0 * self.eps_hat + self.eps_pa + n_estimates * self.xi
 
 
 class ChannelArrays(NamedTuple):
@@ -229,8 +325,13 @@ def evaluate(
     n_pulses: float | None,
     security: SecurityParameters,
     concentration: ConcentrationInequality = CHERNOFF,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
 ) -> RateDetails:
     """Key rate per window of SNS (``protocol='sns'``) or SNS-AOPP (``'sns-aopp'``).
+
+    ``bound`` picks the finite-key SNS-AOPP analysis (:data:`BOUNDS`); ``phase_slices`` the
+    number of discrete phases of the sources (None: continuous randomisation).
 
     Implements (see the module docstring for the provenance of each): Wang-Yu-Hu 2018
     Eq. (4) (asymptotic SNS; equation number from two transcriptions, not the full text),
@@ -244,6 +345,8 @@ def evaluate(
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol={protocol!r} must be one of {PROTOCOLS}")
+    check_bound(bound)
+    check_phase_slices(phase_slices)
     y = window_yields(
         eta_a=channel.eta_a,
         eta_b=channel.eta_b,
@@ -257,7 +360,7 @@ def evaluate(
         mu_1_b=params.mu_1_b,
         mu_2_b=params.mu_2_b,
     )
-    z = _z_windows(y, params)
+    z = _z_windows(y, params, phase_slices=phase_slices)
     e_x = _safe_div(y.x1_error, y.x1_gain)
     aopp = protocol == "sns-aopp"
     s1_a, s1_b, e1 = _untagged_bounds(
@@ -268,6 +371,7 @@ def evaluate(
         xi=security.xi,
         concentration=concentration,
         aopp=aopp,
+        phase_slices=phase_slices,
     )
     s1 = (s1_a + s1_b) / 2.0
     pz2 = params.p_z**2
@@ -275,7 +379,14 @@ def evaluate(
     if aopp:
         surv = _aopp_survivors(z, s1_a, s1_b)
         rate, e1_untagged, e1_aopp = _aopp_key_rate(
-            surv, e1, pz2, f, n_pulses=n_pulses, security=security, concentration=concentration
+            surv,
+            e1,
+            pz2,
+            f,
+            n_pulses=n_pulses,
+            security=security,
+            concentration=concentration,
+            bound=bound,
         )
         return RateDetails(rate, z.qber, e_x, s1, e1_untagged, surv.qber, e1_aopp)
     untagged = z.single_a * s1_a + z.single_b * s1_b
@@ -285,8 +396,12 @@ def evaluate(
     return RateDetails(rate, z.qber, e_x, s1, e1_used, z.qber, e1_used)
 
 
-def _z_windows(y: WindowYields, params: ParameterArrays) -> _ZWindows:
-    """Z-window error and correct rates, ``S_Z``, ``E_Z`` and the untagged-state probabilities."""
+def _z_windows(y: WindowYields, params: ParameterArrays, *, phase_slices: int | None) -> _ZWindows:
+    """Z-window error and correct rates, ``S_Z``, ``E_Z`` and the untagged-state probabilities.
+
+    A sender's untagged state is its single-photon class, of probability ``mu_z e^{-mu_z}``
+    (continuous phases) or ``P_1(mu_z)`` (discrete phases, :mod:`.discrete_phase`).
+    """
     eps_a, eps_b = params.eps, params.bob("eps")
     r_v = (1.0 - eps_a) * (1.0 - eps_b) * y.s00
     r_d = eps_a * eps_b * y.szz
@@ -294,9 +409,10 @@ def _z_windows(y: WindowYields, params: ParameterArrays) -> _ZWindows:
     r_c0 = eps_b * (1.0 - eps_a) * y.s0z
     s_z = r_v + r_d + r_c0 + r_c1
     e_z = _safe_div(r_v + r_d, s_z)
-    mu_z_b = params.bob("mu_z")
-    single_a = eps_a * (1.0 - eps_b) * params.mu_z * np.exp(-params.mu_z)
-    single_b = eps_b * (1.0 - eps_a) * mu_z_b * np.exp(-mu_z_b)
+    p1_a = class_probability(1, params.mu_z, phase_slices)
+    p1_b = p1_a if params.mu_z_b is None else class_probability(1, params.mu_z_b, phase_slices)
+    single_a = eps_a * (1.0 - eps_b) * p1_a
+    single_b = eps_b * (1.0 - eps_a) * p1_b
     return _ZWindows(r_v, r_d, r_c0, r_c1, s_z, e_z, single_a, single_b)
 
 
@@ -309,12 +425,19 @@ def _untagged_bounds(
     xi: float,
     concentration: ConcentrationInequality,
     aopp: bool,
+    phase_slices: int | None,
 ) -> tuple[Array, Array, Array]:
-    """Decoy-state lower bounds on Alice's and Bob's single-photon yields and the upper
+    """Decoy-state lower bounds on Alice's and Bob's untagged-state yields and the upper
     bound on the untagged bits' phase-flip rate (asymptotic when ``n_pulses`` is None).
+
+    With discrete phases the decoy bound is on the Fock single-photon yield, and the
+    untagged state ``|lambda_1^{mu_z}>`` lies within ``delta_1(mu_z)`` of it
+    (:mod:`.decoy`); negative (no-key) values pass unchanged so they still rank candidates.
     """
     if n_pulses is None:
-        s1_a, s1_b, s00_lo, t_x1_up = _asymptotic_decoys(y, params, aopp=aopp)
+        s1_a, s1_b, s00_lo, t_x1_up = _asymptotic_decoys(
+            y, params, aopp=aopp, phase_slices=phase_slices
+        )
     else:
         s1_a, s1_b, s00_lo, t_x1_up = _finite_decoys(
             y,
@@ -324,12 +447,25 @@ def _untagged_bounds(
             xi=xi,
             concentration=concentration,
             aopp=aopp,
+            phase_slices=phase_slices,
         )
+    if phase_slices is not None:
+        delta_a = class_angle(1, params.mu_z, phase_slices)
+        delta_b = delta_a if params.mu_z_b is None else class_angle(1, params.mu_z_b, phase_slices)
+        s1_a = np.where(s1_a > 0.0, yield_lower(s1_a, delta_a), s1_a)
+        s1_b = np.where(s1_b > 0.0, yield_lower(s1_b, delta_b), s1_b)
     mu_1_b = params.bob("mu_1")
     # X1 single-photon yield: intensity-weighted mean of the one-sided yields (= s1 if equal).
     s1_x = _safe_div(params.mu_1 * s1_a + mu_1_b * s1_b, params.mu_1 + mu_1_b)
     e1 = phase_error_upper(
-        mu_1=params.mu_1, mu_1_b=mu_1_b, t_x1=t_x1_up, s_00=s00_lo, s1_lower=s1_x
+        mu_1=params.mu_1,
+        mu_1_b=mu_1_b,
+        t_x1=t_x1_up,
+        s_00=s00_lo,
+        s1_lower=s1_x,
+        phase_slices=phase_slices,
+        mu_z=params.mu_z,
+        mu_z_b=params.mu_z_b,
     )
     return s1_a, s1_b, e1
 
@@ -389,9 +525,11 @@ def _aopp_key_rate(
     n_pulses: float | None,
     security: SecurityParameters,
     concentration: ConcentrationInequality,
+    bound: str,
 ) -> tuple[Array, Array, Array]:
     """AOPP key rate (bits per window), the untagged and the survivors' phase-flip rates,
-    with the window-matching factor ``pz2 = p_z^2`` and the EC efficiency ``f``.
+    with the window-matching factor ``pz2 = p_z^2``, the EC efficiency ``f`` and the named
+    finite-key ``bound`` (module docstring).
     """
     if n_pulses is None:
         n1_surv = surv.g * _safe_div(surv.u01, surv.g0) * _safe_div(surv.u10, surv.g1)
@@ -405,15 +543,18 @@ def _aopp_key_rate(
     scale = n * pz2
     n01, n10 = _stacked(concentration.observed_lower, xi, scale * surv.u01, scale * surv.u10)
     n1_all = n01 + n10
-    e1_obs = np.clip(
-        _safe_div(concentration.observed_upper((scale * (surv.u01 + surv.u10)) * e1, xi), n1_all),
-        0.0,
-        0.5,
-    )
+    flips_all = concentration.observed_upper((scale * (surv.u01 + surv.u10)) * e1, xi)
+    e1_obs = np.clip(_safe_div(flips_all, n1_all), 0.0, 0.5)
     e1_obs = np.where(n1_all > 0.0, e1_obs, 0.5)
     surv_exp = scale * surv.g * _safe_div(n01, scale * surv.g0) * _safe_div(n10, scale * surv.g1)
     n1_surv = concentration.observed_lower(surv_exp, xi)
-    flips = n1_surv * 2.0 * e1_obs * (1.0 - e1_obs)
+    if bound == "worst-split":
+        # Worst split of the untagged flips between the two groups (module docstring).
+        per_bit = np.minimum(_safe_div(flips_all, np.minimum(n01, n10)), 1.0)
+        per_bit = np.where(np.minimum(n01, n10) > 0.0, per_bit, 1.0)
+        flips = n1_surv * per_bit
+    else:
+        flips = n1_surv * 2.0 * e1_obs * (1.0 - e1_obs)
     e1_aopp = np.clip(_safe_div(concentration.observed_upper(flips, xi), n1_surv), 0.0, 0.5)
     e1_aopp = np.where(n1_surv > 0.0, e1_aopp, 0.5)
     length = (
@@ -425,15 +566,12 @@ def _aopp_key_rate(
 
 
 def _asymptotic_decoys(
-    y: WindowYields, params: ParameterArrays, *, aopp: bool
+    y: WindowYields, params: ParameterArrays, *, aopp: bool, phase_slices: int | None
 ) -> tuple[Array, Array, Array, Array]:
     strong_a, strong_b = _strong_decoys(params)
     if aopp or params.asymmetric:
-        s1_a = single_photon_yield_lower(
-            mu_1=params.mu_1, mu_2=strong_a, s_mu1=y.s10, s_mu2=y.s20, s_00=y.s00
-        )
-        s1_b = single_photon_yield_lower(
-            mu_1=params.bob("mu_1"), mu_2=strong_b, s_mu1=y.s01, s_mu2=y.s02, s_00=y.s00
+        s1_a, s1_b = _per_party_decoys(
+            params, strong_a, strong_b, (y.s10, y.s01), (y.s20, y.s02), y.s00, phase_slices
         )
     else:
         s1_a = single_photon_yield_lower(
@@ -442,6 +580,7 @@ def _asymptotic_decoys(
             s_mu1=(y.s10 + y.s01) / 2.0,
             s_mu2=(y.s20 + y.s02) / 2.0,
             s_00=y.s00,
+            phase_slices=phase_slices,
         )
         s1_b = s1_a
     return s1_a, s1_b, y.s00, y.x1_error
@@ -456,6 +595,7 @@ def _finite_decoys(
     xi: float,
     concentration: ConcentrationInequality,
     aopp: bool,
+    phase_slices: int | None,
 ) -> tuple[Array, Array, Array, Array]:
     """Expected-value bounds from decoy-window counts (observed = expected in simulation).
 
@@ -496,19 +636,14 @@ def _finite_decoys(
     s00_up = _safe_div(ups[0], n00)
     t_x1_up = _big_if_empty(ups[1], n_x1)
     if separate:
-        s1_a = single_photon_yield_lower(
-            mu_1=params.mu_1,
-            mu_2=strong_a,
-            s_mu1=_safe_div(lows[1], n10),
-            s_mu2=_big_if_empty(ups[2], n20),
-            s_00=s00_up,
-        )
-        s1_b = single_photon_yield_lower(
-            mu_1=params.bob("mu_1"),
-            mu_2=strong_b,
-            s_mu1=_safe_div(lows[2], n10),
-            s_mu2=_big_if_empty(ups[3], n02),
-            s_00=s00_up,
+        s1_a, s1_b = _per_party_decoys(
+            params,
+            strong_a,
+            strong_b,
+            (_safe_div(lows[1], n10), _safe_div(lows[2], n10)),
+            (_big_if_empty(ups[2], n20), _big_if_empty(ups[3], n02)),
+            s00_up,
+            phase_slices,
         )
     else:
         s1_a = single_photon_yield_lower(
@@ -517,9 +652,50 @@ def _finite_decoys(
             s_mu1=_safe_div(lows[1], 2.0 * n10),
             s_mu2=_big_if_empty(ups[2], 2.0 * n20),
             s_00=s00_up,
+            phase_slices=phase_slices,
         )
         s1_b = s1_a
     return s1_a, s1_b, s00_lo, t_x1_up
+
+
+def _per_party_decoys(
+    params: ParameterArrays,
+    strong_a: Array,
+    strong_b: Array,
+    weak_yields: tuple[Array, Array],
+    strong_yields: tuple[Array, Array],
+    s_00: Array,
+    phase_slices: int | None,
+) -> tuple[Array, Array]:
+    """Alice's and Bob's single-photon bounds from their one-sided ``(Alice, Bob)`` yields;
+    one stacked call when both use the same intensities."""
+    if params.mu_1_b is None and strong_b is strong_a:
+        both = single_photon_yield_lower(
+            mu_1=params.mu_1,
+            mu_2=strong_a,
+            s_mu1=np.stack(np.broadcast_arrays(*weak_yields)),
+            s_mu2=np.stack(np.broadcast_arrays(*strong_yields)),
+            s_00=s_00,
+            phase_slices=phase_slices,
+        )
+        return both[0], both[1]
+    s1_a = single_photon_yield_lower(
+        mu_1=params.mu_1,
+        mu_2=strong_a,
+        s_mu1=weak_yields[0],
+        s_mu2=strong_yields[0],
+        s_00=s_00,
+        phase_slices=phase_slices,
+    )
+    s1_b = single_photon_yield_lower(
+        mu_1=params.bob("mu_1"),
+        mu_2=strong_b,
+        s_mu1=weak_yields[1],
+        s_mu2=strong_yields[1],
+        s_00=s_00,
+        phase_slices=phase_slices,
+    )
+    return s1_a, s1_b
 
 
 def _stacked(bound, xi: float, *counts: Array) -> Array:  # type: ignore[no-untyped-def]

@@ -43,6 +43,15 @@ class KeyRateResult:
         phase_error_aopp: phase-flip bound of the survived untagged bits (same as
             ``phase_error_upper`` without AOPP).
         parameters: the (optimal) source parameters.
+        bound: the finite-key SNS-AOPP analysis requested (``"qkdchip-estimate"`` or
+            ``"worst-split"``, :data:`.protocols.BOUNDS`).
+        bound_reference: the source of the formulas that produced this rate (for plain SNS
+            and asymptotic rates the one analysis used, whichever bound was requested).
+        phase_slices: number of discrete phases of the sources, None for continuous.
+        eps_cor: correctness failure probability (None asymptotically).
+        eps_sec: secrecy failure probability, composed from the smoothing,
+            privacy-amplification and every estimate's failure probability (None
+            asymptotically); the rate is ``(eps_cor + eps_sec)``-secure.
     """
 
     distance_km: float
@@ -70,6 +79,11 @@ class KeyRateResult:
     phase_error_upper: float
     phase_error_aopp: float
     parameters: SnsParameters
+    bound: str
+    bound_reference: str
+    phase_slices: int | None
+    eps_cor: float | None
+    eps_sec: float | None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary; the parameters appear under ``"parameters"``.

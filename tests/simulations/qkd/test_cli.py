@@ -48,3 +48,33 @@ def test_bad_input_is_one_line_error(bad: list[str], capsys: pytest.CaptureFixtu
     assert main(["keyrate", *bad]) == 2
     err = capsys.readouterr().err
     assert err.startswith("qkdchip keyrate: error:")
+
+
+def test_bound_and_phase_slices_are_named_in_the_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["keyrate", "--protocol", "sns-aopp", "--finite", "1e12", "--bound", "worst-split"]
+    assert main([*argv, "--phase-slices", "16", "--distance-km", "370", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["bound"] == "worst-split"
+    assert payload["phase_slices"] == 16
+    (result,) = payload["results"]
+    assert result["bound"] == "worst-split"
+    assert "New J. Phys. 22, 053048" in result["bound_reference"]
+    assert "16 discrete phases" in result["bound_reference"]
+    assert result["eps_sec"] > 0.0
+
+
+def test_help_lists_every_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    from qkdchip.simulations.qkd import BOUNDS
+
+    with pytest.raises(SystemExit):
+        main(["keyrate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(bound in text for bound in BOUNDS)
+
+
+@pytest.mark.parametrize("bad", [["--bound", "zigzag"], ["--phase-slices", "1"]])
+def test_bad_bound_or_phase_slices_is_one_line_error(
+    bad: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["keyrate", "--finite", "1e12", "--distance-km", "300", *bad]) == 2
+    assert capsys.readouterr().err.startswith("qkdchip keyrate: error:")
