@@ -38,7 +38,13 @@ def rate(*, system: Any, protocol: str) -> dict[str, Any]:
 
 def main() -> None:
     sc = load_scenario("weiming")
-    model = NetworkModel(fibre=sc.fibre, server=sc.server, protocol=sc.protocol, phase=sc.phase)
+    model = NetworkModel(
+        fibre=sc.fibre,
+        server=sc.server,
+        protocol=sc.protocol,
+        phase=sc.phase,
+        interference=sc.interference,
+    )
     channels = [
         ChannelAssignment(k, 193.1e12 + k * 1e11, 3 * k, 193.1e12 + k * 1e11, -15.0, 0.0)
         for k in range(sc.network.channels)

@@ -18,6 +18,7 @@ from qkdchip.atomic import atomic_write_json
 from qkdchip.cache import source_hash
 from qkdchip.flow_context import FlowContext, StageResult
 from qkdchip.platforms import INP
+from qkdchip.simulations.network.limits import LimitingMechanism
 from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
 from qkdchip.simulations.network.sweep import DistanceSweep
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from qkdchip.scenarios.schema import Scenario
     from qkdchip.simulations.network.clients import NetworkClients
     from qkdchip.simulations.network.model import KeyRateFunction, NetworkModel, PairLinks
-    from qkdchip.simulations.network.wdm import ChannelAssignment
+    from qkdchip.simulations.network.wdm import ChannelAssignment, WdmGrid
 
 YIELD_SOURCES: tuple[str, ...] = (
     "qkdchip.simulations.wafer_yield",
@@ -256,12 +257,14 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
     )
     pool = ctx.need("yield", YieldOutput).pool if tx.source == "yield" else None
     comb = ctx.need("comb", CombOutput)
-    channels = _channel_plan(sc, comb)
+    grid, pump_hz = _comb_grid(sc, comb)
+    channels = _channel_plan(sc, comb, grid)
 
     def key_rate(*, system: Any, protocol: str) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
 
-        return optimise_key_rate(system, protocol=protocol, seed=sc.seed).to_dict()
+        options = sc.protocol.engine_options() | {"protocol": protocol}
+        return optimise_key_rate(system, **options, seed=sc.seed).to_dict()
 
     return _NetworkSetup(
         model=NetworkModel(
@@ -269,8 +272,12 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
             server=sc.server,
             protocol=sc.protocol,
             phase=sc.phase,
+            interference=sc.interference,
+            wdm=grid,
             comb_linewidth_hz=_master_linewidth_hz(sc, comb, channels),
+            reference_frequency_hz=pump_hz,
             operation=sc.network.operation,
+            seed_in_backbone=sc.network.seed_in_backbone,
             classical_power_dbm=sc.network.classical_power_dbm,
         ),
         channels=channels,
@@ -323,9 +330,12 @@ def network(ctx: FlowContext) -> StageResult:
     net, cached_net = ctx.cached("network", key, compute_network, NetworkResult)
     # the reach is searched from the longest configured distance where every pair beats PLOB
     good = [b.distance_km for b in net.by_distance if b.all_beat_plob]
-    reach = None
+    reach = limit = None
     if good:
         reach = ctx.cached("reach", key, lambda: _reach(ctx, setup, max(good)), Reach)[0]
+    if reach is not None and reach.first_failing_km is not None:
+        failing = reach.first_failing_km
+        limit = ctx.cached("limit", key, lambda: _limit(ctx, setup, failing), LimitingMechanism)[0]
     sweep = ctx.cached("sweep", key, lambda: _sweep(ctx, setup), DistanceSweep)[0]
     draws: tuple[UntestedDraws, ...] = ()
     if clients.pool and sc.yield_.draws > 0:
@@ -333,12 +343,14 @@ def network(ctx: FlowContext) -> StageResult:
             "yield_network", key, lambda: _untested_draws(ctx, setup), UntestedDrawSet
         )
         draws = draw_set[0].by_distance
-    output = NetworkOutput(evaluation=net, reach=reach, sweep=sweep, untested_draws=draws)
+    output = NetworkOutput(
+        evaluation=net, reach=reach, limit=limit, sweep=sweep, untested_draws=draws
+    )
     return StageResult(output, _network_headline(output), cached_net)
 
 
 def _network_headline(output: NetworkOutput) -> str:
-    net, reach = output.evaluation, output.reach
+    net, reach, limit = output.evaluation, output.reach, output.limit
     last = net.by_distance[-1]
     n_beat = sum(p.beats_plob for p in last.pairs)
     return (
@@ -349,6 +361,7 @@ def _network_headline(output: NetworkOutput) -> str:
             if reach is not None
             else "at no configured distance do all pairs beat PLOB"
         )
+        + ("" if limit is None else f" (limited by {limit.mechanism.replace('_', ' ')})")
     )
 
 
@@ -381,18 +394,25 @@ def _master_linewidth_hz(
     return max(comb.linewidth_hz(ch.line_mu) for ch in channels)
 
 
-def _channel_plan(sc: Scenario, comb: CombOutput) -> list[ChannelAssignment]:
-    """The scenario's WDM channels on the comb's lines (grid anchored on the pump line)."""
-    from qkdchip.simulations.network.wdm import assign_channels, grid_for_comb
+def _comb_grid(sc: Scenario, comb: CombOutput) -> tuple[WdmGrid, float]:
+    """The scenario's channel grid on the comb (anchored on the pump line) and the pump's
+    frequency (the reference line lambda_0), Hz."""
+    from qkdchip.simulations.network.wdm import grid_for_comb
 
     mu, frequency_hz = comb.mu, comb.frequency_hz
     pump = mu == 0
     if not np.any(pump):
         raise ValueError("the comb result has no pump line (mu = 0) to anchor the channel plan")
     spacing = float(np.median(np.diff(frequency_hz) / np.diff(mu)))
-    grid = grid_for_comb(
-        sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=float(frequency_hz[pump][0])
-    )
+    pump_hz = float(frequency_hz[pump][0])
+    return grid_for_comb(sc.wdm, line_spacing_hz=spacing, pump_frequency_hz=pump_hz), pump_hz
+
+
+def _channel_plan(sc: Scenario, comb: CombOutput, grid: WdmGrid) -> list[ChannelAssignment]:
+    """The scenario's WDM channels on the comb's lines."""
+    from qkdchip.simulations.network.wdm import assign_channels
+
+    mu, frequency_hz = comb.mu, comb.frequency_hz
     return assign_channels(
         line_mu=mu,
         line_frequency_hz=frequency_hz,
@@ -430,6 +450,37 @@ def _untested_draws(ctx: FlowContext, setup: _NetworkSetup) -> UntestedDrawSet:
         )
         blocks.append(UntestedDraws.from_result(result, table=table))
     return UntestedDrawSet(by_distance=tuple(blocks))
+
+
+def _limit(ctx: FlowContext, setup: _NetworkSetup, distance_km: float) -> LimitingMechanism:
+    """The mechanism that costs the weakest pair the most key at ``distance_km``, the first
+    distance beyond the reach."""
+    from qkdchip.simulations.network.limits import limiting_mechanism
+    from qkdchip.simulations.network.model import lock_client, pair_link
+
+    model, channels, clients = setup.model, setup.channels, setup.clients.deployed
+    links = ctx.scenario.network.links(distance_km)
+    best = None
+    for i, (channel, link) in enumerate(zip(channels, links, strict=True)):
+        chips = (clients[2 * i], clients[2 * i + 1])
+        downs = (link.alice_downstream_km, link.bob_downstream_km)
+        locks = tuple(
+            lock_client(model=model, chip=c, channel=channel, downstream_km=d)
+            for c, d in zip(chips, downs, strict=True)
+        )
+        if not all(c.working for c in chips) or not all(lk.locked for lk in locks):
+            continue
+        built = pair_link(
+            model=model, channel=channel, links=link, chips=chips, locks=locks, channels=channels
+        )
+        ratio = float(
+            setup.key_rate(system=built.system, protocol=model.protocol.name)["ratio_to_plob"]
+        )
+        if best is None or ratio < best[0]:
+            best = (ratio, built)
+    if best is None:
+        raise ValueError(f"no pair works at {distance_km:g} km to name a limiting mechanism")
+    return limiting_mechanism(model=model, link=best[1], key_rate=setup.key_rate)
 
 
 def _reach(ctx: FlowContext, setup: _NetworkSetup, start_km: float) -> Reach:

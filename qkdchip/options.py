@@ -17,3 +17,8 @@ MAX_WAFERS: int = 65_536
 then below 0.05 % and the wafer-level normals stay under a gigabyte."""
 REFERENCE_PUMP_POWER_W = 0.1
 """Assumed on-chip pump power of the reference dark-pulse comb (W)."""
+
+OPERATIONS: tuple[str, ...] = ("sequential", "sequential-parallel", "simultaneous")
+"""``sequential``: pairs take turns, only the measuring pair's light is on;
+``sequential-parallel``: pairs take turns on one detector set while every channel is lit (the
+paper's operation); ``simultaneous``: every pair measures at once on its own detectors."""

@@ -64,6 +64,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         "per_channel_by_distance": None,
         "networking_capability_km": None,
         "max_distance_km_all_above_plob": None,
+        "limiting_mechanism": None,
         "networking_capability_at_max_distance_km": None,
         "total_key_rate_bps": None,
         "modulator_yield": None,
@@ -97,6 +98,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         }
         out["networking_capability_km"] = net.evaluation.networking_capability_km
         out["max_distance_km_all_above_plob"] = None if net.reach is None else net.reach.distance_km
+        out["limiting_mechanism"] = None if net.limit is None else net.limit.to_dict()
         out["networking_capability_at_max_distance_km"] = net.capability_at_reach_km
         out["total_key_rate_bps"] = {f"{b.distance_km:g}": b.total_key_rate_bps for b in blocks}
         out["all_pairs_beat_plob"] = {f"{b.distance_km:g}": b.all_beat_plob for b in blocks}
@@ -113,7 +115,7 @@ def _channel_row(p: PairResult) -> dict[str, Any]:
         "line_power_dbm": p.channel.line_power_dbm,
         "status": p.status,
         "locked": [p.lock_alice.locked, p.lock_bob.locked],
-        "misalignment": p.phase.misalignment,
+        "misalignment": None if p.phase is None else p.phase.misalignment,
         "key_rate_per_pulse": p.key_rate_per_pulse,
         "key_rate_bps": p.key_rate_bps,
         "key_rate_bps_time_shared": p.key_rate_bps_time_shared,
@@ -123,6 +125,9 @@ def _channel_row(p: PairResult) -> dict[str, Any]:
         "qber_x": p.qber_x,
         "qber_z": p.qber_z,
         "qber_z_aopp": p.qber_z_aopp,
+        "qber_x_parts": None if p.qber is None else p.qber.x,
+        "qber_z_parts": None if p.qber is None else p.qber.z,
+        "noise_per_gate": p.noise_per_gate,
     }
 
 
@@ -222,6 +227,29 @@ def plot_network_key_rates(sweep: DistanceSweep, network: NetworkResult) -> byte
     ax.set_title(f"misalignment e_d from {100 * min(e_d):.2f} % to {100 * max(e_d):.2f} %")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
+    return _figure_png(fig)
+
+
+def plot_x_error_contributions(sweep: DistanceSweep) -> bytes:
+    """X-basis error rate versus distance, stacked by contribution (median channel, nominal
+    chips)."""
+    plt = _plt()
+    pts = sweep.points
+    d = np.array([p.distance_km for p in pts])
+    names = sorted({n for p in pts for n in p.qber.x}, key=lambda n: -pts[-1].qber.x.get(n, 0.0))
+    parts = np.array([[100.0 * p.qber.x.get(n, 0.0) for p in pts] for n in names])
+    total = np.array([100.0 * p.qber.qber_x for p in pts])
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    colours = plt.get_cmap("tab20")(np.arange(len(names)) % 20)
+    labels = [n.replace("_", " ") for n in names]
+    ax.stackplot(d, parts, labels=labels, colors=colours, alpha=0.9)
+    ax.plot(d, total, "k-", lw=1, label="total")
+    ax.set_xlabel("Alice-Bob distance (km)")
+    ax.set_ylabel("X-basis error rate (%)")
+    ax.set_xlim(d[0], d[-1])
+    ax.set_ylim(0.0, min(float(total.max()), 10.0) * 1.05)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
     return _figure_png(fig)
 
 
@@ -418,6 +446,14 @@ def _figures(ctx: FlowContext) -> list[_Figure]:
         )
         out.append(
             _Figure(
+                "x_error_contributions.png",
+                "X-basis error rate versus distance by contribution",
+                lambda: plot_x_error_contributions(net.sweep),
+                network_keys,
+            )
+        )
+        out.append(
+            _Figure(
                 "channels_vs_plob.png",
                 "Per-channel key rates against PLOB",
                 lambda: plot_channels(net.evaluation),
@@ -452,6 +488,42 @@ def _drawn(figure: _Figure, plot_dir: Path) -> bytes:
     atomic_write_bytes(path, png)
     atomic_write_json(index_path, {**index, figure.name: key}, indent=1, sort_keys=True)
     return png
+
+
+def _limit_cell(limit: dict[str, Any] | None) -> str:
+    if limit is None:
+        return "n/a"
+    return (
+        f"{limit['mechanism'].replace('_', ' ')} at {limit['distance_km']:g} km: key / PLOB "
+        f"{limit['ratio_to_plob']:.3f}, {limit['ratio_without']:.3f} without it"
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f} %"
+
+
+def _qber_table(rows: list[dict[str, Any]]) -> list[str]:
+    """The X and Z error rates of each pair split into their contributions (%)."""
+    keyed = [r for r in rows if r["qber_x_parts"] is not None]
+    if not keyed:
+        return []
+    out = []
+    for basis in ("x", "z"):
+        names = sorted({n for r in keyed for n in r[f"qber_{basis}_parts"]})
+        names = [n for n in names if any(r[f"qber_{basis}_parts"][n] > 0 for r in keyed)]
+        out += [
+            "",
+            f"{basis.upper()}-basis error by contribution (%):",
+            "",
+            "| pair | " + " | ".join(n.replace("_", " ") for n in names) + " | total |",
+            "|---" * (len(names) + 2) + "|",
+        ]
+        for r in keyed:
+            parts = r[f"qber_{basis}_parts"]
+            cells = " | ".join(f"{100 * parts.get(n, 0.0):.3f}" for n in names)
+            out.append(f"| {r['pair']} | {cells} | {100 * r[f'qber_{basis}']:.3f} |")
+    return out
 
 
 def _aopp(after: float | None, before: float) -> str:
@@ -489,6 +561,9 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
             f"({s['networking_capability_at_max_distance_km']:,.0f} km)"
         )
         + " |",
+        "| what limits the weakest pair just beyond it | "
+        + _limit_cell(s["limiting_mechanism"])
+        + " |",
         f"| usable comb lines | {_fmt(s['comb_lines_usable'])} |",
         f"| modulator yield | {_fmt(s['modulator_yield'], '.4f')} |",
         f"| chip yield | {_fmt(s['chip_yield'], '.4f')} |",
@@ -521,12 +596,13 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
             for r in rows:
                 lines.append(
                     f"| {r['pair']} | {'-'.join(r['clients'])} | {r['wavelength_nm']:.3f} | "
-                    f"{r['line_power_dbm']:.1f} | {100 * r['misalignment']:.2f} % | "
+                    f"{r['line_power_dbm']:.1f} | {_percent(r['misalignment'])} | "
                     f"{100 * r['qber_x']:.2f} % | {100 * r['qber_z']:.1f} %"
                     f"{_aopp(r['qber_z_aopp'], r['qber_z'])} | "
                     f"{r['key_rate_per_pulse']:.3e} | {r['key_rate_bps']:.4g} | "
                     f"{r['ratio_to_plob']:.2f} | {r['status']} |"
                 )
+            lines += _qber_table(rows)
     if s.get("yield_aware"):
         lines += [
             "",
@@ -551,11 +627,13 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
         "",
         "- Key rates: SNS TF-QKD (finite key when `protocol.n_pulses` is set), optimised per pair.",
         "- PLOB is the absolute bound on the Alice-Bob fibre transmittance (detectors excluded).",
-        "- e_d comes from the phase-error budget: comb linewidth over the path mismatch, injection-"
-        "locking residual jitter, reference-phase drift between 10 kHz phase samples, shot noise "
-        "of the reference estimate, differential drift, modulator extinction; plus the "
-        "visibility floor.",
-        "- In sequential operation each pair uses the detectors 1/N of the time; the network key "
+        "- e_d comes from the mechanisms: the visibility floor (polarisation extinction, pulse "
+        "timing jitter, arm intensity imbalance), the comb line's phase noise through both "
+        "injection locks over the path mismatch and each laser's residual jitter, the reference-"
+        "phase tracking loop (drift between estimates and their shot noise), the differential "
+        "drift and the modulators' extinction; the X error adds the phase slice and the noise.",
+        "- Keys use the quantum periods only (1 - reference_duty of each tracking cycle); pairs "
+        "that share the detectors (sequential operations) get 1/N of the time; the network key "
         "rate is the time average.",
         "",
     ]

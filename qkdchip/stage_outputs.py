@@ -17,6 +17,7 @@ from qkdchip.circuits.manifest import MaskEntry
 from qkdchip.records import Record
 from qkdchip.simulations.comb.solve import CombLine
 from qkdchip.simulations.network.clients import ChipPool
+from qkdchip.simulations.network.limits import LimitingMechanism
 from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
 from qkdchip.simulations.network.sweep import DistanceSweep
@@ -294,6 +295,8 @@ class NetworkOutput(Record):
         evaluation: every pair at every configured distance.
         reach: the longest distance at which every pair beats PLOB, searched from the longest
             configured one that qualifies (None when none does).
+        limit: what limits the weakest pair just beyond the reach (None without a reach or
+            when the search ended at its maximum distance).
         sweep: key rate versus distance of the median channel's pair, nominal chips.
         untested_draws: random, untested chip sets at each configured distance (empty when
             the scenario asks for none).
@@ -301,6 +304,7 @@ class NetworkOutput(Record):
 
     evaluation: NetworkResult
     reach: Reach | None
+    limit: LimitingMechanism | None
     sweep: DistanceSweep
     untested_draws: tuple[UntestedDraws, ...]
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import add_json_option, add_scenario_options
+from qkdchip.options import OPERATIONS
 
 NETWORK_STAGES = ("devices", "comb", "yield", "network")
 
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--operation",
-        choices=("sequential", "simultaneous"),
+        choices=OPERATIONS,
         default=None,
         help="override the scenario's operation",
     )
@@ -87,7 +88,7 @@ def network(args: argparse.Namespace) -> int:
                 f"{p.alice}-{p.bob}",
                 f"{p.channel.wavelength_nm:.2f}",
                 "yes" if p.locked else "no",
-                f"{100 * p.phase.misalignment:.2f}",
+                "-" if p.phase is None else f"{100 * p.phase.misalignment:.2f}",
                 f"{100 * p.qber_x:.2f}",
                 f"{p.key_rate_per_pulse:.2e}",
                 f"{p.key_rate_bps:.3g}",

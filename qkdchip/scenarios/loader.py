@@ -23,6 +23,7 @@ from qkdchip.scenarios.schema import (
 )
 from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import FibrePlant, PhaseTracking, Protocol, Server
+from qkdchip.simulations.network.visibility import Interference
 from qkdchip.simulations.network.wdm import WdmGrid
 from qkdchip.values import convert_value
 
@@ -35,6 +36,7 @@ _SECTIONS: dict[str, type] = {
     "server": Server,
     "protocol": Protocol,
     "phase": PhaseTracking,
+    "interference": Interference,
     "comb": CombSection,
     "wdm": WdmGrid,
     "transmitter": TransmitterSection,

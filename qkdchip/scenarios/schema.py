@@ -22,6 +22,7 @@ from qkdchip.simulations.network.model import (
     Protocol,
     Server,
 )
+from qkdchip.simulations.network.visibility import Interference
 from qkdchip.simulations.network.wdm import WdmGrid
 from qkdchip.validation import check_choice, check_range
 
@@ -64,8 +65,11 @@ class NetworkSection:
         clients: number of client chips (two per pair).
         channels: number of WDM channels (one per pair), clients / 2.
         pair_distances_km: Alice-Bob distances to evaluate (upstream arms split equally), km.
-        operation: ``sequential`` or ``simultaneous``.
+        operation: ``sequential``, ``sequential-parallel`` (pairs take turns while every channel
+            is lit, the paper's operation) or ``simultaneous``.
         downstream_km: default downstream fibre per client, km.
+        seed_in_backbone: whether the comb seed lines run down the backbone (upstream) fibres
+            instead of separate downstream fibres.
         sweep_max_km: longest distance of the key-rate-versus-distance curve, km.
         sweep_points: points on that curve.
         classical_power_dbm: classical channel sharing the upstream fibre, dBm (None: none).
@@ -77,6 +81,7 @@ class NetworkSection:
     pair_distances_km: tuple[float, ...] = (204.0, 370.0)
     operation: str = "sequential"
     downstream_km: float = 0.05
+    seed_in_backbone: bool = False
     sweep_max_km: float = 700.0
     sweep_points: int = 15
     classical_power_dbm: float | None = None
@@ -217,6 +222,7 @@ class Scenario:
         server: server optics and detectors.
         protocol: SNS protocol.
         phase: phase tracking.
+        interference: what sets the fringe visibility at the server.
         comb: comb source.
         wdm: channel grid and filters.
         transmitter: client chips.
@@ -232,6 +238,7 @@ class Scenario:
     server: Server = field(default_factory=Server)
     protocol: Protocol = field(default_factory=Protocol)
     phase: PhaseTracking = field(default_factory=PhaseTracking)
+    interference: Interference = field(default_factory=Interference)
     comb: CombSection = field(default_factory=CombSection)
     wdm: WdmGrid = field(default_factory=WdmGrid)
     transmitter: TransmitterSection = field(default_factory=TransmitterSection)

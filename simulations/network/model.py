@@ -8,9 +8,11 @@ works out injection locking, the phase-error budget (-> misalignment e_d), the n
 detector gate, and hands the resulting link to the SNS key-rate engine
 (:mod:`qkdchip.simulations.qkd`).
 
-Operation: ``sequential`` pairs share one detector set and run one after another (no cross-
-channel noise; each pair gets ``1/n_pairs`` of the time), ``simultaneous`` pairs run at once
-with their own detectors (other channels leak through the demultiplexer isolation).
+Operation (:data:`OPERATIONS`): in ``sequential`` operation the pairs share one detector set
+and run one after another with only their own light on; ``sequential-parallel`` (the paper's)
+keeps every channel lit while one pair measures; ``simultaneous`` pairs measure at once on their
+own detectors. Whenever other channels are lit their light leaks through the demultiplexer and
+scatters Raman light into the measuring channel (:mod:`.fibre_noise`).
 """
 
 from __future__ import annotations
@@ -20,50 +22,62 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qkdchip.constants import C_M_PER_S
+from qkdchip.constants import C_M_PER_S, PLANCK_J_S
+from qkdchip.options import OPERATIONS
 from qkdchip.records import Record, finite_or_none
+from qkdchip.simulations.network.fibre_noise import (
+    BackboneFibre,
+    LitLine,
+    channel_noise_per_gate,
+)
 from qkdchip.simulations.network.injection_locking import (
     LockResult,
     SlaveLaser,
     injected_power_dbm,
     injection_lock,
+    pair_phase_noise,
 )
-from qkdchip.simulations.network.phase_budget import PhaseErrorBudget, phase_error_budget
-from qkdchip.simulations.network.wdm import (
-    ChannelAssignment,
-    photons_per_gate,
-    raman_noise_power_w,
+from qkdchip.simulations.network.phase_budget import (
+    PhaseErrorBudget,
+    drift_tracking_variance,
+    extinction_variance,
+    phase_error_budget,
 )
+from qkdchip.simulations.network.phase_tracking import (
+    PREDICTORS,
+    TrackingVariance,
+    tracking_error_variance,
+)
+from qkdchip.simulations.network.qber import QberDecomposition, qber_decomposition
+from qkdchip.simulations.network.visibility import Interference
+from qkdchip.simulations.network.wdm import ChannelAssignment, DemuxFilter, WdmGrid
 from qkdchip.simulations.qkd.bounds import plob_bound
+from qkdchip.simulations.qkd.discrete_phase import check_phase_slices
+from qkdchip.simulations.qkd.protocols import BOUNDS
 from qkdchip.validation import check_choice, check_range
 
 if TYPE_CHECKING:
     from qkdchip.simulations.qkd import SnsSystem
 
-OPERATIONS = ("sequential", "simultaneous")
+CLASSICAL_FREQUENCY_HZ = C_M_PER_S / 1530e-9
+"""Frequency of an optional classical channel sharing the upstream fibres (1530 nm), Hz."""
 
 
 @dataclass(frozen=True)
 class FibrePlant:
-    """Fibre used for every link.
+    """Fibre used for every link (its scattering: :class:`~.fibre_noise.BackboneFibre`).
 
     Attributes:
         loss_db_per_km: attenuation, dB/km.
         group_index: group index (sets delays), >= 1.
-        raman_coefficient_per_km_nm: spontaneous Raman coefficient rho near 1550 nm for a
-            classical channel a few nm away, 1/(km nm).
     """
 
     loss_db_per_km: float = 0.16
     group_index: float = 1.468
-    raman_coefficient_per_km_nm: float = 3e-9
 
     def __post_init__(self) -> None:
         check_range("fibre.loss_db_per_km", self.loss_db_per_km, 0.0, 10.0)
         check_range("fibre.group_index", self.group_index, 1.0, 5.0)
-        check_range(
-            "fibre.raman_coefficient_per_km_nm", self.raman_coefficient_per_km_nm, 0.0, 1e-6
-        )
 
 
 @dataclass(frozen=True)
@@ -77,9 +91,9 @@ class Server:
         max_count_rate_hz: highest count rate a detector sustains (caps reference counts), Hz.
         receiver_loss_db: insertion loss of the server optics in front of the detectors, dB.
         demux_loss_db: loss of the line-selecting filters on the downstream (comb) path, dB.
-        filter_bandwidth_nm: bandwidth of the quantum channel's receive filter, nm.
-        isolation_adjacent_db: demultiplexer isolation from the neighbouring grid channel, dB.
-        isolation_far_db: isolation from any other channel (including lambda_0), dB.
+        filter_bandwidth_nm: noise bandwidth of the quantum channel's receive filter, nm.
+        demux_isolation_db: stop-band isolation of each channel's demultiplexer filter (its
+            shape: :class:`~.wdm.DemuxFilter`), dB.
     """
 
     detector_efficiency: float = 0.6
@@ -89,8 +103,7 @@ class Server:
     receiver_loss_db: float = 1.5
     demux_loss_db: float = 3.0
     filter_bandwidth_nm: float = 0.1
-    isolation_adjacent_db: float = 35.0
-    isolation_far_db: float = 60.0
+    demux_isolation_db: float = 60.0
 
     def __post_init__(self) -> None:
         check_range("server.detector_efficiency", self.detector_efficiency, 1e-6, 1.0)
@@ -100,8 +113,7 @@ class Server:
         check_range("server.receiver_loss_db", self.receiver_loss_db, 0.0, 60.0)
         check_range("server.demux_loss_db", self.demux_loss_db, 0.0, 60.0)
         check_range("server.filter_bandwidth_nm", self.filter_bandwidth_nm, 1e-4, 10.0)
-        check_range("server.isolation_adjacent_db", self.isolation_adjacent_db, 0.0, 200.0)
-        check_range("server.isolation_far_db", self.isolation_far_db, 0.0, 200.0)
+        check_range("server.demux_isolation_db", self.demux_isolation_db, 0.0, 200.0, low_open=True)
 
     @property
     def receiver_efficiency(self) -> float:
@@ -119,6 +131,9 @@ class Protocol:
         repetition_rate_hz: time windows per second, Hz.
         ec_efficiency: error-correction inefficiency f >= 1.
         phase_slice_rad: X1 phase-slice width D_s, rad.
+        bound: finite-key SNS-AOPP analysis (:data:`~qkdchip.simulations.qkd.protocols.BOUNDS`).
+        phase_slices: number of discrete phases the transmitter randomises over (None:
+            continuous randomisation).
     """
 
     name: str = "sns-aopp"
@@ -126,6 +141,8 @@ class Protocol:
     repetition_rate_hz: float = 1e9
     ec_efficiency: float = 1.1
     phase_slice_rad: float = math.pi / 8
+    bound: str = "worst-split"
+    phase_slices: int | None = None
 
     def __post_init__(self) -> None:
         check_choice("protocol.name", self.name, ("sns", "sns-aopp"))
@@ -134,47 +151,74 @@ class Protocol:
         check_range("protocol.repetition_rate_hz", self.repetition_rate_hz, 1.0, 1e11)
         check_range("protocol.ec_efficiency", self.ec_efficiency, 1.0, 3.0)
         check_range("protocol.phase_slice_rad", self.phase_slice_rad, 1e-3, math.pi)
+        check_choice("protocol.bound", self.bound, BOUNDS)
+        check_phase_slices(self.phase_slices)
+
+    def engine_options(self) -> dict[str, Any]:
+        """The keyword arguments of the key-rate engine this protocol sets."""
+        return {"protocol": self.name, "bound": self.bound, "phase_slices": self.phase_slices}
 
 
 @dataclass(frozen=True)
 class PhaseTracking:
-    """Dual-wavelength phase tracking and the interference quality.
+    """Dual-wavelength phase tracking, time-multiplexed with the quantum signals.
+
+    Each cycle of ``1/sampling_rate_hz`` holds a reference period (a fraction
+    ``reference_duty``: strong reference pulses at lambda_0, the server estimates their phase
+    from SNSPD counts) followed by a quantum period that uses the estimate (see
+    :mod:`.phase_tracking`).
 
     Attributes:
-        visibility: interference visibility without phase noise (floor (1-V)/2), (0, 1].
-        sampling_rate_hz: SNSPD phase-estimation rate of the reference phase, Hz.
-        reference_drift_rad_per_ms: drift rate of the reference phase, rad/ms.
-        differential_drift_rad_per_ms: drift rate of the differential phase, rad/ms.
-        drift_reference_length_km: total fibre length at which the drift rates were measured; the
-            rates scale in proportion to a pair's total fibre length, km.
-        differential_window_ms: update interval of the differential-phase estimate, ms.
+        sampling_rate_hz: tracking cycles per second (the SNSPD phase-estimation rate), Hz.
+        reference_duty: fraction of each cycle spent on reference pulses, (0, 1).
+        predictor: ``hold`` (apply the last estimate) or ``linear`` (extrapolate the last two).
+        reference_drift_rad_per_ms: rms drift rate of the reference phase, rad/ms.
+        differential_drift_rad_per_ms: rms drift rate of the differential phase, rad/ms.
+        drift_correlation_ms: correlation time of the drift rate (Ornstein-Uhlenbeck), ms.
+        drift_reference_length_km: total fibre length at which the drift rates were measured;
+            a pair's rates scale with the square root of its total fibre length (independent
+            perturbations along the fibre add in variance), km.
+        differential_window_ms: window of the differential-phase estimate, ms.
         reference_photons_per_pulse: mean photons per reference pulse leaving a client.
-        reference_duty: fraction of time slots that carry reference pulses, (0, 1).
         path_mismatch_m: residual length mismatch of the two paths from the comb line, m.
     """
 
-    visibility: float = 0.97
     sampling_rate_hz: float = 10e3
+    reference_duty: float = 0.2
+    predictor: str = "hold"
     reference_drift_rad_per_ms: float = 2.871
     differential_drift_rad_per_ms: float = 0.033
+    drift_correlation_ms: float = 10.0
     drift_reference_length_km: float = 370.0
     differential_window_ms: float = 10.0
     reference_photons_per_pulse: float = 20.0
-    reference_duty: float = 0.2
     path_mismatch_m: float = 20.0
 
     def __post_init__(self) -> None:
-        check_range("phase.visibility", self.visibility, 1e-3, 1.0)
         check_range("phase.sampling_rate_hz", self.sampling_rate_hz, 1e-3, 1e9)
+        check_range(
+            "phase.reference_duty", self.reference_duty, 0.0, 1.0, low_open=True, high_open=True
+        )
+        check_choice("phase.predictor", self.predictor, PREDICTORS)
         check_range("phase.reference_drift_rad_per_ms", self.reference_drift_rad_per_ms, 0.0, 1e6)
         check_range(
             "phase.differential_drift_rad_per_ms", self.differential_drift_rad_per_ms, 0.0, 1e6
         )
+        check_range("phase.drift_correlation_ms", self.drift_correlation_ms, 1e-6, 1e9)
         check_range("phase.drift_reference_length_km", self.drift_reference_length_km, 1e-3, 1e5)
         check_range("phase.differential_window_ms", self.differential_window_ms, 0.0, 1e6)
         check_range("phase.reference_photons_per_pulse", self.reference_photons_per_pulse, 0.0, 1e9)
-        check_range("phase.reference_duty", self.reference_duty, 0.0, 0.99)
         check_range("phase.path_mismatch_m", self.path_mismatch_m, 0.0, 1e6)
+
+    @property
+    def reference_period_s(self) -> float:
+        """Reference period of each cycle, s."""
+        return self.reference_duty / self.sampling_rate_hz
+
+    @property
+    def quantum_period_s(self) -> float:
+        """Quantum period of each cycle, s."""
+        return (1.0 - self.reference_duty) / self.sampling_rate_hz
 
 
 @dataclass(frozen=True)
@@ -232,26 +276,53 @@ class NetworkModel:
         fibre: fibre plant.
         server: server optics and detectors.
         protocol: SNS protocol settings.
-        phase: phase tracking and interference.
+        phase: phase tracking.
+        interference: what sets the fringe visibility at the server.
+        wdm: the channel grid (its pass band and stop-band edge shape the demultiplexer).
         comb_linewidth_hz: Lorentzian linewidth of each comb line (the injection master), Hz.
-        operation: ``sequential`` or ``simultaneous``.
-        classical_power_dbm: launch power of a classical (synchronisation) channel sharing each
-            upstream fibre, dBm; None when clocks travel on separate fibre.
+        reference_frequency_hz: frequency of the reference line lambda_0 (the comb's pump), Hz.
+        operation: one of :data:`OPERATIONS`.
+        signal_photons_per_pulse: bound on the mean photon number of another pair's quantum
+            pulse (its crosstalk and Raman light while lit).
+        seed_in_backbone: whether the comb seed lines travel down the backbone fibres (against
+            the quantum light) instead of separate downstream fibres.
+        classical_power_dbm: launch power of a classical (synchronisation) channel at
+            :data:`CLASSICAL_FREQUENCY_HZ` sharing each upstream fibre, dBm; None when clocks
+            travel on separate fibre.
     """
 
     fibre: FibrePlant = field(default_factory=FibrePlant)
     server: Server = field(default_factory=Server)
     protocol: Protocol = field(default_factory=Protocol)
     phase: PhaseTracking = field(default_factory=PhaseTracking)
+    interference: Interference = field(default_factory=Interference)
+    wdm: WdmGrid = field(default_factory=WdmGrid)
     comb_linewidth_hz: float = 40.0
+    reference_frequency_hz: float = C_M_PER_S / 1549.78e-9
     operation: str = "sequential"
+    signal_photons_per_pulse: float = 1.0
+    seed_in_backbone: bool = False
     classical_power_dbm: float | None = None
 
     def __post_init__(self) -> None:
         check_range("comb_linewidth_hz", self.comb_linewidth_hz, 1e-6, 1e9)
+        check_range("reference_frequency_hz", self.reference_frequency_hz, 1e14, 1e15)
         check_choice("operation", self.operation, OPERATIONS)
+        check_range("signal_photons_per_pulse", self.signal_photons_per_pulse, 0.0, 100.0)
         if self.classical_power_dbm is not None:
             check_range("classical_power_dbm", self.classical_power_dbm, -100.0, 30.0)
+
+    @property
+    def pairs_share_detectors(self) -> bool:
+        """Whether the pairs take turns on one detector set (each gets 1/n of the time)."""
+        return self.operation != "simultaneous"
+
+    def lit_channels(
+        self, channel: ChannelAssignment, channels: Sequence[ChannelAssignment]
+    ) -> tuple[ChannelAssignment, ...]:
+        """Channels lit while ``channel``'s pair measures: its own only in ``sequential``
+        operation, every channel otherwise."""
+        return (channel,) if self.operation == "sequential" else tuple(channels)
 
 
 KeyRateFunction = Callable[..., Mapping[str, Any]]
@@ -272,18 +343,20 @@ class PairResult(Record):
         links: the fibre lengths.
         lock_alice: Alice's injection-locking result.
         lock_bob: Bob's injection-locking result.
-        phase: the phase-error budget.
+        phase: the phase-error budget (None when the pair has no key).
         noise_per_gate: noise click probability per detector per gate, by source.
         status: ``ok`` or why the pair has no key (a laser that does not lock, a failed chip).
         key_rate_per_pulse: secret bits per pulse.
-        key_rate_bps: bit/s while the pair runs.
-        key_rate_bps_time_shared: bit/s averaged over the network cycle (sequential operation
-            divides by the number of pairs).
+        key_rate_bps: bit/s while the pair runs (its quantum periods only: the reference
+            periods carry no key).
+        key_rate_bps_time_shared: bit/s averaged over the network cycle (pairs that share the
+            detectors divide by the number of pairs).
         plob: absolute PLOB bound, bits per pulse (None: a lossless channel has none).
         ratio_to_plob: key rate over PLOB.
         qber_x: X-basis error rate.
         qber_z: Z-basis error rate.
         qber_z_aopp: Z error rate of the bits surviving AOPP (None without a key).
+        qber: both error rates split into their contributions (None without a key).
     """
 
     pair: int
@@ -293,7 +366,7 @@ class PairResult(Record):
     links: PairLinks
     lock_alice: LockResult
     lock_bob: LockResult
-    phase: PhaseErrorBudget
+    phase: PhaseErrorBudget | None
     noise_per_gate: dict[str, float]
     status: str
     key_rate_per_pulse: float
@@ -304,6 +377,7 @@ class PairResult(Record):
     qber_x: float
     qber_z: float
     qber_z_aopp: float | None
+    qber: QberDecomposition | None
 
     @property
     def beats_plob(self) -> bool:
@@ -320,117 +394,207 @@ def _delay_s(length_km: float, group_index: float) -> float:
     return length_km * 1e3 * group_index / C_M_PER_S
 
 
+def lit_lines(
+    *,
+    model: NetworkModel,
+    channel: ChannelAssignment,
+    links: PairLinks,
+    lit_channels: Sequence[ChannelAssignment],
+) -> list[LitLine]:
+    """Light in the backbone fibres while one pair's quantum period runs.
+
+    The pair's own references are off (time-division tracking). Each other lit channel's two
+    clients send quantum pulses (``model.signal_photons_per_pulse`` bounds their mean photon
+    number; they fall inside the gates) and their references at lambda_0, unsynchronised with
+    this pair's cycle, so lit for a fraction ``reference_duty`` of the time. Seed lines travel
+    down the backbone only when ``model.seed_in_backbone``; a classical channel, when present,
+    runs up every arm.
+    """
+    srv, ph = model.server, model.phase
+    arms = (links.alice_upstream_km, links.bob_upstream_km)
+    in_gate = 1.0 / srv.gate_s  # pulses carry their photons inside one gate
+
+    def pulses(photons: float, frequency_hz: float) -> float:
+        return photons * PLANCK_J_S * frequency_hz * in_gate
+
+    lines = []
+    for other in lit_channels:
+        if other.grid_index == channel.grid_index:
+            continue
+        for km in arms:
+            lines.append(
+                LitLine(
+                    label="quantum",
+                    frequency_hz=other.line_frequency_hz,
+                    launch_power_w=pulses(model.signal_photons_per_pulse, other.line_frequency_hz),
+                    length_km=km,
+                )
+            )
+            lines.append(
+                LitLine(
+                    label="reference",
+                    frequency_hz=model.reference_frequency_hz,
+                    launch_power_w=ph.reference_duty
+                    * pulses(ph.reference_photons_per_pulse, model.reference_frequency_hz),
+                    length_km=km,
+                )
+            )
+    if model.seed_in_backbone:
+        for seeded in lit_channels:
+            power = 1e-3 * 10.0 ** ((seeded.line_power_dbm - srv.demux_loss_db) / 10.0)
+            for km in arms:
+                lines.append(
+                    LitLine(
+                        label="seed",
+                        frequency_hz=seeded.line_frequency_hz,
+                        launch_power_w=power,
+                        length_km=km,
+                        direction="downstream",
+                    )
+                )
+    if model.classical_power_dbm is not None:
+        for km in arms:
+            lines.append(
+                LitLine(
+                    label="classical",
+                    frequency_hz=CLASSICAL_FREQUENCY_HZ,
+                    launch_power_w=1e-3 * 10.0 ** (model.classical_power_dbm / 10.0),
+                    length_km=km,
+                )
+            )
+    return lines
+
+
 def noise_per_gate(
     *,
     model: NetworkModel,
     channel: ChannelAssignment,
     links: PairLinks,
-    active_channels: Sequence[ChannelAssignment],
-    signal_photons_per_pulse: float = 1.0,
+    lit_channels: Sequence[ChannelAssignment],
 ) -> dict[str, float]:
-    """Noise photons (or dark clicks) per detector gate for one pair's quantum channel.
+    """Noise counts per detector gate in one pair's quantum channel, by source.
 
-    Sources: detector dark counts; leakage of both clients' reference pulses at lambda_0
-    through the far isolation (references fill a fraction ``reference_duty`` of the slots; the
-    leak is averaged over slots); in simultaneous operation, the other pairs' quantum pulses
-    through the adjacent or far isolation (``signal_photons_per_pulse`` bounds their
-    intensity); Raman scattering of a co-propagating classical channel, if any.
+    Sources (see :mod:`.fibre_noise`): dark counts; crosstalk of the other lit lines through
+    the channel's demultiplexer filter at their offsets; forward Raman light of the upstream
+    lines in the channel's band; backward Raman light and Rayleigh backscatter of seed light
+    sent down the backbone fibres.
+
+    Args:
+        model: the shared network description.
+        channel: the pair's channel.
+        links: the pair's fibre lengths.
+        lit_channels: the channels lit while the pair measures (none but its own in
+            ``sequential`` operation, all of them otherwise).
 
     Returns:
-        Mapping source -> mean noise photons (probabilities) per gate per detector.
+        Mapping source -> mean noise counts per gate per detector.
     """
     srv = model.server
-    eta_rx = srv.receiver_efficiency
-    arms = (links.alice_upstream_km, links.bob_upstream_km)
-    eta_arms = [10.0 ** (-model.fibre.loss_db_per_km * km / 10.0) * eta_rx for km in arms]
-    mean_eta = 0.5 * (eta_arms[0] + eta_arms[1])
-    far = 10.0 ** (-srv.isolation_far_db / 10.0)
-    adjacent = 10.0 ** (-srv.isolation_adjacent_db / 10.0)
-    out = {"dark": srv.dark_count_rate_hz * srv.gate_s}
-    # Both clients' reference pulses, half to each detector, averaged over the time slots.
-    out["reference_leak"] = (
-        model.phase.reference_photons_per_pulse * model.phase.reference_duty * mean_eta * far
+    noise = channel_noise_per_gate(
+        channel_frequency_hz=channel.line_frequency_hz,
+        lines=lit_lines(model=model, channel=channel, links=links, lit_channels=lit_channels),
+        fibre=BackboneFibre(loss_db_per_km=model.fibre.loss_db_per_km),
+        demux=DemuxFilter(grid=model.wdm, isolation_db=srv.demux_isolation_db),
+        bandwidth_nm=srv.filter_bandwidth_nm,
+        gate_s=srv.gate_s,
+        receiver_efficiency=srv.receiver_efficiency,
+        dark_count_rate_hz=srv.dark_count_rate_hz,
     )
-    cross = 0.0
-    if model.operation == "simultaneous":
-        for other in active_channels:
-            if other.grid_index == channel.grid_index:
-                continue
-            iso = adjacent if abs(other.grid_index - channel.grid_index) == 1 else far
-            cross += 2.0 * signal_photons_per_pulse * mean_eta * iso
-    out["other_channels"] = cross
-    raman = 0.0
-    if model.classical_power_dbm is not None:
-        launch = 1e-3 * 10.0 ** (model.classical_power_dbm / 10.0)
-        for km in arms:
-            p_end = raman_noise_power_w(
-                launch_power_w=launch,
-                raman_coefficient_per_km_nm=model.fibre.raman_coefficient_per_km_nm,
-                bandwidth_nm=srv.filter_bandwidth_nm,
-                length_km=km,
-                loss_db_per_km=model.fibre.loss_db_per_km,
-                co_propagating=True,
-            )
-            # Raman power at the fibre end already carries the fibre loss; half per detector.
-            photons = photons_per_gate(
-                power_w=p_end, frequency_hz=channel.line_frequency_hz, gate_s=srv.gate_s
-            )
-            raman += 0.5 * photons * eta_rx
-    out["raman"] = raman
-    return out
+    return noise.to_dict()
 
 
-def reference_counts_per_window(*, model: NetworkModel, links: PairLinks) -> float:
-    """Detected reference counts in one phase-estimation window (capped by the detector)."""
+def reference_count_rate_hz(*, model: NetworkModel, links: PairLinks) -> float:
+    """Detected reference count rate during a reference period (both detectors, capped by
+    their maximum count rate), Hz."""
     srv = model.server
     eta_rx = srv.receiver_efficiency
     eta_sum = sum(
         10.0 ** (-model.fibre.loss_db_per_km * km / 10.0) * eta_rx
         for km in (links.alice_upstream_km, links.bob_upstream_km)
     )
-    rate = (
-        model.protocol.repetition_rate_hz
-        * model.phase.reference_duty
-        * model.phase.reference_photons_per_pulse
-        * eta_sum
-    )
-    return min(rate, 2.0 * srv.max_count_rate_hz) / model.phase.sampling_rate_hz
+    rate = model.protocol.repetition_rate_hz * model.phase.reference_photons_per_pulse * eta_sum
+    return min(rate, 2.0 * srv.max_count_rate_hz)
 
 
-def pair_phase_budget(
-    *,
-    model: NetworkModel,
-    links: PairLinks,
-    lock_a: LockResult,
-    lock_b: LockResult,
-    extinction_ratio_db: tuple[float, float],
-) -> PhaseErrorBudget:
-    """Phase-error budget of one pair (see :mod:`.phase_budget` for the model)."""
+def pair_tracking(*, model: NetworkModel, links: PairLinks) -> TrackingVariance:
+    """Residual reference-phase tracking error of one pair (closed form of
+    :mod:`.phase_tracking`, at the scenario's cycle and the pair's drift and count rate)."""
     ph = model.phase
+    srv = model.server
+    return tracking_error_variance(
+        drift_rate_rad_per_s=ph.reference_drift_rad_per_ms
+        * 1e3
+        * drift_rate_scale(model=model, links=links),
+        correlation_time_s=ph.drift_correlation_ms * 1e-3,
+        reference_period_s=ph.reference_period_s,
+        quantum_period_s=ph.quantum_period_s,
+        reference_count_rate_hz=reference_count_rate_hz(model=model, links=links),
+        visibility=model.interference.visibility,
+        background_count_rate_hz=2.0 * srv.dark_count_rate_hz,
+        predictor=ph.predictor,
+    )
+
+
+def drift_rate_scale(*, model: NetworkModel, links: PairLinks) -> float:
+    """Factor on the measured drift rates for a pair's total fibre length (square-root
+    scaling: independent perturbations along the fibre add in variance)."""
     total_km = (
         links.alice_upstream_km
         + links.bob_upstream_km
         + links.alice_downstream_km
         + links.bob_downstream_km
     )
-    scale = total_km / ph.drift_reference_length_km
-    mismatch_km = abs(
-        (links.alice_upstream_km + links.alice_downstream_km)
-        - (links.bob_upstream_km + links.bob_downstream_km)
+    return math.sqrt(total_km / model.phase.drift_reference_length_km)
+
+
+def pair_phase_budget(
+    *,
+    model: NetworkModel,
+    links: PairLinks,
+    chips: tuple[ClientChip, ClientChip],
+    locks: tuple[LockResult, LockResult],
+) -> PhaseErrorBudget:
+    """Visibility factors and phase-error variances of one pair (see :mod:`.phase_budget`).
+
+    Args:
+        model: the shared network description.
+        links: the pair's fibre lengths.
+        chips: (Alice's, Bob's) chip.
+        locks: their injection-locking results (both locked).
+    """
+    ph = model.phase
+    delay = _delay_s(
+        links.alice_upstream_km
+        + links.alice_downstream_km
+        - links.bob_upstream_km
+        - links.bob_downstream_km
+        + ph.path_mismatch_m * 1e-3,
+        model.fibre.group_index,
     )
-    delay = _delay_s(mismatch_km + ph.path_mismatch_m * 1e-3, model.fibre.group_index)
+    lasers = pair_phase_noise(
+        master_linewidth_hz=model.comb_linewidth_hz,
+        delay_s=delay,
+        locking_bandwidth_a_hz=locks[0].locking_bandwidth_hz,
+        locking_bandwidth_b_hz=locks[1].locking_bandwidth_hz,
+        free_running_linewidth_a_hz=chips[0].laser.free_running_linewidth_hz,
+        free_running_linewidth_b_hz=chips[1].laser.free_running_linewidth_hz,
+    )
+    differential = (
+        ph.differential_drift_rad_per_ms * 1e3 * drift_rate_scale(model=model, links=links)
+    )
+    contributions = {
+        "laser_phase_noise": lasers.master_rad2,
+        "injection_lock_residual": lasers.residual_a_rad2 + lasers.residual_b_rad2,
+        "reference_tracking": pair_tracking(model=model, links=links).total_rad2,
+        "differential_drift": drift_tracking_variance(
+            drift_rad_per_s=differential, update_interval_s=ph.differential_window_ms * 1e-3
+        ),
+        "modulator_extinction": math.fsum(
+            extinction_variance(extinction_ratio_db=c.extinction_ratio_db) for c in chips
+        ),
+    }
     return phase_error_budget(
-        visibility=ph.visibility,
-        linewidth_hz=max(lock_a.linewidth_hz, lock_b.linewidth_hz),
-        path_mismatch_s=delay,
-        lock_residual_rad2=lock_a.residual_phase_variance_rad2
-        + lock_b.residual_phase_variance_rad2,
-        reference_drift_rad_per_s=ph.reference_drift_rad_per_ms * 1e3 * scale,
-        sampling_rate_hz=ph.sampling_rate_hz,
-        reference_counts_per_window=reference_counts_per_window(model=model, links=links),
-        differential_drift_rad_per_s=ph.differential_drift_rad_per_ms * 1e3 * scale,
-        differential_window_s=ph.differential_window_ms * 1e-3,
-        extinction_ratio_db=extinction_ratio_db,
+        visibility_factors=model.interference.factors(), contributions_rad2=contributions
     )
 
 
@@ -452,17 +616,6 @@ def lock_client(
         injected_power_dbm=p_inj,
         free_running_detuning_hz=-chip.frequency_error_hz,
     )
-
-
-def _no_key(plob: float, qber_x: float) -> dict[str, Any]:
-    return {
-        "key_rate_per_pulse": 0.0,
-        "key_rate_bps": 0.0,
-        "plob": plob,
-        "ratio_to_plob": 0.0,
-        "qber_z": 0.0,
-        "qber_x": qber_x,
-    }
 
 
 def pair_system(
@@ -499,6 +652,63 @@ def pair_system(
     )
 
 
+@dataclass(frozen=True)
+class PairLink:
+    """One locked pair's link as the key-rate engine sees it, with what went into it.
+
+    Attributes:
+        links: the pair's fibre lengths.
+        budget: the phase-error budget (its misalignment is the system's e_d).
+        noise: noise counts per detector gate by source.
+        system: the SNS system.
+    """
+
+    links: PairLinks
+    budget: PhaseErrorBudget
+    noise: dict[str, float]
+    system: SnsSystem
+
+
+def pair_link(
+    *,
+    model: NetworkModel,
+    channel: ChannelAssignment,
+    links: PairLinks,
+    chips: tuple[ClientChip, ClientChip],
+    locks: tuple[LockResult, LockResult],
+    channels: Sequence[ChannelAssignment],
+) -> PairLink:
+    """Budget the phase error and the noise of a locked pair and build its SNS system.
+
+    Args:
+        model: the shared network description.
+        channel: the pair's WDM channel.
+        links: the pair's fibre lengths.
+        chips: (Alice's, Bob's) chip.
+        locks: their injection-locking results.
+        channels: every channel of the network (lit according to ``model.operation``).
+    """
+    budget = pair_phase_budget(model=model, links=links, chips=chips, locks=locks)
+    noise = noise_per_gate(
+        model=model,
+        channel=channel,
+        links=links,
+        lit_channels=model.lit_channels(channel, channels),
+    )
+    system = pair_system(model=model, links=links, noise=noise, misalignment=budget.misalignment)
+    return PairLink(links=links, budget=budget, noise=noise, system=system)
+
+
+def _failure(chips: tuple[ClientChip, ClientChip], locks: tuple[LockResult, LockResult]) -> str:
+    """``ok``, or why the pair has no key."""
+    for who, chip, lock in zip(("Alice", "Bob"), chips, locks, strict=True):
+        if not chip.working:
+            return f"{who}'s chip {chip.name} failed its device tests"
+        if not lock.locked:
+            return f"{who}'s laser ({chip.name}) does not injection-lock"
+    return "ok"
+
+
 def evaluate_pair(
     *,
     model: NetworkModel,
@@ -507,8 +717,7 @@ def evaluate_pair(
     alice: ClientChip,
     bob: ClientChip,
     links: PairLinks,
-    active_channels: Sequence[ChannelAssignment],
-    n_pairs_sharing: int,
+    channels: Sequence[ChannelAssignment],
     key_rate: KeyRateFunction,
 ) -> PairResult:
     """Lock both lasers, budget the phase error and noise, and compute the pair's key rate.
@@ -520,67 +729,72 @@ def evaluate_pair(
         alice: Alice's chip.
         bob: Bob's chip.
         links: the pair's fibre lengths.
-        active_channels: channels running at the same time (for cross-channel noise).
-        n_pairs_sharing: pairs sharing the detectors in time (1 for simultaneous operation).
+        channels: every channel of the network (lit according to ``model.operation``; their
+            number is the number of pairs sharing the detectors).
         key_rate: the key-rate function ``fn(*, system, protocol)``.
 
     Returns:
         The :class:`PairResult`.
     """
-    check_range("n_pairs_sharing", n_pairs_sharing, 1)
-    lock_a = lock_client(
-        model=model, chip=alice, channel=channel, downstream_km=links.alice_downstream_km
-    )
-    lock_b = lock_client(
-        model=model, chip=bob, channel=channel, downstream_km=links.bob_downstream_km
-    )
-    budget = pair_phase_budget(
-        model=model,
-        links=links,
-        lock_a=lock_a,
-        lock_b=lock_b,
-        extinction_ratio_db=(alice.extinction_ratio_db, bob.extinction_ratio_db),
-    )
-    noise = noise_per_gate(
-        model=model, channel=channel, links=links, active_channels=active_channels
+    chips = (alice, bob)
+    locks = (
+        lock_client(
+            model=model, chip=alice, channel=channel, downstream_km=links.alice_downstream_km
+        ),
+        lock_client(model=model, chip=bob, channel=channel, downstream_km=links.bob_downstream_km),
     )
     eta_channel = 10.0 ** (-model.fibre.loss_db_per_km * links.distance_km / 10.0)
-    plob = float(plob_bound(eta_channel))
-    status = "ok"
-    for who, chip, lock in (("Alice", alice, lock_a), ("Bob", bob, lock_b)):
-        if not chip.working:
-            status = f"{who}'s chip {chip.name} failed its device tests"
-            break
-        if not lock.locked:
-            status = f"{who}'s laser ({chip.name}) does not injection-lock"
-            break
-    if status == "ok":
-        system = pair_system(
-            model=model, links=links, noise=noise, misalignment=budget.misalignment
+    plob = finite_or_none(float(plob_bound(eta_channel)))
+    status = _failure(chips, locks)
+    common = {"pair": pair, "alice": alice.name, "bob": bob.name, "channel": channel}
+    common |= {"links": links, "lock_alice": locks[0], "lock_bob": locks[1], "plob": plob}
+    if status != "ok":
+        noise = noise_per_gate(
+            model=model,
+            channel=channel,
+            links=links,
+            lit_channels=model.lit_channels(channel, channels),
         )
-        key = dict(key_rate(system=system, protocol=model.protocol.name))
-    else:
-        key = _no_key(plob, budget.misalignment)
-    bps = float(key["key_rate_bps"])
+        return PairResult(
+            **common,
+            phase=None,
+            noise_per_gate=noise,
+            status=status,
+            key_rate_per_pulse=0.0,
+            key_rate_bps=0.0,
+            key_rate_bps_time_shared=0.0,
+            ratio_to_plob=0.0,
+            qber_x=0.5,
+            qber_z=0.5,
+            qber_z_aopp=None,
+            qber=None,
+        )
+    link = pair_link(
+        model=model, channel=channel, links=links, chips=chips, locks=locks, channels=channels
+    )
+    key = dict(key_rate(system=link.system, protocol=model.protocol.name))
+    qber = qber_decomposition(
+        system=link.system,
+        parameters=key["parameters"],
+        visibility_factors=link.budget.visibility_factors,
+        phase_variances_rad2=link.budget.contributions_rad2,
+        noise_per_gate=link.noise,
+    )
+    bps = float(key["key_rate_bps"]) * (1.0 - model.phase.reference_duty)
+    sharing = len(channels) if model.pairs_share_detectors else 1
     return PairResult(
-        pair=pair,
-        alice=alice.name,
-        bob=bob.name,
-        channel=channel,
-        links=links,
-        lock_alice=lock_a,
-        lock_bob=lock_b,
-        phase=budget,
-        noise_per_gate=noise,
+        **common,
+        phase=link.budget,
+        noise_per_gate=link.noise,
         status=status,
         key_rate_per_pulse=float(key["key_rate_per_pulse"]),
         key_rate_bps=bps,
-        key_rate_bps_time_shared=bps / n_pairs_sharing,
-        plob=finite_or_none(key["plob"]),
+        key_rate_bps_time_shared=bps / sharing,
         ratio_to_plob=float(key["ratio_to_plob"]),
         qber_x=float(key["qber_x"]),
         qber_z=float(key["qber_z"]),
         qber_z_aopp=finite_or_none(key.get("qber_z_aopp")),
+        qber=qber,
     )
 
 
@@ -677,7 +891,6 @@ def evaluate_network(
         raise ValueError(
             f"clients must hold 2 x {n_pairs} = {2 * n_pairs} chips, got {len(clients)}"
         )
-    sharing = n_pairs if model.operation == "sequential" else 1
     out: list[DistanceResult] = []
     for distance, links in links_by_distance.items():
         if len(links) != n_pairs:
@@ -695,8 +908,7 @@ def evaluate_network(
                     alice=clients[2 * i],
                     bob=clients[2 * i + 1],
                     links=link,
-                    active_channels=channels,
-                    n_pairs_sharing=sharing,
+                    channels=channels,
                     key_rate=key_rate,
                 )
             )

@@ -9,18 +9,18 @@ mismatch) combines with it as two independent flips::
 
     e_d = e0 + (1 - 2 e0) (1 - exp(-s²/2)) / 2
 
-Contributions:
+Contributions (each computed where its physics lives; :func:`~.model.pair_phase_budget`
+collects them):
 
-* laser phase noise over the path delay: both lasers follow the same comb line, so only the
-  master's phase diffusion over the arrival-time mismatch tau survives, variance ``2 pi dnu tau``
-  (Lorentzian linewidth dnu); plus each slave's residual jitter from injection locking.
-* reference-phase tracking: the reference phase at lambda_0 is sampled every ``1/f_s`` and the
-  window's estimate applies at its centre, so a linear drift w leaves a uniform error of width
-  ``w/f_s``, variance ``(w/f_s)²/12``; the estimate itself has shot-noise variance
-  ``2/(N V²)`` from N detected reference counts per window (Cramér-Rao ``1/(N V²)`` for a fringe
-  at its steepest point, doubled because counts are split over two quadratures).
-* differential phase (lambda_0 versus the quantum wavelength) drifts slowly and is re-estimated
-  every ``T_d``: variance ``(w_d T_d)²/12``.
+* laser phase noise: the comb line's phase diffusion through both locking responses over the
+  arrival-time mismatch, and each slave's residual jitter
+  (:func:`~.injection_locking.pair_phase_noise`);
+* reference-phase tracking: the drift between estimates and their shot noise, for a loop that
+  applies each estimate to the following quantum period
+  (:func:`~.phase_tracking.tracking_error_variance`);
+* the differential phase (lambda_0 versus the quantum wavelength) drifts slowly and is estimated
+  in post-processing over windows of ``T_d`` centred on the data: ``(w_d T_d)²/12`` for a drift
+  linear over the window (:func:`drift_tracking_variance`);
 * finite intensity-modulator extinction: a leaked field of relative amplitude
   ``r = 10^(-ER/20)`` with a random phase adds a phase error of variance ``r²/2`` per party.
 """
@@ -28,9 +28,10 @@ Contributions:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+from qkdchip.records import Record
 from qkdchip.validation import check_range
 
 
@@ -45,8 +46,7 @@ def misalignment_from_variance(*, variance_rad2: float, floor: float) -> float:
         e_d in [floor, 0.5].
     """
     check_range("variance_rad2", variance_rad2, 0.0)
-    if not (0.0 <= floor <= 0.5):
-        raise ValueError(f"floor must be in [0, 0.5], got {floor!r}")
+    check_range("floor", floor, 0.0, 0.5)
     phase_part = 0.5 * (-math.expm1(-0.5 * variance_rad2))
     return floor + (1.0 - 2.0 * floor) * phase_part
 
@@ -92,91 +92,46 @@ def extinction_variance(*, extinction_ratio_db: float) -> float:
 
 
 @dataclass(frozen=True)
-class PhaseErrorBudget:
-    """Phase-error variances of one pair and the resulting misalignment error.
+class PhaseErrorBudget(Record):
+    """Visibility factors and phase-error variances of one pair and the resulting misalignment.
 
     Attributes:
-        contributions_rad2: variance per named contribution, rad².
+        visibility_factors: visibility factor per interference mechanism (see
+            :mod:`.visibility`), (0, 1].
+        contributions_rad2: phase-error variance per named mechanism, rad².
         total_variance_rad2: sum of the contributions, rad².
-        floor: visibility floor (1 - V)/2.
+        floor: visibility floor (1 - V)/2 with V the product of the factors.
         misalignment: e_d used by the key-rate engine.
     """
 
-    contributions_rad2: dict[str, float] = field(default_factory=dict)
-    total_variance_rad2: float = 0.0
-    floor: float = 0.0
-    misalignment: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "contributions_rad2": dict(self.contributions_rad2),
-            "total_variance_rad2": self.total_variance_rad2,
-            "floor": self.floor,
-            "misalignment": self.misalignment,
-        }
+    visibility_factors: dict[str, float]
+    contributions_rad2: dict[str, float]
+    total_variance_rad2: float
+    floor: float
+    misalignment: float
 
 
 def phase_error_budget(
-    *,
-    visibility: float,
-    linewidth_hz: float,
-    path_mismatch_s: float,
-    lock_residual_rad2: float,
-    reference_drift_rad_per_s: float,
-    sampling_rate_hz: float,
-    reference_counts_per_window: float,
-    differential_drift_rad_per_s: float,
-    differential_window_s: float,
-    extinction_ratio_db: tuple[float, float],
+    *, visibility_factors: Mapping[str, float], contributions_rad2: Mapping[str, float]
 ) -> PhaseErrorBudget:
-    """Add up the phase-error contributions of one Alice-Bob pair.
+    """Combine a pair's visibility factors and phase-error variances into its e_d.
 
     Args:
-        visibility: interference visibility without phase noise, (0, 1]; floor = (1 - V)/2.
-        linewidth_hz: Lorentzian linewidth of the (locked) lasers, Hz.
-        path_mismatch_s: arrival-time difference of the two paths from the comb, s.
-        lock_residual_rad2: sum of both slaves' residual injection-locking jitter, rad².
-        reference_drift_rad_per_s: drift rate of the reference phase at lambda_0, rad/s.
-        sampling_rate_hz: phase-estimation rate of the reference (SNSPD sampling), Hz (> 0).
-        reference_counts_per_window: detected reference counts per estimation window.
-        differential_drift_rad_per_s: drift rate of the lambda_0 / lambda_q phase, rad/s.
-        differential_window_s: update interval of the differential phase, s.
-        extinction_ratio_db: intensity-modulator extinction ratios of (Alice, Bob), dB.
+        visibility_factors: visibility factor per mechanism, each in (0, 1].
+        contributions_rad2: phase-error variance per mechanism, rad², each >= 0.
 
     Returns:
         The :class:`PhaseErrorBudget`.
     """
-    if not (0.0 < visibility <= 1.0):
-        raise ValueError(f"visibility must be in (0, 1], got {visibility!r}")
-    if not (math.isfinite(sampling_rate_hz) and sampling_rate_hz > 0.0):
-        raise ValueError(f"sampling_rate_hz must be > 0, got {sampling_rate_hz!r}")
-    check_range("lock_residual_rad2", lock_residual_rad2, 0.0)
-    if len(extinction_ratio_db) != 2:
-        raise ValueError(
-            f"extinction_ratio_db must hold two values (Alice, Bob), got {extinction_ratio_db!r}"
-        )
-    contributions = {
-        "laser_phase_noise": laser_phase_variance(
-            linewidth_hz=linewidth_hz, delay_s=path_mismatch_s
-        ),
-        "injection_lock_residual": lock_residual_rad2,
-        "reference_drift": drift_tracking_variance(
-            drift_rad_per_s=reference_drift_rad_per_s, update_interval_s=1.0 / sampling_rate_hz
-        ),
-        "reference_estimation": estimation_variance(
-            counts_per_window=reference_counts_per_window, visibility=visibility
-        ),
-        "differential_drift": drift_tracking_variance(
-            drift_rad_per_s=differential_drift_rad_per_s, update_interval_s=differential_window_s
-        ),
-        "modulator_extinction": extinction_variance(extinction_ratio_db=extinction_ratio_db[0])
-        + extinction_variance(extinction_ratio_db=extinction_ratio_db[1]),
-    }
-    total = math.fsum(contributions.values())
-    floor = 0.5 * (1.0 - visibility)
+    for name, factor in visibility_factors.items():
+        check_range(f"visibility factor {name}", factor, 0.0, 1.0, low_open=True)
+    for name, variance in contributions_rad2.items():
+        check_range(f"phase variance {name}", variance, 0.0)
+    total = math.fsum(contributions_rad2.values())
+    floor = 0.5 * (1.0 - math.prod(visibility_factors.values()))
     return PhaseErrorBudget(
-        contributions_rad2=contributions,
+        visibility_factors=dict(visibility_factors),
+        contributions_rad2=dict(contributions_rad2),
         total_variance_rad2=total,
         floor=floor,
         misalignment=misalignment_from_variance(variance_rad2=total, floor=floor),

@@ -13,10 +13,9 @@ from qkdchip.simulations.network.model import (
     NetworkModel,
     PairLinks,
     lock_client,
-    noise_per_gate,
-    pair_phase_budget,
-    pair_system,
+    pair_link,
 )
+from qkdchip.simulations.network.qber import QberDecomposition, qber_decomposition
 from qkdchip.simulations.network.wdm import ChannelAssignment
 from qkdchip.simulations.qkd import optimise_key_rate
 
@@ -32,6 +31,7 @@ class SweepPoint(Record):
         ratio_to_plob: key rate over PLOB.
         qber_x: X-basis error rate.
         misalignment: the pair's e_d at this distance.
+        qber: both error rates split into their contributions.
     """
 
     distance_km: float
@@ -40,6 +40,7 @@ class SweepPoint(Record):
     ratio_to_plob: float
     qber_x: float
     misalignment: float
+    qber: QberDecomposition
 
 
 @dataclass(frozen=True)
@@ -75,26 +76,22 @@ def distance_sweep(
     order = sorted(channels, key=lambda c: c.line_power_dbm)
     channel = order[len(order) // 2]
     down = downstream_km
-    lock_a = lock_client(model=model, chip=nominal[0], channel=channel, downstream_km=down)
-    lock_b = lock_client(model=model, chip=nominal[1], channel=channel, downstream_km=down)
+    chips = (nominal[0], nominal[1])
+    locks = tuple(
+        lock_client(model=model, chip=chip, channel=channel, downstream_km=down) for chip in chips
+    )
     distances = np.linspace(0.0, max_km, points)
     distances[0] = max(distances[0], 1.0)
     out = []
     start = None
     for k, d in enumerate(distances):
         links = PairLinks(d / 2, d / 2, down, down)
-        budget = pair_phase_budget(
-            model=model,
-            links=links,
-            lock_a=lock_a,
-            lock_b=lock_b,
-            extinction_ratio_db=(nominal[0].extinction_ratio_db, nominal[1].extinction_ratio_db),
+        link = pair_link(
+            model=model, channel=channel, links=links, chips=chips, locks=locks, channels=channels
         )
-        noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
-        system = pair_system(
-            model=model, links=links, noise=noise, misalignment=budget.misalignment
+        result = optimise_key_rate(
+            link.system, **model.protocol.engine_options(), initial=start, seed=seed
         )
-        result = optimise_key_rate(system, protocol=model.protocol.name, initial=start, seed=seed)
         if result.key_rate_per_pulse > 0.0:
             start = result.parameters
         out.append(
@@ -104,7 +101,14 @@ def distance_sweep(
                 plob=result.plob if np.isfinite(result.plob) else None,
                 ratio_to_plob=result.ratio_to_plob,
                 qber_x=result.qber_x,
-                misalignment=budget.misalignment,
+                misalignment=link.budget.misalignment,
+                qber=qber_decomposition(
+                    system=link.system,
+                    parameters=result.parameters.to_dict(),
+                    visibility_factors=link.budget.visibility_factors,
+                    phase_variances_rad2=link.budget.contributions_rad2,
+                    noise_per_gate=link.noise,
+                ),
             )
         )
         if progress is not None:

@@ -73,7 +73,12 @@ def key_rate_table(
     grid = sorted(float(e) for e in misalignment_grid)
     if len(grid) < 2 or grid[0] < 0.0 or grid[-1] > 0.5:
         raise ValueError(f"misalignment_grid must hold >= 2 values in [0, 0.5], got {grid}")
-    noise = noise_per_gate(model=model, channel=channel, links=links, active_channels=channels)
+    noise = noise_per_gate(
+        model=model,
+        channel=channel,
+        links=links,
+        lit_channels=model.lit_channels(channel, channels),
+    )
     rates = []
     plob = 0.0
     for e_d in grid:
@@ -206,11 +211,7 @@ def yield_aware_network(
             ok[k, i] = good
             if good:
                 e_d[k, i] = pair_phase_budget(
-                    model=model,
-                    links=link,
-                    lock_a=lock_a,
-                    lock_b=lock_b,
-                    extinction_ratio_db=(alice.extinction_ratio_db, bob.extinction_ratio_db),
+                    model=model, links=link, chips=(alice, bob), locks=(lock_a, lock_b)
                 ).misalignment
     rates = np.where(ok, table(e_d), 0.0)
     return YieldAwareResult(

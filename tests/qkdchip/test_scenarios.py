@@ -46,7 +46,9 @@ def test_load_from_a_file_path(tmp_path: Path) -> None:
         ("network", "clients", 21, r"\[network\].*clients \(21\) must be 2 x channels"),
         ("network", "operation", "parallel", r"\[network\].*operation"),
         ("protocol", "name", "bb84", r"\[protocol\].*protocol.name"),
-        ("phase", "visibility", 0.0, r"\[phase\].*visibility"),
+        ("phase", "reference_duty", 1.0, r"\[phase\].*reference_duty"),
+        ("interference", "pulse_fwhm_ps", 0.0, r"\[interference\].*pulse_fwhm"),
+        ("protocol", "bound", "best-guess", r"\[protocol\].*protocol.bound"),
         ("wdm", "passband_half_width_ghz", 30.0, r"\[wdm\].*passband_half_width_ghz"),
         ("yield", "wafers", 0, r"\[yield\].*wafers"),
         ("network", "channels", 2.5, r"\[network\] channels=2.5 must be an integer"),
@@ -151,6 +153,6 @@ def test_every_table_defaults_to_the_reference_scenario() -> None:
         network=replace(reference.network, pairs=()),
     )
     assert bare == expected
-    partial = scenario_from_dict({"name": "p", "phase": {"visibility": 0.9}})
-    assert partial.phase == replace(reference.phase, visibility=0.9)
+    partial = scenario_from_dict({"name": "p", "phase": {"reference_duty": 0.3}})
+    assert partial.phase == replace(reference.phase, reference_duty=0.3)
     assert partial.wdm == reference.wdm

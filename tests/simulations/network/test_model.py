@@ -15,7 +15,8 @@ from qkdchip.simulations.network.model import (
     evaluate_network,
     noise_per_gate,
     pair_system,
-    reference_counts_per_window,
+    pair_phase_budget,
+    reference_count_rate_hz,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
 from qkdchip.simulations.network.yield_aware import (
@@ -135,42 +136,85 @@ def test_longer_downstream_fibre_weakens_injection_and_raises_error() -> None:
     assert res_long.phase.misalignment > res.phase.misalignment
 
 
-def test_simultaneous_operation_adds_cross_channel_noise() -> None:
-    link = _links(370.0, 1)[0]
-    seq = noise_per_gate(
-        model=ASYMPTOTIC, channel=CHANNELS[1], links=link, active_channels=CHANNELS
-    )
-    sim = noise_per_gate(
-        model=replace(ASYMPTOTIC, operation="simultaneous"),
-        channel=CHANNELS[1],
-        links=link,
-        active_channels=CHANNELS,
-    )
-    assert seq["other_channels"] == 0.0
-    assert sim["other_channels"] > 0.0
-    assert sim["dark"] == pytest.approx(10.0 * 0.5e-9)
+def _noise(model: NetworkModel, channels=CHANNELS, distance_km: float = 370.0):
+    link = _links(distance_km, 1)[0]
+    lit = model.lit_channels(channels[0], channels)
+    return noise_per_gate(model=model, channel=channels[0], links=link, lit_channels=lit)
+
+
+def test_lit_channels_add_crosstalk_and_raman_noise() -> None:
+    seq = _noise(ASYMPTOTIC)
+    parallel = _noise(replace(ASYMPTOTIC, operation="sequential-parallel"))
+    simultaneous = _noise(replace(ASYMPTOTIC, operation="simultaneous"))
+    # sequential: only the measuring pair's light is on (its references are off during its
+    # quantum periods), so the dark counts are all
+    assert seq == {
+        "raman_forward": 0.0,
+        "raman_backward": 0.0,
+        "rayleigh": 0.0,
+        "crosstalk": 0.0,
+        "dark": pytest.approx(10.0 * 0.5e-9),
+    }
+    assert parallel == simultaneous
+    assert parallel["crosstalk"] > 0.0
+    assert parallel["raman_forward"] > 0.0
+    # the time-shared pairs keep the detectors 1/N of the time in parallel operation too
+    assert replace(ASYMPTOTIC, operation="sequential-parallel").pairs_share_detectors
+    assert not replace(ASYMPTOTIC, operation="simultaneous").pairs_share_detectors
+
+
+def test_parallel_noise_grows_with_channel_count_and_launch_power() -> None:
+    model = replace(ASYMPTOTIC, operation="sequential-parallel")
+    few = _noise(model, CHANNELS[:2])
+    many = _noise(model, CHANNELS)
+    assert many["crosstalk"] > few["crosstalk"]
+    assert many["raman_forward"] > few["raman_forward"]
+    bright = replace(model, phase=replace(model.phase, reference_photons_per_pulse=200.0))
+    assert _noise(bright)["raman_forward"] > many["raman_forward"]
+    louder = replace(model, signal_photons_per_pulse=2.0)
+    assert _noise(louder)["crosstalk"] > many["crosstalk"]
+
+
+def test_seed_light_in_the_backbone_swamps_the_channel() -> None:
+    model = replace(ASYMPTOTIC, operation="sequential-parallel")
+    shared = _noise(replace(model, seed_in_backbone=True))
+    # the pair's own seed line backscatters into its own channel: far above the dark counts
+    assert shared["rayleigh"] > 1e3 * shared["dark"]
+    assert shared["raman_backward"] > 0.0
 
 
 def test_classical_channel_adds_raman_noise() -> None:
-    link = _links(100.0, 1)[0]
-    quiet = noise_per_gate(
-        model=ASYMPTOTIC, channel=CHANNELS[0], links=link, active_channels=CHANNELS
-    )
-    loud = noise_per_gate(
-        model=replace(ASYMPTOTIC, classical_power_dbm=0.0),
-        channel=CHANNELS[0],
-        links=link,
-        active_channels=CHANNELS,
-    )
-    assert quiet["raman"] == 0.0
-    assert loud["raman"] > quiet["dark"]
+    quiet = _noise(ASYMPTOTIC, distance_km=100.0)
+    loud = _noise(replace(ASYMPTOTIC, classical_power_dbm=0.0), distance_km=100.0)
+    assert quiet["raman_forward"] == 0.0
+    assert loud["raman_forward"] > quiet["dark"]
 
 
-def test_reference_counts_fall_with_distance_and_saturate() -> None:
-    near = reference_counts_per_window(model=ASYMPTOTIC, links=_links(2.0, 1)[0])
-    far = reference_counts_per_window(model=ASYMPTOTIC, links=_links(400.0, 1)[0])
+def test_reference_count_rate_falls_with_distance_and_saturates() -> None:
+    near = reference_count_rate_hz(model=ASYMPTOTIC, links=_links(2.0, 1)[0])
+    far = reference_count_rate_hz(model=ASYMPTOTIC, links=_links(800.0, 1)[0])
     assert far < near
-    assert near == pytest.approx(2 * ASYMPTOTIC.server.max_count_rate_hz / 1e4)
+    assert near == pytest.approx(2 * ASYMPTOTIC.server.max_count_rate_hz)
+
+
+def test_more_drift_or_fewer_reference_photons_raise_the_misalignment() -> None:
+    links = _links(370.0, 1)[0]
+    chips = (ClientChip(name="a"), ClientChip(name="b"))
+    channel = CHANNELS[0]
+
+    def e_d(model: NetworkModel) -> float:
+        from qkdchip.simulations.network.model import lock_client
+
+        locks = tuple(
+            lock_client(model=model, chip=c, channel=channel, downstream_km=0.05) for c in chips
+        )
+        return pair_phase_budget(model=model, links=links, chips=chips, locks=locks).misalignment
+
+    base = e_d(ASYMPTOTIC)
+    ph = ASYMPTOTIC.phase
+    assert e_d(replace(ASYMPTOTIC, phase=replace(ph, reference_drift_rad_per_ms=6.0))) > base
+    assert e_d(replace(ASYMPTOTIC, phase=replace(ph, reference_photons_per_pulse=2.0))) > base
+    assert e_d(replace(ASYMPTOTIC, phase=replace(ph, sampling_rate_hz=2e3))) > base
 
 
 def test_yield_aware_draws_are_seeded_and_count_unlocked_pairs() -> None:
@@ -211,7 +255,7 @@ def test_key_rate_table_runs_the_pair_link_at_each_misalignment() -> None:
     assert table.key_rate_per_pulse == pytest.approx((5e-7, 4e-7, 2e-7))
     assert table.plob == 2e-6
     noise = noise_per_gate(
-        model=ASYMPTOTIC, channel=CHANNELS[0], links=links, active_channels=CHANNELS
+        model=ASYMPTOTIC, channel=CHANNELS[0], links=links, lit_channels=CHANNELS[:1]
     )
     expected = pair_system(model=ASYMPTOTIC, links=links, noise=noise, misalignment=0.1)
     assert seen[1] == expected
