@@ -21,7 +21,6 @@ from qkdchip.flow_stages import MISALIGNMENT_GRID
 from qkdchip.scenarios import load_scenario
 from qkdchip.simulations.network.model import (
     ClientChip,
-    NetworkModel,
     evaluate_network,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
@@ -38,13 +37,7 @@ def rate(*, system: Any, protocol: str) -> dict[str, Any]:
 
 def main() -> None:
     sc = load_scenario("weiming")
-    model = NetworkModel(
-        fibre=sc.fibre,
-        server=sc.server,
-        protocol=sc.protocol,
-        phase=sc.phase,
-        interference=sc.interference,
-    )
+    model = sc.network_model()
     channels = [
         ChannelAssignment(k, 193.1e12 + k * 1e11, 3 * k, 193.1e12 + k * 1e11, -15.0, 0.0)
         for k in range(sc.network.channels)

@@ -244,7 +244,6 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
     """The network of the scenario on the comb's channels, with the drawn lasers (simulated
     grating) and, when the scenario asks for it, chips from the yield stage's pool."""
     from qkdchip.simulations.network.clients import drawn_laser_cavity, network_clients
-    from qkdchip.simulations.network.model import NetworkModel
 
     sc = ctx.scenario
     tx = sc.transmitter
@@ -267,18 +266,10 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
         return optimise_key_rate(system, **options, seed=sc.seed).to_dict()
 
     return _NetworkSetup(
-        model=NetworkModel(
-            fibre=sc.fibre,
-            server=sc.server,
-            protocol=sc.protocol,
-            phase=sc.phase,
-            interference=sc.interference,
+        model=sc.network_model(
             wdm=grid,
             comb_linewidth_hz=_master_linewidth_hz(sc, comb, channels),
             reference_frequency_hz=pump_hz,
-            operation=sc.network.operation,
-            seed_in_backbone=sc.network.seed_in_backbone,
-            classical_power_dbm=sc.network.classical_power_dbm,
         ),
         channels=channels,
         clients=network_clients(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Console
@@ -53,11 +54,7 @@ def phase_study(
     import numpy as np
 
     from qkdchip.scenarios import load_scenario
-    from qkdchip.simulations.network.model import (
-        NetworkModel,
-        pair_tracking,
-        reference_count_rate_hz,
-    )
+    from qkdchip.simulations.network.model import pair_tracking, reference_count_rate_hz
     from qkdchip.simulations.network.phase_tracking import (
         default_figure_of_merit,
         optimal_cycle,
@@ -70,13 +67,7 @@ def phase_study(
     check_range("--seed", seed, 0)
     check_choice("--merit", merit, MERITS)
     sc = load_scenario(scenario)
-    model = NetworkModel(
-        fibre=sc.fibre,
-        server=sc.server,
-        protocol=sc.protocol,
-        phase=sc.phase,
-        interference=sc.interference,
-    )
+    model = replace(sc.network_model(), operation="sequential")
     links = sc.network.links(distance_km)[0]
     at_cycle = pair_tracking(model=model, links=links)
     loop = _loop_inputs(model, links)

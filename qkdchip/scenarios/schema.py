@@ -9,6 +9,7 @@ where it is used.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.options import MAX_WAFERS
@@ -17,6 +18,7 @@ from qkdchip.simulations.network.injection_locking import LaserOperation
 from qkdchip.simulations.network.model import (
     OPERATIONS,
     FibrePlant,
+    NetworkModel,
     PairLinks,
     PhaseTracking,
     Protocol,
@@ -251,3 +253,19 @@ class Scenario:
             f"name must be letters, digits, '-' or '_', got {self.name!r}",
         )
         check_range("seed", self.seed, 0, 2**63, high_open=True)
+
+    def network_model(self, **comb_facts: Any) -> NetworkModel:
+        """The network model of this scenario; ``comb_facts`` are what only the comb knows
+        (``wdm`` grid, ``comb_linewidth_hz``, ``reference_frequency_hz``), left at the model's
+        defaults when not given."""
+        return NetworkModel(
+            fibre=self.fibre,
+            server=self.server,
+            protocol=self.protocol,
+            phase=self.phase,
+            interference=self.interference,
+            operation=self.network.operation,
+            seed_in_backbone=self.network.seed_in_backbone,
+            classical_power_dbm=self.network.classical_power_dbm,
+            **comb_facts,
+        )
