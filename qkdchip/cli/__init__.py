@@ -34,6 +34,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "yield_cmd",
     "keyrate",
     "network",
+    "phase",
+    "sweep",
 )
 
 
