@@ -2,7 +2,9 @@
 
 A crash halfway leaves either the old file or none, never a truncated GDS, cache or report. A
 process killed outright (SIGKILL) leaves its temporary file behind; the name carries the
-writer's process id, and :func:`remove_orphans` deletes those whose writer is gone.
+writer's host and process id, and :func:`remove_orphans` deletes those written on this host
+whose writer is gone (a folder shared by several machines, as a sweep's cluster may share one,
+keeps the other hosts' files).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +29,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(
-        prefix=f".{path.stem}.{TEMP_TAG}{os.getpid()}-", suffix=path.suffix, dir=path.parent
+        prefix=f".{path.stem}.{TEMP_TAG}{HOST}.{os.getpid()}-", suffix=path.suffix, dir=path.parent
     )
     os.close(fd)
     tmp = Path(name)
@@ -42,9 +45,11 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
 
 
 TEMP_TAG = "qkdtmp-"
-"""Marks a temporary file of :func:`atomic_write`; the writer's process id follows it."""
-ORPHAN_TEMP_FILE = re.compile(rf"^\..*\.{TEMP_TAG}(\d+)-")
-"""Name of a temporary file of :func:`atomic_write`; group 1 is the writer's process id."""
+"""Marks a temporary file of :func:`atomic_write`; the writer's host and process id follow."""
+HOST = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname()) or "host"
+"""This machine's name as temporary file names carry it (letters, digits and ``_``)."""
+ORPHAN_TEMP_FILE = re.compile(rf"^\..*\.{TEMP_TAG}(?P<host>\w+)\.(?P<pid>\d+)-")
+"""Name of a temporary file of :func:`atomic_write`: the writer's host and process id."""
 
 
 def _process_alive(pid: int) -> bool:
@@ -58,8 +63,9 @@ def _process_alive(pid: int) -> bool:
 
 
 def remove_orphans(folder: str | Path, pattern: re.Pattern[str] = ORPHAN_TEMP_FILE) -> list[Path]:
-    """Delete the entries of ``folder`` whose name matches ``pattern`` (group 1: the id of the
-    process that made them) and whose process no longer runs; returns what was deleted.
+    """Delete the entries of ``folder`` whose name matches ``pattern`` (group ``pid``: the id
+    of the process that made them; group ``host``, if the pattern has one: its machine) and
+    whose process, on this machine, no longer runs; returns what was deleted.
 
     A folder that does not exist holds nothing to delete.
     """
@@ -69,7 +75,9 @@ def remove_orphans(folder: str | Path, pattern: re.Pattern[str] = ORPHAN_TEMP_FI
     removed = []
     for entry in folder.iterdir():
         match = pattern.match(entry.name)
-        if match is None or _process_alive(int(match.group(1))):
+        if match is None or match.groupdict().get("host", HOST) != HOST:
+            continue
+        if _process_alive(int(match.group("pid"))):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -38,8 +38,8 @@ def meep_available(python: str | None = None) -> bool:
     return subprocess.run([python, "-c", probe], check=False).returncode == 0
 
 
-ORPHAN_WORKDIR = re.compile(r"^qkdchip-meep-(\d+)-")
-"""A job's working folder in the system temporary folder; group 1 is the parent's process id
+ORPHAN_WORKDIR = re.compile(r"^qkdchip-meep-(?P<pid>\d+)-")
+"""A job's working folder in the system temporary folder; group ``pid`` is the parent's id
 (a parent killed outright leaves it, and the next job removes it)."""
 
 

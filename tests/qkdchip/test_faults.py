@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from qkdchip.atomic import ORPHAN_TEMP_FILE, atomic_write_text, remove_orphans
+from qkdchip.atomic import HOST, ORPHAN_TEMP_FILE, atomic_write_text, remove_orphans
 from qkdchip.simulations.meep_jobs.runner import ORPHAN_WORKDIR
 from tests.conftest import requires_meep
 from tests.qkdchip.flow_cases import TINY_SCENARIO
@@ -30,17 +30,20 @@ def _dead_pid() -> int:
 
 def test_orphans_of_dead_writers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
     dead = _dead_pid()
-    orphan = tmp_path / f".summary.qkdtmp-{dead}-abc.json"
-    live = tmp_path / f".summary.qkdtmp-{os.getpid()}-abc.json"
+    orphan = tmp_path / f".summary.qkdtmp-{HOST}.{dead}-abc.json"
+    live = tmp_path / f".summary.qkdtmp-{HOST}.{os.getpid()}-abc.json"
+    elsewhere = tmp_path / f".summary.qkdtmp-{HOST}x.{dead}-abc.json"  # another machine's
     other = tmp_path / ".summary.x1y2.json"  # not ours: left alone
-    for path in (orphan, live, other):
+    for path in (orphan, live, elsewhere, other):
         path.write_text("{", encoding="utf-8")
     folder = tmp_path / f"qkdchip-meep-{dead}-xyz"
     folder.mkdir()
     (folder / "result.json").write_text("{}", encoding="utf-8")
     assert remove_orphans(tmp_path) == [orphan]
     assert remove_orphans(tmp_path, ORPHAN_WORKDIR) == [folder]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [live.name, elsewhere.name, other.name]
+    )
     assert remove_orphans(tmp_path / "missing") == []
 
 
@@ -56,7 +59,8 @@ def test_the_atomic_writer_tags_its_temporary_file_with_its_process(tmp_path: Pa
     atomic_write(tmp_path / "a.json", spy)
     match = ORPHAN_TEMP_FILE.match(seen[0])
     assert match is not None
-    assert int(match.group(1)) == os.getpid()
+    assert int(match.group("pid")) == os.getpid()
+    assert match.group("host") == HOST
     atomic_write_text(tmp_path / "b.json", "y")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
 
