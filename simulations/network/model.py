@@ -535,6 +535,18 @@ def pair_tracking(*, model: NetworkModel, links: PairLinks) -> TrackingVariance:
     )
 
 
+UNIFORM_PHASE_VARIANCE_RAD2 = math.pi**2 / 3.0
+"""Variance of a phase uniform on [-pi, pi]: a loop that learns nothing (rad²)."""
+
+
+def _tracking_variance(model: NetworkModel, links: PairLinks) -> float:
+    """The tracking residual's variance, capped at a uniform phase's (no reference counts at
+    all, or too few for the closed form, which holds while it is well below 1 rad²)."""
+    if reference_count_rate_hz(model=model, links=links) <= 0.0:
+        return UNIFORM_PHASE_VARIANCE_RAD2
+    return min(pair_tracking(model=model, links=links).total_rad2, UNIFORM_PHASE_VARIANCE_RAD2)
+
+
 def drift_rate_scale(*, model: NetworkModel, links: PairLinks) -> float:
     """Factor on the measured drift rates for a pair's total fibre length (square-root
     scaling: independent perturbations along the fibre add in variance)."""
@@ -585,7 +597,7 @@ def pair_phase_budget(
     contributions = {
         "laser_phase_noise": lasers.master_rad2,
         "injection_lock_residual": lasers.residual_a_rad2 + lasers.residual_b_rad2,
-        "reference_tracking": pair_tracking(model=model, links=links).total_rad2,
+        "reference_tracking": _tracking_variance(model, links),
         "differential_drift": drift_tracking_variance(
             drift_rad_per_s=differential, update_interval_s=ph.differential_window_ms * 1e-3
         ),
