@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gdsfactory as gf
 import klayout.db as kdb
 
 from qkdchip.circuits.wafer_geometry import WaferSpec
+from qkdchip.records import Record
 
 _TOL_UM = 0.001
 OPTICAL = frozenset({"optical", "edge_coupler"})
@@ -34,8 +35,10 @@ OPTICAL = frozenset({"optical", "edge_coupler"})
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(Record):
     """Outcome of one check: a name and the list of problems found (empty when clean)."""
+
+    derived: ClassVar[dict[str, str]] = {"ok": "name"}
 
     name: str
     problems: tuple[str, ...] = field(default_factory=tuple)
@@ -44,10 +47,6 @@ class CheckReport:
     def ok(self) -> bool:
         """True when no problem was found."""
         return not self.problems
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict."""
-        return {"name": self.name, "ok": self.ok, "problems": list(self.problems)}
 
 
 def _port_key(x: float, y: float) -> tuple[int, int]:

@@ -12,17 +12,21 @@ together cover every pair of shapes on the wafer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import gdsfactory as gf
 import klayout.db as kdb
 
 from qkdchip.pdk.drc import DrcReport, run_drc
 from qkdchip.pdk.rules import DesignRules
+from qkdchip.records import Record
 
 
 @dataclass(frozen=True)
-class WaferDrcReport:
+class WaferDrcReport(Record):
     """DRC of a wafer: per-cell reports plus wafer-level spacing problems."""
+
+    derived: ClassVar[dict[str, str]] = {"count": "cell"}
 
     cell: str
     cell_reports: tuple[DrcReport, ...]
@@ -36,14 +40,6 @@ class WaferDrcReport:
     @property
     def clean(self) -> bool:
         return self.count == 0
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "cell": self.cell,
-            "count": self.count,
-            "cells": {r.cell: r.count for r in self.cell_reports},
-            "spacing_problems": list(self.spacing_problems),
-        }
 
 
 def _layers_with_shapes(cell: kdb.Cell, rules: DesignRules) -> list[str]:

@@ -17,8 +17,9 @@ matches the 117 of 120 modulators tested on 20 chips.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from qkdchip.records import Record
 from qkdchip.validation import check_choice
 
 KINDS: tuple[str, ...] = ("dbr_laser", "intensity_modulator", "phase_modulator", "voa")
@@ -30,7 +31,7 @@ lane (west to east, up to the 2:1 combiner) and the common output lane after the
 
 
 @dataclass(frozen=True)
-class ActiveSection:
+class ActiveSection(Record):
     """One electrically driven device of the transmitter.
 
     Attributes:
@@ -50,10 +51,6 @@ class ActiveSection:
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, KINDS)
         check_choice("lane", self.lane, LANES)
-
-    def to_dict(self) -> dict[str, str]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 TRANSMITTER_SECTIONS: tuple[ActiveSection, ...] = (

@@ -9,52 +9,37 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from qkdchip.records import Record
 
 
-@dataclass(frozen=True)
-class MaskEntry:
+@dataclass(frozen=True, kw_only=True)
+class MaskEntry(Record):
     """One GDS mask in the manifest."""
+
+    derived: ClassVar[dict[str, str]] = {"size_um": "bbox_um"}
 
     file: str
     platform: str
     kind: str
     top_cell: str
     bbox_um: tuple[tuple[float, float], tuple[float, float]]
+    die_count: int | None = None
+    product_die_count: int | None = None
+    test_die_count: int | None = None
     drc_violations: int
     checks_ok: bool
     checks: dict[str, Any]
     sha256: str
     bytes: int
     preview: str
-    die_count: int | None = None
-    product_die_count: int | None = None
-    test_die_count: int | None = None
 
     @property
     def size_um(self) -> tuple[float, float]:
         """Width and height of the bounding box (µm)."""
         (x0, y0), (x1, y1) = self.bbox_um
         return (round(x1 - x0, 3), round(y1 - y0, 3))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "platform": self.platform,
-            "kind": self.kind,
-            "top_cell": self.top_cell,
-            "bbox_um": [list(self.bbox_um[0]), list(self.bbox_um[1])],
-            "size_um": list(self.size_um),
-            "die_count": self.die_count,
-            "product_die_count": self.product_die_count,
-            "test_die_count": self.test_die_count,
-            "drc_violations": self.drc_violations,
-            "checks_ok": self.checks_ok,
-            "checks": self.checks,
-            "sha256": self.sha256,
-            "bytes": self.bytes,
-            "preview": self.preview,
-        }
 
 
 def sha256_of(path: Path) -> str:

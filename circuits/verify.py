@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, ClassVar
 
 import gdsfactory as gf
+from pydantic import Field
 
 from qkdchip.circuits.checks import (
     CheckReport,
@@ -26,30 +28,24 @@ from qkdchip.circuits.drc import wafer_drc
 from qkdchip.circuits.wafer_geometry import WaferSpec
 from qkdchip.pdk.drc import run_drc
 from qkdchip.pdk.rules import DesignRules
+from qkdchip.records import Record
 
 
 @dataclass(frozen=True)
-class Verification:
+class Verification(Record):
     """DRC violation count and geometric check reports of one mask."""
+
+    derived: ClassVar[dict[str, str]] = {"ok": "cell"}
 
     cell: str
     drc_violations: int
-    drc_summary: dict[str, object]
+    drc_summary: Annotated[dict[str, object], Field(alias="drc")]
     checks: tuple[CheckReport, ...]
 
     @property
     def ok(self) -> bool:
         """True when DRC is clean and every check passed."""
         return self.drc_violations == 0 and all(c.ok for c in self.checks)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "cell": self.cell,
-            "ok": self.ok,
-            "drc_violations": self.drc_violations,
-            "drc": self.drc_summary,
-            "checks": [c.to_dict() for c in self.checks],
-        }
 
 
 def recorded_nets(component: gf.Component) -> list[Net]:

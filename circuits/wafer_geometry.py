@@ -28,10 +28,14 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import Annotated, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
+
+from qkdchip.records import Record
 
 # SEMI M1 3-inch (76.2 mm) wafers: primary flat 22.22 +/- 3.17 mm (0.875 +/- 0.125 in).
 SEMI_3INCH_DIAMETER_UM = 76_200.0
@@ -42,7 +46,7 @@ _INSIDE_UM = 0.002  # candidate offsets are moved this far inside, so snapping k
 
 
 @dataclass(frozen=True)
-class WaferSpec:
+class WaferSpec(Record):
     """A round wafer with one primary flat and an edge exclusion.
 
     Args:
@@ -113,10 +117,6 @@ class WaferSpec:
         """Outline of the usable region (disc minus exclusion, cut at the flat) (µm)."""
         return _outline(self.usable_radius_um, -self.usable_ymin_um, n_points)
 
-    def to_dict(self) -> dict[str, float]:
-        """JSON-ready dict of the specification."""
-        return asdict(self)
-
 
 def _outline(radius: float, flat_distance: float, n_points: int) -> NDArray[np.float64]:
     half_angle = math.acos(min(1.0, flat_distance / radius))
@@ -144,8 +144,10 @@ class DieSite:
 
 
 @dataclass(frozen=True)
-class DieGrid:
+class DieGrid(Record):
     """A regular die grid on a wafer and the sites that lie in the usable region.
+
+    Its JSON form is a summary: the site count instead of the sites.
 
     Args:
         wafer: the wafer.
@@ -155,6 +157,8 @@ class DieGrid:
         sites: the usable sites, sorted by row then column.
     """
 
+    derived: ClassVar[tuple[str, ...]] = ("count",)
+
     wafer: WaferSpec
     die_width_um: float
     die_height_um: float
@@ -162,25 +166,12 @@ class DieGrid:
     pitch_y_um: float
     offset_x_um: float
     offset_y_um: float
-    sites: tuple[DieSite, ...]
+    sites: Annotated[tuple[DieSite, ...], Field(exclude=True)]
 
     @property
     def count(self) -> int:
         """Number of usable sites."""
         return len(self.sites)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready summary (without the site list)."""
-        return {
-            "wafer": self.wafer.to_dict(),
-            "die_width_um": self.die_width_um,
-            "die_height_um": self.die_height_um,
-            "pitch_x_um": self.pitch_x_um,
-            "pitch_y_um": self.pitch_y_um,
-            "offset_x_um": self.offset_x_um,
-            "offset_y_um": self.offset_y_um,
-            "count": self.count,
-        }
 
 
 def _check_die(die_width_um: float, die_height_um: float, street_um: float) -> None:
@@ -493,7 +484,7 @@ def plan_wafer(grid: DieGrid, *, n_test_dies: int = 5, n_marks: int = 4) -> Wafe
 
 
 @dataclass(frozen=True)
-class WaferLayout:
+class WaferLayout(Record):
     """What a platform's wafer mask places: wafer, product-die size, street, test dies, marks.
 
     The wafer mask cells and the wafer-yield Monte Carlo both take their die sites from here, so
@@ -524,10 +515,6 @@ class WaferLayout:
     def plan(self) -> WaferPlan:
         """The optimal die grid with its test-die sites and alignment marks (cached)."""
         return _plan(self)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict of the layout (without the sites)."""
-        return {**asdict(self), "wafer": self.wafer.to_dict()}
 
 
 @functools.lru_cache(maxsize=16)

@@ -23,6 +23,7 @@ from qkdchip.components.designs import (
     SpotSizeConverterDesign,
     VoaDesign,
 )
+from qkdchip.records import Record
 from qkdchip.values import replace_fields
 
 INP_DEVICES: tuple[str, ...] = (
@@ -37,7 +38,7 @@ INP_DEVICES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class ChipDesigns:
+class ChipDesigns(Record):
     """The drawn devices of the InP transmitter and the Si3N4 comb chip.
 
     Attributes:
@@ -103,10 +104,6 @@ class ChipDesigns:
             mine, default = getattr(self, device).to_dict(), getattr(base, device).to_dict()
             out.update({f"{device}.{k}": v for k, v in mine.items() if default[k] != v})
         return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (one sub-dictionary per device)."""
-        return {f.name: getattr(self, f.name).to_dict() for f in dataclasses.fields(self)}
 
     def transmitter_cell_settings(self) -> dict[str, float]:
         """Keyword arguments of ``qkdchip.circuits.transmitter.transmitter_chip`` for these."""

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, Self
 
 from qkdchip.constants import C_M_PER_S
 from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
+from qkdchip.records import Record
 from qkdchip.validation import check_choice, check_range
 
 REFERENCE_FSR_HZ = 30.03e9
@@ -31,10 +32,7 @@ ring's settings) to three digits (paper fact 1.15 brackets n_g at 1.6-1.93). Thi
 no simulation; tests/components/test_designs.py checks the value against the shipped result."""
 
 
-class _Design:
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload]
-
+class _Design(Record):
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], **values: Any) -> Self:
         """The record of a cell's keyword arguments: the fields ``settings`` holds (the cell's

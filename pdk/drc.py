@@ -23,14 +23,15 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import klayout.db as kdb
 
 from qkdchip.pdk.rules import DesignRules
+from qkdchip.records import Record
 
 MAX_REPORTED_PER_RULE = 200
 """Violations listed per rule (the count covers all of them)."""
@@ -45,7 +46,7 @@ error; truly acute spikes (< 80°) are still reported."""
 
 
 @dataclass(frozen=True)
-class DrcViolation:
+class DrcViolation(Record):
     """One rule violation.
 
     Attributes:
@@ -64,9 +65,6 @@ class DrcViolation:
     value_um: float
     limit_um: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
     def __str__(self) -> str:
         return (
             f"{self.rule}: {self.value_um:.3f} µm < {self.limit_um:.3f} µm "
@@ -74,23 +72,25 @@ class DrcViolation:
         )
 
 
-@dataclass(frozen=True)
-class DrcReport:
+@dataclass(frozen=True, kw_only=True)
+class DrcReport(Record):
     """Result of :func:`run_drc`.
 
     Attributes:
         cell: name of the checked top cell.
         platform: platform of the rules.
-        violations: listed violations (at most ``MAX_REPORTED_PER_RULE`` per rule).
         counts: total number of violations per rule name (rules without any are omitted).
         checked_rules: names of every rule that was evaluated.
+        violations: listed violations (at most ``MAX_REPORTED_PER_RULE`` per rule).
     """
+
+    derived: ClassVar[dict[str, str]] = {"count": "platform"}
 
     cell: str
     platform: str
-    violations: tuple[DrcViolation, ...]
     counts: dict[str, int] = field(default_factory=dict)
     checked_rules: tuple[str, ...] = ()
+    violations: tuple[DrcViolation, ...]
 
     @property
     def count(self) -> int:
@@ -103,16 +103,6 @@ class DrcReport:
 
     def by_rule(self, rule: str) -> tuple[DrcViolation, ...]:
         return tuple(v for v in self.violations if v.rule == rule)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cell": self.cell,
-            "platform": self.platform,
-            "count": self.count,
-            "counts": dict(self.counts),
-            "checked_rules": list(self.checked_rules),
-            "violations": [v.to_dict() for v in self.violations],
-        }
 
     def format(self, max_lines: int = 20) -> str:
         """Human-readable summary: one line per violation, at most ``max_lines``."""

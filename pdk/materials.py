@@ -32,6 +32,8 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
+from qkdchip.records import Record
+
 ArrayLike = float | npt.NDArray[np.float64]
 
 HC_EV_UM = 1.239841984
@@ -107,7 +109,7 @@ def n_inp_pettit1965(wavelength_um: ArrayLike) -> ArrayLike:
 
 
 @dataclass(frozen=True)
-class QuaternaryComposition:
+class QuaternaryComposition(Record):
     """Composition of In(1-x)Ga(x)As(y)P(1-y) lattice matched to InP.
 
     Attributes:
@@ -121,14 +123,6 @@ class QuaternaryComposition:
     x_ga: float
     y_as: float
     bandgap_ev: float
-
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "bandgap_wavelength_um": self.bandgap_wavelength_um,
-            "x_ga": self.x_ga,
-            "y_as": self.y_as,
-            "bandgap_ev": self.bandgap_ev,
-        }
 
 
 Q_BANDGAP_RANGE_UM: tuple[float, float] = (0.92, 1.65)

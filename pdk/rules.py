@@ -7,8 +7,9 @@ carries a ``source`` string (a publication, a foundry kit, or "assumption: ...")
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+
+from qkdchip.records import Record
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class SeparationRule:
 
 
 @dataclass(frozen=True)
-class DesignRules:
+class DesignRules(Record):
     """All design rules of one platform.
 
     Attributes:
@@ -163,9 +164,6 @@ class DesignRules:
         if name not in mapping:
             raise ValueError(f"layer={name!r} is not a layer of platform {self.platform}")
         return mapping[name]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def check_min(name: str, value: float, minimum: float, rule: str) -> None:

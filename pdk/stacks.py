@@ -15,8 +15,9 @@ from these, so device simulations and the yield model read them without loading 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+
+from qkdchip.records import Record
 
 INP_RIDGE_WIDTH_UM = 2.0
 """Assumption: the InP platform's ridge width, 2.0 µm (HHI ~2 µm core, Nazca demofab 1.5-3 µm).
@@ -29,7 +30,7 @@ THICKNESS_RANGE_NM: tuple[float, float] = (40.0, 1500.0)
 
 
 @dataclass(frozen=True)
-class FilmStack:
+class FilmStack(Record):
     """Numbers of the Si3N4 stack that simulations need (all lengths in µm).
 
     Attributes:
@@ -67,9 +68,6 @@ class FilmStack:
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be > 0 µm")
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def film_stack(thickness_nm: float = DEFAULT_THICKNESS_NM) -> FilmStack:
     """The Si3N4 stack for a film of ``thickness_nm`` nanometres."""
@@ -80,7 +78,7 @@ def film_stack(thickness_nm: float = DEFAULT_THICKNESS_NM) -> FilmStack:
 
 
 @dataclass(frozen=True)
-class EpiStack:
+class EpiStack(Record):
     """Layer numbers of the InP epitaxy that simulations need (lengths in µm, z=0 at core bottom).
 
     Attributes:
@@ -128,9 +126,6 @@ class EpiStack:
     @property
     def top_um(self) -> float:
         return self.core_thickness_um + self.upper_cladding_um + self.contact_thickness_um
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 EPI_STACK = EpiStack()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from qkdchip import flow_stages
 from qkdchip.atomic import remove_orphans
 from qkdchip.flow_context import FlowContext, StageResult, StageSkippedError
+from qkdchip.records import Record
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class StageOutcome:
+class StageOutcome(Record):
     """What happened to one stage.
 
     ``status`` is ``done``, ``cached``, ``skipped`` or ``failed``.
@@ -45,10 +45,6 @@ class StageOutcome:
     status: str
     message: str
     seconds: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 # The stage actions live in qkdchip.flow_stages; this module is about orchestration only.

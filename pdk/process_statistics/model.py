@@ -29,9 +29,10 @@ yield ``exp(-D0 A)`` as ``alpha`` grows.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from qkdchip.records import Record
 from qkdchip.validation import check_range
 
 CovarianceKind = Literal["gaussian", "exponential"]
@@ -39,7 +40,7 @@ COVARIANCE_KINDS: tuple[str, ...] = ("gaussian", "exponential")
 
 
 @dataclass(frozen=True)
-class ProcessParameter:
+class ProcessParameter(Record):
     """Statistics of one process parameter.
 
     Attributes:
@@ -94,13 +95,9 @@ class ProcessParameter:
             self.sigma_wafer**2 + self.sigma_within**2 + self.sigma_die**2 + self.sigma_device**2
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class DefectStatistics:
+class DefectStatistics(Record):
     """Catastrophic (killer) defect statistics of a platform.
 
     Attributes:
@@ -127,13 +124,9 @@ class DefectStatistics:
         alpha = self.cluster_alpha
         return math.exp(-alpha * math.log1p(self.density_per_cm2 * area_cm2 / alpha))
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class ProcessStatistics:
+class ProcessStatistics(Record):
     """All process statistics of one platform.
 
     Attributes:
@@ -197,12 +190,3 @@ class ProcessStatistics:
             for p in self.parameters
         )
         return ProcessStatistics(self.platform, params, self.defects, self.notes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "platform": self.platform,
-            "parameters": [p.to_dict() for p in self.parameters],
-            "defects": self.defects.to_dict(),
-            "notes": self.notes,
-        }

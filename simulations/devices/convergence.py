@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
+
+from qkdchip.records import Record
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class QuantityChange:
 
 
 @dataclass(frozen=True)
-class ConvergenceReport:
+class ConvergenceReport(Record):
     """Changes of several quantities between ``low_resolution`` and ``high_resolution``."""
 
     low_resolution: int
@@ -37,13 +39,6 @@ class ConvergenceReport:
 
     def worst_relative_change(self) -> float:
         return max(q.relative_change for q in self.quantities)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "low_resolution": self.low_resolution,
-            "high_resolution": self.high_resolution,
-            "quantities": [asdict(q) for q in self.quantities],
-        }
 
 
 def compare(

@@ -13,15 +13,15 @@ light is injected through. κ and the group index come from the grating simulati
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from qkdchip.components.designs import DbrLaserDesign
+from qkdchip.records import Record
 from qkdchip.simulations.fdtd.grating import cmt_peak_reflectance
 
 
 @dataclass(frozen=True)
-class DbrCavity:
+class DbrCavity(Record):
     """Optical cavity of a DBR laser.
 
     Attributes:
@@ -45,10 +45,6 @@ class DbrCavity:
     cavity_length_m: float
     injection_mirror: str
     injection_reflectance: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def grating_penetration_um(*, kappa_per_m: float, length_um: float) -> float:

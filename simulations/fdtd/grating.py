@@ -17,7 +17,7 @@ waveguide dispersion): Δλ = λ_B² κ / (π n_g).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ REFLECTION_JOB = "qkdchip.simulations.fdtd.jobs:grating_reflection"
 
 
 @dataclass(frozen=True)
-class GratingCorrugation:
+class GratingCorrugation(Record):
     """Physical corrugation of a surface grating (not part of :class:`DbrGratingDesign`).
 
     Attributes:
@@ -56,12 +56,9 @@ class GratingCorrugation:
                 f"(0, {self.ridge.upper_cladding_um}) µm"
             )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"etch_depth_um": self.etch_depth_um, "ridge": self.ridge.to_dict()}
-
 
 @dataclass(frozen=True)
-class GratingSettings:
+class GratingSettings(Record):
     """Numerical settings of the grating simulation.
 
     Attributes:
@@ -93,9 +90,6 @@ class GratingSettings:
                 ("pml_um", 0.5, 20),
             ),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -37,7 +37,7 @@ SLAB_MODE_SETTINGS = ModeSettings(resolution=64, pad_um=1.5)
 
 
 @dataclass(frozen=True)
-class MmiSettings:
+class MmiSettings(Record):
     """Numerical settings of the 2-D MMI simulation.
 
     Attributes:
@@ -71,12 +71,9 @@ class MmiSettings:
         if self.frequencies % 2 == 0:
             raise ValueError(f"frequencies={self.frequencies!r} must be odd")
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class MmiResult:
+class MmiResult(Record):
     """Split and loss of an MMI, launched from input port 1.
 
     Attributes:
@@ -104,21 +101,6 @@ class MmiResult:
     wavelength_nm: tuple[float, ...]
     output_power_spectrum: tuple[tuple[float, ...], ...]
     settings: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["output_power"] = list(self.output_power)
-        data["wavelength_nm"] = list(self.wavelength_nm)
-        data["output_power_spectrum"] = [list(p) for p in self.output_power_spectrum]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MmiResult:
-        data = dict(data)
-        data["output_power"] = tuple(data["output_power"])
-        data["wavelength_nm"] = tuple(data["wavelength_nm"])
-        data["output_power_spectrum"] = tuple(tuple(p) for p in data["output_power_spectrum"])
-        return cls(**data)
 
 
 def _port_offsets(design: MmiDesign, count: int) -> list[float]:

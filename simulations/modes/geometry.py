@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from qkdchip.components.designs import RidgeWaveguide, StripWaveguide
 from qkdchip.pdk.materials import refractive_index
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack, FilmStack, film_stack
+from qkdchip.records import Record
 
 FAR_UM = 1.0e3
 """Extent in µm used for layers that are semi-infinite on the scale of the mode."""
@@ -28,7 +31,7 @@ AMBIENT = "air"
 
 
 @dataclass(frozen=True)
-class Rect:
+class Rect(Record):
     """Axis-aligned material rectangle of a cross-section (µm)."""
 
     material: str
@@ -46,18 +49,9 @@ class Rect:
             self.y_max_um, other.y_max_um
         ) > max(self.y_min_um, other.y_min_um)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "material": self.material,
-            "x_min_um": self.x_min_um,
-            "x_max_um": self.x_max_um,
-            "y_min_um": self.y_min_um,
-            "y_max_um": self.y_max_um,
-        }
-
 
 @dataclass(frozen=True)
-class CrossSection:
+class CrossSection(Record):
     """Waveguide cross-section: material rectangles on a background, and the guiding window.
 
     Attributes:
@@ -78,7 +72,9 @@ class CrossSection:
     core_material: str
     core_rect: int = 0
     laterally_uniform: bool = False
-    description: dict[str, Any] = field(default_factory=dict, compare=False)
+    description: Annotated[dict[str, Any], Field(exclude=True)] = field(
+        default_factory=dict, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self.rects:
@@ -111,17 +107,6 @@ class CrossSection:
     @property
     def core(self) -> Rect:
         return self.rects[self.core_rect]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "rects": [r.to_dict() for r in self.rects],
-            "background": self.background,
-            "window_um": list(self.window_um),
-            "core_material": self.core_material,
-            "core_rect": self.core_rect,
-            "laterally_uniform": self.laterally_uniform,
-        }
 
 
 def strip_cross_section(waveguide: StripWaveguide, stack: FilmStack | None = None) -> CrossSection:

@@ -21,7 +21,7 @@ solves π = (2π L/λ) Γ ½ n³ (F r41 V/d + s V²/d²) with F the enhancement.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from qkdchip.components.designs import PhaseModulatorDesign, RidgeWaveguide
@@ -45,7 +45,7 @@ an InGaAs/InGaAlAs quantum-well modulator
 
 
 @dataclass(frozen=True)
-class ElectroOpticModel:
+class ElectroOpticModel(Record):
     """Electro-optic material data of the intrinsic region.
 
     Attributes:
@@ -72,9 +72,6 @@ class ElectroOpticModel:
             raise ValueError(
                 f"quadratic_m2_per_v2={self.quadratic_m2_per_v2!r} is outside [0, 1e-16] m²/V²"
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

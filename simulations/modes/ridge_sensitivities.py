@@ -5,11 +5,11 @@ ridge (what the yield model's InP compact models take).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 from qkdchip.components.designs import RidgeWaveguide
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack
+from qkdchip.records import Record
 from qkdchip.simulations.modes.geometry import ridge_cross_section
 from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
 
@@ -24,7 +24,7 @@ ETCH_STEP_NM = 100.0
 
 
 @dataclass(frozen=True)
-class RidgeSensitivities:
+class RidgeSensitivities(Record):
     """Derivatives of a ridge's n_eff and core confinement (names as in the yield table).
 
     Attributes:
@@ -42,10 +42,6 @@ class RidgeSensitivities:
     dneff_ddeep_etch_per_nm: float
     dconfinement_rel_dcore_thickness_per_nm: float
     dconfinement_rel_dwidth_per_nm: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def ridge_sensitivities(

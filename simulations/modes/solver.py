@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ two cores for the 100 nm strip)."""
 
 
 @dataclass(frozen=True)
-class ModeSettings:
+class ModeSettings(Record):
     """Numerical settings of an MPB mode solve.
 
     Attributes:
@@ -67,9 +67,6 @@ class ModeSettings:
             raise ValueError(f"points={self.points!r} must be one of 3, 5, 7, 9")
         if not 1 <= self.bands <= 4:
             raise ValueError(f"bands={self.bands!r} is outside [1, 4]")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ point coupler; the coupling Q is Q_c = Ï‰ T_rt / (-ln(1 - K)) with T_rt = n_g 2Ï
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,7 +57,7 @@ SOLVERS = ("mpb", "meep")
 
 
 @dataclass(frozen=True)
-class CouplerSettings:
+class CouplerSettings(Record):
     """Numerical settings of the supermode coupler model.
 
     Attributes:
@@ -94,9 +94,6 @@ class CouplerSettings:
         )
         if self.solver not in SOLVERS:
             raise ValueError(f"solver={self.solver!r} is not one of {list(SOLVERS)}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

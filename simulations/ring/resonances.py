@@ -19,7 +19,7 @@ prediction, shifted by the offset measured at the pump, is taken, and it must li
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,7 @@ DETECTABLE_DECAY = 1e-3
 
 
 @dataclass(frozen=True)
-class RingSettings:
+class RingSettings(Record):
     """Numerical settings of the cylindrical ring simulation.
 
     Attributes:
@@ -103,9 +103,6 @@ class RingSettings:
     @property
     def sampled_mu(self) -> tuple[int, ...]:
         return tuple(range(-self.mu_max, self.mu_max + 1, self.mu_step))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

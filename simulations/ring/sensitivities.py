@@ -15,11 +15,11 @@ D2 itself comes from the meep ring simulation.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
+from qkdchip.records import Record
 from qkdchip.simulations.modes.geometry import strip_cross_section
 from qkdchip.simulations.modes.solver import ModeResult, ModeSettings, solve_mode
 
@@ -30,7 +30,7 @@ THICKNESS_STEP_NM = 5.0
 
 
 @dataclass(frozen=True)
-class RingSensitivities:
+class RingSensitivities(Record):
     """Derivatives of a ring's resonance, n_g and D2 (names as in the yield table).
 
     Attributes:
@@ -50,10 +50,6 @@ class RingSensitivities:
     dng_dthickness_per_nm: float
     dd2_dwidth_khz_per_nm: float
     dd2_dthickness_khz_per_nm: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def ring_d2_hz(*, mode: ModeResult, radius_um: float) -> float:

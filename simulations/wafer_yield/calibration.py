@@ -15,10 +15,10 @@ and the last factor is the negative-binomial defect yield of a device of area ``
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from qkdchip.platforms import INP
+from qkdchip.records import Record
 from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
 REFERENCE_WORKING = 117
@@ -26,7 +26,7 @@ REFERENCE_TESTED = 120
 
 
 @dataclass(frozen=True)
-class DefectCalibration:
+class DefectCalibration(Record):
     """Result of :func:`calibrate_defect_density`.
 
     Attributes:
@@ -46,10 +46,6 @@ class DefectCalibration:
     n_wafers: int
     seed: int
     sampler: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def calibrate_defect_density(

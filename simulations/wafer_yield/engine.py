@@ -9,15 +9,17 @@ the same caller-seeded generator, so the same seed gives the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
 from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.options import MAX_WAFERS
 from qkdchip.pdk.process_statistics import ProcessParameter, ProcessStatistics
 from qkdchip.platforms import INP, Platform
+from qkdchip.records import Record
 from qkdchip.simulations.wafer_yield.devices import device_model
 from qkdchip.simulations.wafer_yield.fields import DieLevelSampler
 from qkdchip.simulations.wafer_yield.geometry import ProductDies, product_dies
@@ -188,7 +190,7 @@ class YieldModel:
 
 
 @dataclass(frozen=True)
-class ReferenceExperiment:
+class ReferenceExperiment(Record):
     """The reference test: ``n_chips`` random dies of one wafer, all their modulators tested.
 
     Attributes:
@@ -206,12 +208,14 @@ class ReferenceExperiment:
         all_modulators_yield_ci: its 95 % Wilson interval (clustered by experiment).
     """
 
+    derived: ClassVar[dict[str, str]] = {"n_experiments": "modulators_per_chip"}
+
     n_chips: int
     modulators_per_chip: int
     observed_working: int
     histogram: tuple[int, ...]
     mean_working: float
-    quantiles: tuple[float, float, float]
+    quantiles: Annotated[tuple[float, float, float], Field(alias="quantiles_2p5_50_97p5")]
     p_at_most_observed: float
     observed_in_central_95: bool
     chip_yield: float
@@ -219,23 +223,10 @@ class ReferenceExperiment:
     all_modulators_yield: float
     all_modulators_yield_ci: tuple[float, float]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "n_chips": self.n_chips,
-            "modulators_per_chip": self.modulators_per_chip,
-            "n_experiments": int(sum(self.histogram)),
-            "observed_working": self.observed_working,
-            "histogram": list(self.histogram),
-            "mean_working": self.mean_working,
-            "quantiles_2p5_50_97p5": list(self.quantiles),
-            "p_at_most_observed": self.p_at_most_observed,
-            "observed_in_central_95": self.observed_in_central_95,
-            "chip_yield": self.chip_yield,
-            "chip_yield_ci": list(self.chip_yield_ci),
-            "all_modulators_yield": self.all_modulators_yield,
-            "all_modulators_yield_ci": list(self.all_modulators_yield_ci),
-        }
+    @property
+    def n_experiments(self) -> int:
+        """Number of simulated experiments."""
+        return sum(self.histogram)
 
 
 @dataclass(frozen=True)

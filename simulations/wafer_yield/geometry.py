@@ -9,7 +9,6 @@ centre, primary flat at -y.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,18 +47,6 @@ class ProductDies:
     def r_mm(self) -> NDArray[np.float64]:
         """Distance of each die centre from the wafer centre."""
         return np.hypot(self.x_mm, self.y_mm)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "n_dies": self.n_dies,
-            "die_width_mm": self.die_width_mm,
-            "die_height_mm": self.die_height_mm,
-            "street_mm": self.street_mm,
-            "labels": list(self.labels),
-            "x_mm": self.x_mm.tolist(),
-            "y_mm": self.y_mm.tolist(),
-        }
 
 
 def product_dies(layout: WaferLayout) -> ProductDies:

@@ -17,15 +17,17 @@ import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
 from qkdchip.circuits.inventory import sections_of_kind
 from qkdchip.circuits.wafer_geometry import WaferLayout
 from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.platforms import PLATFORMS
+from qkdchip.records import InfAsNone, Record
 from qkdchip.validation import check_choice
 
 if TYPE_CHECKING:
@@ -33,12 +35,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class MetricSpec:
-    """Pass window ``[minimum, maximum]`` on one metric (``-inf``/``inf`` for an open bound)."""
+class MetricSpec(Record):
+    """Pass window ``[minimum, maximum]`` on one metric (``-inf``/``inf`` for an open bound).
+
+    Its JSON form names the bounds ``min`` and ``max`` and writes an open one as None.
+    """
 
     metric: str
-    minimum: float = -math.inf
-    maximum: float = math.inf
+    minimum: Annotated[float, Field(alias="min"), InfAsNone(-math.inf)] = -math.inf
+    maximum: Annotated[float, Field(alias="max"), InfAsNone(math.inf)] = math.inf
 
     def __post_init__(self) -> None:
         if math.isnan(self.minimum) or math.isnan(self.maximum):
@@ -52,17 +57,9 @@ class MetricSpec:
         """True where ``values`` lie inside the window."""
         return (values >= self.minimum) & (values <= self.maximum)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (open bounds as None)."""
-        return {
-            "metric": self.metric,
-            "min": None if math.isinf(self.minimum) else self.minimum,
-            "max": None if math.isinf(self.maximum) else self.maximum,
-        }
-
 
 @dataclass(frozen=True)
-class DeviceSpec:
+class DeviceSpec(Record):
     """One device kind on a chip: how many, their killer-defect area and metric windows.
 
     ``names`` (empty, or one per device) names the devices in device-index order, for example
@@ -85,19 +82,9 @@ class DeviceSpec:
                 f"device {self.kind!r}: {len(self.names)} names for count = {self.count}"
             )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "kind": self.kind,
-            "count": self.count,
-            "area_cm2": self.area_cm2,
-            "specs": [s.to_dict() for s in self.specs],
-            "names": list(self.names),
-        }
-
 
 @dataclass(frozen=True)
-class ChipSpec:
+class ChipSpec(Record):
     """A chip: devices with their specs, operating conditions and its wafer mask layout."""
 
     platform: str
@@ -136,16 +123,6 @@ class ChipSpec:
         specs = (*(s for s in dev.specs if s.metric != metric), new)
         devices = tuple(replace(d, specs=specs) if d.kind == kind else d for d in self.devices)
         return replace(self, devices=devices)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "platform": self.platform,
-            "devices": [d.to_dict() for d in self.devices],
-            "operating": dict(self.operating),
-            "modulator_kinds": list(self.modulator_kinds),
-            "layout": self.layout.to_dict(),
-        }
 
 
 def _bound(raw: dict[str, Any], key: str, default: float, where: str) -> float:

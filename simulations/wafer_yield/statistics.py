@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from qkdchip.records import Record
 
 
 def _check_counts(k: float, n: float, confidence: float) -> None:
@@ -44,7 +45,7 @@ def clopper_pearson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[
 
 
 @dataclass(frozen=True)
-class YieldEstimate:
+class YieldEstimate(Record):
     """A yield with its 95 % confidence interval.
 
     The interval is a Wilson interval on the effective sample size ``n_total / design_effect``:
@@ -59,10 +60,6 @@ class YieldEstimate:
     ci_low: float
     ci_high: float
     design_effect: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def yield_estimate(
