@@ -29,12 +29,10 @@ difference of two clients locked to the same comb line, as their light meets at 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import gammaln
 
 from qkdchip.constants import C_M_PER_S
 from qkdchip.records import Record
@@ -42,7 +40,7 @@ from qkdchip.validation import check_range
 
 
 @dataclass(frozen=True)
-class SlaveLaser:
+class SlaveLaser(Record):
     """A client DBR laser as an injection-locking slave.
 
     Attributes:
@@ -84,13 +82,9 @@ class SlaveLaser:
             mirror_reflectivity=self.mirror_reflectivity,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class LaserOperation:
+class LaserOperation(Record):
     """How a client's DBR laser is run: what its drawn cavity does not fix.
 
     The cavity (length, group index, the reflectance of the grating the comb light enters by)
@@ -131,10 +125,6 @@ class LaserOperation:
             free_running_linewidth_hz=self.free_running_linewidth_hz,
             tuning_range_hz=self.tuning_range_hz,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def coupling_rate_per_s(
@@ -211,7 +201,7 @@ def injected_power_dbm(
 
 
 @dataclass(frozen=True)
-class LockResult:
+class LockResult(Record):
     """Outcome of injection-locking one slave to one master line.
 
     Attributes:
@@ -243,10 +233,6 @@ class LockResult:
     linewidth_hz: float
     line_fwhm_hz: float
     residual_phase_variance_rad2: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
 
 
 def injection_lock(
@@ -402,6 +388,8 @@ def locked_linewidth_hz(
     if m == 0.0:
         weight = (n == 0.0).astype(float)
     else:
+        from scipy.special import gammaln
+
         weight = np.exp(n * math.log(abs(m)) - m - gammaln(n + 1.0))
         if m < 0.0:
             weight *= np.where(n % 2.0 == 0.0, 1.0, -1.0)
@@ -415,6 +403,8 @@ def locked_linewidth_hz(
     while spectrum(high) > target:
         high *= 2.0
     xtol = 1e-12 * float(half_width.min())
+    from scipy.optimize import brentq
+
     return 2.0 * brentq(lambda nu: spectrum(nu) - target, 0.0, high, xtol=xtol, rtol=1e-12)
 
 

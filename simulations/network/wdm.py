@@ -20,12 +20,12 @@ gives it at any offset from the filter's shape).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from qkdchip.constants import C_M_PER_S, PLANCK_J_S
+from qkdchip.records import Record
 from qkdchip.validation import check_range
 
 
@@ -135,7 +135,7 @@ def grid_for_comb(grid: WdmGrid, *, line_spacing_hz: float, pump_frequency_hz: f
 
 
 @dataclass(frozen=True)
-class ChannelAssignment:
+class ChannelAssignment(Record):
     """One WDM channel and the comb line that seeds it.
 
     Attributes:
@@ -146,6 +146,8 @@ class ChannelAssignment:
         line_power_dbm: power of the line at the server output, dBm.
         offset_ghz: line minus channel centre, GHz.
     """
+
+    derived = ("wavelength_nm",)
 
     grid_index: int
     grid_frequency_hz: float
@@ -158,10 +160,6 @@ class ChannelAssignment:
     def wavelength_nm(self) -> float:
         """Vacuum wavelength of the line, nm."""
         return C_M_PER_S / self.line_frequency_hz * 1e9
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {**asdict(self), "wavelength_nm": self.wavelength_nm}
 
 
 def usable_channels(

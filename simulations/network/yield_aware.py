@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
+from qkdchip.records import InfAsNone, Record
 from qkdchip.simulations.network.model import (
     ClientChip,
     NetworkModel,
@@ -29,35 +30,26 @@ from qkdchip.simulations.network.wdm import ChannelAssignment
 
 
 @dataclass(frozen=True)
-class KeyRateTable:
+class KeyRateTable(Record):
     """Optimised key rate per pulse versus misalignment at one distance.
 
     Attributes:
         distance_km: Alice-Bob distance, km.
         misalignment: grid of e_d values (ascending).
         key_rate_per_pulse: optimised key rate at each grid value.
-        plob: absolute PLOB bound at this distance.
+        plob: absolute PLOB bound at this distance (infinite at 0 km: written as None).
     """
 
     distance_km: float
     misalignment: tuple[float, ...]
     key_rate_per_pulse: tuple[float, ...]
-    plob: float
+    plob: Annotated[float, InfAsNone()]
 
     def __call__(self, e_d: np.ndarray) -> np.ndarray:
         """Key rate per pulse at misalignment(s) ``e_d`` (linear interpolation, 0 beyond)."""
         grid = np.asarray(self.misalignment)
         rate = np.asarray(self.key_rate_per_pulse)
         return np.interp(np.asarray(e_d, dtype=float), grid, rate, right=0.0)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "distance_km": self.distance_km,
-            "misalignment": list(self.misalignment),
-            "key_rate_per_pulse": list(self.key_rate_per_pulse),
-            "plob": self.plob if math.isfinite(self.plob) else None,  # None: no bound (0 km)
-        }
 
 
 def key_rate_table(
