@@ -132,30 +132,34 @@ def _channel_row(p: PairResult) -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------------------------- plots
-def _figure_png(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
+PNG_DPI = 200
+"""Resolution of the report's PNG figures (an SVG of each is written beside it)."""
 
+
+def _figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """A matplotlib Figure and its axes, made without pyplot (no backend is chosen or changed:
+    the caller's inline or interactive backend keeps working)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(nrows, ncols)
+
+
+def _encoded(fig: Any, fmt: str) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format=fmt, dpi=PNG_DPI, metadata=_FIXED_METADATA[fmt])
     return buf.getvalue()
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+_FIXED_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+"""Figure metadata left out so the same inputs give the same bytes."""
 
 
-def plot_comb(comb: CombOutput, network: NetworkResult | None, min_dbm: float) -> bytes:
+def plot_comb(comb: CombOutput, network: NetworkResult | None, min_dbm: float) -> Any:
     """Comb spectrum (line powers) with the lines chosen as WDM channels highlighted."""
-    plt = _plt()
     power_dbm = comb.power_dbm
     wl = C_M_PER_S / comb.frequency_hz * 1e9
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = _figure(figsize=(8, 3.6))
     floor = min(float(np.min(power_dbm)), min_dbm) - 5.0
     ax.vlines(wl, floor, power_dbm, color="0.55", lw=1.0, label="comb lines")
     ax.axhline(min_dbm, color="0.3", ls=":", lw=0.8, label=f"usable >= {min_dbm:g} dBm")
@@ -192,22 +196,27 @@ def plot_comb(comb: CombOutput, network: NetworkResult | None, min_dbm: float) -
     ax.set_ylim(bottom=floor)
     ax.set_title(f"server comb: {comb.state}")
     ax.legend(fontsize=7, loc="lower center")
-    return _figure_png(fig)
+    return fig
 
 
-def plot_network_key_rates(sweep: DistanceSweep, network: NetworkResult) -> bytes:
+def plot_network_key_rates(
+    sweep: DistanceSweep, network: NetworkResult, *, loss_db_per_km: float
+) -> Any:
     """The report's key-rate figure: the median channel's optimised rate per pulse versus
-    distance (nominal chips), PLOB, and every client pair's rate at its evaluated distances.
+    distance (nominal chips), the PLOB bound of the fibre (``loss_db_per_km``, dB/km) as a
+    smooth curve, and every client pair's rate at its evaluated distances.
 
     (:func:`qkdchip.simulations.qkd.plot.plot_key_rate_vs_distance` draws key-rate curves of
     ``qkdchip keyrate`` with the PLOB and TGW bounds.)
     """
-    plt = _plt()
+    from qkdchip.simulations.qkd.bounds import plob_bound
+
     pts = sweep.points
     d = np.array([p.distance_km for p in pts])
     rate = np.array([p.key_rate_per_pulse for p in pts])
-    plob = np.array([np.nan if p.plob is None else p.plob for p in pts])
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fine = np.linspace(max(d[0], 1.0), d[-1], 400)
+    plob = plob_bound(10.0 ** (-loss_db_per_km * fine / 10.0))
+    fig, ax = _figure(figsize=(6.4, 4.2))
     good = rate > 0
     ax.semilogy(
         d[good],
@@ -215,7 +224,7 @@ def plot_network_key_rates(sweep: DistanceSweep, network: NetworkResult) -> byte
         "C0-",
         label=f"SNS key rate (channel {sweep.channel.wavelength_nm:.2f} nm)",
     )
-    ax.semilogy(d, plob, "k--", label="PLOB bound")
+    ax.semilogy(fine, plob, "k--", label="PLOB bound")
     for block in network.by_distance:
         for p in block.pairs:
             if p.key_rate_per_pulse > 0:
@@ -227,20 +236,21 @@ def plot_network_key_rates(sweep: DistanceSweep, network: NetworkResult) -> byte
     ax.set_title(f"misalignment e_d from {100 * min(e_d):.2f} % to {100 * max(e_d):.2f} %")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    return _figure_png(fig)
+    return fig
 
 
-def plot_x_error_contributions(sweep: DistanceSweep) -> bytes:
+def plot_x_error_contributions(sweep: DistanceSweep) -> Any:
     """X-basis error rate versus distance, stacked by contribution (median channel, nominal
     chips)."""
-    plt = _plt()
+    from matplotlib import colormaps
+
     pts = sweep.points
     d = np.array([p.distance_km for p in pts])
     names = sorted({n for p in pts for n in p.qber.x}, key=lambda n: -pts[-1].qber.x.get(n, 0.0))
     parts = np.array([[100.0 * p.qber.x.get(n, 0.0) for p in pts] for n in names])
     total = np.array([100.0 * p.qber.qber_x for p in pts])
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    colours = plt.get_cmap("tab20")(np.arange(len(names)) % 20)
+    fig, ax = _figure(figsize=(6.4, 4.2))
+    colours = colormaps["tab20"](np.arange(len(names)) % 20)
     labels = [n.replace("_", " ") for n in names]
     ax.stackplot(d, parts, labels=labels, colors=colours, alpha=0.9)
     ax.plot(d, total, "k-", lw=1, label="total")
@@ -250,18 +260,17 @@ def plot_x_error_contributions(sweep: DistanceSweep) -> bytes:
     ax.set_ylim(0.0, min(float(total.max()), 10.0) * 1.05)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, ncol=2, loc="upper left")
-    return _figure_png(fig)
+    return fig
 
 
-def plot_channels(network: NetworkResult) -> bytes:
+def plot_channels(network: NetworkResult) -> Any:
     """Per-channel key rate at the longest evaluated distance against PLOB."""
-    plt = _plt()
     block = network.by_distance[-1]
     pairs = block.pairs
     x = np.arange(1, len(pairs) + 1)
     rate = np.array([p.key_rate_per_pulse for p in pairs])
     plob = pairs[0].plob
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig, ax = _figure(figsize=(7, 3.8))
     colours = ["C2" if p.beats_plob else "C3" for p in pairs]
     ax.bar(x, rate, color=colours)
     if plob is not None:  # None: no finite bound (zero loss)
@@ -280,35 +289,37 @@ def plot_channels(network: NetworkResult) -> bytes:
     ax.set_xlabel("channel wavelength (nm)")
     ax.set_ylabel("key rate (bit per pulse)")
     ax.set_title(f"per-channel key rate at {block.distance_km:g} km")
-    return _figure_png(fig)
+    return fig
 
 
-def plot_wafer_maps(maps: WaferMapData) -> bytes:
-    """Wafer maps of the first simulated wafer's key metrics and pass/fail."""
-    plt = _plt()
+def plot_wafer_maps(maps: WaferMapData) -> Any:
+    """Wafer maps of the first simulated wafer's key metrics and pass/fail (die centres on the
+    wafer, mm; each metric's colour bar)."""
     x = np.asarray(maps.x_mm, dtype=float)
     y = np.asarray(maps.y_mm, dtype=float)
     panels = [(k, np.asarray(v, dtype=float)) for k, v in maps.metrics.items()][:5]
     panels.append(("chip pass (wafer 1)", np.asarray(maps.chip_pass, dtype=float)))
     ncol = 3
     nrow = int(np.ceil(len(panels) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.0 * ncol, 3.6 * nrow))
+    fig, axes = _figure(nrow, ncol, figsize=(4.2 * ncol, 3.8 * nrow))
     for ax, (name, values) in zip(np.ravel(axes), panels, strict=False):
         sc = ax.scatter(x, y, c=values, s=6, marker="s", cmap="viridis")
         ax.set_aspect("equal")
         ax.set_title(name, fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        fig.colorbar(sc, ax=ax, shrink=0.8)
+        ax.set_xlabel("x (mm)", fontsize=7)
+        ax.set_ylabel("y (mm)", fontsize=7)
+        ax.tick_params(labelsize=6)
+        bar = fig.colorbar(sc, ax=ax, shrink=0.8)
+        bar.set_label(name, fontsize=7)
+        bar.ax.tick_params(labelsize=6)
     for ax in np.ravel(axes)[len(panels) :]:
         ax.axis("off")
-    return _figure_png(fig)
+    return fig
 
 
-def plot_yield_aware(blocks: Sequence[UntestedDraws]) -> bytes:
+def plot_yield_aware(blocks: Sequence[UntestedDraws]) -> Any:
     """Random untested chip sets: distribution of per-pair key rate / PLOB, and rate vs e_d."""
-    plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.0))
+    fig, (ax1, ax2) = _figure(1, 2, figsize=(11, 4.0))
     for k, block in enumerate(blocks):
         ratio = np.ravel(np.asarray(block.ratio_to_plob, dtype=float))
         keyed = ratio[ratio > 0]
@@ -342,7 +353,7 @@ def plot_yield_aware(blocks: Sequence[UntestedDraws]) -> bytes:
     ax2.set_title("key rate vs e_d (dashed: PLOB)")
     ax2.legend(fontsize=7)
     ax2.grid(True, which="both", alpha=0.3)
-    return _figure_png(fig)
+    return fig
 
 
 # ------------------------------------------------------------------------------------- report
@@ -398,12 +409,12 @@ class _Figure:
     """A report figure: its file, caption, how to draw it and what it depends on.
 
     ``depends_on`` holds inputs only (stage cache keys, scenario values), so an unchanged run
-    finds the PNG it drew before instead of drawing it again.
+    finds the PNG (and SVG) it drew before instead of drawing it again.
     """
 
     name: str
     caption: str
-    draw: Callable[[], bytes]
+    draw: Callable[[], Any]
     depends_on: dict[str, Any]
 
 
@@ -436,12 +447,13 @@ def _figures(ctx: FlowContext) -> list[_Figure]:
         )
     if net is not None:
         network_keys = {name: keys.get(name) for name in ("network", "sweep", "yield_network")}
+        loss = ctx.scenario.fibre.loss_db_per_km
         out.append(
             _Figure(
                 "key_rate_vs_distance.png",
                 "Key rate versus distance with the PLOB bound",
-                lambda: plot_network_key_rates(net.sweep, net.evaluation),
-                network_keys,
+                lambda: plot_network_key_rates(net.sweep, net.evaluation, loss_db_per_km=loss),
+                {**network_keys, "loss_db_per_km": loss},
             )
         )
         out.append(
@@ -474,7 +486,8 @@ def _figures(ctx: FlowContext) -> list[_Figure]:
 
 def _drawn(figure: _Figure, plot_dir: Path) -> bytes:
     """The figure's PNG: the one in ``plot_dir`` if drawn from the same inputs by the same
-    code (its key in ``plot_dir/figures.json``), else drawn now and written atomically."""
+    code (its key in ``plot_dir/figures.json``), else drawn now and written atomically, with
+    an SVG of it beside it."""
     key = cache_key(
         "figure",
         {"name": figure.name, "code": source_hash(["qkdchip.report"]), **figure.depends_on},
@@ -482,9 +495,12 @@ def _drawn(figure: _Figure, plot_dir: Path) -> bytes:
     index_path = plot_dir / "figures.json"
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.is_file() else {}
     path = plot_dir / figure.name
-    if index.get(figure.name) == key and path.is_file():
+    svg = path.with_suffix(".svg")
+    if index.get(figure.name) == key and path.is_file() and svg.is_file():
         return path.read_bytes()
-    png = figure.draw()
+    fig = figure.draw()
+    png = _encoded(fig, "png")
+    atomic_write_bytes(svg, _encoded(fig, "svg"))
     atomic_write_bytes(path, png)
     atomic_write_json(index_path, {**index, figure.name: key}, indent=1, sort_keys=True)
     return png
