@@ -13,12 +13,9 @@ from pathlib import Path
 
 import gdsfactory as gf
 import klayout.db as kdb
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from gdsfactory.technology import LayerViews
 from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from qkdchip.atomic import atomic_write_figure
@@ -36,7 +33,7 @@ def layer_colours(views: LayerViews) -> dict[tuple[int, int], tuple[str, str]]:
     return out
 
 
-def _save_png(fig: plt.Figure, path: Path, dpi: int) -> None:
+def _save_png(fig: Figure, path: Path, dpi: int) -> None:
     """Write ``fig`` as a PNG atomically (no software stamp, so the bytes are reproducible)."""
     atomic_write_figure(path, fig, dpi=dpi, metadata={"Software": None})
 
@@ -77,7 +74,8 @@ def render_chip_png(
     box = component.dbbox()
     width, height = box.right - box.left, box.top - box.bottom
     aspect = height / width if width > 0 else 1.0
-    fig, ax = plt.subplots(figsize=(12.0, max(3.0, 12.0 * aspect) + 1.0))
+    fig = Figure(figsize=(12.0, max(3.0, 12.0 * aspect) + 1.0))
+    ax = fig.subplots()
     handles = []
     for layer, (name, colour) in colours.items():
         if layer in skip_layers:
@@ -140,7 +138,8 @@ def render_wafer_png(
         title: figure title.
         dpi: resolution.
     """
-    fig, ax = plt.subplots(figsize=(9.0, 9.0))
+    fig = Figure(figsize=(9.0, 9.0))
+    ax = fig.subplots()
     for poly in _top_polygons(component, outline_layer):
         xs, ys = zip(*poly, strict=True)
         ax.fill(xs, ys, facecolor="none", edgecolor="gray", linewidth=1.0)

@@ -110,16 +110,12 @@ def atomic_write_json(
 
 
 def atomic_write_figure(path: str | Path, figure: Any, **savefig: Any) -> Path:
-    """Write a matplotlib ``figure`` to ``path`` atomically and close it (also on failure).
+    """Write a matplotlib ``figure`` to ``path`` atomically.
 
     Args:
         path: output file (its suffix picks the format unless ``savefig`` sets ``format``).
-        figure: the ``matplotlib.figure.Figure``.
+        figure: the ``matplotlib.figure.Figure`` (made without pyplot, so nothing holds it
+            once the caller drops it).
         **savefig: keyword arguments of ``Figure.savefig`` (dpi, format, metadata, ...).
     """
-    import matplotlib.pyplot as plt
-
-    try:
-        return atomic_write(path, lambda tmp: figure.savefig(tmp, **savefig))
-    finally:
-        plt.close(figure)
+    return atomic_write(path, lambda tmp: figure.savefig(tmp, **savefig))

@@ -349,16 +349,13 @@ def _plot(args: argparse.Namespace, result: Any) -> Path | None:
     plotter = _DEVICE_TABLE[args.device].plot
     if plotter is None:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     path = args.plot or PLOT_DIR / f"simulate_{args.device}.png"
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
     plotter(ax, result)
     ax.legend()
-    fig.tight_layout()
     return atomic_write_figure(path, fig, dpi=120)
 
 

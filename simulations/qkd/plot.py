@@ -30,12 +30,10 @@ def plot_key_rate_vs_distance(
     """
     if not curves:
         raise ValueError("curves must contain at least one curve")
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig = Figure(figsize=(6.4, 4.4), layout="constrained")
+    ax = fig.subplots()
     for label, results in curves.items():
         pts = sorted((r.distance_km, r.key_rate_per_pulse) for r in results)
         pts = [(d, k) for d, k in pts if k > 0.0]
@@ -59,6 +57,5 @@ def plot_key_rate_vs_distance(
         ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
     # An explicit format, so a path without suffix is not given a ".png" by matplotlib.
     return atomic_write_figure(path, fig, format=Path(path).suffix.lstrip(".") or "png")

@@ -40,20 +40,26 @@ def test_json_is_strict(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "x.json").read_text()) == {"rate": 1.5}
 
 
-def test_figure_is_written_and_closed_also_when_saving_fails(tmp_path: Path) -> None:
-    import matplotlib
+def test_figure_is_written_atomically_without_pyplot(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots()
-    ax.plot([0, 1], [1, 0])
+    fig = Figure()
+    fig.subplots().plot([0, 1], [1, 0])
     path = atomic_write_figure(tmp_path / "a.png", fig, dpi=50)
     assert path.read_bytes().startswith(b"\x89PNG")
-    assert not plt.fignum_exists(fig.number)
-
-    broken, _ = plt.subplots()
     with pytest.raises(ValueError, match="format"):
-        atomic_write_figure(tmp_path / "b.png", broken, format="no-such-format")
-    assert not plt.fignum_exists(broken.number)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+        atomic_write_figure(tmp_path / "b.png", Figure(), format="no-such-format")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]  # no temporary file left
+
+
+def test_plot_helpers_leave_the_backend_alone() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); "
+        "import qkdchip.report, qkdchip.simulations.qkd.plot, qkdchip.cli.simulate; "
+        "import qkdchip.circuits.preview; "
+        "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
