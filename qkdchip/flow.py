@@ -8,6 +8,7 @@ skipped and say so: the flow never makes up numbers. Stage outputs are the typed
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,9 @@ def _subfolders(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
 
 
+_LOG = logging.getLogger(__name__)
+
+
 def run_flow(
     ctx: FlowContext,
     *,
@@ -103,6 +107,7 @@ def run_flow(
         remove_orphans(folder)  # temporary files of a run killed while writing
     outcomes = []
     for stage in stages:
+        _LOG.info("stage %s: started", stage.name)
         if on_start is not None:
             on_start(stage)
         start = time.perf_counter()
@@ -125,6 +130,13 @@ def run_flow(
                 time.perf_counter() - start,
             )
         outcomes.append(outcome)
+        _LOG.info(
+            "stage %s: %s in %.1f s: %s",
+            outcome.name,
+            outcome.status,
+            outcome.seconds,
+            outcome.message,
+        )
         if on_stage is not None:
             on_stage(stage, outcome)
     return outcomes

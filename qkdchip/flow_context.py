@@ -8,6 +8,7 @@ keys the stages downstream key on; :meth:`FlowContext.cached` serves a stage's o
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any, TypeVar
 from qkdchip import cache
 from qkdchip.records import Record
 from qkdchip.scenarios.schema import Scenario
+
+_LOG = logging.getLogger(__name__)
 
 CACHE_VERSION = 2
 """Bump to invalidate every cached stage output."""
@@ -102,6 +105,9 @@ class FlowContext:
             return json.loads(json.dumps(compute().to_dict(), sort_keys=True))
 
         data, was_cached = cache.cached(stage, payload, compute_json, folder=self.cache_dir)
+        _LOG.debug(
+            "%s: %s (key %s)", stage, "cache hit" if was_cached else "computed", self.keys[stage]
+        )
         return kind.from_dict(data), was_cached
 
     def report_progress(self, stage: str, done: int, total: int) -> None:

@@ -6,6 +6,10 @@ the parsed namespace and returning an exit code). :data:`COMMAND_MODULES` lists 
 order ``qkdchip --help`` shows. A command with an ``offline`` option runs inside
 :func:`qkdchip.cache.offline` when it is given (see :func:`add_offline_option`).
 
+Global options: ``-v`` (progress messages; ``-vv`` details such as cache hits), ``-q`` (no
+progress bars or stage lines, only results and errors), ``--log FILE`` (every message, with
+times, appended to FILE).
+
 Exit codes: 0 done; 2 an input outside its allowed range (one line naming it); 1 a result that
 cannot be had, a file-system error or an internal error (one line; an internal error's traceback
 goes to :func:`error_log_path`); 130 interrupted.
@@ -99,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Design, simulate and evaluate integrated-photonics TF-QKD networks.",
     )
     parser.add_argument("--version", action="version", version=f"qkdchip {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more messages (-vv: details)"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress output, only results and errors"
+    )
+    parser.add_argument("--log", metavar="FILE", help="append every message, with times, to FILE")
     subparsers = parser.add_subparsers(
         title="commands", dest="command", metavar="COMMAND", parser_class=_Parser
     )
@@ -114,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    configure_logging(verbose=args.verbose, quiet=args.quiet, log_file=args.log)
     try:
         with offline(getattr(args, "offline", False)):
             return int(args.handler(args))
@@ -138,6 +150,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def configure_logging(*, verbose: int, quiet: bool, log_file: str | None) -> None:
+    """Route the ``qkdchip`` loggers: warnings to stderr (``verbose`` 1: progress, 2: details;
+    ``quiet``: errors only) and, with ``log_file``, every record with its time to that file."""
+    import logging
+
+    logger = logging.getLogger("qkdchip")
+    logger.handlers.clear()
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    console = logging.StreamHandler(sys.stderr)
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    console.setLevel(logging.ERROR if quiet else levels.get(verbose, logging.DEBUG))
+    console.setFormatter(logging.Formatter("qkdchip: %(message)s"))
+    logger.addHandler(console)
+    if log_file is not None:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
 
 
 def error_log_path() -> Path:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 from importlib import metadata
 
 from rich.console import Console
 from rich.table import Table
 
+from qkdchip.cli import add_json_option
 from qkdchip.simulations.meep_jobs import MeepJobError, MeepNotInstalledError, run_job
 
 REQUIRED_DISTRIBUTIONS: tuple[str, ...] = (
@@ -19,6 +21,9 @@ REQUIRED_DISTRIBUTIONS: tuple[str, ...] = (
     "gdsfactory",
     "klayout",
     "h5py",
+    "numba",
+    "dask",
+    "pyarrow",
 )
 
 
@@ -26,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "doctor", help="check the environment: versions, meep and MPB", description=__doc__
     )
+    add_json_option(parser, "the checks")
     parser.set_defaults(handler=doctor)
 
 
@@ -36,33 +42,40 @@ def _distribution_version(name: str) -> str | None:
         return None
 
 
+def checks() -> list[dict[str, str | bool]]:
+    """Every check: component, version or result, and whether it passes."""
+    rows: list[dict[str, str | bool]] = [
+        {"component": "python", "result": platform.python_version(), "ok": True}
+    ]
+    for name in REQUIRED_DISTRIBUTIONS:
+        version = _distribution_version(name)
+        rows.append({"component": name, "result": version or "missing", "ok": version is not None})
+    numpy_version = _distribution_version("numpy") or "0"
+    if int(numpy_version.split(".")[0]) >= 2:
+        result = f"{numpy_version} (Debian's meep needs numpy 1.x)"
+        rows.append({"component": "numpy < 2", "result": result, "ok": False})
+    try:
+        probe = run_job("qkdchip.simulations.meep_jobs.probe:meep_and_mpb", timeout_s=120)
+        rows.append({"component": "meep", "result": probe["meep_version"], "ok": True})
+        band = f"runs (test band at f = {probe['mpb_frequency']:.4f})"
+        rows.append({"component": "MPB", "result": band, "ok": True})
+    except (MeepNotInstalledError, MeepJobError) as err:
+        rows.append({"component": "meep / MPB", "result": str(err), "ok": False})
+    return rows
+
+
 def doctor(args: argparse.Namespace) -> int:
-    """Print a table of versions and checks; exit 0 only when every check passes."""
+    """Print a table (or JSON) of versions and checks; exit 0 only when every check passes."""
+    rows = checks()
+    healthy = all(row["ok"] for row in rows)
+    if args.json:
+        print(json.dumps({"healthy": healthy, "checks": rows}, indent=1))
+        return 0 if healthy else 1
     table = Table(title="qkdchip doctor")
     table.add_column("component")
     table.add_column("version / result")
     table.add_column("ok")
-    healthy = True
-
-    table.add_row("python", platform.python_version(), "yes")
-    for name in REQUIRED_DISTRIBUTIONS:
-        version = _distribution_version(name)
-        healthy &= version is not None
-        table.add_row(name, version or "missing", "yes" if version else "NO")
-
-    numpy_version = _distribution_version("numpy") or "0"
-    numpy_ok = int(numpy_version.split(".")[0]) < 2
-    healthy &= numpy_ok
-    if not numpy_ok:
-        table.add_row("numpy < 2", f"{numpy_version} (Debian's meep needs numpy 1.x)", "NO")
-
-    try:
-        probe = run_job("qkdchip.simulations.meep_jobs.probe:meep_and_mpb", timeout_s=120)
-        table.add_row("meep", probe["meep_version"], "yes")
-        table.add_row("MPB", f"runs (test band at f = {probe['mpb_frequency']:.4f})", "yes")
-    except (MeepNotInstalledError, MeepJobError) as err:
-        healthy = False
-        table.add_row("meep / MPB", str(err), "NO")
-
+    for row in rows:
+        table.add_row(str(row["component"]), str(row["result"]), "yes" if row["ok"] else "NO")
     Console().print(table)
     return 0 if healthy else 1

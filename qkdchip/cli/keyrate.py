@@ -1,9 +1,14 @@
 """``qkdchip keyrate``: optimised SNS TF-QKD key rates versus distance, with PLOB and TGW.
 
 Finite-key SNS-AOPP rates are computed under a named analysis (``--bound``), and the sources
-may randomise their phase over a finite number of values (``--phase-slices``)::
+may randomise their phase over a finite number of values (``--phase-slices``), and the
+transmitters' flaws enter the bounds: intensity fluctuations (``--intensity-fluctuation``), the
+intensity modulators' extinction ratio (``--extinction-ratio-db``) and the light the chips
+return to the server through the injection port (``--injection-isolation-db``)::
 
     qkdchip keyrate --protocol sns-aopp --finite 1e12 --bound worst-split --phase-slices 16 --json
+    qkdchip keyrate --finite 1e12 --bound worst-split --distance-km 370 \
+        --intensity-fluctuation 0.01 --extinction-ratio-db 60 --injection-isolation-db 150
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from qkdchip.options import PROTOCOLS
 
 if TYPE_CHECKING:
     from qkdchip.simulations.qkd import SnsSystem
+    from qkdchip.simulations.qkd.side_channel import InjectionLeak
+    from qkdchip.simulations.qkd.source_flaws import SourceFlaws
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -90,6 +97,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the sources randomise their phase over M discrete values (default: continuous)",
     )
     parser.add_argument(
+        "--intensity-fluctuation",
+        type=float,
+        default=0.0,
+        metavar="DELTA",
+        help="relative bound on every intensity's deviation, pulse by pulse (default 0)",
+    )
+    parser.add_argument(
+        "--extinction-ratio-db",
+        type=float,
+        default=None,
+        metavar="ER",
+        help="intensity-modulator extinction ratio (dB): 'not sending' leaks 10^(-ER/10) of "
+        "the strongest setting (default: a perfect vacuum)",
+    )
+    parser.add_argument(
+        "--injection-isolation-db",
+        type=float,
+        default=None,
+        metavar="DB",
+        help="isolation of the path from the modulators back to the injection port (dB); the "
+        "returned light enters the phase error (Lucamarini et al. 2015; default: no leak)",
+    )
+    parser.add_argument(
+        "--injection-power-dbm",
+        type=float,
+        default=5.0,
+        help="light in the modulators for --injection-isolation-db (dBm, default 5)",
+    )
+    parser.add_argument(
+        "--chip-reflection-db",
+        type=float,
+        default=30.0,
+        help="chip back-reflection toward the injection path for --injection-isolation-db "
+        "(dB below the forward light, default 30)",
+    )
+    parser.add_argument(
         "--scan-phase-slices",
         action="store_true",
         help="also report the key rate versus the number of discrete phases at the first "
@@ -136,17 +179,45 @@ def _system(args: argparse.Namespace) -> SnsSystem:
     )
 
 
+def _flaws(args: argparse.Namespace) -> tuple[SourceFlaws, InjectionLeak | None]:
+    """The transmitters' flaws from the options, and the injection leak if one is set."""
+    from qkdchip.simulations.qkd.side_channel import injection_leak
+    from qkdchip.simulations.qkd.source_flaws import SourceFlaws
+
+    leak = None
+    if args.injection_isolation_db is not None:
+        leak = injection_leak(
+            isolation_db=args.injection_isolation_db,
+            power_at_modulators_dbm=args.injection_power_dbm,
+            reflection_db=args.chip_reflection_db,
+            repetition_rate_hz=args.repetition_rate_hz,
+        )
+    flaws = SourceFlaws(
+        intensity_fluctuation=args.intensity_fluctuation,
+        extinction_ratio_db=args.extinction_ratio_db,
+        leaked_photons=0.0 if leak is None else leak.leaked_photons,
+    )
+    if args.scan_phase_slices and not flaws.is_ideal:
+        raise ValueError(
+            "--scan-phase-slices studies ideal sources; run it without --intensity-fluctuation, "
+            "--extinction-ratio-db and --injection-isolation-db"
+        )
+    return flaws, leak
+
+
 def keyrate(args: argparse.Namespace) -> int:
     """Print optimised key rates per distance (table or JSON), optionally plot them."""
     from qkdchip.simulations.qkd import max_distance_km, phase_slice_study, sweep_distances
 
     system = _system(args)
+    flaws, leak = _flaws(args)
     choice = dict(
         protocol=args.protocol,
         n_intensities=args.intensities,
         asymmetric_source=args.asymmetric_source,
         bound=args.bound,
         phase_slices=args.phase_slices,
+        flaws=None if flaws.is_ideal else flaws,
     )
     results = sweep_distances(system, args.distance_km, **choice)
     max_km = None
@@ -177,6 +248,11 @@ def keyrate(args: argparse.Namespace) -> int:
             "bound": args.bound,
             "bound_reference": results[0].bound_reference,
             "phase_slices": args.phase_slices,
+            "source_flaws": {
+                **flaws.to_dict(),
+                "injection_isolation_db": args.injection_isolation_db,
+                "injection_leak": None if leak is None else leak.to_dict(),
+            },
             "results": [r.to_dict() for r in results],
         }
         if max_km is not None:
@@ -207,6 +283,11 @@ def keyrate(args: argparse.Namespace) -> int:
     console = Console(width=max(Console().width, 110))
     console.print(table)
     console.print(f"formulas: {results[0].bound_reference}")
+    if leak is not None:
+        console.print(
+            f"injection leak: {leak.leaked_photons:.3g} photons per window "
+            f"(isolation {leak.isolation_db:g} dB, coin imbalance {leak.coin_imbalance:.3g})"
+        )
     if max_km is not None:
         console.print(f"maximum distance: {max_km:.1f} km")
     if study is not None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from qkdchip.cli import parse_assignments
+from qkdchip.cli import add_json_option, parse_assignments
 from qkdchip.values import convert_value
 
 
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", metavar="DIR", default="gds_out", help="output folder (default: gds_out)"
     )
+    add_json_option(parser, "the cell list, the cell's ports and DRC, or the mask manifest")
     parser.set_defaults(handler=mask)
 
 
@@ -73,23 +75,37 @@ def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:
     return params
 
 
-def _list_cells(console: Console) -> int:
+def _list_cells(console: Console, *, as_json: bool) -> int:
     from qkdchip.components.registry import cell_factory, cell_names
     from qkdchip.platforms import platform_of_cell
 
-    table = Table(title="qkdchip cells")
-    table.add_column("cell")
-    table.add_column("platform")
-    table.add_column("description")
+    rows = []
     for name in cell_names():
         doc = (inspect.getdoc(cell_factory(name)) or "").splitlines()
-        table.add_row(name, platform_of_cell(name).name, doc[0] if doc else "")
+        rows.append(
+            {
+                "cell": name,
+                "platform": platform_of_cell(name).name,
+                "description": doc[0] if doc else "",
+            }
+        )
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    table = Table(title="qkdchip cells")
+    for column in ("cell", "platform", "description"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row.values())
     console.print(table)
     return 0
 
 
-def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> int:
-    """Build one cell, write its GDS, print ports and DRC; 0 if DRC-clean, else 1.
+def write_cell(
+    name: str, pairs: list[str], out_dir: Path, console: Console, *, as_json: bool = False
+) -> int:
+    """Build one cell, write its GDS, print ports and DRC (tables, or JSON with ``as_json``);
+    0 if DRC-clean, else 1.
 
     The GDS is written by the full masks' writer: atomically, no timestamps, cells in a
     history-independent order.
@@ -101,22 +117,30 @@ def write_cell(name: str, pairs: list[str], out_dir: Path, console: Console) -> 
     params = parse_params(cell_factory(name), pairs)
     component = build_cell(name, **params)
     path = write_gds(component, out_dir / f"{component.name}.gds")
+    ports = [
+        {
+            "port": port.name,
+            "type": port.port_type,
+            "x_um": float(port.center[0]),
+            "y_um": float(port.center[1]),
+            "width_um": float(port.width),
+            "orientation_deg": float(port.orientation),
+            "layer": str(port.layer_info),
+        }
+        for port in component.ports
+    ]
+    report = run_drc(component, rules_for(name, params))
+    if as_json:
+        data = {"gds": str(path), "ports": ports, "drc": report.to_dict()}
+        print(json.dumps(data, indent=1))
+        return 0 if report.clean else 1
     console.print(f"wrote {path}")
     table = Table(title=f"ports of {component.name}")
-    for column in ("port", "type", "x_um", "y_um", "width_um", "orientation_deg", "layer"):
+    for column in ports[0] if ports else ("port",):
         table.add_column(column)
-    for port in component.ports:
-        table.add_row(
-            port.name,
-            port.port_type,
-            f"{port.center[0]:.3f}",
-            f"{port.center[1]:.3f}",
-            f"{port.width:.3f}",
-            f"{port.orientation:g}",
-            str(port.layer_info),
-        )
+    for row in ports:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else v for v in row.values()))
     console.print(table)
-    report = run_drc(component, rules_for(name, params))
     console.print(report.format())
     return 0 if report.clean else 1
 
@@ -128,14 +152,17 @@ def mask(args: argparse.Namespace) -> int:
     if args.list:
         if args.cell or args.param:
             raise ValueError("--list takes no --cell or --param")
-        return _list_cells(console)
+        return _list_cells(console, as_json=args.json)
     if args.cell:
-        return write_cell(args.cell, args.param, out_dir, console)
+        return write_cell(args.cell, args.param, out_dir, console, as_json=args.json)
     if args.param:
         raise ValueError("--param needs --cell")
     from qkdchip.circuits import masks
 
     manifest = masks.write_all_masks(out_dir)
+    if args.json:
+        print(json.dumps(manifest.to_dict(), indent=1))
+        return 0 if manifest.ok else 1
     for entry in manifest.masks:
         console.print(
             f"{entry.file}: DRC violations {entry.drc_violations}, "

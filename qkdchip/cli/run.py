@@ -9,6 +9,7 @@ from ``<out>/cache``.
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qkdchip.cli import add_offline_option, add_scenario_options, parse_assignments
+from qkdchip.cli import add_json_option, add_offline_option, add_scenario_options, parse_assignments
 
 if TYPE_CHECKING:
     from qkdchip.flow import Stage, StageOutcome
@@ -51,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "overridden)",
     )
     add_offline_option(parser)
+    add_json_option(parser, "the stage outcomes and the written files (progress goes to stderr)")
     parser.set_defaults(handler=run)
 
 
@@ -127,8 +129,20 @@ def execute(
 
 def run(args: argparse.Namespace) -> int:
     """Run the main flow; exit 1 if a stage failed, 0 otherwise (skipped stages are listed)."""
-    _, outcomes = execute(args.scenario, args.out, args.gds_out, design=args.design)
+    console = Console(stderr=args.json, quiet=args.quiet)
+    ctx, outcomes = execute(
+        args.scenario, args.out, args.gds_out, design=args.design, console=console
+    )
+    if args.json:
+        data = {
+            "scenario": ctx.scenario.name,
+            "stages": [o.to_dict() for o in outcomes],
+            "summary": str(ctx.out_dir / "summary.json"),
+            "report": str(ctx.out_dir / "report.html"),
+            "gds_dir": str(ctx.gds_dir),
+        }
+        print(json.dumps(data, indent=1))
     skipped = [o.name for o in outcomes if o.status == "skipped"]
     if skipped:
-        Console().print(f"[yellow]skipped:[/] {', '.join(skipped)}")
+        console.print(f"[yellow]skipped:[/] {', '.join(skipped)}")
     return 1 if any(o.status == "failed" for o in outcomes) else 0

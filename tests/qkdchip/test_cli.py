@@ -76,3 +76,39 @@ def test_an_internal_error_is_one_line_and_its_traceback_goes_to_the_log(
     text = log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in text
     assert 'raise TypeError("unsupported operand")' in text
+
+
+def test_run_json_quiet_and_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from tests.qkdchip.flow_cases import TINY_SCENARIO
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny.toml").write_text(TINY_SCENARIO, encoding="utf-8")
+    log = tmp_path / "qkdchip.log"
+    argv = ["-q", "--log", str(log), "run", "--scenario", "tiny.toml", "--out", "out", "--json"]
+    assert main([*argv, "--gds-out", "gds"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)  # stdout holds the JSON alone
+    assert [s["name"] for s in data["stages"]] == ["masks", "devices", "comb", "yield", "network"]
+    assert all(s["status"] == "done" for s in data["stages"])
+    assert Path(data["summary"]).is_file()
+    assert captured.err == ""  # quiet: no progress
+    text = log.read_text(encoding="utf-8")
+    assert "stage masks: started" in text
+    assert "stage network: done" in text
+
+
+def test_mask_list_and_doctor_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["mask", "--list", "--json"]) == 0
+    cells = json.loads(capsys.readouterr().out)
+    assert {"cell", "platform", "description"} <= set(cells[0])
+    assert {c["platform"] for c in cells} == {"inp", "si3n4"}
+    code = main(["doctor", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == (0 if report["healthy"] else 1)
+    assert {row["component"] for row in report["checks"]} >= {"python", "numpy", "gdsfactory"}
