@@ -205,7 +205,22 @@ def _mmi_scan(args: argparse.Namespace, overrides: dict[str, str]) -> MmiScan:
 
     design, settings = _mmi_inputs(args, overrides)
     field, values = _parse_scan(args.scan)
-    return scan_mmi(design, field=field, values=values, settings=settings, fresh=args.fresh)
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True, quiet=args.quiet), transient=True) as bar:
+        task = bar.add_task(f"MMI {field} scan", total=len(values))
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return scan_mmi(
+            design,
+            field=field,
+            values=values,
+            settings=settings,
+            fresh=args.fresh,
+            progress=advance,
+        )
 
 
 def _modes_rows(r: ModeResult) -> list[tuple[str, str]]:

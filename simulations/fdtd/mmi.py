@@ -12,7 +12,7 @@ exceed the input, and the excess loss is -10 log10(Σ outputs).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
@@ -323,6 +323,7 @@ def scan_mmi(
     epi: EpiStack = EPI_STACK,
     settings: MmiSettings | None = None,
     fresh: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MmiScan:
     """Simulate ``design`` with ``field`` at each of ``values`` (cached per run).
 
@@ -333,16 +334,20 @@ def scan_mmi(
         epi: the InP epitaxy.
         settings: numerical settings.
         fresh: recompute even if cached.
+        progress: called with (values done, values in all) after each value.
     """
     if field not in SCAN_FIELDS:
         raise ValueError(f"field={field!r} is not one of {list(SCAN_FIELDS)}")
     points = [float(v) for v in values]
     if len(points) < 3 or any(b <= a for a, b in pairwise(points)):
         raise ValueError(f"values={values!r} must be at least 3 increasing values")
-    results = [
-        simulate_mmi(replace(design, **{field: v}), epi=epi, settings=settings, fresh=fresh)
-        for v in points
-    ]
+    results = []
+    for v in points:
+        results.append(
+            simulate_mmi(replace(design, **{field: v}), epi=epi, settings=settings, fresh=fresh)
+        )
+        if progress is not None:
+            progress(len(results), len(points))
     transmission = [sum(r.output_power) for r in results]
     return MmiScan(
         field=field,
