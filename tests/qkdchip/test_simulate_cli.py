@@ -72,8 +72,10 @@ def test_a_new_design_without_meep_says_how_to_install_it(
 ) -> None:
     assert main(["simulate", "modes", "--design", "width_um=2.5"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1
-    assert "python3-meep" in err[0]
+    # the cache's warning that the result is missing and how long it takes, then the error
+    assert len(err) <= 2
+    assert "python3-meep" in err[-1]
+    assert err[-1].startswith("qkdchip simulate: error")
 
 
 @pytest.mark.parametrize(
