@@ -45,6 +45,7 @@ from qkdchip.simulations.qkd.protocols import (
     evaluate,
 )
 from qkdchip.simulations.qkd.result import KeyRateResult
+from qkdchip.simulations.qkd.source_flaws import SourceFlaws
 from qkdchip.simulations.qkd.statistics import CHERNOFF, ConcentrationInequality
 from qkdchip.simulations.qkd.system import SnsParameters, SnsSystem
 
@@ -380,6 +381,7 @@ class _Search:
     seed: int
     bound: str = "qkdchip-estimate"
     phase_slices: int | None = None
+    flaws: SourceFlaws | None = None
     n_starts: int = 4
     iterations: int = 30
     population: int = 24
@@ -396,6 +398,7 @@ class _Search:
         seed: int,
         bound: str,
         phase_slices: int | None,
+        flaws: SourceFlaws | None = None,
         n_starts: int = 4,
         sweep: bool = False,
     ) -> _Search:
@@ -408,6 +411,7 @@ class _Search:
             seed=seed,
             bound=bound,
             phase_slices=phase_slices,
+            flaws=flaws,
             n_starts=n_starts,
             sweep=sweep,
         )
@@ -428,6 +432,7 @@ class _Search:
                 concentration=self.concentration,
                 bound=self.bound,
                 phase_slices=self.phase_slices,
+                flaws=self.flaws,
             ).key_rate
             if np.any(np.isnan(value)):
                 raise RuntimeError("key-rate model returned NaN for a decoded candidate")
@@ -445,6 +450,7 @@ class _Search:
             concentration=self.concentration,
             bound=self.bound,
             phase_slices=self.phase_slices,
+            flaws=self.flaws,
         )
 
 
@@ -575,12 +581,14 @@ def key_rate(
     concentration: ConcentrationInequality = CHERNOFF,
     bound: str = "qkdchip-estimate",
     phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> KeyRateResult:
     """Key rate of ``system`` run with the given source ``parameters`` (no optimisation).
 
     In the asymptotic limit (``system.n_pulses is None``) ``parameters.p_z`` is used as given.
-    ``bound`` names the finite-key SNS-AOPP analysis (:data:`.protocols.BOUNDS`) and
-    ``phase_slices`` the number of discrete phases of the sources (None: continuous).
+    ``bound`` names the finite-key SNS-AOPP analysis (:data:`.protocols.BOUNDS`),
+    ``phase_slices`` the number of discrete phases of the sources (None: continuous) and
+    ``flaws`` the sources' flaws (:class:`.source_flaws.SourceFlaws`; None: ideal sources).
     """
     security = security or SecurityParameters()
     _validate_choice(protocol, parameters.n_intensities, bound, phase_slices)
@@ -611,6 +619,7 @@ def key_rate(
         concentration=concentration,
         bound=bound,
         phase_slices=phase_slices,
+        flaws=flaws,
     )
     return _result(
         system,
@@ -620,6 +629,7 @@ def key_rate(
         bound=bound,
         phase_slices=phase_slices,
         security=security,
+        flaws=flaws,
     )
 
 
@@ -632,6 +642,7 @@ def _result(
     bound: str,
     phase_slices: int | None,
     security: SecurityParameters,
+    flaws: SourceFlaws | None = None,
 ) -> KeyRateResult:
     values = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in details._asdict().items()}
     if any(not math.isfinite(v) for v in values.values()):
@@ -655,8 +666,11 @@ def _result(
     eps_sec = None
     if finite:
         separate = protocol == "sns-aopp" or parameters.is_asymmetric
+        flawed = flaws is not None and flaws.affects_decoys
         eps_sec = security.epsilon_sec(
-            n_estimates=estimate_count(protocol=protocol, separate_decoys=separate)
+            n_estimates=estimate_count(
+                protocol=protocol, separate_decoys=separate, flawed_decoys=flawed
+            )
         )
 
     return KeyRateResult(
@@ -687,7 +701,7 @@ def _result(
         parameters=parameters,
         bound=bound,
         bound_reference=bound_reference(
-            protocol=protocol, finite=finite, bound=bound, phase_slices=phase_slices
+            protocol=protocol, finite=finite, bound=bound, phase_slices=phase_slices, flaws=flaws
         ),
         phase_slices=phase_slices,
         eps_cor=security.eps_cor if finite else None,
@@ -707,6 +721,7 @@ def optimise_key_rate(
     asymmetric_source: bool = False,
     bound: str = "qkdchip-estimate",
     phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> KeyRateResult:
     """Maximise the key rate of ``system`` over all free source parameters.
 
@@ -725,6 +740,8 @@ def optimise_key_rate(
             the result names it and its reference.
         phase_slices: number of discrete phases the sources randomise over, or None for a
             continuous random phase.
+        flaws: the sources' flaws (:class:`.source_flaws.SourceFlaws`: intensity fluctuation,
+            extinction ratio, photons leaked to the server), None for ideal sources.
 
     Returns:
         The :class:`KeyRateResult` at the best parameters found (rate 0 if none gives key).
@@ -737,6 +754,7 @@ def optimise_key_rate(
         seed=seed,
         bound=bound,
         phase_slices=phase_slices,
+        flaws=flaws,
     )
     (best,) = _optimise_systems(
         [system],
@@ -758,6 +776,7 @@ def optimise_many(
     asymmetric_source: bool = False,
     bound: str = "qkdchip-estimate",
     phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> list[KeyRateResult]:
     """Optimise several independent links at once (one vectorised search, no warm start).
 
@@ -775,6 +794,7 @@ def optimise_many(
         seed=seed,
         bound=bound,
         phase_slices=phase_slices,
+        flaws=flaws,
     )
     if not systems:
         raise ValueError("systems must not be empty")
@@ -794,6 +814,7 @@ def sweep_distances(
     asymmetric_source: bool = False,
     bound: str = "qkdchip-estimate",
     phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> list[KeyRateResult]:
     """Optimised key rates of ``system`` stretched to each total distance.
 
@@ -804,7 +825,7 @@ def sweep_distances(
         system: the link; :meth:`SnsSystem.with_distance` keeps its arm-length ratio.
         distances_km: total Alice-Bob lengths (km), any order.
         protocol, n_intensities, security, concentration, seed, asymmetric_source, bound,
-            phase_slices: as in :func:`optimise_key_rate`.
+            phase_slices, flaws: as in :func:`optimise_key_rate`.
 
     Returns:
         One :class:`KeyRateResult` per distance, in the order given.
@@ -817,6 +838,7 @@ def sweep_distances(
         seed=seed,
         bound=bound,
         phase_slices=phase_slices,
+        flaws=flaws,
         n_starts=2,
         sweep=True,
     )
@@ -845,6 +867,7 @@ def max_distance_km(
     asymmetric_source: bool = False,
     bound: str = "qkdchip-estimate",
     phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> float:
     """Largest total distance with a positive optimised key rate (bisection).
 
@@ -866,6 +889,7 @@ def max_distance_km(
             asymmetric_source=asymmetric_source,
             bound=bound,
             phase_slices=phase_slices,
+            flaws=flaws,
         )
 
     low = run(0.0, None)

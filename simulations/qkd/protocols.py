@@ -71,6 +71,10 @@ total intensity ``mu_1 + mu_1_b`` and the intensity-weighted single-photon yield
 :func:`.decoy.phase_error_upper`). The X1 condition that ties ``mu_1_b`` to the other settings
 is documented in :class:`.system.SnsParameters` (derived, not read from Hu et al. 2019).
 
+Source flaws (``flaws``, default none): fluctuating intensities and a leaky "not sending"
+state change the decoy bounds (:mod:`.source_flaws`), light leaked back to the server raises
+the phase-flip bound (:mod:`.side_channel`, Lucamarini et al., PRX 5, 031030 (2015)).
+
 The 3-intensity variant (vacuum, mu_1, mu_z) replaces ``S_20`` by the one-sided signal-window
 yield ``S_z0``, known after error correction because the corrected Z bits reveal who sent. The
 abstract of Hu, Jiang, Yu, Wang, "Universal approach to SNS TF-QKD" (arXiv:2204.12890)
@@ -97,6 +101,15 @@ from qkdchip.simulations.qkd.discrete_phase import (
     class_angle,
     class_probability,
     yield_lower,
+)
+from qkdchip.simulations.qkd.side_channel import coin_imbalance, trojan_phase_error
+from qkdchip.simulations.qkd.source_flaws import (
+    SourceFlaws,
+    describe,
+    flawed_phase_error_upper,
+    flawed_single_photon_lower,
+    leaky_window_yields,
+    single_photon_probability_lower,
 )
 from qkdchip.simulations.qkd.statistics import CHERNOFF, ConcentrationInequality
 from qkdchip.validation import check_choice
@@ -139,28 +152,37 @@ def check_bound(bound: str) -> None:
 
 
 def bound_reference(
-    *, protocol: str, finite: bool, bound: str, phase_slices: int | None = None
+    *,
+    protocol: str,
+    finite: bool,
+    bound: str,
+    phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> str:
-    """The reference of the formulas that produce a rate with these choices."""
+    """The reference of the formulas that produce a rate with these choices (and ``flaws``,
+    the source flaws of :mod:`.source_flaws`, if any)."""
     key: tuple[str, ...] = (protocol, finite)  # type: ignore[assignment]
     if protocol == "sns-aopp" and finite:
         key = (protocol, finite, bound)  # type: ignore[assignment]
     text = _REFERENCES[key]  # type: ignore[index]
     if phase_slices is not None:
         text += _DISCRETE_REFERENCE.format(m=phase_slices)
+    if flaws is not None:
+        text += describe(flaws)
     return text
 
 
-def estimate_count(*, protocol: str, separate_decoys: bool) -> int:
+def estimate_count(*, protocol: str, separate_decoys: bool, flawed_decoys: bool = False) -> int:
     """Number of concentration-inequality estimates of a finite-key rate.
 
     Decoy windows: vacuum lower and upper, X1 errors upper, and the ``mu_1`` (lower) and
-    strong (upper) one-sided counts, pooled (2) or per party (4). Then plain SNS bounds the
-    untagged bits and their phase flips (2); AOPP bounds each party's untagged bits, all
-    untagged phase flips, the survived untagged pairs and their phase flips (5), under either
-    bound.
+    strong (upper) one-sided counts, pooled (2) or per party (4); with flawed sources
+    (``flawed_decoys``, always per party) also each party's ``mu_1`` count from above (2).
+    Then plain SNS bounds the untagged bits and their phase flips (2); AOPP bounds each
+    party's untagged bits, all untagged phase flips, the survived untagged pairs and their
+    phase flips (5), under either bound.
     """
-    decoys = 3 + (4 if separate_decoys else 2)
+    decoys = 3 + (4 if separate_decoys or flawed_decoys else 2) + (2 if flawed_decoys else 0)
     return decoys + (5 if protocol == "sns-aopp" else 2)
 
 
@@ -327,11 +349,14 @@ def evaluate(
     concentration: ConcentrationInequality = CHERNOFF,
     bound: str = "qkdchip-estimate",
     phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
 ) -> RateDetails:
     """Key rate per window of SNS (``protocol='sns'``) or SNS-AOPP (``'sns-aopp'``).
 
     ``bound`` picks the finite-key SNS-AOPP analysis (:data:`BOUNDS`); ``phase_slices`` the
-    number of discrete phases of the sources (None: continuous randomisation).
+    number of discrete phases of the sources (None: continuous randomisation); ``flaws`` the
+    sources' flaws (:mod:`.source_flaws`, :mod:`.side_channel`; None or ideal: the analysis
+    above unchanged).
 
     Implements (see the module docstring for the provenance of each): Wang-Yu-Hu 2018
     Eq. (4) (asymptotic SNS; equation number from two transcriptions, not the full text),
@@ -360,7 +385,22 @@ def evaluate(
         mu_1_b=params.mu_1_b,
         mu_2_b=params.mu_2_b,
     )
-    z = _z_windows(y, params, phase_slices=phase_slices)
+    source = _source_terms(flaws, params)
+    if flaws is not None and flaws.extinction_ratio_db is not None:
+        y = leaky_window_yields(
+            y,
+            eta_a=channel.eta_a,
+            eta_b=channel.eta_b,
+            p_dark=channel.p_dark,
+            mu_z=params.mu_z,
+            mu_1=params.mu_1,
+            mu_2=params.mu_2,
+            mu_z_b=params.bob("mu_z"),
+            mu_1_b=params.bob("mu_1"),
+            mu_2_b=None if params.mu_2 is None else params.bob("mu_2"),
+            leak_intensity=source.leak,
+        )
+    z = _z_windows(y, params, phase_slices=phase_slices, source=source)
     e_x = _safe_div(y.x1_error, y.x1_gain)
     aopp = protocol == "sns-aopp"
     s1_a, s1_b, e1 = _untagged_bounds(
@@ -372,6 +412,7 @@ def evaluate(
         concentration=concentration,
         aopp=aopp,
         phase_slices=phase_slices,
+        source=source,
     )
     s1 = (s1_a + s1_b) / 2.0
     pz2 = params.p_z**2
@@ -396,11 +437,47 @@ def evaluate(
     return RateDetails(rate, z.qber, e_x, s1, e1_used, z.qber, e1_used)
 
 
-def _z_windows(y: WindowYields, params: ParameterArrays, *, phase_slices: int | None) -> _ZWindows:
+class _Source(NamedTuple):
+    """Flaw terms of one evaluation (:class:`.source_flaws.SourceFlaws`): the relative
+    intensity bound ``delta``, the nominal "not sending" intensity ``leak``, whether the decoy
+    bounds change (``decoys``) and the coin imbalance of the leak to the server."""
+
+    delta: float
+    leak: Array
+    decoys: bool
+    imbalance: float
+
+
+def _source_terms(flaws: SourceFlaws | None, params: ParameterArrays) -> _Source | None:
+    """The flaw terms, or None for ideal sources (the ideal analysis then runs unchanged).
+
+    The "not sending" state leaks ``10^{-ER/10}`` of the strongest setting of either party.
+    """
+    if flaws is None or flaws.is_ideal:
+        return None
+    strongest = np.maximum(params.mu_z, params.bob("mu_z"))
+    if params.mu_2 is not None:
+        strongest = np.maximum(strongest, np.maximum(params.mu_2, params.bob("mu_2")))
+    return _Source(
+        delta=flaws.intensity_fluctuation,
+        leak=flaws.leak_intensity(strongest),
+        decoys=flaws.affects_decoys,
+        imbalance=coin_imbalance(leaked_photons=flaws.leaked_photons),
+    )
+
+
+def _z_windows(
+    y: WindowYields,
+    params: ParameterArrays,
+    *,
+    phase_slices: int | None,
+    source: _Source | None = None,
+) -> _ZWindows:
     """Z-window error and correct rates, ``S_Z``, ``E_Z`` and the untagged-state probabilities.
 
     A sender's untagged state is its single-photon class, of probability ``mu_z e^{-mu_z}``
-    (continuous phases) or ``P_1(mu_z)`` (discrete phases, :mod:`.discrete_phase`).
+    (continuous phases) or ``P_1(mu_z)`` (discrete phases, :mod:`.discrete_phase`); with
+    fluctuating intensities the smallest ``x e^{-x}`` over the interval (a lower bound on both).
     """
     eps_a, eps_b = params.eps, params.bob("eps")
     r_v = (1.0 - eps_a) * (1.0 - eps_b) * y.s00
@@ -409,8 +486,12 @@ def _z_windows(y: WindowYields, params: ParameterArrays, *, phase_slices: int | 
     r_c0 = eps_b * (1.0 - eps_a) * y.s0z
     s_z = r_v + r_d + r_c0 + r_c1
     e_z = _safe_div(r_v + r_d, s_z)
-    p1_a = class_probability(1, params.mu_z, phase_slices)
-    p1_b = p1_a if params.mu_z_b is None else class_probability(1, params.mu_z_b, phase_slices)
+    if source is not None and source.delta > 0.0:
+        p1_a = single_photon_probability_lower(params.mu_z, source.delta)
+        p1_b = single_photon_probability_lower(params.bob("mu_z"), source.delta)
+    else:
+        p1_a = class_probability(1, params.mu_z, phase_slices)
+        p1_b = p1_a if params.mu_z_b is None else class_probability(1, params.mu_z_b, phase_slices)
     single_a = eps_a * (1.0 - eps_b) * p1_a
     single_b = eps_b * (1.0 - eps_a) * p1_b
     return _ZWindows(r_v, r_d, r_c0, r_c1, s_z, e_z, single_a, single_b)
@@ -426,6 +507,7 @@ def _untagged_bounds(
     concentration: ConcentrationInequality,
     aopp: bool,
     phase_slices: int | None,
+    source: _Source | None = None,
 ) -> tuple[Array, Array, Array]:
     """Decoy-state lower bounds on Alice's and Bob's untagged-state yields and the upper
     bound on the untagged bits' phase-flip rate (asymptotic when ``n_pulses`` is None).
@@ -433,13 +515,17 @@ def _untagged_bounds(
     With discrete phases the decoy bound is on the Fock single-photon yield, and the
     untagged state ``|lambda_1^{mu_z}>`` lies within ``delta_1(mu_z)`` of it
     (:mod:`.decoy`); negative (no-key) values pass unchanged so they still rank candidates.
+    With flawed sources (``source``) the bounds of :mod:`.source_flaws` replace those of
+    :mod:`.decoy`, and a leak to the server raises the phase-flip bound
+    (:func:`.side_channel.trojan_phase_error`).
     """
+    flawed = source if source is not None and source.decoys else None
     if n_pulses is None:
-        s1_a, s1_b, s00_lo, t_x1_up = _asymptotic_decoys(
-            y, params, aopp=aopp, phase_slices=phase_slices
+        s1_a, s1_b, s00_lo, t_x1_up, weak_up = _asymptotic_decoys(
+            y, params, aopp=aopp, phase_slices=phase_slices, source=flawed
         )
     else:
-        s1_a, s1_b, s00_lo, t_x1_up = _finite_decoys(
+        s1_a, s1_b, s00_lo, t_x1_up, weak_up = _finite_decoys(
             y,
             params,
             n_pulses=n_pulses,
@@ -448,25 +534,52 @@ def _untagged_bounds(
             concentration=concentration,
             aopp=aopp,
             phase_slices=phase_slices,
+            source=flawed,
         )
     if phase_slices is not None:
-        delta_a = class_angle(1, params.mu_z, phase_slices)
-        delta_b = delta_a if params.mu_z_b is None else class_angle(1, params.mu_z_b, phase_slices)
+        top = 1.0 if flawed is None else 1.0 + flawed.delta
+        delta_a = class_angle(1, params.mu_z * top, phase_slices)
+        delta_b = (
+            delta_a if params.mu_z_b is None else class_angle(1, params.mu_z_b * top, phase_slices)
+        )
         s1_a = np.where(s1_a > 0.0, yield_lower(s1_a, delta_a), s1_a)
         s1_b = np.where(s1_b > 0.0, yield_lower(s1_b, delta_b), s1_b)
     mu_1_b = params.bob("mu_1")
-    # X1 single-photon yield: intensity-weighted mean of the one-sided yields (= s1 if equal).
-    s1_x = _safe_div(params.mu_1 * s1_a + mu_1_b * s1_b, params.mu_1 + mu_1_b)
-    e1 = phase_error_upper(
-        mu_1=params.mu_1,
-        mu_1_b=mu_1_b,
-        t_x1=t_x1_up,
-        s_00=s00_lo,
-        s1_lower=s1_x,
-        phase_slices=phase_slices,
-        mu_z=params.mu_z,
-        mu_z_b=params.mu_z_b,
-    )
+    if flawed is None:
+        # X1 single-photon yield: intensity-weighted mean of the one-sided yields (= s1 if equal).
+        s1_x = _safe_div(params.mu_1 * s1_a + mu_1_b * s1_b, params.mu_1 + mu_1_b)
+        e1 = phase_error_upper(
+            mu_1=params.mu_1,
+            mu_1_b=mu_1_b,
+            t_x1=t_x1_up,
+            s_00=s00_lo,
+            s1_lower=s1_x,
+            phase_slices=phase_slices,
+            mu_z=params.mu_z,
+            mu_z_b=params.mu_z_b,
+        )
+    else:
+        e1 = flawed_phase_error_upper(
+            mu_1=params.mu_1,
+            mu_1_b=mu_1_b,
+            t_x1=t_x1_up,
+            s_00=s00_lo,
+            yields_lower=(s1_a, s1_b),
+            weak_yields_upper=weak_up,
+            eps=params.eps,
+            eps_b=params.bob("eps"),
+            mu_z=params.mu_z,
+            mu_z_b=params.bob("mu_z"),
+            intensity_fluctuation=flawed.delta,
+            leak_intensity=flawed.leak,
+            phase_slices=phase_slices,
+        )
+    if source is not None and source.imbalance > 0.0:
+        e1 = trojan_phase_error(
+            phase_error=e1,
+            coin_imbalance=source.imbalance,
+            single_photon_yield=np.minimum(s1_a, s1_b),
+        )
     return s1_a, s1_b, e1
 
 
@@ -566,12 +679,25 @@ def _aopp_key_rate(
 
 
 def _asymptotic_decoys(
-    y: WindowYields, params: ParameterArrays, *, aopp: bool, phase_slices: int | None
-) -> tuple[Array, Array, Array, Array]:
+    y: WindowYields,
+    params: ParameterArrays,
+    *,
+    aopp: bool,
+    phase_slices: int | None,
+    source: _Source | None = None,
+) -> tuple[Array, Array, Array, Array, tuple[Array, Array] | None]:
+    """Asymptotic decoy bounds, as :func:`_finite_decoys` (flawed sources: always per party)."""
     strong_a, strong_b = _strong_decoys(params)
-    if aopp or params.asymmetric:
+    if aopp or params.asymmetric or source is not None:
         s1_a, s1_b = _per_party_decoys(
-            params, strong_a, strong_b, (y.s10, y.s01), (y.s20, y.s02), y.s00, phase_slices
+            params,
+            strong_a,
+            strong_b,
+            (y.s10, y.s01),
+            (y.s20, y.s02),
+            y.s00,
+            phase_slices,
+            source,
         )
     else:
         s1_a = single_photon_yield_lower(
@@ -583,7 +709,7 @@ def _asymptotic_decoys(
             phase_slices=phase_slices,
         )
         s1_b = s1_a
-    return s1_a, s1_b, y.s00, y.x1_error
+    return s1_a, s1_b, y.s00, y.x1_error, None if source is None else (y.s10, y.s01)
 
 
 def _finite_decoys(
@@ -596,8 +722,12 @@ def _finite_decoys(
     concentration: ConcentrationInequality,
     aopp: bool,
     phase_slices: int | None,
-) -> tuple[Array, Array, Array, Array]:
-    """Expected-value bounds from decoy-window counts (observed = expected in simulation).
+    source: _Source | None = None,
+) -> tuple[Array, Array, Array, Array, tuple[Array, Array] | None]:
+    """Expected-value bounds from decoy-window counts (observed = expected in simulation):
+    both parties' single-photon bounds, the vacuum lower bound, the X1 error upper bound and
+    (flawed sources only, else None) upper bounds on both one-sided ``mu_1`` yields. Flawed
+    sources always use per-party bounds.
 
     Window counts: ``N_00 = N (1-p_z)^2 p_0^2``, ``N_k0 = N (1-p_z)^2 p_0 p_k`` and
     ``N_X1 = N (1-p_z)^2 p_1^2 D_s/pi`` (phase-matched fraction of the mu_1-mu_1 windows).
@@ -615,18 +745,14 @@ def _finite_decoys(
         n20 = n02 = n * px2 * params.p_0 * p_2
     n_x1 = n * px2 * params.p_1**2 * x1_fraction
     strong_a, strong_b = _strong_decoys(params)
-    separate = aopp or params.asymmetric
+    separate = aopp or params.asymmetric or source is not None
     # One call per bound type on stacked counts (fewer small numpy calls in the hot loop).
     if separate:
         lows = _stacked(concentration.expected_lower, xi, n00 * y.s00, n10 * y.s10, n10 * y.s01)
-        ups = _stacked(
-            concentration.expected_upper,
-            xi,
-            n00 * y.s00,
-            n_x1 * y.x1_error,
-            n20 * y.s20,
-            n02 * y.s02,
-        )
+        counts = [n00 * y.s00, n_x1 * y.x1_error, n20 * y.s20, n02 * y.s02]
+        if source is not None:
+            counts += [n10 * y.s10, n10 * y.s01]
+        ups = _stacked(concentration.expected_upper, xi, *counts)
     else:
         lows = _stacked(concentration.expected_lower, xi, n00 * y.s00, n10 * (y.s10 + y.s01))
         ups = _stacked(
@@ -644,6 +770,7 @@ def _finite_decoys(
             (_big_if_empty(ups[2], n20), _big_if_empty(ups[3], n02)),
             s00_up,
             phase_slices,
+            source,
         )
     else:
         s1_a = single_photon_yield_lower(
@@ -655,7 +782,10 @@ def _finite_decoys(
             phase_slices=phase_slices,
         )
         s1_b = s1_a
-    return s1_a, s1_b, s00_lo, t_x1_up
+    weak_up = None
+    if source is not None:
+        weak_up = (_big_if_empty(ups[4], n10), _big_if_empty(ups[5], n10))
+    return s1_a, s1_b, s00_lo, t_x1_up, weak_up
 
 
 def _per_party_decoys(
@@ -666,11 +796,13 @@ def _per_party_decoys(
     strong_yields: tuple[Array, Array],
     s_00: Array,
     phase_slices: int | None,
+    source: _Source | None = None,
 ) -> tuple[Array, Array]:
     """Alice's and Bob's single-photon bounds from their one-sided ``(Alice, Bob)`` yields;
     one stacked call when both use the same intensities."""
     if params.mu_1_b is None and strong_b is strong_a:
-        both = single_photon_yield_lower(
+        both = _single_photon_bound(
+            source,
             mu_1=params.mu_1,
             mu_2=strong_a,
             s_mu1=np.stack(np.broadcast_arrays(*weak_yields)),
@@ -679,7 +811,8 @@ def _per_party_decoys(
             phase_slices=phase_slices,
         )
         return both[0], both[1]
-    s1_a = single_photon_yield_lower(
+    s1_a = _single_photon_bound(
+        source,
         mu_1=params.mu_1,
         mu_2=strong_a,
         s_mu1=weak_yields[0],
@@ -687,7 +820,8 @@ def _per_party_decoys(
         s_00=s_00,
         phase_slices=phase_slices,
     )
-    s1_b = single_photon_yield_lower(
+    s1_b = _single_photon_bound(
+        source,
         mu_1=params.bob("mu_1"),
         mu_2=strong_b,
         s_mu1=weak_yields[1],
@@ -696,6 +830,34 @@ def _per_party_decoys(
         phase_slices=phase_slices,
     )
     return s1_a, s1_b
+
+
+def _single_photon_bound(
+    source: _Source | None,
+    *,
+    mu_1: Array,
+    mu_2: Array,
+    s_mu1: Array,
+    s_mu2: Array,
+    s_00: Array,
+    phase_slices: int | None,
+) -> Array:
+    """:func:`.decoy.single_photon_yield_lower`, or its flawed-source form
+    (:func:`.source_flaws.flawed_single_photon_lower`) when ``source`` is given."""
+    if source is None:
+        return single_photon_yield_lower(
+            mu_1=mu_1, mu_2=mu_2, s_mu1=s_mu1, s_mu2=s_mu2, s_00=s_00, phase_slices=phase_slices
+        )
+    return flawed_single_photon_lower(
+        mu_1=mu_1,
+        mu_2=mu_2,
+        s_mu1=s_mu1,
+        s_mu2=s_mu2,
+        s_00=s_00,
+        intensity_fluctuation=source.delta,
+        leak_intensity=source.leak,
+        phase_slices=phase_slices,
+    )
 
 
 def _stacked(bound, xi: float, *counts: Array) -> Array:  # type: ignore[no-untyped-def]
