@@ -21,6 +21,7 @@ from qkdchip.platforms import INP
 from qkdchip.simulations.network.limits import LimitingMechanism
 from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
+from qkdchip.simulations.network.security import SecurityMargins
 from qkdchip.simulations.network.sweep import DistanceSweep
 from qkdchip.stage_outputs import (
     CombOutput,
@@ -35,7 +36,13 @@ from qkdchip.stage_outputs import (
 if TYPE_CHECKING:
     from qkdchip.scenarios.schema import Scenario
     from qkdchip.simulations.network.clients import NetworkClients
-    from qkdchip.simulations.network.model import KeyRateFunction, NetworkModel, PairLinks
+    from qkdchip.simulations.network.model import (
+        ClientChip,
+        KeyRateFunction,
+        NetworkModel,
+        PairLink,
+        PairLinks,
+    )
     from qkdchip.simulations.network.wdm import ChannelAssignment, WdmGrid
 
 YIELD_SOURCES: tuple[str, ...] = (
@@ -324,6 +331,15 @@ def network(ctx: FlowContext) -> StageResult:
     reach = limit = None
     if good:
         reach = ctx.cached("reach", key, lambda: _reach(ctx, setup, max(good)), Reach)[0]
+    longest = net.by_distance[-1]
+    security = None
+    if any(p.status == "ok" for p in longest.pairs):
+        security = ctx.cached(
+            "security",
+            key,
+            lambda: _security(ctx, setup, longest.distance_km),
+            SecurityMargins,
+        )[0]
     if reach is not None and reach.first_failing_km is not None:
         failing = reach.first_failing_km
         limit = ctx.cached("limit", key, lambda: _limit(ctx, setup, failing), LimitingMechanism)[0]
@@ -335,7 +351,12 @@ def network(ctx: FlowContext) -> StageResult:
         )
         draws = draw_set[0].by_distance
     output = NetworkOutput(
-        evaluation=net, reach=reach, limit=limit, sweep=sweep, untested_draws=draws
+        evaluation=net,
+        reach=reach,
+        limit=limit,
+        security=security,
+        sweep=sweep,
+        untested_draws=draws,
     )
     return StageResult(output, _network_headline(output), cached_net)
 
@@ -443,14 +464,14 @@ def _untested_draws(ctx: FlowContext, setup: _NetworkSetup) -> UntestedDrawSet:
     return UntestedDrawSet(by_distance=tuple(blocks))
 
 
-def _limit(ctx: FlowContext, setup: _NetworkSetup, distance_km: float) -> LimitingMechanism:
-    """The mechanism that costs the weakest pair the most key at ``distance_km``, the first
-    distance beyond the reach."""
-    from qkdchip.simulations.network.limits import limiting_mechanism
+def _weakest_link(
+    setup: _NetworkSetup, links: Sequence[PairLinks]
+) -> tuple[int, PairLink, tuple[ClientChip, ClientChip]]:
+    """The working pair with the lowest key rate over PLOB on these links: its number, its
+    link and its chips."""
     from qkdchip.simulations.network.model import lock_client, pair_link
 
     model, channels, clients = setup.model, setup.channels, setup.clients.deployed
-    links = ctx.scenario.network.links(distance_km)
     best = None
     for i, (channel, link) in enumerate(zip(channels, links, strict=True)):
         chips = (clients[2 * i], clients[2 * i + 1])
@@ -464,14 +485,33 @@ def _limit(ctx: FlowContext, setup: _NetworkSetup, distance_km: float) -> Limiti
         built = pair_link(
             model=model, channel=channel, links=link, chips=chips, locks=locks, channels=channels
         )
-        ratio = float(
-            setup.key_rate(system=built.system, protocol=model.protocol.name)["ratio_to_plob"]
-        )
+        key = setup.key_rate(system=built.system, protocol=model.protocol.name)
+        ratio = float(key["ratio_to_plob"])
         if best is None or ratio < best[0]:
-            best = (ratio, built)
+            best = (ratio, i + 1, built, chips)
     if best is None:
-        raise ValueError(f"no pair works at {distance_km:g} km to name a limiting mechanism")
-    return limiting_mechanism(model=model, link=best[1], key_rate=setup.key_rate)
+        raise ValueError(f"no pair works at {links[0].distance_km:g} km")
+    return best[1], best[2], best[3]
+
+
+def _limit(ctx: FlowContext, setup: _NetworkSetup, distance_km: float) -> LimitingMechanism:
+    """The mechanism that costs the weakest pair the most key at ``distance_km``, the first
+    distance beyond the reach."""
+    from qkdchip.simulations.network.limits import limiting_mechanism
+
+    _, link, _ = _weakest_link(setup, ctx.scenario.network.links(distance_km))
+    return limiting_mechanism(model=setup.model, link=link, key_rate=setup.key_rate)
+
+
+def _security(ctx: FlowContext, setup: _NetworkSetup, distance_km: float) -> SecurityMargins:
+    """What its chips' extinction costs the weakest pair at ``distance_km``, and the extinction
+    and isolation that keep its key within 1 %."""
+    from qkdchip.simulations.network.security import security_margins
+
+    pair, link, chips = _weakest_link(setup, ctx.scenario.network.links(distance_km))
+    return security_margins(
+        model=setup.model, pair=pair, link=link, chips=chips, seed=ctx.scenario.seed
+    )
 
 
 def _reach(ctx: FlowContext, setup: _NetworkSetup, start_km: float) -> Reach:

@@ -65,6 +65,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         "networking_capability_km": None,
         "max_distance_km_all_above_plob": None,
         "limiting_mechanism": None,
+        "security_margins": None,
         "networking_capability_at_max_distance_km": None,
         "total_key_rate_bps": None,
         "modulator_yield": None,
@@ -99,6 +100,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         out["networking_capability_km"] = net.evaluation.networking_capability_km
         out["max_distance_km_all_above_plob"] = None if net.reach is None else net.reach.distance_km
         out["limiting_mechanism"] = None if net.limit is None else net.limit.to_dict()
+        out["security_margins"] = None if net.security is None else net.security.to_dict()
         out["networking_capability_at_max_distance_km"] = net.capability_at_reach_km
         out["total_key_rate_bps"] = {f"{b.distance_km:g}": b.total_key_rate_bps for b in blocks}
         out["all_pairs_beat_plob"] = {f"{b.distance_km:g}": b.all_beat_plob for b in blocks}
@@ -515,6 +517,18 @@ def _limit_cell(limit: dict[str, Any] | None) -> str:
     )
 
 
+def _security_cell(margins: dict[str, Any] | None) -> str:
+    if margins is None:
+        return "n/a"
+    return (
+        f"pair {margins['pair']} at {margins['distance_km']:g} km: with its "
+        f"{margins['extinction_ratio_db']:.1f} dB modulator extinction counted, key / PLOB "
+        f"{margins['ratio_to_plob_with_extinction']:.3f}; within 1 % of its key it needs "
+        f"{margins['extinction']['required_db']:.1f} dB extinction and "
+        f"{margins['isolation']['required_db']:.1f} dB injection-path isolation"
+    )
+
+
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.2f} %"
 
@@ -579,6 +593,9 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
         + " |",
         "| what limits the weakest pair just beyond it | "
         + _limit_cell(s["limiting_mechanism"])
+        + " |",
+        "| source flaws (weakest pair at the longest distance) | "
+        + _security_cell(s["security_margins"])
         + " |",
         f"| usable comb lines | {_fmt(s['comb_lines_usable'])} |",
         f"| modulator yield | {_fmt(s['modulator_yield'], '.4f')} |",

@@ -20,6 +20,7 @@ from qkdchip.simulations.network.clients import ChipPool
 from qkdchip.simulations.network.limits import LimitingMechanism
 from qkdchip.simulations.network.model import NetworkResult
 from qkdchip.simulations.network.reach import Reach
+from qkdchip.simulations.network.security import SecurityMargins
 from qkdchip.simulations.network.sweep import DistanceSweep
 
 if TYPE_CHECKING:
@@ -297,6 +298,9 @@ class NetworkOutput(Record):
             configured one that qualifies (None when none does).
         limit: what limits the weakest pair just beyond the reach (None without a reach or
             when the search ended at its maximum distance).
+        security: what the chips' modulator extinction costs the weakest pair at the longest
+            configured distance, and the extinction and isolation that keep its key within 1 %
+            (None when no pair has a key there).
         sweep: key rate versus distance of the median channel's pair, nominal chips.
         untested_draws: random, untested chip sets at each configured distance (empty when
             the scenario asks for none).
@@ -305,6 +309,7 @@ class NetworkOutput(Record):
     evaluation: NetworkResult
     reach: Reach | None
     limit: LimitingMechanism | None
+    security: SecurityMargins | None
     sweep: DistanceSweep
     untested_draws: tuple[UntestedDraws, ...]
 
