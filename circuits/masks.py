@@ -7,7 +7,9 @@ comb chip and wafer under the Si3N4 PDK, checks each (DRC and the geometric chec
 - ``transmitter_chip.gds``, ``comb_chip.gds``, ``inp_wafer.gds``, ``si3n4_wafer.gds``
   (plain GDS for the foundry: no timestamps, no gdsfactory metadata, cells and layers in a
   canonical order, so the same design always gives the same bytes);
-- ``inp.lyp``, ``si3n4.lyp``: KLayout layer properties of each platform;
+- ``inp.lyp``, ``si3n4.lyp``: KLayout layer properties of each platform; ``inp.lyt``,
+  ``si3n4.lyt``: KLayout technologies using them; ``inp.drc``, ``si3n4.drc``: KLayout DRC decks
+  of the rules the masks were checked with (:mod:`qkdchip.pdk.klayout`);
 - one PNG preview per mask;
 - ``manifest.json``: per mask its file, top cell, bounding box (µm), die counts (wafers), DRC
   violation count, check results and SHA-256; SHA-256 of the other files too.
@@ -25,7 +27,7 @@ import gdsfactory as gf
 import klayout.db as kdb
 
 from qkdchip import __version__
-from qkdchip.atomic import atomic_write, atomic_write_json
+from qkdchip.atomic import atomic_write, atomic_write_json, atomic_write_text
 from qkdchip.circuits.comb_chip import comb_chip
 from qkdchip.circuits.manifest import MaskEntry, sha256_of
 from qkdchip.circuits.preview import layer_colours, render_chip_png, render_wafer_png
@@ -33,6 +35,7 @@ from qkdchip.circuits.transmitter import transmitter_chip
 from qkdchip.circuits.verify import Verification, verify_chip, verify_wafer
 from qkdchip.circuits.wafers import inp_wafer, si3n4_wafer
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.pdk.klayout import mask_files
 from qkdchip.platforms import INP, SI3N4, Platform
 
 MASK_FILES: tuple[str, ...] = (
@@ -169,9 +172,8 @@ def _platform(
     rules = platform.design_rules()
     views = pdk.layer_views
     colours = layer_colours(views)
-    lyp = out / f"{platform.name}.lyp"
-    atomic_write(lyp, views.to_lyp)
-    files[lyp.name] = sha256_of(lyp)
+    for name, text in mask_files(platform.name, rules).items():
+        files[name] = sha256_of(atomic_write_text(out / name, text))
 
     entries = []
     c = chip()

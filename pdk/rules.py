@@ -19,10 +19,13 @@ class LayerRule:
     Attributes:
         layer: layer name in the platform's layer map (e.g. ``"WG"``).
         gds: GDS (layer, datatype) pair of that layer.
-        min_width_um: minimum drawn width in µm.
+        min_width_um: minimum drawn width of any feature (taper tips included) in µm.
         min_space_um: minimum spacing between shapes on this layer in µm.
         min_bend_radius_um: minimum waveguide bend radius in µm (``None`` for non-optical layers).
         source: where the numbers come from, or ``"assumption: ..."``.
+        min_waveguide_width_um: minimum width in µm of a waveguide section, where the two edges
+            run parallel (``None``: ``min_width_um`` applies to waveguides too). Tapers may be
+            narrower down to ``min_width_um``.
     """
 
     layer: str
@@ -31,6 +34,7 @@ class LayerRule:
     min_space_um: float
     min_bend_radius_um: float | None
     source: str
+    min_waveguide_width_um: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("min_width_um", "min_space_um"):
@@ -41,6 +45,12 @@ class LayerRule:
             raise ValueError(
                 f"min_bend_radius_um={self.min_bend_radius_um!r} for layer {self.layer} "
                 "must be > 0 µm or None"
+            )
+        waveguide = self.min_waveguide_width_um
+        if waveguide is not None and not waveguide > self.min_width_um:
+            raise ValueError(
+                f"min_waveguide_width_um={waveguide!r} for layer {self.layer} must be > "
+                f"min_width_um={self.min_width_um} µm or None"
             )
 
 
@@ -107,6 +117,37 @@ class SeparationRule:
 
 
 @dataclass(frozen=True)
+class ShapeRule:
+    """Rules every polygon on every rule layer obeys, whatever its width.
+
+    Attributes:
+        grid_um: manufacturing grid in µm; every vertex lies on it.
+        min_angle_deg: smallest angle in degrees at which two edges of a polygon may meet, at a
+            convex corner (a spike) or a concave one (a notch); in (0, 90].
+        source: where the numbers come from, or ``"assumption: ..."``.
+    """
+
+    grid_um: float
+    min_angle_deg: float
+    source: str
+
+    def __post_init__(self) -> None:
+        if not self.grid_um > 0:
+            raise ValueError(f"grid_um={self.grid_um!r} must be > 0 µm")
+        if not 0 < self.min_angle_deg <= 90:
+            raise ValueError(f"min_angle_deg={self.min_angle_deg!r} is outside (0, 90] degrees")
+
+
+DEFAULT_SHAPE_RULE = ShapeRule(
+    grid_um=0.001,
+    min_angle_deg=80.0,
+    source="assumption: 1 nm mask grid (the layouts' database unit); i-line, DUV and e-beam "
+    "lithography round corners sharper than 80° into unresolved slivers",
+)
+"""The grid and corner rule of both platforms."""
+
+
+@dataclass(frozen=True)
 class DesignRules(Record):
     """All design rules of one platform.
 
@@ -116,6 +157,7 @@ class DesignRules(Record):
         enclosures: enclosure rules between layer pairs.
         gds_layers: GDS pair of every layer name the rules mention.
         separations: minimum spaces between shapes of two different layers.
+        shapes: grid and corner-angle rules of every rule layer.
     """
 
     platform: str
@@ -123,6 +165,7 @@ class DesignRules(Record):
     enclosures: tuple[EnclosureRule, ...]
     gds_layers: tuple[tuple[str, tuple[int, int]], ...]
     separations: tuple[SeparationRule, ...] = ()
+    shapes: ShapeRule = DEFAULT_SHAPE_RULE
 
     def __post_init__(self) -> None:
         known = dict(self.gds_layers)

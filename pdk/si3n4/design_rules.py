@@ -15,6 +15,12 @@ from qkdchip.pdk.si3n4.layers import LAYER
 
 THIN_FILM_MAX_NM = 400.0
 """Films up to this thickness use the thin-film (weak-confinement) bend rule."""
+RULE_SET_FILMS_NM: tuple[tuple[str, float], ...] = (
+    ("thin", DEFAULT_THICKNESS_NM),
+    ("thick", 800.0),
+)
+"""One film of each distinct rule set (thin: up to ``THIN_FILM_MAX_NM``; thick: above), by name;
+the KLayout technology ships a DRC deck for each."""
 
 
 def _gds(name: str) -> tuple[int, int]:
@@ -45,8 +51,11 @@ def design_rules(thickness_nm: float = DEFAULT_THICKNESS_NM) -> DesignRules:
             source=(
                 "assumption: 0.3 µm width/0.5 µm space are DUV-stepper limits; 300 µm bend "
                 "radius keeps radiation loss of a 100 nm x 2.8 µm core below the 1-2 dB/m "
-                "material loss (Bauters et al., Opt. Express 19, 24090 (2011) use mm-scale bends)"
+                "material loss (Bauters et al., Opt. Express 19, 24090 (2011) use mm-scale bends); "
+                "a 100 nm core narrower than 1 µm guides too weakly for a waveguide (the "
+                "reference cores are 2.8 µm wide), so only taper tips may be narrower"
             ),
+            min_waveguide_width_um=1.0,
         )
     else:
         wg = LayerRule(

@@ -21,7 +21,8 @@ def written(tmp_path_factory):
 
 def test_files_and_manifest(written):
     out, manifest = written
-    for name in (*MASK_FILES, "inp.lyp", "si3n4.lyp", "manifest.json"):
+    klayout = [f"{p}.{ext}" for p in ("inp", "si3n4") for ext in ("lyp", "lyt", "drc")]
+    for name in (*MASK_FILES, *klayout, "manifest.json"):
         assert (out / name).is_file(), name
     for name in MASK_FILES:
         assert (out / name.replace(".gds", ".png")).stat().st_size > 10_000
@@ -40,6 +41,21 @@ def test_files_and_manifest(written):
     assert by_file["si3n4_wafer.gds"]["die_count"] == manifest.mask("si3n4_wafer.gds").die_count
     for item in data["files"]:
         assert item["sha256"] == sha256_of(out / item["file"])
+
+
+def test_klayout_technology_and_deck_next_to_the_masks(written):
+    import klayout.db as kdb
+
+    from qkdchip.pdk.klayout import drc_deck
+    from qkdchip.platforms import INP, SI3N4
+
+    out, _ = written
+    for platform in (INP, SI3N4):
+        tech = kdb.Technology.technology_from_xml((out / f"{platform.name}.lyt").read_text())
+        assert tech.layer_properties_file == f"{platform.name}.lyp"
+        deck = (out / f"{platform.name}.drc").read_text()
+        assert deck == drc_deck(platform.design_rules(), name=platform.name)
+    assert "WG.bend_radius" in (out / "si3n4.drc").read_text()
 
 
 def test_wafer_file_small(written):

@@ -1,22 +1,34 @@
-"""DRC finds deliberately narrowed gaps and widths, enclosure errors, and works hierarchically."""
+"""DRC finds deliberately narrowed gaps and widths, enclosure errors, tight bends, narrow
+waveguides, off-grid vertices and acute corners, and works hierarchically."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import gdsfactory as gf
+import klayout.db as kdb
 import pytest
 
-from qkdchip.components.si3n4 import ring_point_coupled, ring_pulley
+from qkdchip.components.si3n4 import edge_coupler, ring_point_coupled, ring_pulley
 from qkdchip.pdk import inp, si3n4
-from qkdchip.pdk.drc import DrcReport, run_drc, run_drc_gds
-from qkdchip.platforms import INP
+from qkdchip.pdk.drc import (
+    BEND_RADIUS_TOLERANCE,
+    DrcReport,
+    bend_radius_markers,
+    rule_checks,
+    run_drc,
+    run_drc_gds,
+)
+from qkdchip.platforms import INP, SI3N4
+from tests.pdk.broken_layouts import TILE_UM, bend, inp_layout, si3n4_layout
 
 
 def _thick_ring(gap_um: float) -> gf.Component:
-    # The 800 nm film allows 0.3 µm gaps, so the cell accepts what the 100 nm rules forbid.
+    # The 800 nm film allows 0.3 µm gaps, so the cell accepts what the 100 nm rules forbid; its
+    # radius meets both films' bend rule.
     return ring_point_coupled(
-        radius_um=200.0, width_um=1.6, gap_um=gap_um, thickness_nm=800.0, bus_width_um=1.2
+        radius_um=400.0, width_um=1.6, gap_um=gap_um, thickness_nm=800.0, bus_width_um=1.2
     )
 
 
@@ -28,11 +40,11 @@ def test_narrowed_ring_gap_is_reported_at_the_coupler() -> None:
     bus_top = 0.6  # bus centre at y = 0, bus width 1.2 µm
     for v in report.violations:
         assert v.layer == "WG"
-        assert 0.398 <= v.value_um < 0.5  # 0.4 µm at closest approach; 1 nm sampling
-        assert v.limit_um == 0.5
+        assert 0.398 <= v.value < 0.5  # 0.4 µm at closest approach; 1 nm sampling
+        assert v.limit == 0.5
         assert abs(v.y_um - (bus_top + 0.2)) < 0.3  # marker sits in the gap
         assert abs(v.x_um) < 30.0  # gap < 0.5 µm only within ~6 µm of closest approach
-    assert min(v.value_um for v in report.violations) == pytest.approx(0.4, abs=0.002)
+    assert min(v.value for v in report.violations) == pytest.approx(0.4, abs=0.002)
 
 
 def test_narrowed_width_is_reported() -> None:
@@ -44,7 +56,7 @@ def test_narrowed_width_is_reported() -> None:
     assert report.counts == {"WG_DEEP.width": report.count}
     assert report.count >= 1
     assert all(100 <= v.x_um <= 130 for v in report.violations)
-    assert report.violations[0].value_um == pytest.approx(0.6)
+    assert report.violations[0].value == pytest.approx(0.6)
 
 
 def test_pad_enclosure_and_coverage() -> None:
@@ -73,7 +85,7 @@ def test_p_and_n_metal_separation_and_overlap() -> None:
     report = run_drc(c, inp.design_rules())
     gap = report.by_rule("METAL_P.separation.METAL_N")
     assert len(gap) == 1
-    assert gap[0].value_um == pytest.approx(3.0)
+    assert gap[0].value == pytest.approx(3.0)
     assert (gap[0].x_um, gap[0].y_um) == pytest.approx((51.5, 25.0))
     overlap = report.by_rule("METAL_P.overlap.METAL_N")
     assert [(v.x_um, v.y_um) for v in overlap] == [(45.0, 145.0)]
@@ -115,3 +127,121 @@ def test_report_serialises_and_gds_entry_point(tmp_path: Path) -> None:
     assert "WG.space" in from_file.format()
     with pytest.raises(FileNotFoundError):
         run_drc_gds(tmp_path / "missing.gds", si3n4.design_rules())
+
+
+@pytest.mark.parametrize(
+    ("make", "rules"),
+    [(inp_layout, inp.design_rules()), (si3n4_layout, si3n4.design_rules())],
+    ids=["inp", "si3n4"],
+)
+def test_each_broken_case_breaks_exactly_its_rules(make, rules) -> None:
+    layout, cases = make()
+    report = run_drc(layout.top_cell(), rules)
+    for name, (x, expected) in cases.items():
+        found = {v.rule for v in report.violations if x - 100 <= v.x_um < x + TILE_UM - 100}
+        assert found == expected, name
+
+
+def test_gdsfactory_generic_cells_fail_on_thin_si3n4() -> None:
+    SI3N4.activate()
+    rules = si3n4.design_rules(100.0)
+    xs = gf.cross_section.strip(width=0.5, layer=si3n4.LAYER.WG)
+    straight = run_drc(gf.components.straight(length=10, cross_section=xs), rules)
+    assert straight.counts == {"WG.waveguide_width": 1}
+    assert straight.violations[0].value == pytest.approx(0.5)
+    bent = run_drc(gf.components.bend_circular(radius=10, cross_section=xs), rules)
+    assert bent.counts["WG.bend_radius"] == 1
+    (radius,) = bent.by_rule("WG.bend_radius")
+    assert radius.value == pytest.approx(9.75, abs=0.05)  # the inner edge, 10 - 0.5/2 µm
+    assert radius.limit == 300.0
+    # gdsfactory's Euler bend is tighter than its nominal radius (53 % of it at p=1)
+    euler = run_drc(gf.components.bend_euler(radius=400, cross_section=xs), rules)
+    assert euler.by_rule("WG.bend_radius")[0].value < 300.0
+
+
+def test_gdsfactory_generic_bend_fails_on_inp() -> None:
+    INP.activate()
+    xs = gf.cross_section.strip(width=2.0, layer=inp.LAYER.WG_DEEP)
+    report = run_drc(gf.components.bend_circular(radius=10, cross_section=xs), inp.design_rules())
+    assert report.counts == {"WG_DEEP.bend_radius": 1}
+
+
+def _bend_layout(radius_um: float, width_um: float, gds: tuple[int, int]) -> kdb.Layout:
+    layout = kdb.Layout()
+    layout.dbu = 0.0001
+    cell = layout.create_cell("BEND")
+    cell.shapes(layout.layer(*gds)).insert(bend(0, 0, radius_um, width_um))
+    return layout
+
+
+@pytest.mark.parametrize(("thickness_nm", "width_um"), [(100.0, 2.8), (800.0, 1.6), (800.0, 2.0)])
+def test_bend_at_the_minimum_radius_passes_and_a_tighter_one_fails(
+    thickness_nm: float, width_um: float
+) -> None:
+    rules = si3n4.design_rules(thickness_nm)
+    minimum = rules.layer("WG").min_bend_radius_um
+    assert minimum is not None
+    at_minimum = _bend_layout(minimum, width_um, rules.gds("WG"))
+    assert run_drc(at_minimum.top_cell(), rules).clean
+    tight = minimum * (1 - 2 * BEND_RADIUS_TOLERANCE)
+    tighter = _bend_layout(tight, width_um, rules.gds("WG"))
+    report = run_drc(tighter.top_cell(), rules)
+    assert report.counts == {"WG.bend_radius": 1}
+    assert report.violations[0].value == pytest.approx(tight - width_um / 2, rel=5e-3)
+
+
+def _polyline_layout(points: list[tuple[float, float]], width_um: float) -> kdb.Layout:
+    layout = kdb.Layout()
+    cell = layout.create_cell("KINK")
+    path = kdb.DPath([kdb.DPoint(x, y) for x, y in points], width_um)
+    cell.shapes(layout.layer(1, 0)).insert(path.polygon().to_itype(layout.dbu))
+    return layout
+
+
+@pytest.mark.parametrize(("kink_deg", "reported"), [(3.0, False), (12.0, True)])
+def test_a_kink_counts_as_a_bend_of_about_window_over_angle(
+    kink_deg: float, reported: bool
+) -> None:
+    angle = math.radians(kink_deg)
+    layout = _polyline_layout([(0, 0), (500, 0), (1000, 500 * math.tan(angle))], 2.0)
+    report = run_drc(layout.top_cell(), inp.design_rules())
+    assert ("WG_DEEP.bend_radius" in report.counts) is reported
+
+
+def test_taper_tips_may_be_narrower_than_a_waveguide() -> None:
+    SI3N4.activate()
+    thin = si3n4.design_rules(100.0)
+    assert run_drc(edge_coupler(tip_width_um=0.3, taper_length_um=200.0), thin).clean
+    layout = kdb.Layout()
+    cell = layout.create_cell("NARROW")
+    cell.shapes(layout.layer(1, 0)).insert(kdb.DBox(0, -0.3, 50, 0.3).to_itype(layout.dbu))
+    assert run_drc(cell, thin).counts == {"WG.waveguide_width": 1}
+    assert run_drc(cell, si3n4.design_rules(800.0)).clean  # no such rule on the thick film
+
+
+def test_off_grid_vertex_and_acute_corner_carry_their_values() -> None:
+    layout, cases = inp_layout()
+    report = run_drc(layout.top_cell(), inp.design_rules())
+    (off,) = report.by_rule("WG_DEEP.off_grid")
+    assert (off.value, off.limit) == (pytest.approx(0.0005), 0.001)
+    assert off.x_um == pytest.approx(cases["off_grid"][0] + 100.0005)
+    (corner,) = report.by_rule("METAL_P.acute_angle")
+    assert (corner.value, corner.limit, corner.unit) == (pytest.approx(30.0, abs=0.01), 80.0, "deg")
+
+
+def test_bend_markers_merge_one_bend_into_one_marker() -> None:
+    layout = _bend_layout(20.0, 2.0, inp.design_rules().gds("WG_DEEP"))
+    region = kdb.Region(layout.top_cell().begin_shapes_rec(layout.find_layer(1, 0)))
+    markers = bend_radius_markers(region, 100.0, layout.dbu)
+    assert len(markers) == 1
+    assert markers[0][1] == pytest.approx(19.0, rel=1e-3)
+
+
+def test_rule_checks_name_every_rule_once() -> None:
+    rules = inp.design_rules()
+    names = [check.rule for check in rule_checks(rules)]
+    assert len(names) == len(set(names))
+    assert "WG_DEEP.bend_radius" in names
+    assert "PAD.bend_radius" not in names  # no radius rule on metal
+    assert "WG_DEEP.waveguide_width" not in names  # InP: the litho width is the waveguide's
+    assert run_drc(gf.Component(), rules).checked_rules == tuple(names)

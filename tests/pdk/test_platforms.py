@@ -150,3 +150,14 @@ def test_unknown_dither_name_is_caught(tmp_path: Path) -> None:
 
     with pytest.warns(UserWarning, match="left_hatched"):
         Bad().to_lyp(tmp_path / "bad.lyp")
+
+
+def test_bad_waveguide_width_and_shape_rules_raise() -> None:
+    from qkdchip.pdk.rules import LayerRule, ShapeRule
+
+    with pytest.raises(ValueError, match=r"min_waveguide_width_um=0.2 .* must be > min_width_um"):
+        LayerRule("WG", (1, 0), 0.3, 0.5, 300.0, "t", min_waveguide_width_um=0.2)
+    with pytest.raises(ValueError, match="grid_um=0"):
+        ShapeRule(grid_um=0.0, min_angle_deg=80.0, source="t")
+    with pytest.raises(ValueError, match=r"min_angle_deg=95.0 is outside \(0, 90\]"):
+        ShapeRule(grid_um=0.001, min_angle_deg=95.0, source="t")
