@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.circuits.wafer_geometry import SI3N4_WAFER_LAYOUT
 from qkdchip.circuits.waveguides import place_cutbacks, straight_link
 from qkdchip.components.designs import RingDesign
 from qkdchip.components.si3n4 import edge_coupler, ring_heater, ring_point_coupled
+from qkdchip.components.si3n4.common import film_cross_section
 from qkdchip.pdk.si3n4.design_rules import design_rules
 
 COMB_RING = RingDesign()
@@ -22,11 +24,14 @@ and D_int the shipped ring result holds)."""
 
 
 def _join(c: gf.Component, a: gf.Port, b: gf.Port, width: float) -> None:
-    """Join two facing, colinear ports on the same horizontal line with a straight link."""
+    """Join two facing, colinear ports on the same horizontal line with a straight link in
+    ``a``'s cross-section."""
     if abs(a.center[1] - b.center[1]) > 1e-6:
         raise ValueError(f"ports at y={a.center[1]} and y={b.center[1]} are not colinear")
     x0, x1 = sorted((a.center[0], b.center[0]))
-    ref = c << straight_link(length=round(x1 - x0, 3), width=width, layer="WG")
+    ref = c << straight_link(
+        length=round(x1 - x0, 3), width=width, cross_section=a.info["cross_section"]
+    )
     ref.move((x0, a.center[1]))
 
 
@@ -58,11 +63,12 @@ def place_edge_coupled(
 
 @dataclass(frozen=True)
 class _Facets:
-    """Die width (µm), film (nm), waveguide width and bend radius (µm) and edge coupler that
-    every structure on the chip shares."""
+    """Die width (µm), film (nm), waveguide cross-section, width and bend radius (µm) and edge
+    coupler that every structure on the chip shares."""
 
     chip_width_um: float
     thickness_nm: float
+    cross_section: CrossSectionSpec
     width_um: float
     min_radius_um: float
     tip_width_um: float
@@ -77,18 +83,22 @@ def _facets(
     width_um: float,
     tip_width_um: float,
     taper_length_um: float,
+    cross_section: CrossSectionSpec | None,
 ) -> _Facets:
     """The shared facets of a die ``chip_width_um`` wide with inverse-taper couplers (µm)."""
     min_radius = design_rules(thickness_nm).layer("WG").min_bend_radius_um or 0.0
+    xs = film_cross_section(cross_section, thickness_nm)
     coupler = edge_coupler(
         tip_width_um=tip_width_um,
         taper_length_um=taper_length_um,
         waveguide_width_um=width_um,
         thickness_nm=thickness_nm,
+        cross_section=xs,
     )
     return _Facets(
         chip_width_um=chip_width_um,
         thickness_nm=thickness_nm,
+        cross_section=xs,
         width_um=width_um,
         min_radius_um=min_radius,
         tip_width_um=tip_width_um,
@@ -130,6 +140,7 @@ def _place_cutbacks(
         loop_height=loop_height_um,
         tip=facets.tip_width_um,
         taper=facets.taper_length_um,
+        cross_section=facets.cross_section,
     )
 
 
@@ -153,6 +164,7 @@ def _place_gap_sweep(
             gap_um=gap,
             thickness_nm=facets.thickness_nm,
             bus_width_um=facets.width_um,
+            cross_section=facets.cross_section,
         )
         place_edge_coupled(
             c,
@@ -232,6 +244,7 @@ def _place_comb(
         pad_size_um=pad_size_um,
         pad_pitch_um=pad_pitch_um,
         pad_offset_um=round(pad_offset, 3),
+        cross_section=facets.cross_section,
     )
     ref = place_edge_coupled(
         c,
@@ -300,6 +313,7 @@ def comb_chip(
     tip_width_um: float = 0.3,
     taper_length_um: float = 200.0,
     bottom_margin_um: float = 150.0,
+    cross_section: CrossSectionSpec | None = None,
 ) -> gf.Component:
     """Server microcomb chip on the Si3N4 film.
 
@@ -340,6 +354,8 @@ def comb_chip(
         cutback_loop_height_um: loop height of the cut-back waveguides (µm).
         tip_width_um, taper_length_um: inverse-taper edge couplers (µm).
         bottom_margin_um: height of the lowest waveguide above the south edge (µm).
+        cross_section: the waveguide cross-section of every structure; None: the film's strip
+            (``xs_sin_thin`` on the 100 nm film).
 
     Returns:
         The chip with edge-coupler ports ``<structure>_w`` / ``_e`` and heater pad ports
@@ -351,6 +367,7 @@ def comb_chip(
         width_um=ring_width_um,
         tip_width_um=tip_width_um,
         taper_length_um=taper_length_um,
+        cross_section=cross_section,
     )
     c = _floorplan(chip_width_um=chip_width_um, chip_height_um=chip_height_um)
     y, cutbacks = _place_cutbacks(

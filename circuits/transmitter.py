@@ -28,6 +28,10 @@ in_reference ==>[SSC ref]->[DBR ref]->[PM ref]->[MMI 2:1]->[PM I]->[PM II]->[VOA
 - Every contact (4 per laser, 2 per MZM, 1 per PM and VOA) has its own pad at the chip
   edge, wired without crossings; the lower-arm wire of each MZM crosses the passive ridge
   in the gap east of its MZM (metal over a passive waveguide, never over another contact).
+- Every ridge is deep-etched (``cross_section="xs_inp_deep"``), as the simulated grating,
+  modulator and MMI are, so no etch transition is drawn. The chip takes another ridge
+  cross-section; a shallow one needs 500 µm bends, which do not fit the 12.5 mm die, and a
+  design that mixes the etches joins them with ``taper_deep_to_shallow``.
 
 Needs the InP PDK active (``qkdchip.pdk.inp.get_pdk().activate()``).
 """
@@ -35,8 +39,10 @@ Needs the InP PDK active (``qkdchip.pdk.inp.get_pdk().activate()``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.circuits.checks import Net, NetPin
 from qkdchip.circuits.fanout import Contact, assign_slots, draw_fanout, wire_polygon
@@ -63,6 +69,7 @@ from qkdchip.components.inp import (
     ssc_angled,
     voa,
 )
+from qkdchip.components.inp.common import ridge_layer, ridge_min_radius_um
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
@@ -74,6 +81,7 @@ _VOA = VoaDesign()
 _SSC = SpotSizeConverterDesign()
 # The cell's device defaults are the design records' (qkdchip.components.chip_designs joins them).
 CORE = "WG_DEEP"
+CORE_XS = "xs_inp_deep"
 METAL = "METAL_P"
 
 
@@ -90,13 +98,19 @@ class _Placed:
 
 
 def ridge_link(
-    c: gf.Component, x0: float, x1: float, y: float, width: float
+    c: gf.Component,
+    x0: float,
+    x1: float,
+    y: float,
+    width: float,
+    cross_section: CrossSectionSpec = CORE_XS,
 ) -> gf.ComponentReference:
-    """Straight deep ridge from x0 to x1 at height y (x0 < x1), all in µm."""
+    """Straight ridge of ``cross_section`` (deep by default) from x0 to x1 at height y (x0 < x1),
+    all in µm."""
     length = round(x1 - x0, 3)
     if length <= 0:
         raise ValueError(f"no room for a link between x = {x0} and {x1} µm")
-    ref = c << straight_link(length=length, width=width, layer=CORE)
+    ref = c << straight_link(length=length, width=width, cross_section=cross_section)
     ref.move((x0, y))
     return ref
 
@@ -148,7 +162,12 @@ def _place_lane(
             ref.mirror_y()
         ref.move((cursor + step, y))
         ridge_link(
-            c, min(cursor, cursor + step), max(cursor, cursor + step), y, plan.ridge_width_um
+            c,
+            min(cursor, cursor + step),
+            max(cursor, cursor + step),
+            y,
+            plan.ridge_width_um,
+            plan.cross_section,
         )
         gaps[section.key] = cursor + step / 2
         placed.append(_Placed(section, ref))
@@ -191,6 +210,7 @@ def transmitter_chip(
     wire_width_um: float = 10.0,
     channel_pitch_um: float = 20.0,
     label_keepout_um: float = 350.0,
+    cross_section: CrossSectionSpec = CORE_XS,
 ) -> gf.Component:
     """InP QKD transmitter for a client of a sending-or-not-sending TF-QKD network.
 
@@ -216,6 +236,8 @@ def transmitter_chip(
         pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
         wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
         label_keepout_um: no south pad left of this x, where the wafer writes the die label.
+        cross_section: the ridge cross-section of every device and link (deep-etched by
+            default); its layer's minimum radius sets the bends.
 
     Returns:
         The chip: optical ports ``in_signal``, ``in_reference``, ``out`` at the facets and one
@@ -256,6 +278,7 @@ def transmitter_chip(
         ),
         pm_length_um=pm_length_um,
         voa_length_um=voa_length_um,
+        cross_section=cross_section,
     )
     plan = _Floorplan(
         width_um=chip_width_um,
@@ -264,7 +287,8 @@ def transmitter_chip(
         return_offset_um=return_offset_um,
         link_um=link_um,
         ridge_width_um=ridge_width_um,
-        radius_um=rules.layer(CORE).min_bend_radius_um or 100.0,
+        radius_um=ridge_min_radius_um(ridge_layer(cross_section)),
+        cross_section=cross_section,
         facet_x_um=cells.facet_x_um,
         pad_edge_margin_um=pad_edge_margin_um,
     )
@@ -375,6 +399,7 @@ class _Floorplan:
     radius_um: float
     facet_x_um: float
     pad_edge_margin_um: float
+    cross_section: CrossSectionSpec
 
 
 def _check_wiring_room(wiring: _Wiring, *, link_um: float, metal_space_um: float) -> None:
@@ -404,7 +429,7 @@ class _Cells:
 
     ssc: gf.Component
     lanes: dict[str, dict[str, gf.Component]]
-    mmi: dict[str, float]
+    mmi: dict[str, Any]
 
     @property
     def facet_x_um(self) -> float:
@@ -424,8 +449,10 @@ def _chip_cells(
     mmi: MmiDesign,
     pm_length_um: float,
     voa_length_um: float,
+    cross_section: CrossSectionSpec,
 ) -> _Cells:
-    """The cells of the chip's devices, all on ``ridge_width_um`` ridges (µm).
+    """The cells of the chip's devices, all on ``ridge_width_um`` ridges (µm) of
+    ``cross_section``.
 
     A lane's laser is its own (Bragg period: signal, reference); MZMs sit only in the signal
     lane, whose north wiring routes their lower-arm contact. Their splitters and combiners are
@@ -437,6 +464,7 @@ def _chip_cells(
         taper_length_um=ssc.taper_length_um,
         facet_angle_deg=ssc.facet_angle_deg,
         ridge_width_um=w,
+        cross_section=cross_section,
     )
     modulator = mzm(
         arm_length_um=im.arm_length_um,
@@ -447,10 +475,13 @@ def _chip_cells(
         mmi_port_offset_um=mmi.port_offset_um,
         mmi_access_width_um=mmi.access_width_um,
         mmi_taper_um=mmi.taper_length_um,
+        cross_section=cross_section,
     )
     single = {
-        "phase_modulator": phase_modulator(length_um=pm_length_um, ridge_width_um=w),
-        "voa": voa(length_um=voa_length_um, ridge_width_um=w),
+        "phase_modulator": phase_modulator(
+            length_um=pm_length_um, ridge_width_um=w, cross_section=cross_section
+        ),
+        "voa": voa(length_um=voa_length_um, ridge_width_um=w, cross_section=cross_section),
     }
     sections = {
         "rear_grating_um": laser.rear_grating_um,
@@ -459,6 +490,7 @@ def _chip_cells(
         "front_grating_um": laser.front_grating_um,
         "isolation_um": laser.isolation_um,
         "ridge_width_um": w,
+        "cross_section": cross_section,
     }
     signal_nm, reference_nm = periods_nm
     lanes = {
@@ -479,6 +511,7 @@ def _chip_cells(
         "access_width_um": mmi.access_width_um,
         "taper_length_um": mmi.taper_length_um,
         "ridge_width_um": w,
+        "cross_section": cross_section,
     }
     return _Cells(converter, lanes, settings)
 
@@ -528,7 +561,7 @@ def _reference_lane(c: gf.Component, cells: _Cells, plan: _Floorplan) -> _Lane:
 
 def _u_turn_and_combiner(
     c: gf.Component,
-    mmi: dict[str, float],
+    mmi: dict[str, Any],
     plan: _Floorplan,
     *,
     signal_west_um: float,
@@ -554,10 +587,10 @@ def _u_turn_and_combiner(
         s_bend_dx_um=dx_s,
         s_bend_dy_um=dy_s,
     )
-    u_turn = c << path_waveguide(segments=segments, width=w, layer=CORE)
+    u_turn = c << path_waveguide(segments=segments, width=w, cross_section=plan.cross_section)
     u_turn.rotate(180)
     u_turn.move((signal_west_um, y_top))
-    ridge_link(c, reference_east_um, x_comb_in, y_comb - 1.5, w)
+    ridge_link(c, reference_east_um, x_comb_in, y_comb - 1.5, w, plan.cross_section)
     combiner = c << mmi1x2(**mmi)
     combiner.rotate(180)
     combiner.move((x_comb_in - combiner.ports["o3"].center[0], y_comb))
@@ -587,7 +620,14 @@ def _output_lane(
             f"the reference and output lanes need {plan.width_um + overflow:.1f} µm but "
             f"chip_width_um={plan.width_um}; shorten the phase modulators, VOAs or lasers"
         )
-    ridge_link(c, cursor, ssc_out.ports["o1"].center[0], y_comb, plan.ridge_width_um)
+    ridge_link(
+        c,
+        cursor,
+        ssc_out.ports["o1"].center[0],
+        y_comb,
+        plan.ridge_width_um,
+        plan.cross_section,
+    )
     c.add_port("out", port=ssc_out.ports["o2"])
     return _Lane(ssc_out, output, gaps, ssc_out.ports["o2"].center[0])
 

@@ -143,3 +143,17 @@ def si3n4_wafer(
         n_marks=n_marks,
         product=product,
     )
+
+
+INP_CHIP_CELLS: dict[str, Callable[..., gf.Component]] = {
+    "transmitter_chip": transmitter_chip,
+    "inp_test_die": inp_test_die,
+    "inp_wafer": inp_wafer,
+}
+"""The InP platform's whole-chip and wafer cells (registered in its PDK), by name."""
+SI3N4_CHIP_CELLS: dict[str, Callable[..., gf.Component]] = {
+    "comb_chip": comb_chip,
+    "si3n4_test_die": si3n4_test_die,
+    "si3n4_wafer": si3n4_wafer,
+}
+"""The Si3N4 platform's whole-chip and wafer cells (registered in its PDK), by name."""

@@ -1,7 +1,8 @@
 """Chip-level waveguide cells: straight links and facet-to-facet cut-back waveguides.
 
 Drawn as single polygons with :func:`qkdchip.components.geometry.extrude`, so their length is
-known exactly and their names are short and stable.
+known exactly and their names are short and stable. Each draws on the layer of its
+``cross_section`` and its ports name it.
 """
 
 from __future__ import annotations
@@ -9,29 +10,43 @@ from __future__ import annotations
 import math
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.geometry import Arc, Straight, extrude
+from qkdchip.components.ports import add_port
+from qkdchip.pdk.wires import layer_cross_section
 
 MIN_LOOP_STRAIGHT_UM = 1.0
 """Shortest straight drawn between the arcs of a cut-back loop (µm)."""
 
 
+def _layer(cross_section: CrossSectionSpec) -> str:
+    return gf.get_layer_name(gf.get_cross_section(cross_section).layer)
+
+
 @gf.cell
-def straight_link(length: float, width: float, layer: str) -> gf.Component:
+def straight_link(length: float, width: float, cross_section: CrossSectionSpec) -> gf.Component:
     """Straight waveguide from o1 (west, 180°) to o2 (east, 0°).
 
     Args:
         length: length (µm), > 0.
         width: width (µm), an even number of nm.
-        layer: core layer name in the active PDK.
+        cross_section: its cross-section in the active PDK (layer; the ports name it).
     """
     if not length > 0:
         raise ValueError(f"length={length} must be > 0 µm")
     c = gf.Component()
     h = width / 2
-    c.add_polygon([(0, -h), (length, -h), (length, h), (0, h)], layer=layer)
-    c.add_port("o1", center=(0, 0), width=width, orientation=180, layer=layer)
-    c.add_port("o2", center=(length, 0), width=width, orientation=0, layer=layer)
+    c.add_polygon([(0, -h), (length, -h), (length, h), (0, h)], layer=_layer(cross_section))
+    for name, x, orientation in (("o1", 0.0, 180), ("o2", length, 0)):
+        add_port(
+            c,
+            name,
+            center=(x, 0.0),
+            width=width,
+            orientation=orientation,
+            cross_section=cross_section,
+        )
     c.info["length_um"] = length
     return c
 
@@ -76,7 +91,7 @@ def cutback_waveguide(
     chip_width_um: float,
     n_loops: int,
     width: float,
-    layer: str,
+    cross_section: CrossSectionSpec,
     bend_radius_um: float,
     loop_height_um: float,
     tip_width_um: float,
@@ -92,7 +107,7 @@ def cutback_waveguide(
         chip_width_um: facet-to-facet distance (µm).
         n_loops: number of loops, [0, 10].
         width: waveguide width (µm).
-        layer: core layer name.
+        cross_section: its cross-section in the active PDK (layer; the ports name it).
         bend_radius_um: loop bend radius (µm).
         loop_height_um: loop height above the waveguide axis (µm).
         tip_width_um: width at each facet (µm).
@@ -124,14 +139,15 @@ def cutback_waveguide(
     if abs(end.x_um - chip_width_um) > 1e-6 or abs(end.y_um) > 1e-6:
         raise ValueError(f"cut-back path ends at ({end.x_um}, {end.y_um}), not at the facet")
     c = gf.Component()
-    c.add_polygon([(float(x), float(y)) for x, y in polygon], layer=layer)
+    c.add_polygon([(float(x), float(y)) for x, y in polygon], layer=_layer(cross_section))
     for name, x, orientation in (("o1", 0.0, 180), ("o2", chip_width_um, 0)):
-        c.add_port(
+        add_port(
+            c,
             name,
             center=(x, 0.0),
             width=tip_width_um,
             orientation=orientation,
-            layer=layer,
+            cross_section=cross_section,
             port_type="edge_coupler",
         )
     c.info["length_um"] = chip_width_um + n_loops * extra
@@ -141,7 +157,7 @@ def cutback_waveguide(
 
 @gf.cell
 def path_waveguide(
-    segments: tuple[tuple[float, float], ...], width: float, layer: str
+    segments: tuple[tuple[float, float], ...], width: float, cross_section: CrossSectionSpec
 ) -> gf.Component:
     """Waveguide along straights and circular arcs, starting at the origin heading east.
 
@@ -149,7 +165,7 @@ def path_waveguide(
         segments: ``(length, 0)`` for a straight of ``length`` µm, ``(radius, angle_deg)`` for
             an arc (positive angle = counter-clockwise).
         width: waveguide width (µm).
-        layer: core layer name.
+        cross_section: its cross-section in the active PDK (layer; the ports name it).
 
     Returns:
         Component with o1 at the origin (facing west) and o2 at the path end;
@@ -160,14 +176,15 @@ def path_waveguide(
     parts: list[Straight | Arc] = [Straight(a) if b == 0 else Arc(a, b) for a, b in segments]
     polygon, end = extrude((0.0, 0.0), 0.0, width, parts)
     c = gf.Component()
-    c.add_polygon([(float(x), float(y)) for x, y in polygon], layer=layer)
-    c.add_port("o1", center=(0.0, 0.0), width=width, orientation=180, layer=layer)
-    c.add_port(
+    c.add_polygon([(float(x), float(y)) for x, y in polygon], layer=_layer(cross_section))
+    add_port(c, "o1", center=(0.0, 0.0), width=width, orientation=180, cross_section=cross_section)
+    add_port(
+        c,
         "o2",
         center=(round(end.x_um, 3), round(end.y_um, 3)),
         width=width,
         orientation=round(end.heading_deg, 6) % 360.0,
-        layer=layer,
+        cross_section=cross_section,
     )
     c.info["length_um"] = sum(a if b == 0 else abs(math.radians(b)) * a for a, b in segments)
     return c
@@ -186,11 +203,14 @@ def place_cutbacks(
     loop_height: float,
     tip: float,
     taper: float,
+    cross_section: CrossSectionSpec | None = None,
 ) -> tuple[float, dict[str, float]]:
     """Stack cut-back waveguides (:func:`cutback_waveguide`) across ``c`` from ``y0`` upwards.
 
     Each set gets ports ``cut<n>_w`` / ``cut<n>_e`` on ``c``; ``pitch`` (µm) separates neighbours
-    (plus ``loop_height`` above a looped one).
+    (plus ``loop_height`` above a looped one). ``layer`` is the core layer; the waveguides are
+    ``cross_section``, by default the one the active PDK gives ports on ``layer``
+    (:func:`~qkdchip.pdk.wires.layer_cross_section`).
 
     Returns:
         The next free y (µm) and the length of each set (``{"cut<n>": µm}``).
@@ -202,7 +222,7 @@ def place_cutbacks(
             chip_width_um=chip_width_um,
             n_loops=n,
             width=width,
-            layer=layer,
+            cross_section=layer_cross_section(layer) if cross_section is None else cross_section,
             bend_radius_um=radius,
             loop_height_um=loop_height,
             tip_width_um=tip,

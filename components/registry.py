@@ -1,8 +1,11 @@
 """Registry of every cell of both platforms: name -> factory, design rules, built cell.
 
-Cell names are unique across platforms, so ``build_cell("mzm")`` or the CLI need only the name;
-:func:`qkdchip.platforms.platform_of_cell` gives a cell's platform. Nothing is activated at
-import; :func:`build_cell` is for entry points.
+The cells are each platform's device cells (``qkdchip.components.<platform>``) and its whole
+chips and wafers (``transmitter_chip``, ``inp_test_die``, ``inp_wafer``; ``comb_chip``,
+``si3n4_test_die``, ``si3n4_wafer``). Cell names are unique across platforms, so
+``build_cell("mzm")`` or the CLI need only the name; :func:`qkdchip.platforms.platform_of_cell`
+gives a cell's platform. Nothing is activated at import; :func:`build_cell` is for entry
+points.
 """
 
 from __future__ import annotations
@@ -22,9 +25,15 @@ def cell_names(platform: Platform | None = None) -> list[str]:
     return sorted(name for p in platforms for name in p.cell_names)
 
 
+def device_cell_names(platform: Platform | None = None) -> list[str]:
+    """Sorted names of the device cells (no whole chips or wafers)."""
+    platforms = PLATFORMS.values() if platform is None else (platform,)
+    return sorted(name for p in platforms for name in p.device_cell_names)
+
+
 def cell_factory(name: str) -> Callable[..., gf.Component]:
     """The ``@gf.cell`` function of cell ``name``."""
-    return getattr(platform_of_cell(name).cells, name)
+    return platform_of_cell(name).cell(name)
 
 
 def _thickness_nm(params: dict[str, Any] | None) -> float | None:

@@ -46,7 +46,9 @@ class Platform:
         keep_clear_layers: layers chip-level wires must not cover.
         map_metrics: wafer-map panels, (device kind, metric, reduction over the die's devices).
         pdk_module: module with ``get_pdk`` and ``design_rules``.
-        cells_module: module whose ``__all__`` names the platform's registered cells.
+        cells_module: module whose ``__all__`` names the platform's device cells.
+        chip_cells: ``module:attribute`` of the ``{name: cell}`` dict of its whole-chip and
+            wafer cells (registered like the device cells).
         design_point: ``module:function`` giving the yield table's drawn entries.
         film_thickness_nm: default film thickness of a PDK parametrised by it (None: the PDK
             takes no thickness).
@@ -63,6 +65,7 @@ class Platform:
     map_metrics: tuple[tuple[str, str, str], ...]
     pdk_module: str
     cells_module: str
+    chip_cells: str
     design_point_function: str
     film_thickness_nm: float | None = field(default=None)
 
@@ -88,13 +91,35 @@ class Platform:
 
     @property
     def cells(self) -> ModuleType:
-        """The module of the registered cells."""
+        """The module of the device cells."""
         return import_module(self.cells_module)
 
     @property
-    def cell_names(self) -> tuple[str, ...]:
-        """Names of the registered cells."""
+    def chip_cell_factories(self) -> dict[str, Callable[..., gf.Component]]:
+        """The whole-chip and wafer cells by name."""
+        module, attribute = self.chip_cells.split(":")
+        factories: dict[str, Callable[..., gf.Component]] = getattr(
+            import_module(module), attribute
+        )
+        return factories
+
+    @property
+    def device_cell_names(self) -> tuple[str, ...]:
+        """Names of the device cells."""
         return tuple(self.cells.__all__)
+
+    @property
+    def cell_names(self) -> tuple[str, ...]:
+        """Names of every registered cell: the device cells, then the chips and wafers."""
+        return self.device_cell_names + tuple(self.chip_cell_factories)
+
+    def cell(self, name: str) -> Callable[..., gf.Component]:
+        """The ``@gf.cell`` function of the registered cell ``name``."""
+        check_choice("cell", name, self.cell_names)
+        if name in self.device_cell_names:
+            factory: Callable[..., gf.Component] = getattr(self.cells, name)
+            return factory
+        return self.chip_cell_factories[name]
 
     def design_point(self, designs: ChipDesigns) -> DrawnEntries:
         """The yield table's entries that the drawn devices of ``designs`` and their
@@ -133,6 +158,7 @@ INP = Platform(
     ),
     pdk_module="qkdchip.pdk.inp",
     cells_module="qkdchip.components.inp",
+    chip_cells="qkdchip.circuits.wafers:INP_CHIP_CELLS",
     design_point_function="qkdchip.simulations.wafer_yield.design_point:inp_design_point",
 )
 """The InP generic platform of the transmitter chips."""
@@ -154,6 +180,7 @@ SI3N4 = Platform(
     ),
     pdk_module="qkdchip.pdk.si3n4",
     cells_module="qkdchip.components.si3n4",
+    chip_cells="qkdchip.circuits.wafers:SI3N4_CHIP_CELLS",
     design_point_function="qkdchip.simulations.wafer_yield.design_point:si3n4_design_point",
     film_thickness_nm=100.0,
 )

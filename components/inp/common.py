@@ -5,11 +5,17 @@ from __future__ import annotations
 import math
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.checks import check_even_nm, check_width
 from qkdchip.components.geometry import rectangle
+from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
+from qkdchip.validation import check_choice
+
+RIDGE_LAYERS = ("WG_DEEP", "WG_SHALLOW")
+"""The layers an InP ridge may be drawn on (deep- or shallow-etched)."""
 
 REGION_MARGIN_UM = 4.0
 """Active/PIN/isolation regions extend this far beyond each ridge edge (assumption: covers
@@ -30,9 +36,24 @@ def lead_width_um(section_length_um: float) -> float:
     return float(min(MAX_LEAD_WIDTH_UM, 2 * math.floor(section_length_um / 4)))
 
 
-def check_ridge(name: str, width_um: float) -> None:
-    """Ridge widths meet the deep-etch minimum and are an even number of nm."""
-    check_width(design_rules(), "WG_DEEP", name, width_um)
+def ridge_layer(cross_section: CrossSectionSpec) -> str:
+    """Layer name of an InP ridge cross-section: ``WG_DEEP`` or ``WG_SHALLOW``."""
+    name = gf.get_layer_name(gf.get_cross_section(cross_section).layer)
+    check_choice("cross_section layer", name, RIDGE_LAYERS)
+    return name
+
+
+def ridge_min_radius_um(layer: str) -> float:
+    """Minimum bend radius in µm of ridges on ``layer`` (design rule)."""
+    radius = design_rules().layer(layer).min_bend_radius_um
+    if radius is None:
+        raise ValueError(f"layer {layer} has no bend-radius rule")
+    return radius
+
+
+def check_ridge(name: str, width_um: float, layer: str = "WG_DEEP") -> None:
+    """Ridge widths meet the minimum width of ``layer`` and are an even number of nm."""
+    check_width(design_rules(), layer, name, width_um)
     check_even_nm(name, width_um)
 
 
@@ -66,11 +87,11 @@ def electroded_section(
     sign = 1.0 if lead_up else -1.0
     y_end = y + sign * (we + LEAD_LENGTH_UM)
     rect(c, xm - lw / 2, y, xm + lw / 2, y_end, LAYER.METAL_P)
-    c.add_port(
+    add_port(
+        c,
         port_name,
         center=(xm, y_end),
         width=lw,
         orientation=90 if lead_up else 270,
-        layer=LAYER.METAL_P,
-        port_type="electrical",
+        cross_section="xs_inp_metal",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.checks import check_min_value
 from qkdchip.components.designs import (
@@ -15,7 +16,9 @@ from qkdchip.components.inp.common import (
     check_ridge,
     electroded_section,
     rect,
+    ridge_layer,
 )
+from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
 
@@ -45,6 +48,7 @@ def dbr_laser(
     isolation_um: float = _DESIGN.isolation_um,
     period_nm: float = _DESIGN.period_nm,
     ridge_width_um: float = _DESIGN.ridge_width_um,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """DBR laser with four separately contacted sections and isolation between contacts.
 
@@ -63,6 +67,7 @@ def dbr_laser(
         isolation_um: isolation between adjacent contacts in µm (>= METAL_P space).
         period_nm: grating period in nm (tooth = period/2, on the 1 nm grid).
         ridge_width_um: ridge width in µm (even nm).
+        cross_section: the ridge's cross-section (its layer; ports name it), deep or shallow.
 
     Returns:
         Component with o1 (rear, 180°), o2 (front output, 0°) and e1 (rear grating), e2 (gain),
@@ -70,7 +75,8 @@ def dbr_laser(
         are simulated (``qkdchip simulate grating``), not estimated by the cell.
     """
     design = DbrLaserDesign.from_settings(locals())
-    check_ridge("ridge_width_um", ridge_width_um)
+    layer = ridge_layer(cross_section)
+    check_ridge("ridge_width_um", ridge_width_um, layer)
     rules = design_rules()
     check_min_value("isolation_um", isolation_um, rules.layer("METAL_P").min_space_um)
     tooth_nm = round(period_nm * 0.5)
@@ -83,7 +89,7 @@ def dbr_laser(
     c = gf.Component()
     total = design.total_length_um
     poly, _ = extrude((0.0, 0.0), 0.0, ridge_width_um, [Straight(total)])
-    c.add_polygon(poly, layer=LAYER.WG_DEEP)
+    c.add_polygon(poly, layer=layer)
 
     sections = (
         ("e1", rear_grating_um, None),
@@ -112,8 +118,15 @@ def dbr_laser(
             x += isolation_um
     _draw_grating(c, starts["e1"], design.rear_grating(), ridge_width_um)
     _draw_grating(c, starts["e4"], design.front_grating(), ridge_width_um)
-    c.add_port("o1", center=(0.0, 0.0), width=ridge_width_um, orientation=180, layer=LAYER.WG_DEEP)
-    c.add_port("o2", center=(total, 0.0), width=ridge_width_um, orientation=0, layer=LAYER.WG_DEEP)
+    for name, x, orientation in (("o1", 0.0, 180), ("o2", total, 0)):
+        add_port(
+            c,
+            name,
+            center=(x, 0.0),
+            width=ridge_width_um,
+            orientation=orientation,
+            cross_section=cross_section,
+        )
     c.info["design"] = design.to_dict()
     c.info["total_length_um"] = total
     c.info["electrical_ports"] = {

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.checks import check_even_nm, check_space, check_width
 from qkdchip.components.designs import MmiDesign
 from qkdchip.components.geometry import Straight, extrude
-from qkdchip.components.inp.common import check_ridge, rect
+from qkdchip.components.inp.common import check_ridge, rect, ridge_layer
+from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
-from qkdchip.pdk.inp.layers import LAYER
 from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
 
-def _draw_mmi(design: MmiDesign) -> gf.Component:
+def _draw_mmi(design: MmiDesign, cross_section: CrossSectionSpec) -> gf.Component:
     rules = design_rules()
-    check_ridge("ridge_width_um", design.ridge_width_um)
-    check_width(rules, "WG_DEEP", "access_width_um", design.access_width_um)
+    layer = ridge_layer(cross_section)
+    check_ridge("ridge_width_um", design.ridge_width_um, layer)
+    check_width(rules, layer, "access_width_um", design.access_width_um)
     check_even_nm("port_offset_um", 2 * design.port_offset_um)
     check_space(
         rules,
-        "WG_DEEP",
+        layer,
         "2*port_offset_um - access_width_um",
         2 * design.port_offset_um - design.access_width_um,
     )
     check_space(
         rules,
-        "WG_DEEP",
+        layer,
         "2*port_offset_um - ridge_width_um",
         2 * design.port_offset_um - design.ridge_width_um,
     )
@@ -37,7 +39,7 @@ def _draw_mmi(design: MmiDesign) -> gf.Component:
         )
     c = gf.Component()
     t, length, w = design.taper_length_um, design.length_um, design.width_um
-    rect(c, t, -w / 2, t + length, w / 2, LAYER.WG_DEEP)
+    rect(c, t, -w / 2, t + length, w / 2, layer)
     off = design.port_offset_um
     x_out = 2 * t + length
     if design.n_inputs == 1:
@@ -57,13 +59,14 @@ def _draw_mmi(design: MmiDesign) -> gf.Component:
                 design.ridge_width_um,
                 [Straight(t, end_width_um=design.access_width_um)],
             )
-            c.add_polygon(poly, layer=LAYER.WG_DEEP)
-        c.add_port(
+            c.add_polygon(poly, layer=layer)
+        add_port(
+            c,
             name,
             center=(x, y),
             width=design.ridge_width_um,
             orientation=orientation,
-            layer=LAYER.WG_DEEP,
+            cross_section=cross_section,
         )
     c.info["design"] = design.to_dict()
     c.info["beat_length_um"] = design.beat_length_um
@@ -80,6 +83,7 @@ def mmi1x2(
     access_width_um: float = 2.0,
     taper_length_um: float = 10.0,
     ridge_width_um: float = INP_RIDGE_WIDTH_UM,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """1x2 MMI splitter (symmetric interference, 3Lπ/8 ≈ 37 µm for a 6 µm body).
 
@@ -96,11 +100,12 @@ def mmi1x2(
         access_width_um: access waveguide width at the body in µm.
         taper_length_um: access taper length in µm, [0, 200].
         ridge_width_um: width at the ports in µm (even nm).
+        cross_section: the ridge's cross-section (its layer; ports name it).
 
     Returns:
         Component with o1 (west) and o2, o3 (east, upper/lower); ``info`` has Lπ estimates.
     """
-    return _draw_mmi(MmiDesign.from_settings(locals(), n_inputs=1))
+    return _draw_mmi(MmiDesign.from_settings(locals(), n_inputs=1), cross_section)
 
 
 @gf.cell
@@ -111,6 +116,7 @@ def mmi2x2(
     access_width_um: float = 2.0,
     taper_length_um: float = 10.0,
     ridge_width_um: float = INP_RIDGE_WIDTH_UM,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """2x2 MMI 3 dB coupler (general interference, 3Lπ/2 ≈ 149 µm for a 6 µm body).
 
@@ -127,8 +133,9 @@ def mmi2x2(
         access_width_um: access waveguide width at the body in µm.
         taper_length_um: access taper length in µm, [0, 200].
         ridge_width_um: width at the ports in µm (even nm).
+        cross_section: the ridge's cross-section (its layer; ports name it).
 
     Returns:
         Component with o1 (W lower), o2 (W upper), o3 (E upper), o4 (E lower).
     """
-    return _draw_mmi(MmiDesign.from_settings(locals(), n_inputs=2))
+    return _draw_mmi(MmiDesign.from_settings(locals(), n_inputs=2), cross_section)

@@ -5,11 +5,24 @@ from __future__ import annotations
 import math
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.designs import MmiDesign, MzmDesign, PhaseModulatorDesign, VoaDesign
-from qkdchip.components.geometry import Straight, extrude, s_bend_min_dx_um, s_bend_segments
-from qkdchip.components.inp.common import check_ridge, electroded_section
+from qkdchip.components.geometry import (
+    Arc,
+    Straight,
+    extrude,
+    s_bend_min_dx_um,
+    s_bend_segments,
+)
+from qkdchip.components.inp.common import (
+    check_ridge,
+    electroded_section,
+    ridge_layer,
+    ridge_min_radius_um,
+)
 from qkdchip.components.inp.mmi import mmi1x2
+from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
 
@@ -22,20 +35,33 @@ _MMI = MmiDesign()
 _VOA = VoaDesign()
 
 
-def _straight_ridge(c: gf.Component, length_um: float, width_um: float) -> None:
+def _straight_ridge(
+    c: gf.Component, length_um: float, width_um: float, cross_section: CrossSectionSpec
+) -> None:
     poly, _ = extrude((0.0, 0.0), 0.0, width_um, [Straight(length_um)])
-    c.add_polygon(poly, layer=LAYER.WG_DEEP)
-    c.add_port("o1", center=(0.0, 0.0), width=width_um, orientation=180, layer=LAYER.WG_DEEP)
-    c.add_port("o2", center=(length_um, 0.0), width=width_um, orientation=0, layer=LAYER.WG_DEEP)
+    c.add_polygon(poly, layer=ridge_layer(cross_section))
+    for name, x, orientation in (("o1", 0.0, 180), ("o2", length_um, 0)):
+        add_port(
+            c,
+            name,
+            center=(x, 0.0),
+            width=width_um,
+            orientation=orientation,
+            cross_section=cross_section,
+        )
 
 
 def _electroded_straight(
-    length_um: float, ridge_width_um: float, electrode_width_um: float, region_layer: object
+    length_um: float,
+    ridge_width_um: float,
+    electrode_width_um: float,
+    region_layer: object,
+    cross_section: CrossSectionSpec,
 ) -> gf.Component:
-    """Deep ridge with one electroded section on ``region_layer`` between two access lengths."""
-    check_ridge("ridge_width_um", ridge_width_um)
+    """Ridge with one electroded section on ``region_layer`` between two access lengths."""
+    check_ridge("ridge_width_um", ridge_width_um, ridge_layer(cross_section))
     c = gf.Component()
-    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um)
+    _straight_ridge(c, length_um + 2 * ACCESS_UM, ridge_width_um, cross_section)
     electroded_section(
         c,
         x0=ACCESS_UM,
@@ -54,6 +80,7 @@ def phase_modulator(
     length_um: float = _PM.length_um,
     ridge_width_um: float = _PM.ridge_width_um,
     electrode_width_um: float = _PM.electrode_width_um,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """Electro-optic phase modulator: reverse-biased p-i-n section on a deep ridge.
 
@@ -69,13 +96,17 @@ def phase_modulator(
         length_um: electrode length in µm, [50, 5000].
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
+        cross_section: the ridge's cross-section (its layer; ports name it).
 
     Returns:
         Component with o1, o2 and e1 (Vπ: ``qkdchip simulate modulator``).
     """
     design = PhaseModulatorDesign.from_settings(locals())
-    c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.PIN)
+    c = _electroded_straight(
+        length_um, ridge_width_um, electrode_width_um, LAYER.PIN, cross_section
+    )
     c.info["design"] = design.to_dict()
+    c.info["optical_length_um"] = length_um + 2 * ACCESS_UM
     return c
 
 
@@ -85,6 +116,7 @@ def voa(
     max_absorption_db_per_mm: float = _VOA.max_absorption_db_per_mm,
     ridge_width_um: float = _VOA.ridge_width_um,
     electrode_width_um: float = _VOA.electrode_width_um,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """Variable optical attenuator: reverse-biased absorbing (active-material) section.
 
@@ -99,14 +131,18 @@ def voa(
         max_absorption_db_per_mm: absorption at full reverse bias in dB/mm (assumption 40).
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
+        cross_section: the ridge's cross-section (its layer; ports name it).
 
     Returns:
         Component with o1, o2, e1; ``info["max_attenuation_db"]``.
     """
     design = VoaDesign.from_settings(locals())
-    c = _electroded_straight(length_um, ridge_width_um, electrode_width_um, LAYER.ACTIVE)
+    c = _electroded_straight(
+        length_um, ridge_width_um, electrode_width_um, LAYER.ACTIVE, cross_section
+    )
     c.info["design"] = design.to_dict()
     c.info["max_attenuation_db"] = design.max_attenuation_db
+    c.info["optical_length_um"] = length_um + 2 * ACCESS_UM
     return c
 
 
@@ -147,6 +183,7 @@ def mzm(
     mmi_port_offset_um: float | None = None,
     mmi_access_width_um: float | None = None,
     mmi_taper_um: float = _MMI.taper_length_um,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """Mach-Zehnder intensity modulator: MMI 1x2 splitter, two p-i-n arms, MMI 2x1 combiner.
 
@@ -167,13 +204,16 @@ def mzm(
             the splitter and combiner, 1x2 MMIs (µm; the transmitter passes its chip's MMI).
             None: :func:`mmi_for_ridge`, which for the default 2 µm ridge is the default
             :class:`~qkdchip.components.designs.MmiDesign`.
+        cross_section: the ridge's cross-section (arms and MMIs; ports name it). The S-bends
+            take its layer's minimum bend radius.
 
     Returns:
         Component with o1 (input), o2 (output), e1 (upper arm), e2 (lower arm).
     """
     design = MzmDesign.from_settings(locals())
-    check_ridge("ridge_width_um", ridge_width_um)
-    min_radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 0.0
+    layer = ridge_layer(cross_section)
+    check_ridge("ridge_width_um", ridge_width_um, layer)
+    min_radius = ridge_min_radius_um(layer)
     c = gf.Component()
     scaled = mmi_for_ridge(ridge_width_um)
     mmi = {
@@ -185,6 +225,7 @@ def mzm(
         "access_width_um": ridge_width_um if mmi_access_width_um is None else mmi_access_width_um,
         "taper_length_um": mmi_taper_um,
         "ridge_width_um": ridge_width_um,
+        "cross_section": cross_section,
     }
     splitter = c << mmi1x2(**mmi)
     x_split = splitter.ports["o2"].center[0]
@@ -200,7 +241,7 @@ def mzm(
             *s_bend_segments(dx_um=dx, dy_um=-sign * dy),
         ]
         poly, _ = extrude((x_split, sign * off), 0.0, ridge_width_um, segments)
-        c.add_polygon(poly, layer=LAYER.WG_DEEP)
+        c.add_polygon(poly, layer=layer)
         electroded_section(
             c,
             x0=x_split + dx + ACCESS_UM,
@@ -219,4 +260,9 @@ def mzm(
     c.add_port("o2", port=combiner.ports["o1"])
     c.info["design"] = design.to_dict()
     c.info["s_bend_length_um"] = dx
+    arcs = s_bend_segments(dx_um=dx, dy_um=dy)
+    c.info["arm_optical_length_um"] = straight + 2 * sum(
+        a.radius_um * math.radians(abs(a.angle_deg)) for a in arcs if isinstance(a, Arc)
+    )
+    c.info["mmi"] = {k: v for k, v in mmi.items() if k != "cross_section"}
     return c

@@ -6,6 +6,7 @@ import gdsfactory as gf
 
 from qkdchip.components.checks import check_even_nm, check_min_value
 from qkdchip.components.inp.common import rect
+from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
 from qkdchip.pdk.inp.layers import LAYER
 
@@ -57,13 +58,13 @@ def pad_dc(size_um: float = 100.0) -> gf.Component:
         ("e3", (h, 0.0), 0),
         ("e4", (0.0, -h), 270),
     ):
-        c.add_port(
+        add_port(
+            c,
             name,
             center=center,
             width=size_um,
             orientation=orientation,
-            layer=LAYER.METAL_P,
-            port_type="electrical",
+            cross_section="xs_inp_metal",
         )
     c.info["size_um"] = size_um
     return c
@@ -98,13 +99,13 @@ def pad_gsg(size_um: float = 80.0, pitch_um: float = 150.0) -> gf.Component:
         xc = (k - 1) * pitch_um
         metal = LAYER.METAL_P if name == "e2" else LAYER.METAL_N
         _draw_pad(c, xc, 0.0, size_um, metal)
-        c.add_port(
+        add_port(
+            c,
             name,
             center=(xc, -size_um / 2),
             width=size_um,
             orientation=270,
-            layer=metal,
-            port_type="electrical",
+            cross_section="xs_inp_metal" if name == "e2" else "xs_inp_metal_n",
         )
     c.info["size_um"] = size_um
     c.info["pitch_um"] = pitch_um

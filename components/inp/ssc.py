@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.checks import check_even_nm
 from qkdchip.components.designs import SpotSizeConverterDesign
 from qkdchip.components.geometry import Arc, Straight, extrude
-from qkdchip.components.inp.common import check_ridge
-from qkdchip.pdk.inp.design_rules import design_rules
-from qkdchip.pdk.inp.layers import LAYER
+from qkdchip.components.inp.common import check_ridge, ridge_layer, ridge_min_radius_um
+from qkdchip.components.ports import add_port
 
 _SSC = SpotSizeConverterDesign()
 
@@ -23,10 +25,11 @@ def ssc_angled(
     taper_length_um: float = _SSC.taper_length_um,
     facet_angle_deg: float = _SSC.facet_angle_deg,
     ridge_width_um: float = _SSC.ridge_width_um,
+    cross_section: CrossSectionSpec = "xs_inp_deep",
 ) -> gf.Component:
     """Spot-size converter that meets the facet at ``facet_angle_deg`` from its normal.
 
-    A circular bend (deep-etch minimum radius) tilts the ridge, then a linear lateral taper
+    A circular bend (the ridge layer's minimum radius) tilts the ridge, then a linear lateral taper
     narrows it to the tip, expanding the mode. Put the cleave line through o2; the
     facet is the plane x = o2.x (the end is drawn square to the waveguide)::
 
@@ -39,6 +42,7 @@ def ssc_angled(
         taper_length_um: taper length in µm, [20, 1000].
         facet_angle_deg: angle to the facet normal in degrees, [0, 12] (7-9° typical).
         ridge_width_um: input ridge width in µm (even nm).
+        cross_section: the ridge's cross-section (its layer; both ports name it).
 
     Returns:
         Component with o1 (ridge) and o2 (facet, port type ``edge_coupler``, orientation
@@ -50,27 +54,40 @@ def ssc_angled(
         facet_angle_deg=facet_angle_deg,
         ridge_width_um=ridge_width_um,
     )
-    check_ridge("ridge_width_um", ridge_width_um)
-    check_ridge("tip_width_um", tip_width_um)
+    layer = ridge_layer(cross_section)
+    check_ridge("ridge_width_um", ridge_width_um, layer)
+    check_ridge("tip_width_um", tip_width_um, layer)
     check_even_nm("tip_width_um", tip_width_um)
-    radius = design_rules().layer("WG_DEEP").min_bend_radius_um or 100.0
+    radius = ridge_min_radius_um(layer)
     segments: list[Straight | Arc] = [Straight(INPUT_STRAIGHT_UM)]
     if facet_angle_deg > 0:
         segments.append(Arc(radius, facet_angle_deg))
     segments.append(Straight(taper_length_um, end_width_um=tip_width_um))
     c = gf.Component()
     poly, end = extrude((0.0, 0.0), 0.0, ridge_width_um, segments)
-    c.add_polygon(poly, layer=LAYER.WG_DEEP)
-    c.add_port("o1", center=(0.0, 0.0), width=ridge_width_um, orientation=180, layer=LAYER.WG_DEEP)
-    c.add_port(
+    c.add_polygon(poly, layer=layer)
+    add_port(
+        c,
+        "o1",
+        center=(0.0, 0.0),
+        width=ridge_width_um,
+        orientation=180,
+        cross_section=cross_section,
+    )
+    add_port(
+        c,
         "o2",
         center=(end.x_um, end.y_um),
         width=tip_width_um,
         orientation=facet_angle_deg,
-        layer=LAYER.WG_DEEP,
+        cross_section=cross_section,
         port_type="edge_coupler",
     )
     c.info["design"] = design.to_dict()
     c.info["facet_angle_deg"] = facet_angle_deg
     c.info["bend_radius_um"] = radius
+    c.info["optical_length_um"] = sum(
+        seg.length_um if isinstance(seg, Straight) else seg.radius_um * math.radians(seg.angle_deg)
+        for seg in segments
+    )
     return c

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.checks import check_even_nm, check_min_value, check_width
 from qkdchip.components.designs import DEFAULT_RING_GAP_UM, DEFAULT_RING_RADIUS_UM, RingDesign
 from qkdchip.components.geometry import annulus_sectors, rectangle
+from qkdchip.components.ports import add_port
 from qkdchip.components.si3n4.rings import ring
 from qkdchip.pdk.si3n4.design_rules import design_rules
 from qkdchip.pdk.si3n4.layers import LAYER
@@ -34,6 +36,7 @@ def ring_heater(
     pad_size_um: float = 100.0,
     pad_pitch_um: float = 200.0,
     pad_offset_um: float = 100.0,
+    cross_section: CrossSectionSpec | None = None,
 ) -> gf.Component:
     """Ring (point-coupled or pulley) with a heater arc over it, leads and two DC pads.
 
@@ -59,6 +62,7 @@ def ring_heater(
         pad_pitch_um: centre-to-centre pad distance in µm (pad space >= PAD min space).
         pad_offset_um: distance from the ring's top edge to the pads' bottom edge in µm,
             [20, 5000].
+        cross_section: the bus's cross-section (ports name it); None: the film's strip.
 
     Returns:
         Component with o1, o2 (bus) and e1, e2 (pads, facing north); ``info`` holds the ring
@@ -86,7 +90,7 @@ def ring_heater(
         )
 
     c = gf.Component()
-    ring_ref = c << ring(design)
+    ring_ref = c << ring(design, cross_section)
     c.add_ports(ring_ref.ports)
     yc = float(ring_ref.cell.info["ring_center_y_um"])
     r = design.radius_um
@@ -116,13 +120,13 @@ def ring_heater(
             (rectangle(xp - ps + m, pad_bottom + m, xp + ps - m, top - m), LAYER.PAD),
         ):
             c.add_polygon(poly, layer=layer)
-        c.add_port(
+        add_port(
+            c,
             port,
             center=(xp, top),
             width=pad_size_um,
             orientation=90,
-            layer=LAYER.ROUTING,
-            port_type="electrical",
+            cross_section="xs_routing",
         )
     heater_length = r * heater_angle
     c.info.update(ring_ref.cell.info.model_dump())

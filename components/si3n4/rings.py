@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import gdsfactory as gf
+from gdsfactory.typings import CrossSectionSpec
 
 from qkdchip.components.checks import check_bend_radius, check_even_nm, check_space
 from qkdchip.components.checks import check_width as check_rule_width
@@ -21,6 +22,8 @@ from qkdchip.components.designs import (
     ring_radius_for_fsr,
 )
 from qkdchip.components.geometry import Arc, Straight, annulus_sectors, extrude
+from qkdchip.components.ports import add_port
+from qkdchip.components.si3n4.common import film_cross_section
 from qkdchip.pdk.si3n4.design_rules import THIN_FILM_MAX_NM, design_rules
 from qkdchip.pdk.si3n4.layers import LAYER
 from qkdchip.validation import check_range
@@ -57,7 +60,11 @@ def _ring_info(c: gf.Component, design: RingDesign) -> None:
 
 
 def _draw_ring(
-    c: gf.Component, design: RingDesign, bend_radius_um: float, bus_extension_um: float
+    c: gf.Component,
+    design: RingDesign,
+    bend_radius_um: float,
+    bus_extension_um: float,
+    cross_section: CrossSectionSpec | None,
 ) -> None:
     """Draw ring + bus into ``c``: bus ports at y = 0, ring centre at x = 0."""
     half = math.radians(design.wrap_angle_deg) / 2
@@ -84,8 +91,9 @@ def _draw_ring(
         ]
     bus, _ = extrude((-x_port, 0.0), 0.0, wb, segments)
     c.add_polygon(bus, layer=LAYER.WG)
-    c.add_port("o1", center=(-x_port, 0.0), width=wb, orientation=180, layer=LAYER.WG)
-    c.add_port("o2", center=(x_port, 0.0), width=wb, orientation=0, layer=LAYER.WG)
+    xs = film_cross_section(cross_section, design.thickness_nm)
+    for name, x, orientation in (("o1", -x_port, 180), ("o2", x_port, 0)):
+        add_port(c, name, center=(x, 0.0), width=wb, orientation=orientation, cross_section=xs)
     c.info["ring_center_y_um"] = yc
 
 
@@ -97,6 +105,7 @@ def ring_point_coupled(
     thickness_nm: float = 100.0,
     bus_width_um: float = 2.8,
     bus_extension_um: float = 50.0,
+    cross_section: CrossSectionSpec | None = None,
 ) -> gf.Component:
     """Circular microring with a straight, point-coupled bus waveguide.
 
@@ -116,6 +125,7 @@ def ring_point_coupled(
         thickness_nm: Si3N4 film thickness in nm (selects the design rules).
         bus_width_um: bus width in µm (even number of nm).
         bus_extension_um: straight bus beyond the ring on each side in µm, [1, 5000].
+        cross_section: the bus's cross-section (ports name it); None: the film's strip.
 
     Returns:
         Component with optical ports o1 (west) and o2 (east); ``info`` has the FSR estimate.
@@ -124,7 +134,7 @@ def ring_point_coupled(
     design = RingDesign.from_settings(locals(), wrap_angle_deg=0.0)
     _validate(design, None)
     c = gf.Component()
-    _draw_ring(c, design, radius_um, bus_extension_um)
+    _draw_ring(c, design, radius_um, bus_extension_um, cross_section)
     _ring_info(c, design)
     return c
 
@@ -139,6 +149,7 @@ def ring_pulley(
     bus_width_um: float = 2.8,
     bend_radius_um: float | None = None,
     bus_extension_um: float = 50.0,
+    cross_section: CrossSectionSpec | None = None,
 ) -> gf.Component:
     """Circular microring with a pulley bus wrapped concentrically over ``wrap_angle_deg``.
 
@@ -160,6 +171,7 @@ def ring_pulley(
         bus_width_um: bus width in µm (even number of nm).
         bend_radius_um: counter-bend radius in µm; ``None`` = the film's min bend radius.
         bus_extension_um: straight bus beyond the bends on each side in µm, [1, 5000].
+        cross_section: the bus's cross-section (ports name it); None: the film's strip.
 
     Returns:
         Component with optical ports o1 (west) and o2 (east); ``info`` has the FSR estimate
@@ -173,15 +185,16 @@ def ring_pulley(
     rs = float(min_radius if bend_radius_um is None else bend_radius_um)  # WG always has one
     _validate(design, rs)
     c = gf.Component()
-    _draw_ring(c, design, rs, bus_extension_um)
+    _draw_ring(c, design, rs, bus_extension_um, cross_section)
     c.info["bend_radius_um"] = rs
     _ring_info(c, design)
     return c
 
 
-def ring(design: RingDesign) -> gf.Component:
-    """The cached cell that draws ``design`` (point-coupled if its wrap angle is 0)."""
-    kwargs = design.to_dict()
+def ring(design: RingDesign, cross_section: CrossSectionSpec | None = None) -> gf.Component:
+    """The cached cell that draws ``design`` (point-coupled if its wrap angle is 0) with its bus
+    in ``cross_section`` (None: the film's strip)."""
+    kwargs = design.to_dict() | {"cross_section": cross_section}
     if design.wrap_angle_deg == 0:
         kwargs.pop("wrap_angle_deg")
         return ring_point_coupled(**kwargs)
@@ -197,6 +210,7 @@ def ring_from_fsr(
     thickness_nm: float = 100.0,
     wrap_angle_deg: float = 0.0,
     bus_width_um: float = 2.8,
+    cross_section: CrossSectionSpec | None = None,
 ) -> gf.Component:
     """Circular ring sized for a target free spectral range: R = c / (2π n_g FSR).
 
@@ -213,6 +227,7 @@ def ring_from_fsr(
         thickness_nm: film thickness in nm.
         wrap_angle_deg: 0 for point coupling, else the pulley wrap angle in degrees.
         bus_width_um: bus width in µm.
+        cross_section: the bus's cross-section (ports name it); None: the film's strip.
 
     Returns:
         Component with ports o1, o2 and ``info`` with target FSR, radius and estimate.
@@ -221,7 +236,7 @@ def ring_from_fsr(
     radius = round(ring_radius_for_fsr(fsr_hz=fsr_ghz * 1e9, n_group=n_group), 3)
     design = RingDesign.from_settings(locals(), radius_um=radius)
     c = gf.Component()
-    ref = c << ring(design)
+    ref = c << ring(design, cross_section)
     c.add_ports(ref.ports)
     c.info.update(ref.cell.info.model_dump())
     c.info["target_fsr_ghz"] = fsr_ghz

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import warnings
+
+import gdsfactory as gf
 import pytest
 
 from qkdchip.circuits.comb_chip import comb_chip
@@ -67,3 +71,15 @@ def test_si3n4_test_die_checks():
     die = si3n4_test_die()
     assert verify_chip(die, design_rules()).ok
     assert len(die.info["gap_sweep_um"]) == 6
+
+
+def test_waveguides_are_the_film_strip_and_the_netlist_rebuilds(chip):
+    optical = {p.info["cross_section"] for p in chip.ports if p.port_type != "electrical"}
+    assert optical == {"xs_sin_thin"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        netlist = chip.get_netlist()
+        rebuilt = gf.read.from_yaml(chip.write_netlist(netlist)).get_netlist()
+    assert json.loads(json.dumps(rebuilt["instances"], default=str)) == json.loads(
+        json.dumps(netlist["instances"], default=str)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import warnings
 from collections import Counter
 
 import gdsfactory as gf
@@ -219,3 +221,15 @@ def test_mask_draws_what_the_yield_model_counts(chip):
     # every section has its own nets: 4 per laser, 2 per MZM, 1 per PM and VOA
     per_kind = {"dbr_laser": 4, "intensity_modulator": 2, "phase_modulator": 1, "voa": 1}
     assert len(recorded_nets(chip)) == sum(per_kind[k] * n for k, n in drawn.items())
+
+
+def test_netlist_rebuilds_from_the_pdk_cells(chip):
+    """Every instance of the chip is a registered cell of the InP PDK: its netlist rebuilds."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        netlist = chip.get_netlist()
+        rebuilt = gf.read.from_yaml(chip.write_netlist(netlist)).get_netlist()
+    for key in ("instances", "nets", "ports"):
+        assert json.loads(json.dumps(rebuilt[key], default=str)) == json.loads(
+            json.dumps(netlist[key], default=str)
+        ), key

@@ -49,6 +49,18 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("ssc_angled", {"tip_width_um": 0.5}, "tip_width_um"),
     ("pad_dc", {"size_um": 40.0}, "size_um"),
     ("pad_gsg", {"pitch_um": 82.0}, "pitch_um"),
+    # InP etch transition and cross-sections that are not a ridge.
+    ("taper_deep_to_shallow", {"width2": 0.6}, "width2"),
+    ("taper_deep_to_shallow", {"length_um": 5.0}, "length_um"),
+    ("dbr_laser", {"cross_section": "xs_inp_metal"}, "cross_section"),
+    ("edge_coupler", {"cross_section": "xs_heater"}, "cross_section"),
+    # Whole chips and wafers.
+    ("transmitter_chip", {"channel_pitch_um": 12.0}, "channel_pitch_um"),
+    ("comb_chip", {"chip_height_um": 5000.0}, "chip_height_um"),
+    ("inp_test_die", {"cutback_loops": (11,)}, "n_loops"),
+    ("si3n4_test_die", {"cutback_loops": (11,)}, "n_loops"),
+    ("inp_wafer", {"n_test_dies": 9}, "n_test_dies"),
+    ("si3n4_wafer", {"n_marks": 9}, "n_marks"),
 ]
 
 

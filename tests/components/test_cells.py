@@ -71,6 +71,7 @@ def _snapshot(component: gf.Component) -> dict[str, Any]:
             "orientation_deg": p.orientation,
             "layer": [p.layer_info.layer, p.layer_info.datatype],
             "port_type": p.port_type,
+            "cross_section": p.info["cross_section"],
         }
         for p in component.ports
     ]

@@ -32,6 +32,27 @@ def test_cell_with_params_writes_gds_and_reports(
     assert "clean" in out
 
 
+def test_whole_chip_by_name_writes_gds_and_is_drc_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # rich would shorten the port names
+    assert main(["mask", "--cell", "transmitter_chip", "--out", str(tmp_path)]) == 0
+    (gds,) = tmp_path.iterdir()
+    assert gds.name.startswith("transmitter_chip")
+    assert gds.suffix == ".gds"
+    out = capsys.readouterr().out
+    for port in ("in_signal", "in_reference", "out", "dbr_sig_gain"):
+        assert port in out
+    assert "clean" in out
+
+
+def test_list_names_the_chips_and_wafers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mask", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("transmitter_chip", "comb_chip", "inp_wafer", "si3n4_wafer"):
+        assert name in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -39,6 +60,7 @@ def test_cell_with_params_writes_gds_and_reports(
         (["mask", "--cell", "mzm", "--param", "bogus=1"], "bogus"),
         (["mask", "--cell", "mzm", "--param", "arm_length_um=abc"], "arm_length_um"),
         (["mask", "--cell", "mzm", "--param", "arm_length_um=1"], "arm_length_um"),
+        (["mask", "--cell", "transmitter_chip", "--param", "channel_pitch_um=12"], "channel_pitch"),
         (["mask", "--param", "a=1"], "--param needs --cell"),
         # past the 32-bit GDS coordinates, once silently wrapped and "clean"
         (["mask", "--cell", "pad_dc", "--param", "size_um=1e9"], "is outside [-150000, 150000]"),

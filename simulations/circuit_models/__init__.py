@@ -1,0 +1,38 @@
+"""Circuit models: wavelength-dependent S-parameters of every device, and circuits of them.
+
+sax-style, in numpy: a model is a pure keyword-only function ``model(*, wavelength_um,
+**settings) -> {(port_in, port_out): complex array}``, and :func:`circuit` solves a gdsfactory
+netlist (``Component.get_netlist()``) with a model per component. (sax itself is not used: with
+numpy < 2 it resolves to sax 0.13 on jax/jaxlib 0.4, flax, optax, orbax-checkpoint and
+tensorstore, about thirty packages for what a batched ``numpy.linalg.solve`` does here.)
+
+* :mod:`~qkdchip.simulations.circuit_models.devices`: the physics (waveguide, phase shifter,
+  MMIs, ring, Bragg grating, attenuator).
+* :mod:`~qkdchip.simulations.circuit_models.parameters`: their numbers from the shipped device
+  results and the design records, and the named assumptions.
+* :mod:`~qkdchip.simulations.circuit_models.cells`: one model per qkdchip cell (the PDKs'
+  ``models``), including composite ones (MZM, DBR laser).
+* :mod:`~qkdchip.simulations.circuit_models.solver`: the netlist solver.
+
+Example::
+
+    netlist = transmitter_chip().get_netlist()
+    s = circuit(netlist, get_pdk().models, wavelength_um=np.linspace(1.54, 1.56, 201),
+                component_settings={"voa": {"attenuation_db": 10.0}})
+    transmission = abs(s[("in_signal", "out")]) ** 2
+"""
+
+from qkdchip.simulations.circuit_models.cells import inp_models, si3n4_models
+from qkdchip.simulations.circuit_models.sdict import SDict, matrix, ports, reciprocal
+from qkdchip.simulations.circuit_models.solver import Model, circuit
+
+__all__ = [
+    "Model",
+    "SDict",
+    "circuit",
+    "inp_models",
+    "matrix",
+    "ports",
+    "reciprocal",
+    "si3n4_models",
+]
