@@ -47,11 +47,18 @@ MAX_CELL_LENGTH_UM = 150_000.0
 """Largest length a cell parameter may take (µm): the diameter of a 150 mm wafer."""
 
 
-def _convert(name: str, raw: str, default: Any) -> Any:
+def _optional_kind(annotation: Any) -> type:
+    """The type an optional (None by default) parameter takes from ``--param``: a name (a
+    string or a cross-section) or a number."""
+    text = str(annotation)
+    return str if "str" in text or "CrossSection" in text else float
+
+
+def _convert(name: str, raw: str, default: Any, annotation: Any = None) -> Any:
     where = f"--param {name}"
     if default is None and raw.strip().lower() == "none":
         return None
-    kind = float if default is None else type(default)
+    kind = type(default) if default is not None else _optional_kind(annotation)
     if kind not in (bool, int, float, str):
         raise ValueError(f"{where} takes a {kind.__name__}, which --param cannot give")
     value = convert_value(where, raw.strip(), kind)
@@ -66,12 +73,12 @@ def _convert(name: str, raw: str, default: Any) -> Any:
 def parse_params(factory: Any, pairs: list[str]) -> dict[str, Any]:
     """Turn ``key=value`` strings into keyword arguments typed like the cell's defaults."""
     signature = inspect.signature(factory)
-    allowed = {k: p.default for k, p in signature.parameters.items()}
+    allowed = signature.parameters
     params: dict[str, Any] = {}
     for key, raw in parse_assignments(pairs, option="--param").items():
         if key not in allowed:
             raise ValueError(f"--param {key!r} is not a parameter; allowed: {sorted(allowed)}")
-        params[key] = _convert(key, raw, allowed[key])
+        params[key] = _convert(key, raw, allowed[key].default, allowed[key].annotation)
     return params
 
 
