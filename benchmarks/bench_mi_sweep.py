@@ -8,7 +8,8 @@ photon per mode is sqrt(g0 / kappa) = 6.6e-5 with PyCORe's g0 = hbar omega0^2 c 
 
 For each run: the detuning where the comb first appears (sideband share of the intracavity power
 above 1e-3 once the pump has filled the cavity), where the soliton step ends (last sample whose
-intracavity power exceeds twice the lower CW state's; PyCORe ends it at zeta0 about 27.6), the
+intracavity power exceeds twice the lower CW state's; PyCORe's own integration ends it at
+zeta0 = 27.8 once every interval is integrated in full, see bench_comb.py), the
 soliton count at the end of the step (power above the CW background over a single soliton's,
 from Newton's method, two units of zeta0 before the end) and the run time.
 

@@ -1,5 +1,15 @@
 """Comb state classification, figures of merit and the grid-resolution check of a (normalised)
-trajectory or state."""
+trajectory or state.
+
+Noise and stationarity. Vacuum noise of rms sigma per mode, re-injected along a run, keeps
+every line psi_mu = a_mu + n_mu away from the noise-free state a_mu by a complex Gaussian n_mu
+of variance sigma^2. The intracavity power E = sum |psi_mu|^2 then fluctuates by
+2 Re sum a_mu* n_mu, of rms sigma sqrt(2 E); the power of line mu differs between two samples
+with independent noise by 2 Re(a_mu* (n - n')) + |n|^2 - |n'|^2, whose mean magnitude is about
+2 sqrt(2/pi) sigma |a_mu| + sigma^2. A stable soliton of N = 512 lines with sigma = 6.6e-5
+(half a photon in PyCORe's ring) thus changes its spectrum by ~1e-3 between samples: the
+stationarity thresholds grow by :data:`_NOISE_ALLOWANCE` times these expectations.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +27,7 @@ __all__ = [
     "classify_trajectory",
     "conversion_efficiency",
     "resolution_problem",
+    "stationarity_thresholds",
 ]
 
 STATES: tuple[str, ...] = (
@@ -34,8 +45,14 @@ STATES: tuple[str, ...] = (
 # over 512 modes holds ~5e-6 of a unit intracavity power, any real comb holds > 1e-2.
 _CW_SIDEBAND_FRACTION = 1e-3
 # Relative rms fluctuation of the intracavity power (and relative L1 change of the spectrum
-# between the last two samples) below which a state counts as stationary.
+# between the last two samples) below which a noise-free state counts as stationary.
 _STATIONARY_TOL = 1e-3
+# With vacuum noise of rms sigma per mode re-injected, a stationary state's measures carry the
+# noise's interference with its lines: an rms fluctuation sigma sqrt(2 / E) of its power E and
+# an L1 spectral change of about (2 sqrt(2/pi) sigma sum_mu |psi_mu| + N sigma^2) / E between two
+# samples (module notes). The thresholds add this many times those expectations (the field's
+# response near resonance roughly doubles them).
+_NOISE_ALLOWANCE = 10.0
 # Normalised autocorrelation a non-stationary energy trace must reach at a non-zero lag to count
 # as periodic (a breather) rather than chaotic.
 _PERIODIC_CORRELATION = 0.9
@@ -153,6 +170,32 @@ def resolution_problem(
     return None
 
 
+def stationarity_thresholds(field: np.ndarray, *, noise_rms: float = 0.0) -> tuple[float, float]:
+    """Largest relative power fluctuation and spectral change of a stationary state psi(phi)
+    (N,) carrying re-injected vacuum noise of rms noise_rms (>= 0) per mode (module notes).
+
+    Returns:
+        (fluctuation threshold, spectral-change threshold), both 1e-3 without noise.
+    """
+    if not np.isfinite(noise_rms) or noise_rms < 0:
+        raise ValueError(f"noise_rms={noise_rms!r} must be finite and >= 0")
+    if noise_rms == 0:
+        return _STATIONARY_TOL, _STATIONARY_TOL
+    spec = np.abs(np.fft.fft(np.asarray(field, dtype=complex), norm="forward")) ** 2
+    energy = float(spec.sum())
+    if energy <= 0:
+        return _STATIONARY_TOL, _STATIONARY_TOL
+    fluct = noise_rms * math.sqrt(2.0 / energy)
+    change = (
+        2.0 * math.sqrt(2.0 / math.pi) * noise_rms * float(np.sqrt(spec).sum())
+        + spec.size * noise_rms**2
+    ) / energy
+    return (
+        _STATIONARY_TOL + _NOISE_ALLOWANCE * fluct,
+        _STATIONARY_TOL + _NOISE_ALLOWANCE * change,
+    )
+
+
 def classify_field(
     field: np.ndarray,
     *,
@@ -160,6 +203,7 @@ def classify_field(
     periodic: bool = False,
     spectral_change: float = 0.0,
     normal_dispersion: bool | None = None,
+    noise_rms: float = 0.0,
 ) -> StateInfo:
     """Classify a field psi(phi) given measures of its time dependence.
 
@@ -173,12 +217,16 @@ def classify_field(
         periodic: whether a non-stationary trace is periodic.
         spectral_change: relative L1 change of |psi_mu|^2 over the window.
         normal_dispersion: sign of the resonator's dispersion near the pump, if known.
+        noise_rms: rms per mode of the vacuum noise re-injected along the run (0: none); it
+            raises the stationarity thresholds (:func:`stationarity_thresholds`), and lines
+            below 30 noise_rms^2 do not count towards a Turing pattern's line spacing.
     """
     field = np.asarray(field, dtype=complex)
     spec = np.abs(np.fft.fft(field, norm="forward")) ** 2
     total = float(spec.sum())
     side = float(total - spec[0]) / total if total > 0 else 0.0
-    stationary = fluctuation < _STATIONARY_TOL and spectral_change < _STATIONARY_TOL
+    fluct_tol, change_tol = stationarity_thresholds(field, noise_rms=noise_rms)
+    stationary = fluctuation < fluct_tol and spectral_change < change_tol
     if side < _CW_SIDEBAND_FRACTION and stationary:
         return StateInfo("CW", 0, True, side, fluctuation)
     power = np.abs(field) ** 2
@@ -192,7 +240,9 @@ def classify_field(
         return StateInfo("chaotic", 0, False, side, fluctuation)
     n = spec.size
     mu = np.fft.fftfreq(n, 1.0 / n).astype(int)
-    strong = (spec > 1e-6 * spec[mu != 0].max()) & (mu != 0)
+    # lines of the pattern: within 60 dB of the strongest side line and clear of the noise
+    level = max(1e-6 * spec[mu != 0].max(), _NOISE_MARGIN * noise_rms**2)
+    strong = (spec > level) & (mu != 0)
     spacing = int(np.gcd.reduce(np.abs(mu[strong]))) if strong.any() else 1
     if spacing >= 2:
         return StateInfo("modulation instability", 0, True, side, fluctuation)
@@ -219,7 +269,8 @@ def _periodic(trace: np.ndarray) -> bool:
 def classify_trajectory(
     trajectory: Trajectory, *, window: float = 0.25, normal_dispersion: bool | None = None
 ) -> list[StateInfo]:
-    """Classify the final state of every batch member.
+    """Classify the final state of every batch member, with stationarity thresholds for the
+    vacuum noise the run re-injected (``trajectory.noise_rms``).
 
     Args:
         trajectory: a run whose schedules are constant over the final window.
@@ -245,6 +296,7 @@ def classify_trajectory(
                 periodic=_periodic(trace),
                 spectral_change=change,
                 normal_dispersion=normal_dispersion,
+                noise_rms=trajectory.noise_rms,
             )
         )
     return out

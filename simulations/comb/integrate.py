@@ -9,7 +9,9 @@ Three integrators share one interface (:func:`integrate`):
   (loss + dispersion + detuning) operator, with the embedded third-order FSAL estimate of
   Balac & Mahe (Comput. Phys. Commun. 184, 1211 (2013)) choosing the step for a tolerance.
 
-Every field carries a batch axis: shape (B, N), one row per detuning / power / seed.
+Every field carries a batch axis: shape (B, N), one row per detuning / power / seed. The steps
+run in compiled kernels (:mod:`qkdchip.simulations.comb.kernels`, numba, imported on the first
+run); schedules, noise draws and sampling stay here.
 
 Vacuum noise. Every mode exchanges vacuum fluctuations with its loss channel; with them the
 LLE is a Langevin equation, d psi_mu = (... - l_mu psi_mu ...) dtau + sqrt(2 l_mu) sigma dW_mu,
@@ -29,7 +31,7 @@ modulation-instability threshold reaches it with no noise left to amplify.
 
 from __future__ import annotations
 
-import cmath
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable
@@ -87,6 +89,7 @@ class Trajectory:
         method: integrator name.
         steps: accepted steps.
         rejected: rejected steps (adaptive integrator only).
+        noise_rms: rms per mode of the vacuum noise re-injected along the run (0: none).
     """
 
     tau: np.ndarray
@@ -102,6 +105,7 @@ class Trajectory:
     method: str
     steps: int
     rejected: int
+    noise_rms: float = 0.0
 
     @property
     def batch(self) -> int:
@@ -221,10 +225,14 @@ def integrate(
         noise = _VacuumNoise(rng, noise_rms, -model.linear_operator().real, field0.shape)
     if method in _SUBSTEPS:
         _check_split_step_limits(model, det, pmp, field0, dt, method)
-        return _split_step(model, det, pmp, duration, field0, dt, int(n_samples), method, noise)
-    if precision == "single":
-        field0 = field0.astype(np.complex64)
-    return _rk4ip(model, det, pmp, duration, field0, dt, rtol, int(n_samples), noise)
+        run = _split_step(model, det, pmp, duration, field0, dt, int(n_samples), method, noise)
+    else:
+        if precision == "single":
+            field0 = field0.astype(np.complex64)
+        one = field0.shape[0] == 1 and precision == "double"
+        rk4ip = _rk4ip if one else _rk4ip_batch
+        run = rk4ip(model, det, pmp, duration, field0, dt, rtol, int(n_samples), noise)
+    return run if noise is None else dataclasses.replace(run, noise_rms=float(noise_rms))
 
 
 def _initial_field(
@@ -433,28 +441,6 @@ _SUBSTEPS = {
     "split4": (1.0 / (2.0 - _CBRT2), -_CBRT2 / (2.0 - _CBRT2), 1.0 / (2.0 - _CBRT2)),
 }
 
-_KerrStep = Callable[[np.ndarray, float], None]
-
-
-def _kerr_step(
-    power: np.ndarray, tmp: np.ndarray, cos: np.ndarray, sin: np.ndarray, phase: np.ndarray
-) -> _KerrStep:
-    """Exact Kerr step x *= exp(i h |x|^2) in place through preallocated buffers of x's shape;
-    power is left holding the phase h |x|^2 (rad)."""
-
-    def kerr(x: np.ndarray, h: float) -> None:
-        np.multiply(x.real, x.real, out=power)
-        np.multiply(x.imag, x.imag, out=tmp)
-        np.add(power, tmp, out=power)
-        np.multiply(power, h, out=power)
-        np.cos(power, out=cos)
-        np.sin(power, out=sin)
-        phase.real = cos
-        phase.imag = sin
-        np.multiply(x, phase, out=x)
-
-    return kerr
-
 
 @dataclass(frozen=True, eq=False)
 class _SplitPlan:
@@ -465,33 +451,24 @@ class _SplitPlan:
         dt: step (2/kappa).
         starts: substep start times from the interval start (Q,), 2/kappa.
         mid_offsets: substep midpoint times from the interval start (Q,), 2/kappa.
-        kerr_list: Kerr step after each substep (adjacent halves merged), 2/kappa.
+        kerr_h: Kerr step after each substep (adjacent halves merged) (Q,), 2/kappa.
         sub_index: index of each substep's weight in the composition (Q,).
         max_weight: largest |weight| of the composition.
-        e_sub: propagators exp(L_mu w dt) (N,), one per composition weight w.
-        e0: pumped-mode entry of each substep's propagator (Q, 1).
-        kerr: in-place Kerr step on (B, N) fields; kerr1 on one row (N,).
-        power: buffer that kerr leaves the Kerr phase in (B, N), rad (kerr1 uses its row 0).
-        fft1: forward transform of one row (N,); ifft1: inverse.
-        kicks: per substep, the per-mode scale of the noise kick after its linear step, or
-            None (no kick there).
+        e_sub: propagators exp(L_mu w dt), one row (N,) per composition weight w.
+        kick_slot: per substep, the index of its noise kick among the interval's kicks, or -1.
+        kick_scale: per-mode scale of each kick (K, N).
     """
 
     c: np.ndarray
     dt: float
     starts: np.ndarray
     mid_offsets: np.ndarray
-    kerr_list: list[float]
+    kerr_h: np.ndarray
     sub_index: np.ndarray
     max_weight: float
-    e_sub: list[np.ndarray]
-    e0: np.ndarray
-    kerr: _KerrStep
-    kerr1: _KerrStep
-    power: np.ndarray
-    fft1: Callable[[np.ndarray], np.ndarray]
-    ifft1: Callable[[np.ndarray], np.ndarray]
-    kicks: list[np.ndarray | None]
+    e_sub: np.ndarray
+    kick_slot: np.ndarray
+    kick_scale: np.ndarray
 
 
 def _split_plan(
@@ -499,38 +476,29 @@ def _split_plan(
     weights: np.ndarray,
     per_sample: int,
     dt: float,
-    b: int,
-    n: int,
     noise: _VacuumNoise | None,
 ) -> _SplitPlan:
     """Plan of one sample interval of per_sample steps dt (2/kappa) of the composition with
-    the given substep weights, for (B, N) = (b, n) fields, with optional noise kicks."""
+    the given substep weights, with optional noise kicks."""
     c = np.tile(weights, per_sample)
     starts = np.concatenate([[0.0], np.cumsum(c)[:-1]]) * dt
     kerr_after = 0.5 * (c + np.roll(c, -1)) * dt
     kerr_after[-1] = 0.5 * c[-1] * dt
-    sub_index = np.tile(np.arange(weights.size), per_sample)
-    e_sub = [np.exp(lin * w * dt) for w in weights]
-    power = np.empty((b, n))
-    tmp = np.empty((b, n))
-    phase = np.empty((b, n), complex)
-    fft1, ifft1 = _fft_pair(1)
+    kicks = _split_kicks(noise, per_sample, weights.size, dt)
+    slots = [q for q, k in enumerate(kicks) if k is not None]
+    kick_slot = np.full(c.size, -1, dtype=np.int64)
+    kick_slot[slots] = np.arange(len(slots))
     return _SplitPlan(
         c=c,
         dt=dt,
         starts=starts,
         mid_offsets=starts + 0.5 * c * dt,
-        kerr_list=kerr_after.tolist(),
-        sub_index=sub_index,
+        kerr_h=kerr_after,
+        sub_index=np.tile(np.arange(weights.size), per_sample),
         max_weight=float(np.abs(weights).max()),
-        e_sub=e_sub,
-        e0=np.array([e[0] for e in e_sub])[sub_index][:, None],
-        kerr=_kerr_step(power, tmp, np.empty((b, n)), np.empty((b, n)), phase),
-        kerr1=_kerr_step(power[0], tmp[0], np.empty(n), np.empty(n), phase[0]),
-        power=power,
-        fft1=fft1,
-        ifft1=ifft1,
-        kicks=_split_kicks(noise, per_sample, weights.size, dt),
+        e_sub=np.array([np.exp(lin * w * dt) for w in weights]),
+        kick_slot=kick_slot,
+        kick_scale=np.array([kicks[q] for q in slots]).reshape(len(slots), lin.size),
     )
 
 
@@ -568,144 +536,72 @@ def _split_step(
     (2/kappa) with steps of about dt and optional noise kicks, recording n_samples samples."""
     # Every step is a sequence of Strang substeps of sizes c_j dt: Kerr(c_j dt/2) Lin(c_j dt)
     # Kerr(c_j dt/2), with adjacent Kerr halves merged. The linear step is exact for the
-    # substep's midpoint detuning and pump (e^{L h} a + f (e^{L h} - 1)/L on the pumped mode).
+    # substep's midpoint detuning and pump (e^{L h} a + f (e^{L h} - 1)/L on the pumped mode);
+    # each sample interval runs compiled (:func:`kernels.split_interval`), with the interval's
+    # noise kicks drawn beforehand in the order they are applied.
+    from qkdchip.simulations.comb import kernels
+
     b, n = psi.shape
     per_sample = max(1, math.ceil(duration / dt / (n_samples - 1)))
     dt = duration / (per_sample * (n_samples - 1))
-    setup, a = _start(model, det, pmp, psi, n_samples)
-    plan = _split_plan(setup.lin, np.array(_SUBSTEPS[method]), per_sample, dt, b, n, noise)
-    fft, ifft, kerr = setup.fft, setup.ifft, plan.kerr
-    fft1, ifft1, kerr1 = plan.fft1, plan.ifft1, plan.kerr1
-    e_sub, kerr_list, sub_index, kicks = plan.e_sub, plan.kerr_list, plan.sub_index, plan.kicks
-    field_independent = setup.thermal is None and not setup.aux
-    steps = 0
+    setup, _ = _start(model, det, pmp, psi, n_samples)
+    plan = _split_plan(setup.lin, np.array(_SUBSTEPS[method]), per_sample, dt, noise)
+    fft_plan = kernels.fft_plan(n)
+    aux_idx = np.array([m for m, _, _, _ in setup.aux], dtype=np.int64)
+    aux_amp = np.array([amp for _, amp, _, _ in setup.aux], dtype=float)
+    aux_sig = np.array([sigma for _, _, sigma, _ in setup.aux], dtype=float)
+    thermal = np.zeros(2)
+    if setup.thermal is not None:
+        thermal[:] = setup.thermal.coefficient, setup.thermal.response_time
+    kick_noise = np.zeros((plan.kick_scale.shape[0], b, 2 * n))
+    psi = np.ascontiguousarray(psi, dtype=complex)
     for s in range(1, n_samples):
         t0 = (s - 1) * per_sample * dt
         mids = t0 + plan.mid_offsets
-        zeta = det(mids)  # (Q, B)
-        f = pmp(mids)
-        kerr(psi, 0.5 * plan.c[0] * dt)
-        _check_kerr_phase(plan, t0)
-        if not field_independent:
-            psi = _coupled_interval(psi, zeta, f, t0, plan, setup, noise)
-        elif b == 1:
-            rot, drive = _interval_drive(zeta, f, plan, setup.lin[0])
-            psi = psi[0]
-            row = np.empty(n, complex)
-            rows = zip(
-                sub_index.tolist(),
-                rot[:, 0].tolist(),
-                drive[:, 0].tolist(),
-                kerr_list,
-                kicks,
-                strict=True,
-            )
-            for j, r, d, kh, kick in rows:
-                a = fft1(psi)
-                np.multiply(e_sub[j], r, out=row)
-                a *= row
-                a[0] += d
-                if kick is not None:
-                    noise.kick(a, kick)
-                psi = ifft1(a)
-                kerr1(psi, kh)
-            psi = psi[None, :]
-        else:
-            rot, drive = _interval_drive(zeta, f, plan, setup.lin[0])
-            for q in range(sub_index.size):
-                a = fft(psi)
-                a *= e_sub[sub_index[q]]
-                a *= rot[q][:, None]
-                a[:, 0] += drive[q]
-                if kicks[q] is not None:
-                    noise.kick(a, kicks[q])
-                psi = ifft(a)
-                kerr(psi, kerr_list[q])
-        steps += per_sample
+        if noise is not None:
+            noise.rng.standard_normal(out=kick_noise)
+        zeta, f = _members(det(mids), b), _members(pmp(mids), b)
+        peak = kernels.split_interval(
+            psi, dt, plan.c, plan.sub_index, plan.e_sub, plan.kerr_h, plan.starts, t0, zeta, f,
+            setup.lin, aux_idx, aux_amp, aux_sig, setup.theta, thermal, plan.kick_slot,
+            plan.kick_scale, kick_noise, *fft_plan,
+        )  # fmt: skip
+        _check_kerr_phase(peak * plan.max_weight * dt, t0)
         t_s = s * per_sample * dt
-        a = fft(psi.copy())
-        setup.recorder.record(s, t_s, setup.theta, psi, a)
-    return setup.recorder.result(psi, model.mu, method, steps, 0)
+        setup.recorder.record(s, t_s, setup.theta, psi, setup.fft(psi.copy()))
+    return setup.recorder.result(psi, model.mu, method, per_sample * (n_samples - 1), 0)
 
 
-def _check_kerr_phase(plan: _SplitPlan, t0: float) -> None:
-    """Raise ValueError when the Kerr phase of the largest substep, from the first half step
-    of the interval starting at t0 (2/kappa), exceeds :data:`MAX_KERR_PHASE`."""
-    c = plan.c
-    if float(plan.power.max()) * plan.max_weight / (0.5 * c[0]) > MAX_KERR_PHASE:
+def _members(values: np.ndarray, b: int) -> np.ndarray:
+    """Schedule values (K, 1) or (K, B) as a new contiguous (K, B) array."""
+    return np.broadcast_to(values, (values.shape[0], b)).copy()
+
+
+def _check_kerr_phase(phase: float, t0: float) -> None:
+    """Raise ValueError when the Kerr phase of the largest substep (rad), from the peak power
+    at the start of the interval starting at t0 (2/kappa), exceeds :data:`MAX_KERR_PHASE`."""
+    if phase > MAX_KERR_PHASE:
         raise ValueError(
-            f"the Kerr phase per step reached {float(plan.power.max()) / (0.5 * c[0]):.3g} rad "
-            f"at tau={t0:.4g} (limit {MAX_KERR_PHASE}): the sweep left the split-step "
-            "stability limits; reduce dt"
+            f"the Kerr phase per step reached {phase:.3g} rad at tau={t0:.4g} (limit "
+            f"{MAX_KERR_PHASE}): the sweep left the split-step stability limits; reduce dt"
         )
-
-
-def _interval_drive(
-    zeta: np.ndarray, f: np.ndarray, plan: _SplitPlan, l0: complex
-) -> tuple[np.ndarray, np.ndarray]:
-    """Detuning phases exp(-i c_q dt zeta) and exact pumped-mode drive increments of the
-    substeps of one interval, (Q, B) each, for field-independent detuning zeta and pump f
-    (Q, B) at the substep midpoints; l0 is L_mu of the pumped mode."""
-    rot = np.exp(-1j * (plan.c * plan.dt)[:, None] * zeta)
-    return rot, f * (plan.e0 * rot - 1.0) / (l0 - 1j * zeta)
-
-
-def _coupled_interval(
-    psi: np.ndarray,
-    zeta: np.ndarray,
-    f: np.ndarray,
-    t0: float,
-    plan: _SplitPlan,
-    setup: _Setup,
-    noise: _VacuumNoise | None,
-) -> np.ndarray:
-    """Substeps of one interval starting at t0 (2/kappa) with auxiliary pumps or the thermal
-    shift and the plan's noise kicks; zeta and f (Q, B) at the substep midpoints. Returns psi."""
-    fft, ifft, kerr = setup.fft, setup.ifft, plan.kerr
-    aux, thermal, theta, l0 = setup.aux, setup.thermal, setup.theta, setup.lin[0]
-    dt, c, starts, e_sub = plan.dt, plan.c, plan.starts, plan.e_sub
-    kerr_list, sub_index, kicks = plan.kerr_list, plan.sub_index, plan.kicks
-    for q in range(c.size):
-        j = sub_index[q]
-        h = c[q] * dt
-        zq = zeta[q] - theta
-        rot_q = np.exp(-1j * h * zq)
-        a = fft(psi)
-        a *= e_sub[j]
-        a *= rot_q[:, None]
-        a[:, 0] += f[q] * (e_sub[j][0] * rot_q - 1.0) / (l0 - 1j * zq)
-        tq = t0 + starts[q]
-        for m, amp, sigma, lm in aux:
-            # exact integral of the drive amp e^{-i sigma t} over the substep
-            a[:, m] += (
-                amp
-                * np.exp(-1j * sigma * tq)
-                * (e_sub[j][m] * rot_q - np.exp(-1j * sigma * h))
-                / (lm - 1j * zq + 1j * sigma)
-            )
-        if thermal is not None:
-            _relax_thermal(theta, (a.real**2 + a.imag**2).sum(axis=1), h, thermal)
-        if kicks[q] is not None:
-            noise.kick(a, kicks[q])
-        psi = ifft(a)
-        kerr(psi, kerr_list[q])
-    return psi
 
 
 @dataclass(frozen=True, eq=False)
 class _Picture:
-    """RK4IP operators in the interaction picture of the linear operator (mode domain).
+    """RK4IP operators of a batch in the interaction picture of the linear operator (mode
+    domain).
 
     Attributes:
         rhs: stage function M(a, tau, f) = N / i: Kerr term and drives.
-        f_at: pump amplitude f at tau (float for one member, (B,) array otherwise).
+        f_at: pump amplitude f at tau, (B,).
         propagator: propagator(step, t0, t1, out) writes exp(L step - i int_t0^t1 (zeta -
             theta)) into out and returns it.
-        norm: L2 norm of each member's mode amplitudes, (B,) (or (1,) for one member).
+        norm: L2 norm of each member's mode amplitudes, (B,).
     """
 
-    rhs: Callable[[np.ndarray, float, float | np.ndarray], np.ndarray]
-    f_at: Callable[[float], float | np.ndarray]
+    rhs: Callable[[np.ndarray, float, np.ndarray], np.ndarray]
+    f_at: Callable[[float], np.ndarray]
     propagator: Callable[[float, float, float, np.ndarray], np.ndarray]
     norm: Callable[[np.ndarray], np.ndarray]
 
@@ -714,19 +610,18 @@ def _interaction_picture(
     setup: _Setup,
     det: PiecewiseLinear,
     pmp: PiecewiseLinear,
-    shape: tuple[int, ...],
+    shape: tuple[int, int],
     cdtype: np.dtype,
 ) -> _Picture:
-    """The RK4IP operators for mode-domain states of the given shape, (N,) for one member or
-    (B, N), and complex dtype; the detuning is exact for piecewise-linear schedules."""
-    single = len(shape) == 1
-    b, n = (1, shape[0]) if single else shape
+    """The RK4IP operators for mode-domain batches of the given shape (B, N) and complex dtype;
+    the detuning is exact for piecewise-linear schedules."""
+    b, n = shape
     rdtype = np.float32 if cdtype == np.complex64 else np.float64
     fft, ifft, lin, aux, theta = setup.fft, setup.ifft, setup.lin, setup.aux, setup.theta
     p_buf = np.empty(shape, rdtype)
     exp_cache: dict[float, np.ndarray] = {}
 
-    def rhs(x: np.ndarray, tau: float, f: float | np.ndarray) -> np.ndarray:
+    def rhs(x: np.ndarray, tau: float, f: np.ndarray) -> np.ndarray:
         # M(x) = FFT(|psi|^2 psi) - i f e_0 (- i aux drives), so that N = i M
         field = ifft(x)
         np.abs(field, out=p_buf)
@@ -738,25 +633,9 @@ def _interaction_picture(
             out[..., j] -= 1j * amp * np.exp(-1j * sigma * tau)
         return out
 
-    if single and det.batch == 1 and pmp.batch == 1:
-
-        def phase_between(t0: float, t1: float) -> complex | np.ndarray:
-            ph = det.antiderivative_scalar(t1) - det.antiderivative_scalar(t0)
-            return cmath.exp(-1j * (ph - float(theta[0]) * (t1 - t0)))
-
-        def f_at(tau: float) -> float | np.ndarray:
-            return pmp.at_scalar(tau)
-
-    else:
-
-        def phase_between(t0: float, t1: float) -> complex | np.ndarray:
-            ph = det.antiderivative(t1) - det.antiderivative(t0) - theta * (t1 - t0)
-            rot = np.exp(-1j * ph)
-            return complex(rot[0]) if single else rot[:, None]
-
-        def f_at(tau: float) -> float | np.ndarray:
-            value = pmp.at(tau)
-            return float(value[0]) if single else value
+    def phase_between(t0: float, t1: float) -> np.ndarray:
+        ph = det.antiderivative(t1) - det.antiderivative(t0) - theta * (t1 - t0)
+        return np.exp(-1j * ph)[:, None]
 
     def propagator(step: float, t0: float, t1: float, out: np.ndarray) -> np.ndarray:
         base = exp_cache.get(step)
@@ -768,19 +647,17 @@ def _interaction_picture(
         return np.multiply(base, phase_between(t0, t1), out=out)
 
     def norm(x: np.ndarray) -> np.ndarray:
-        if single:
-            return np.sqrt(np.array([np.vdot(x, x).real], dtype=float))
         flat = x.view(rdtype).reshape(b, 2 * n)
         return np.sqrt(np.einsum("ij,ij->i", flat, flat).astype(float))
 
-    return _Picture(rhs, f_at, propagator, norm)
+    return _Picture(rhs, pmp.at, propagator, norm)
 
 
 _Trial = Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], tuple[np.ndarray, float]]
 
 
 def _rk4ip_trial(
-    picture: _Picture, shape: tuple[int, ...], cdtype: np.dtype, rtol: float
+    picture: _Picture, shape: tuple[int, int], cdtype: np.dtype, rtol: float
 ) -> _Trial:
     """trial(a, a_new, k_fsal, tau, step) writes one RK4IP step of a from tau into a_new and
     returns its last stage (the next FSAL stage) and the largest error ratio of the embedded
@@ -829,7 +706,7 @@ def _rk4ip_trial(
 
 def _on_step_grid(h: float) -> float:
     """Largest step of the geometric grid 2^(k/4) not above h (2/kappa); the grid lets the
-    propagators be cached."""
+    propagators be cached (the compiled loop's ``kernels.on_step_grid`` is the same)."""
     return 2.0 ** (math.floor(4 * math.log2(h)) / 4)
 
 
@@ -842,7 +719,7 @@ def _step_after_accept(err: float, step: float, h: float, h_max: float) -> float
     return h
 
 
-def _rk4ip(
+def _rk4ip_batch(
     model: LLEModel,
     det: PiecewiseLinear,
     pmp: PiecewiseLinear,
@@ -855,17 +732,15 @@ def _rk4ip(
 ) -> Trajectory:
     """Adaptive RK4IP run of the batch psi (B, N) over duration (2/kappa) from a first step h,
     for the local relative tolerance rtol, with optional noise kicks, recording n_samples
-    samples."""
+    samples: numpy stages on scipy's row-vectorised transforms, which keep a member's share of
+    a large batch cheaper than a one-member compiled run (:func:`_rk4ip`)."""
     # The interaction picture holds loss, dispersion and the (scalar, hence commuting) detuning:
     # its propagator over [t0, t1] is exp(L (t1 - t0) - i int_t0^t1 (zeta - theta)), exact for
     # piecewise-linear schedules. The stages only see the Kerr term and the drives; they are
     # stored divided by i (M = N / i), and the factor i goes into the stage weights. A noise
     # kick follows the first step ending at least `spacing` after the previous kick, and the
     # last step of every sample interval; it renews the first stage (FSAL) of the next step.
-    single = psi.shape[0] == 1
     setup, a = _start(model, det, pmp, psi, n_samples)
-    if single:
-        a = a[0]
     picture = _interaction_picture(setup, det, pmp, a.shape, psi.dtype)
     trial = _rk4ip_trial(picture, a.shape, psi.dtype, rtol)
     a_new = np.empty(a.shape, psi.dtype)
@@ -911,7 +786,94 @@ def _rk4ip(
                         f"the adaptive step fell below {1e-12 * duration:.3g} at tau={tau:.4g}: "
                         "the run left the integrator's stability limits"
                     )
-        full = (a[None, :] if single else a).astype(complex)
+        full = a.astype(complex)
         psi = np.fft.ifft(full, norm="forward")
         setup.recorder.record(s, tau, theta, psi, full)
     return setup.recorder.result(psi, model.mu, "rk4ip", steps, rejected)
+
+
+def _rk4ip(
+    model: LLEModel,
+    det: PiecewiseLinear,
+    pmp: PiecewiseLinear,
+    duration: float,
+    psi: np.ndarray,
+    h: float,
+    rtol: float,
+    n_samples: int,
+    noise: _VacuumNoise | None,
+) -> Trajectory:
+    """Adaptive RK4IP run of one member psi (1, N) over duration (2/kappa) from a first step
+    h, for the local relative tolerance rtol, with optional noise kicks, recording n_samples
+    samples, in the compiled loop (the numpy stages of :func:`_rk4ip_batch` are bound by
+    call overhead for one member)."""
+    # The scheme, step control and noise kicks of _rk4ip_batch; the steps between two kicks
+    # run compiled (:func:`kernels.rk4ip_advance`), and a kick renews the first stage there.
+    from qkdchip.simulations.comb import kernels
+
+    setup, a = _start(model, det, pmp, psi, n_samples)
+    b, n = a.shape
+    a = np.ascontiguousarray(a, dtype=psi.dtype)
+    plan = kernels.fft_plan(n)
+    det_t, det_v, det_c = _member_knots(det, b)
+    pump_t, pump_v, _ = _member_knots(pmp, b)
+    aux_idx = np.array([m for m, _, _, _ in setup.aux], dtype=np.int64)
+    aux_amp = np.array([amp for _, amp, _, _ in setup.aux], dtype=float)
+    aux_sig = np.array([sigma for _, _, sigma, _ in setup.aux], dtype=float)
+    thermal = np.zeros(2)
+    if setup.thermal is not None:
+        thermal[:] = setup.thermal.coefficient, setup.thermal.response_time
+    k_fsal = np.empty_like(a)
+    sample_times = np.linspace(0.0, duration, n_samples)
+    interval = duration / (n_samples - 1)
+    spacing = interval / _kicks_per_interval(interval)
+    tol = 1e-14 * max(1.0, duration)
+    # tau, t_end, kick_at, h, h_max, rtol, atol (error-norm floor: far below any physical
+    # line, above round-off), duration, renew the first stage
+    state = np.array(
+        [0.0, 0.0, math.inf, _on_step_grid(h), duration / 4.0, rtol, 1e-12, duration, 1.0]
+    )
+    counts = np.zeros(2, dtype=np.int64)
+    last_kick = 0.0
+    for s in range(1, n_samples):
+        t_end = sample_times[s]
+        state[1] = t_end
+        if noise is not None:
+            state[2] = min(last_kick + spacing, t_end - tol)
+        while True:
+            status = kernels.rk4ip_advance(
+                a, k_fsal, state, counts, setup.lin, det_t, det_v, det_c, pump_t, pump_v,
+                aux_idx, aux_amp, aux_sig, setup.theta, thermal, *plan,
+            )  # fmt: skip
+            tau = float(state[0])
+            if status == 1:
+                raise ValueError(
+                    f"the field became non-finite at tau={tau:.4g}: the run left the "
+                    "integrator's stability limits"
+                )
+            if status == 2:
+                raise ValueError(
+                    f"the adaptive step fell below {1e-12 * duration:.3g} at tau={tau:.4g}: "
+                    "the run left the integrator's stability limits"
+                )
+            if noise is not None and tau >= state[2]:
+                noise.kick(a, noise.scale(tau - last_kick))
+                state[8] = 1.0
+                last_kick = tau
+                state[2] = min(tau + spacing, t_end - tol)
+            if tau >= t_end - tol:
+                break
+        full = a.astype(complex)
+        psi = np.fft.ifft(full, norm="forward")
+        setup.recorder.record(s, tau, setup.theta, psi, full)
+    return setup.recorder.result(psi, model.mu, "rk4ip", int(counts[0]), int(counts[1]))
+
+
+def _member_knots(schedule: PiecewiseLinear, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Knot times (K,), values (K, B) and their running integral (K, B) of a schedule, with
+    one-member schedules repeated over the b members."""
+    return (
+        schedule.times.copy(),
+        _members(schedule.values, b),
+        _members(schedule.integral_at_knots, b),
+    )

@@ -53,35 +53,11 @@ class PiecewiseLinear:
         else:
             cumulative = np.zeros((1, v.shape[1]))
         object.__setattr__(self, "_cumulative", cumulative)
-        # plain-float copies for the scalar fast path of one-member schedules
-        object.__setattr__(self, "_v1", v[:, 0].tolist() if v.shape[1] == 1 else None)
-        object.__setattr__(self, "_c1", cumulative[:, 0].tolist() if v.shape[1] == 1 else None)
 
-    def antiderivative_scalar(self, tau: float) -> float:
-        """:meth:`antiderivative` of a one-member schedule as a float (no numpy overhead)."""
-        if self._v1 is None:
-            raise ValueError("antiderivative_scalar needs a schedule with one batch member")
-        knots, v, cum = self._knots, self._v1, self._c1
-        if tau <= knots[0] or len(knots) == 1:
-            return v[0] * (tau - knots[0])
-        if tau >= knots[-1]:
-            return cum[-1] + v[-1] * (tau - knots[-1])
-        i = bisect.bisect_right(knots, tau) - 1
-        x = tau - knots[i]
-        slope = (v[i + 1] - v[i]) / (knots[i + 1] - knots[i])
-        return cum[i] + v[i] * x + 0.5 * slope * x * x
-
-    def at_scalar(self, tau: float) -> float:
-        """:meth:`at` of a one-member schedule as a float (no numpy overhead)."""
-        if self._v1 is None:
-            raise ValueError("at_scalar needs a schedule with one batch member")
-        knots, v = self._knots, self._v1
-        if tau <= knots[0] or len(knots) == 1:
-            return v[0]
-        if tau >= knots[-1]:
-            return v[-1]
-        i = bisect.bisect_right(knots, tau) - 1
-        return v[i] + (tau - knots[i]) / (knots[i + 1] - knots[i]) * (v[i + 1] - v[i])
+    @property
+    def integral_at_knots(self) -> np.ndarray:
+        """Exact integral of the schedule from its first knot to each knot, (K, B)."""
+        return self._cumulative
 
     def antiderivative(self, tau: float) -> np.ndarray:
         """Exact integral of the schedule from its first knot to tau, shape (B,).

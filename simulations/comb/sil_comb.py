@@ -69,25 +69,6 @@ def _laser_detuning(sil: SelfInjection, xi: float, backward: complex, f: float) 
     return xi + sil.feedback * float(np.imag(np.exp(1j * sil.phase_rad) * backward)) / f
 
 
-def _rates(
-    spectrum: np.ndarray, backward: complex, *, xi: float, f: float, sil: SelfInjection
-) -> tuple[np.ndarray, complex]:
-    """Nonlinear, detuning, drive and backscatter rates of the forward spectrum and the
-    backward mode (everything but loss and dispersion)."""
-    zeta = _laser_detuning(sil, xi, backward, f)
-    field = np.fft.ifft(spectrum, norm="forward")
-    power = np.abs(field) ** 2
-    rate = 1j * np.fft.fft(power * field, norm="forward") - 1j * zeta * spectrum
-    rate[0] += f + 1j * sil.backscatter * backward
-    mean_power = float(power.mean())
-    back = (
-        -(1.0 + 1j * zeta) * backward
-        + 1j * sil.backscatter * spectrum[0]
-        + 2j * mean_power * backward
-    )
-    return rate, complex(back)
-
-
 def integrate_sil(
     norm: NormalisedResonator,
     *,
@@ -104,27 +85,19 @@ def integrate_sil(
         The final state and, every ``every`` steps and at the last: the locked detuning
         zeta0, the forward energy, the pump mode's amplitude and the step's index.
     """
-    half = np.exp(norm.model.linear_operator() * dtau / 2)
-    spectrum, backward = start.spectrum.astype(complex), complex(start.backward)
-    f = norm.f
-    zetas, energies, pumps, steps = [], [], [], []
-    last = len(xi) - 1
-    for i, x in enumerate(xi):
-        inter = half * spectrum
-        k1, b1 = _rates(spectrum, backward, xi=x, f=f, sil=sil)
-        k1 = half * k1
-        k2, b2 = _rates(inter + dtau / 2 * k1, backward + dtau / 2 * b1, xi=x, f=f, sil=sil)
-        k3, b3 = _rates(inter + dtau / 2 * k2, backward + dtau / 2 * b2, xi=x, f=f, sil=sil)
-        k4, b4 = _rates(half * (inter + dtau * k3), backward + dtau * b3, xi=x, f=f, sil=sil)
-        spectrum = half * (inter + dtau / 6 * (k1 + 2 * k2 + 2 * k3)) + dtau / 6 * k4
-        backward = backward + dtau / 6 * (b1 + 2 * b2 + 2 * b3 + b4)
-        if i % every == 0 or i == last:
-            zetas.append(_laser_detuning(sil, x, backward, f))
-            energies.append(float(np.sum(np.abs(spectrum) ** 2)))
-            pumps.append(complex(spectrum[0]))
-            steps.append(i)
-    final = SilState(spectrum, backward)
-    return final, np.asarray(zetas), np.asarray(energies), np.asarray(pumps), np.asarray(steps)
+    from qkdchip.simulations.comb import kernels
+
+    spectrum = np.array(start.spectrum, dtype=complex)
+    records = len(xi) // every + 2
+    zetas, energies = np.empty(records), np.empty(records)
+    pumps, steps = np.empty(records, complex), np.empty(records, dtype=np.int64)
+    backward, count = kernels.sil_advance(
+        spectrum, complex(start.backward), np.asarray(xi, dtype=float), dtau,
+        norm.model.linear_operator(), norm.f, sil.feedback, sil.phase_rad, sil.backscatter,
+        every, zetas, energies, pumps, steps, *kernels.fft_plan(spectrum.size),
+    )  # fmt: skip
+    final = SilState(spectrum, complex(backward))
+    return final, zetas[:count], energies[:count], pumps[:count], steps[:count]
 
 
 def run_sil_comb(

@@ -36,7 +36,6 @@ def test_soliton_steps_are_quantised() -> None:
         psi0=psi0,
         noise_rms=1e-3,
         rng=rng,
-        reinject_noise=False,
     )
     states = classify_trajectory(run, window=0.2, normal_dispersion=False)
     single = newton_solve(

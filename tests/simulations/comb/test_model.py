@@ -64,7 +64,6 @@ def test_parametric_threshold_and_first_sidebands() -> None:
         dt=0.02,
         noise_rms=1e-4,
         rng=np.random.default_rng(3),
-        reinject_noise=False,
     )
     states = classify_trajectory(run)
     assert states[0].state == "CW"
