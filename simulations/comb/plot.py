@@ -1,14 +1,12 @@
-"""Figures of a comb result: line spectrum and detuning sweep (matplotlib, Agg backend)."""
+"""Figures of a comb result: line spectrum and detuning sweep (matplotlib Figures made without
+pyplot, so the caller's backend is left alone)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from qkdchip.atomic import atomic_write_figure
 from qkdchip.simulations.comb.solve import CombResult
@@ -29,7 +27,8 @@ def plot_spectrum(result: CombResult, path: str | Path, *, min_power_dbm: float 
     wl = np.array([line.wavelength_nm for line in result.lines])
     power = result.power_dbm
     floor = max(float(power.max()) - 80.0, -120.0)
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.subplots()
     ax.vlines(wl, floor, np.maximum(power, floor), color="tab:blue", lw=1.2)
     pump = result.mu == 0
     ax.vlines(wl[pump], floor, power[pump], color="tab:orange", lw=1.6, label="pump (through)")
@@ -44,7 +43,6 @@ def plot_spectrum(result: CombResult, path: str | Path, *, min_power_dbm: float 
     fsr_ghz = result.fsr_hz / 1e9
     ax.set_title(f"{result.state}: {usable} lines >= {min_power_dbm:g} dBm, FSR {fsr_ghz:.2f} GHz")
     ax.legend(loc="upper right")
-    fig.tight_layout()
     return atomic_write_figure(path, fig, dpi=120)
 
 
@@ -58,7 +56,8 @@ def plot_sweep(result: CombResult, path: str | Path) -> Path:
     det_mhz = result.sweep_detuning_hz / 1e6
     power_w = result.sweep_intracavity_power_w
     states = np.array(result.sweep_state)
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    ax = fig.subplots()
     ax.plot(det_mhz, power_w, color="0.7", lw=0.8)
     for name, colour in _STATE_COLOURS.items():
         sel = states == name
@@ -68,5 +67,4 @@ def plot_sweep(result: CombResult, path: str | Path) -> Path:
     ax.set_ylabel("intracavity power (W)")
     ax.set_title(f"detuning sweep; final state: {result.state}")
     ax.legend(loc="upper left")
-    fig.tight_layout()
     return atomic_write_figure(path, fig, dpi=120)

@@ -59,7 +59,7 @@ def test_plot_helpers_leave_the_backend_alone() -> None:
     code = (
         "import matplotlib; matplotlib.use('svg'); "
         "import qkdchip.report, qkdchip.simulations.qkd.plot, qkdchip.cli.simulate; "
-        "import qkdchip.circuits.preview; "
+        "import qkdchip.circuits.preview, qkdchip.simulations.comb.plot; "
         "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
