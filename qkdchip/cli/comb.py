@@ -163,6 +163,29 @@ def _sil_comb(ring: Resonator, power_w: float, args: argparse.Namespace) -> SilC
     )
 
 
+def _missed_comb_hint(ring: Any, power_w: float, n_modes: int) -> str:
+    """Where the detuning must end for a comb: the CW bistable range of this ring and pump
+    (three homogeneous states), in MHz, or that the pump is below threshold."""
+    import numpy as np
+
+    from qkdchip.simulations.comb.model import cw_intracavity_power
+
+    normalised = ring.normalise(n_modes, pump_power_w=power_w)
+    f = float(normalised.f)
+    zetas = np.linspace(0.0, max(4.0, 1.5 * f**2), 4001)
+    bistable = zetas[[len(cw_intracavity_power(z, f)) == 3 for z in zetas]]
+    if f <= 1.0 or bistable.size == 0:
+        return (
+            f"the pump ({power_w * 1e3:.3g} mW, f^2 = {f**2:.2f}) is below the comb threshold "
+            "(f^2 > 1): raise --pump-mw"
+        )
+    low, high = normalised.detuning_hz_from_zeta(np.array([bistable[0], bistable[-1]])) / 1e6
+    return (
+        f"the sweep ended in a CW state; combs form where the detuning ends inside the "
+        f"bistable range, {low:.1f} to {high:.1f} MHz for this ring and pump"
+    )
+
+
 def comb(args: argparse.Namespace) -> int:
     """Run the comb simulation, print the lines and write the plots and JSON."""
     from qkdchip.simulations.comb import reference_comb, reference_resonator, solve_comb
@@ -250,6 +273,8 @@ def comb(args: argparse.Namespace) -> int:
             f"self-injection locked: frequency noise / {sil['stabilisation']:.1f}, pump "
             f"linewidth {sil['pump_linewidth_hz']:.3g} Hz"
         )
+    if args.sweep is not None and result.state == "CW":
+        console.print(f"[yellow]hint:[/] {_missed_comb_hint(ring, power_w, args.modes)}")
     console.print(
         f"state {result.state}, pump {result.pump_power_w * 1e3:.1f} mW "
         f"(f^2 = {result.f_squared:.2f}), conversion efficiency "

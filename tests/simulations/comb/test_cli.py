@@ -79,3 +79,13 @@ def test_the_self_injection_locked_pump_gives_hz_level_lines(
     assert len(lines) >= 10
     assert all(0 < line["linewidth_hz"] < 2 * sil["pump_linewidth_hz"] for line in lines)
     assert (tmp_path / "comb_lines.json").is_file()
+
+
+def test_a_sweep_that_misses_the_resonance_says_where_combs_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["comb", "--sweep=-500:-300", "--modes", "64", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "state CW" in out
+    assert "bistable range" in out
