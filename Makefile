@@ -1,13 +1,16 @@
 # Two commands for a fresh Debian bookworm machine (as root): `make run` and `make test`.
 # `make setup` is idempotent: each step runs only when its result is missing or out of date.
+# `make docs` builds the documentation site into site/ (offline; warnings are errors).
 
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := python3-meep python3-venv
+APT_PACKAGES := python3-meep python3-venv klayout
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# NO_MKDOCS_2_WARNING silences Material for MkDocs' notice about MkDocs 2.
+MKDOCS_BUILD := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
-.PHONY: setup apt-packages run test lint bench clean
+.PHONY: setup apt-packages run test docs lint bench clean
 
 setup: $(STAMP)
 
@@ -33,7 +36,11 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MKDOCS_BUILD) --quiet
 	$(PY) -m pytest -q
+
+docs: setup
+	$(MKDOCS_BUILD)
 
 lint: setup
 	$(VENV)/bin/ruff check --fix .
@@ -43,4 +50,4 @@ bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build site *.egg-info

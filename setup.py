@@ -5,9 +5,4 @@ repository root all see one ordinary package."""
 
 from setuptools import find_packages, setup
 
-setup(
-    packages=find_packages(include=["qkdchip", "qkdchip.*"]),
-    package_data={
-        "": ["*.json", "*.toml", "*.yaml", "*.lyp", "data/*.json", "data/devices/*.json"]
-    },
-)
+setup(packages=find_packages(include=["qkdchip", "qkdchip.*"]))  # data: pyproject.toml
