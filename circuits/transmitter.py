@@ -38,7 +38,7 @@ Needs the InP PDK active (``qkdchip.pdk.inp.get_pdk().activate()``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import gdsfactory as gf
@@ -229,9 +229,11 @@ def transmitter_chip(
         im_arm_length_um, im_arm_separation_um: intensity modulators (MZMs) (µm).
         pm_length_um: phase modulator electrode length (µm).
         voa_length_um: attenuator length (µm).
-        combiner_width_um, combiner_length_um, combiner_port_offset_um,
-        combiner_access_width_um, combiner_taper_um: the 2:1 MMI combiner, also the MZMs'
-            splitters and combiners (µm).
+        combiner_width_um: width of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
+        combiner_length_um: length of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
+        combiner_port_offset_um: port offset of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
+        combiner_access_width_um: access width of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
+        combiner_taper_um: access taper length of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
         dc_pad_um, rf_pad_um, pad_pitch_um: pad sides and the slot pitch of the pad rows (µm).
         pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
         wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
@@ -245,15 +247,8 @@ def transmitter_chip(
         contact and pad points) for the geometric checks.
     """
     rules = design_rules()
-    wiring = _Wiring(
-        wire_width_um=wire_width_um,
-        channel_pitch_um=channel_pitch_um,
-        dc_pad_um=dc_pad_um,
-        rf_pad_um=rf_pad_um,
-        pad_pitch_um=pad_pitch_um,
-        pad_edge_margin_um=pad_edge_margin_um,
-        label_keepout_um=label_keepout_um,
-    )
+    settings = locals()
+    wiring = _Wiring(**{f.name: settings[f.name] for f in fields(_Wiring)})
     _check_wiring_room(wiring, link_um=link_um, metal_space_um=rules.layer(METAL).min_space_um)
     cells = _chip_cells(
         ridge_width_um=ridge_width_um,

@@ -333,7 +333,7 @@ def network(ctx: FlowContext) -> StageResult:
         reach = ctx.cached("reach", key, lambda: _reach(ctx, setup, max(good)), Reach)[0]
     longest = net.by_distance[-1]
     security = None
-    if any(p.status == "ok" for p in longest.pairs):
+    if any(p.key_rate_per_pulse > 0.0 for p in longest.pairs):
         security = ctx.cached(
             "security",
             key,
@@ -465,10 +465,10 @@ def _untested_draws(ctx: FlowContext, setup: _NetworkSetup) -> UntestedDrawSet:
 
 
 def _weakest_link(
-    setup: _NetworkSetup, links: Sequence[PairLinks]
+    setup: _NetworkSetup, links: Sequence[PairLinks], *, with_key: bool = False
 ) -> tuple[int, PairLink, tuple[ClientChip, ClientChip]]:
-    """The working pair with the lowest key rate over PLOB on these links: its number, its
-    link and its chips."""
+    """The working pair with the lowest key rate over PLOB on these links (among those with a
+    key when ``with_key``): its number, its link and its chips."""
     from qkdchip.simulations.network.model import lock_client, pair_link
 
     model, channels, clients = setup.model, setup.channels, setup.clients.deployed
@@ -487,6 +487,8 @@ def _weakest_link(
         )
         key = setup.key_rate(system=built.system, protocol=model.protocol.name)
         ratio = float(key["ratio_to_plob"])
+        if with_key and ratio <= 0.0:
+            continue
         if best is None or ratio < best[0]:
             best = (ratio, i + 1, built, chips)
     if best is None:
@@ -508,7 +510,7 @@ def _security(ctx: FlowContext, setup: _NetworkSetup, distance_km: float) -> Sec
     and isolation that keep its key within 1 %."""
     from qkdchip.simulations.network.security import security_margins
 
-    pair, link, chips = _weakest_link(setup, ctx.scenario.network.links(distance_km))
+    pair, link, chips = _weakest_link(setup, ctx.scenario.network.links(distance_km), with_key=True)
     return security_margins(
         model=setup.model, pair=pair, link=link, chips=chips, seed=ctx.scenario.seed
     )

@@ -187,6 +187,93 @@ def on_step_grid(h):
 
 
 @_jit
+def _step_drive(det_t, det_v, det_c, pump_t, pump_v, theta, times, drive):
+    """Per member, the detuning phase over each half step (rot1, rot2: exp(-i int (zeta -
+    theta))) and the pump at the step's start, middle and end (f_now, f_mid, f_end), into
+    drive = (rot1, rot2, f_now, f_mid, f_end); times = (tau, mid, end)."""
+    tau, mid, end = times
+    rot1, rot2, f_now, f_mid, f_end = drive
+    for b in range(theta.size):
+        z0 = _schedule_integral(det_t, det_v, det_c, tau, b)
+        z1 = _schedule_integral(det_t, det_v, det_c, mid, b)
+        z2 = _schedule_integral(det_t, det_v, det_c, end, b)
+        rot1[b] = _cis(-((z1 - z0) - theta[b] * (mid - tau)))
+        rot2[b] = _cis(-((z2 - z1) - theta[b] * (end - mid)))
+        f_now[b] = _schedule_at(pump_t, pump_v, tau, b)
+        f_mid[b] = _schedule_at(pump_t, pump_v, mid, b)
+        f_end[b] = _schedule_at(pump_t, pump_v, end, b)
+
+
+@_jit
+def _nonlinear(tmp, out, field, scratch, fft_plan, f_s, aux_idx, aux_amp, aux_sig, t_s):
+    """out = FFT(|psi|^2 psi) - i f e_0 - i sum aux e^{-i sigma t} e_j of each member's field
+    tmp (the nonlinear term divided by i); fft_plan = (radices, forward, inverse twiddles)."""
+    radices, tw_f, tw_i = fft_plan
+    for b in range(tmp.shape[0]):
+        _kerr(tmp[b], field, scratch, radices, tw_f, tw_i)
+        for i in range(tmp.shape[1]):
+            out[b, i] = field[i]
+        out[b, 0] -= 1j * f_s[b]
+        for j in range(aux_idx.size):
+            out[b, aux_idx[j]] -= 1j * aux_amp[j] * _cis(-aux_sig[j] * t_s)
+
+
+@_jit
+def _relax_shift(theta, thermal, step, norm_new):
+    """Relax each member's thermal shift towards coefficient * <|psi|^2> over ``step``
+    (thermal = [coefficient, response_time]; response_time 0: no thermal shift)."""
+    if thermal[1] > 0:
+        relax = -math.expm1(-step / thermal[1])
+        for b in range(theta.size):
+            theta[b] += relax * (thermal[0] * norm_new[b] ** 2 - theta[b])
+
+
+@_jit
+def _stage_input(stage, a, k_fsal, a_i, ks, tmp, e_half, rot1, rot2, ih):
+    """The field (tmp) at which stage ``stage + 1`` of the ERK4(3)-IP step evaluates the
+    nonlinear term; stage 0 also moves a and the FSAL stage into the interaction picture
+    (a_i, ks[0]); stage 3 forms the fourth-order solution."""
+    b_count, n = a.shape
+    for b in range(b_count):
+        for i in range(n):
+            if stage == 0:
+                e1 = e_half[i] * rot1[b]
+                a_i[b, i] = e1 * a[b, i]
+                ks[0, b, i] = e1 * k_fsal[b, i]
+                tmp[b, i] = ks[0, b, i] * (0.5 * ih) + a_i[b, i]
+            elif stage == 1:
+                tmp[b, i] = ks[1, b, i] * (0.5 * ih) + a_i[b, i]
+            elif stage == 2:
+                tmp[b, i] = (ks[2, b, i] * ih + a_i[b, i]) * (e_half[i] * rot2[b])
+            else:
+                s = ((ks[1, b, i] + ks[2, b, i]) * 2.0 + ks[0, b, i]) * (ih / 6.0)
+                s = s + a_i[b, i]
+                tmp[b, i] = ks[3, b, i] * (ih / 6.0) + s * (e_half[i] * rot2[b])
+
+
+@_jit
+def _error_ratio(ks, tmp, step, atol, rtol, norm_err, norm_new):
+    """Largest error-to-tolerance ratio over the members (NaN wins): the embedded error
+    |k4 - k5| step / 10 against atol + rtol |a_new|; fills each member's norms."""
+    b_count, n = tmp.shape
+    err = 0.0
+    for b in range(b_count):
+        e_acc = 0.0
+        n_acc = 0.0
+        for i in range(n):
+            d = ks[3, b, i] - ks[4, b, i]
+            e_acc += d.real * d.real + d.imag * d.imag
+            z = tmp[b, i]
+            n_acc += z.real * z.real + z.imag * z.imag
+        norm_err[b] = math.sqrt(e_acc)
+        norm_new[b] = math.sqrt(n_acc)
+        ratio = norm_err[b] * (step / 10.0) / (atol + rtol * norm_new[b])
+        if ratio != ratio or ratio > err:
+            err = ratio
+    return err
+
+
+@_jit
 def rk4ip_advance(
     a,
     k_fsal,
@@ -256,15 +343,8 @@ def rk4ip_advance(
             for i in range(n):
                 e_half[i] = _cexp(lin[i] * (0.5 * step))
             e_step = step
-        for b in range(b_count):
-            z0 = _schedule_integral(det_t, det_v, det_c, tau, b)
-            z1 = _schedule_integral(det_t, det_v, det_c, mid, b)
-            z2 = _schedule_integral(det_t, det_v, det_c, end, b)
-            rot1[b] = _cis(-((z1 - z0) - theta[b] * (mid - tau)))
-            rot2[b] = _cis(-((z2 - z1) - theta[b] * (end - mid)))
-            f_now[b] = _schedule_at(pump_t, pump_v, tau, b)
-            f_mid[b] = _schedule_at(pump_t, pump_v, mid, b)
-            f_end[b] = _schedule_at(pump_t, pump_v, end, b)
+        drive = (rot1, rot2, f_now, f_mid, f_end)
+        _step_drive(det_t, det_v, det_c, pump_t, pump_v, theta, (tau, mid, end), drive)
         ih = 1j * step
         for stage in range(-1, 4):
             if stage == -1:
@@ -274,59 +354,21 @@ def rk4ip_advance(
                 t_s = tau
                 f_s = f_now
                 out = k_fsal
-            elif stage == 0:
-                for b in range(b_count):
-                    for i in range(n):
-                        e1 = e_half[i] * rot1[b]
-                        a_i[b, i] = e1 * a[b, i]
-                        ks[0, b, i] = e1 * k_fsal[b, i]
-                        tmp[b, i] = ks[0, b, i] * (0.5 * ih) + a_i[b, i]
-                t_s = mid
-                f_s = f_mid
-                out = ks[1]
-            elif stage == 1:
-                for b in range(b_count):
-                    for i in range(n):
-                        tmp[b, i] = ks[1, b, i] * (0.5 * ih) + a_i[b, i]
-                out = ks[2]
-            elif stage == 2:
-                for b in range(b_count):
-                    for i in range(n):
-                        tmp[b, i] = (ks[2, b, i] * ih + a_i[b, i]) * (e_half[i] * rot2[b])
-                t_s = end
-                f_s = f_end
-                out = ks[3]
             else:
-                # the fourth-order solution
-                for b in range(b_count):
-                    for i in range(n):
-                        s = ((ks[1, b, i] + ks[2, b, i]) * 2.0 + ks[0, b, i]) * (ih / 6.0)
-                        s = s + a_i[b, i]
-                        tmp[b, i] = ks[3, b, i] * (ih / 6.0) + s * (e_half[i] * rot2[b])
-                out = ks[4]
-            for b in range(b_count):
-                _kerr(tmp[b], field, scratch, radices, tw_f, tw_i)
-                for i in range(n):
-                    out[b, i] = field[i]
-                out[b, 0] -= 1j * f_s[b]
-                for j in range(aux_idx.size):
-                    out[b, aux_idx[j]] -= 1j * aux_amp[j] * _cis(-aux_sig[j] * t_s)
+                _stage_input(stage, a, k_fsal, a_i, ks, tmp, e_half, rot1, rot2, ih)
+                out = ks[stage + 1]
+                if stage == 0:
+                    t_s = mid
+                    f_s = f_mid
+                elif stage == 2:
+                    t_s = end
+                    f_s = f_end
+            _nonlinear(
+                tmp, out, field, scratch, (radices, tw_f, tw_i), f_s, aux_idx, aux_amp, aux_sig, t_s
+            )
             if stage == -1:
                 renew = False
-        err = 0.0
-        for b in range(b_count):
-            e_acc = 0.0
-            n_acc = 0.0
-            for i in range(n):
-                d = ks[3, b, i] - ks[4, b, i]
-                e_acc += d.real * d.real + d.imag * d.imag
-                z = tmp[b, i]
-                n_acc += z.real * z.real + z.imag * z.imag
-            norm_err[b] = math.sqrt(e_acc)
-            norm_new[b] = math.sqrt(n_acc)
-            ratio = norm_err[b] * (step / 10.0) / (atol + rtol * norm_new[b])
-            if ratio != ratio or ratio > err:
-                err = ratio
+        err = _error_ratio(ks, tmp, step, atol, rtol, norm_err, norm_new)
         if not math.isfinite(err):
             status = 1
             break
@@ -335,10 +377,7 @@ def rk4ip_advance(
             a[:] = tmp
             k_fsal[:] = ks[4]
             counts[0] += 1
-            if thermal[1] > 0:
-                relax = -math.expm1(-step / thermal[1])
-                for b in range(b_count):
-                    theta[b] += relax * (thermal[0] * norm_new[b] ** 2 - theta[b])
+            _relax_shift(theta, thermal, step, norm_new)
             factor = 0.9 * err**-0.25 if err > 0 else 5.0
             if step == h or factor < 1.0:
                 h = on_step_grid(min(h_max, step * min(5.0, max(0.2, factor))))

@@ -353,6 +353,23 @@ def _path(
     return phi[:, :-1].reshape(runs, cycles, m), starts[:, -1], phi[:, -1]
 
 
+def _estimate(
+    phi: NDArray[np.float64],
+    signal: float,
+    background: float,
+    visibility: float,
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    """The server's phase estimates from one reference period per cycle: Poisson counts in
+    the four quadrature bins, whose fringe averages the phase ``phi`` over the period's
+    sub-bins (last axis), and ``atan2`` of their differences."""
+    cos_mean = np.cos(phi).mean(axis=-1)
+    sin_mean = np.sin(phi).mean(axis=-1)
+    fringe = signal * visibility * np.stack([cos_mean, -cos_mean, sin_mean, -sin_mean])
+    n = rng.poisson(signal + background + fringe).astype(float)
+    return np.arctan2(n[2] - n[3], n[0] - n[1])
+
+
 def simulate_phase_tracking(
     *,
     drift_rate_rad_per_s: float,
@@ -439,11 +456,7 @@ def simulate_phase_tracking(
                 phase=phase,
                 rng=rng,
             )
-            cos_mean = np.cos(phi[..., :n_ref]).mean(axis=-1)
-            sin_mean = np.sin(phi[..., :n_ref]).mean(axis=-1)
-            fringe = signal * visibility * np.stack([cos_mean, -cos_mean, sin_mean, -sin_mean])
-            n = rng.poisson(signal + background + fringe).astype(float)
-            estimate = np.arctan2(n[2] - n[3], n[0] - n[1])
+            estimate = _estimate(phi[..., :n_ref], signal, background, visibility, rng)
             correction = estimate[..., None]
             if predictor == "linear":
                 before = np.concatenate([previous[:, None], estimate[:, :-1]], axis=1)
@@ -662,9 +675,13 @@ def optimal_cycle(
     grid point wins a tie.
 
     Args:
-        drift_rate_rad_per_s, correlation_time_s, reference_count_rate_hz, visibility,
-            background_count_rate_hz, reference_sub_bins, quantum_samples: as for
-            :func:`tracking_error_variance`.
+        drift_rate_rad_per_s: as for :func:`tracking_error_variance`.
+        correlation_time_s: as for :func:`tracking_error_variance`.
+        reference_count_rate_hz: as for :func:`tracking_error_variance`.
+        visibility: as for :func:`tracking_error_variance`.
+        background_count_rate_hz: as for :func:`tracking_error_variance`.
+        reference_sub_bins: as for :func:`tracking_error_variance`.
+        quantum_samples: as for :func:`tracking_error_variance`.
         reference_periods_s: candidate T_ref, s.
         quantum_periods_s: candidate T_q, s.
         predictors: candidate predictors.

@@ -103,13 +103,17 @@ class Interference(Record):
     splitter_transmission: float = 0.5
 
     def __post_init__(self) -> None:
-        polarisation_visibility(extinction_db=self.polarisation_extinction_db)
-        temporal_visibility(
-            jitter_rms_s=self.timing_jitter_ps * 1e-12, pulse_fwhm_s=self.pulse_fwhm_ps * 1e-12
-        )
-        intensity_visibility(
-            imbalance_db=self.intensity_imbalance_db,
-            splitter_transmission=self.splitter_transmission,
+        check_range("polarisation_extinction_db", self.polarisation_extinction_db, 0.0, 200.0)
+        check_range("timing_jitter_ps", self.timing_jitter_ps, 0.0, 1e6)
+        check_range("pulse_fwhm_ps", self.pulse_fwhm_ps, 0.0, 1e6, low_open=True)
+        check_range("intensity_imbalance_db", self.intensity_imbalance_db, -60.0, 60.0)
+        check_range(
+            "splitter_transmission",
+            self.splitter_transmission,
+            0.0,
+            1.0,
+            low_open=True,
+            high_open=True,
         )
 
     def factors(self) -> dict[str, float]:
