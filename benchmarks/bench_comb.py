@@ -20,8 +20,8 @@ split step.
    early, at zeta0 19-23). Times are whole processes (interpreter start, imports, numba
    compilation or cache load, run), each a child process of this one; the package is timed
    with an empty numba cache (cold compile) and again with that cache filled.
-2. The notes' set A (N = 512, f^2 = 22, d2 = 0.041), bright-soliton sweep, against the plain
-   numpy first-order split step of the reference notes' appendix. The notes' full sweep
+2. Set A (PyCORe's ``tests/test.py`` resonator: N = 512, f^2 = 22, d2 = 0.041), bright-soliton
+   sweep, against a plain numpy first-order split step. The full sweep
    (zeta0 -5 -> 32) ends beyond the soliton existence limit pi^2 f^2/8 = 27.1 (a CW state) and
    crosses a chaotic stage whose trajectory cannot be reproduced across step sizes, so "final
    line powers" are only well defined on the deterministic soliton part: a single soliton
@@ -56,7 +56,7 @@ TOL_DB = 0.1
 
 
 def baseline(psi, zeta_of, duration, dt):
-    """Plain numpy first-order split step (the reference notes' appendix loop)."""
+    """Plain numpy first-order split step (the textbook loop: linear step in Fourier space)."""
     mu = np.fft.fftfreq(N, 1 / N)
     dmu = D2 * mu**2
     pin = np.zeros(N, complex)
@@ -103,7 +103,7 @@ def timed(fn):
 
 
 def compare_with_split_step() -> None:
-    """The notes' split step against this package on a soliton sweep and a batch."""
+    """A plain split step against this package on a soliton sweep and a batch."""
     from qkdchip.simulations.comb import LLEModel, integrate, linear_sweep
 
     model = LLEModel.from_coefficients(N, d2=D2)

@@ -8,10 +8,11 @@ model's device index follows the order of this list (``dbr_laser`` 0 is the sign
 
 This module imports no gdsfactory.
 
-Reference chip (paper Fig. 3; paper-facts 2.5 and 2.6): the pulse sequence drives IM III
+Reference chip (Fig. 3 caption of the Nature (2026) network paper): the pulse sequence drives IM III
 (pulse carving), IM I/II (decoy and signal intensities), PM I (phase encoding) and a PM for
 the reference pulses; "PM I" implies a PM II, and 3 IMs + 3 PMs = 6 modulators per chip
-matches the 117 of 120 modulators tested on 20 chips.
+matches the 117 of 120 modulators tested on 20 chips (a figure reported in news coverage of the
+paper, postquantum.com; the six-per-chip split is inferred, not stated).
 """
 
 from __future__ import annotations

@@ -24,11 +24,13 @@ from qkdchip.records import Record
 from qkdchip.validation import check_choice, check_range
 
 REFERENCE_FSR_HZ = 30.03e9
-"""FSR of the reference comb ring (paper fact 1.7, "measured to be 30.03 GHz")."""
+"""FSR of the reference comb ring (Nature (2026) network paper: "Its free spectral range was
+measured to be 30.03 GHz")."""
 DEFAULT_N_GROUP_THIN_SIN = 1.59
 """Group index of the 100 nm x 2.8 µm Si3N4 strip at 1550 nm, for FSR estimates of drawn rings:
 the MPB value 1.5899 of the shipped mode result (``qkdchip simulate modes`` at the reference
-ring's settings) to three digits (paper fact 1.15 brackets n_g at 1.6-1.93). This module imports
+ring's settings) to three digits (the Nature (2026) paper's 1.7 dB/m loss and Q of 20 million
+give n_g ≈ 1.93 through Q = 2π n_g / (λ α), inferred here, not stated). This module imports
 no simulation; tests/components/test_designs.py checks the value against the shipped result."""
 
 
@@ -202,7 +204,8 @@ class EdgeCouplerDesign(_Design):
 
     Attributes:
         tip_width_um: width at the facet in µm, [0.15, 2] (assumption: 0.3 µm, the WG min width).
-        taper_length_um: taper length in µm, [10, 2000] (notes §4: 100-300 µm typical).
+        taper_length_um: taper length in µm, [10, 2000] (assumed: 100-300 µm, as in
+            cspdk's edge couplers).
         waveguide_width_um: width of the connecting waveguide in µm, [0.3, 12].
     """
 
@@ -466,7 +469,7 @@ class SpotSizeConverterDesign(_Design):
             down-taper expanding the mode).
         taper_length_um: taper length in µm, [20, 1000].
         facet_angle_deg: angle between waveguide and facet normal in degrees, [0, 12]
-            (7-9° suppress back-reflection, notes §3.3; default 7°).
+            (7-9° suppress back-reflection: hhi SSC at 8°, Nazca demofab at 7°; default 7°).
         ridge_width_um: input ridge width in µm, [0.8, 6].
     """
 

@@ -21,7 +21,8 @@ hierarchy (``begin_shapes_rec``) and merged per layer, then checked for
   (``A.overlap.B``): shapes of both layers on top of each other.
 
 All distance checks use projection metrics, so 1 nm snapping jogs on curved waveguides are not
-reported as errors (Euclidean metrics flag them; reference notes §0.8).
+reported as errors (Euclidean metrics flag them as false width errors on gdsfactory's curved
+bus ends; see the 1 nm spurious vertices of gdsfactory issue #4400).
 
 Bend radius: each contour is smoothed by ``SMOOTH_DBU`` (removing 1 nm snapping jogs) and split
 at its corners (turns above ``CORNER_TURN_DEG``: end faces, junctions). At every vertex of a

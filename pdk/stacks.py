@@ -1,7 +1,7 @@
 """Vertical stacks of both platforms as plain numbers (no gdsfactory): what simulations need.
 
 * Si3N4: :class:`FilmStack`, with the film thickness as a parameter. Default: the 100 nm
-  ultralow-loss, normal-dispersion film of the reference comb chip (paper fact 1.3,
+  ultralow-loss, normal-dispersion film of the reference comb chip (Nature (2026) network paper:
   "fabricated on 100-nm-thick Si3N4 waveguides"). An 800 nm anomalous-dispersion film
   (Ligentec AN800-like) is the other supported case; any thickness in
   :data:`THICKNESS_RANGE_NM` builds.

@@ -34,7 +34,7 @@ def _draw_pad(
 def pad_dc(size_um: float = 100.0) -> gf.Component:
     """Square DC bond pad: p-metal with a plated opening, centred at the origin.
 
-    HHI uses 66-98 µm DC pads at 150 µm pitch (notes §3.3); 100 µm suits wire bonding::
+    HHI uses 66-98 µm DC pads at 150 µm pitch (hhi PDK code); 100 µm suits wire bonding::
 
               e2 (90°)
            +---------+

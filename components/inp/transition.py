@@ -14,7 +14,7 @@ from qkdchip.validation import check_range
 
 TRANSITION_LENGTH_UM = 75.0
 """Default transition length in µm (the Nazca demofab ``d2s``/``s2d`` transitions are 75 µm,
-reference notes §3.1)."""
+Nazca Design demofab ``pdk_30_BB_library.py``)."""
 
 
 @gf.cell

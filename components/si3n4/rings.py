@@ -29,7 +29,7 @@ from qkdchip.pdk.si3n4.layers import LAYER
 from qkdchip.validation import check_range
 
 N_GROUP_THICK_SIN = 2.05
-"""Assumption: group index of a 1.6 µm x 800 nm Si3N4 strip at 1550 nm (notes §4: 2.0-2.1)."""
+"""Assumption: group index of a 1.6 µm x 800 nm Si3N4 strip at 1550 nm (assumed, 2.0-2.1)."""
 
 
 def n_group_assumed(thickness_nm: float) -> float:

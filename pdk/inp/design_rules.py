@@ -52,7 +52,7 @@ def design_rules() -> DesignRules:
                 0.8,
                 100.0,
                 "assumption: Nazca demofab deep waveguide 1.5 µm with R 75 µm, HHI E1700 "
-                "R >= 250 µm (notes §3.3); 100 µm radius, 0.8 µm litho width/space",
+                "R >= 250 µm (hhi PDK code); 100 µm radius, 0.8 µm litho width/space",
             ),
             _rule(
                 "WG_SHALLOW",

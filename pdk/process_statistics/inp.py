@@ -1,7 +1,8 @@
 """Process statistics of the InP generic-integration platform (client transmitter chips).
 
 No InP foundry publishes wafer-level spreads, so the sigmas below are engineering assumptions
-taken from the priors in the project's reference notes (devices-yield.md section 4.2), and the
+set from MPB sensitivities (no public InP spread statistics were found; the reviews of Smit et
+al. 2014 and Augustin et al., JSTQE 2018, were read as abstracts only), and the
 killer-defect density is the one calibrated number: it is set so that the simulated modulator
 yield matches the reference experiment (117 of 120 modulators working, 95 % Clopper-Pearson
 interval 92.9 %-99.5 %); see ``qkdchip.simulations.wafer_yield.calibration``.
@@ -16,7 +17,7 @@ from qkdchip.pdk.process_statistics.model import (
 )
 from qkdchip.pdk.stacks import INP_RIDGE_WIDTH_UM
 
-_PRIOR = "assumption: devices-yield.md section 4.2 InP priors"
+_PRIOR = "assumption: InP prior (no published foundry spread)"
 _SIEPIC_LC = "correlation length: SiEPIC-Tools virtual-wafer default 4.5 mm (Si photonics)"
 _EPI_LC = "epitaxy varies smoothly across the wafer; 25 mm correlation length assumed"
 
@@ -157,7 +158,7 @@ INP_DEFECTS = DefectStatistics(
         "with every sigma at its prior: calibrate_defect_density(n_wafers=1024, sampler='sobol') "
         "gives 9.66, 9.72, 9.74 /cm^2 for seeds 0, 1, 2 (parametric modulator yield 99.77 %) "
         "(qkdchip.simulations.wafer_yield.calibration); alpha = 2 from the typical 0.5-2 of "
-        "mature processes (devices-yield.md section 4.3)"
+        "mature processes (assumed)"
     ),
     assumption=True,
 )

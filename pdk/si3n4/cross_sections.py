@@ -18,7 +18,8 @@ THIN_STRIP_WIDTH_UM = 2.8
 """Assumption: 2.8 µm wide core on the 100 nm film, as in ultralow-loss thin-nitride rings
 (Jin et al., Nat. Photon. 15, 346 (2021); Bauters et al., Opt. Express 19, 3163 (2011))."""
 THICK_STRIP_WIDTH_UM = 1.6
-"""Assumption: 1.6 µm wide core on 800 nm film, in the 1.5-2.2 µm anomalous-GVD range (notes §4)."""
+"""Assumption: 1.6 µm wide core on 800 nm film, inside the 1.5-2.2 µm width range assumed to give
+anomalous GVD in the C band (ring widths of thick-film Ligentec AN800 designs)."""
 
 
 def _min_radius(thickness_nm: float) -> float:

@@ -66,7 +66,7 @@ def design_rules(thickness_nm: float = DEFAULT_THICKNESS_NM) -> DesignRules:
             min_bend_radius_um=50.0,
             source=(
                 "assumption from thick-film kits: 0.236 µm coupler gap in cspdk SiN300, 0.7 µm "
-                "gap and ~50 µm rings in the Ligentec AN800 user code (reference notes §4)"
+                "gap and ~50 µm rings in public Ligentec AN800 user code (IPKISS)"
             ),
         )
     return DesignRules(

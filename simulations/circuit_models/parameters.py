@@ -30,7 +30,7 @@ from qkdchip.validation import check_choice
 
 INP_DEEP_LOSS_DB_PER_CM = 2.0
 """Assumption: deep-etched InP ridge loss; generic InP passive waveguides lose of order
-1-3 dB/cm (Smit et al., Semicond. Sci. Technol. 29, 083001 (2014); reference notes §3.3)."""
+1-3 dB/cm (Smit et al., Semicond. Sci. Technol. 29, 083001 (2014))."""
 INP_SHALLOW_LOSS_DB_PER_CM = 1.0
 """Assumption: shallow-etched ridges scatter less at their sidewalls than deep ones; the low
 end of the same 1-3 dB/cm range."""

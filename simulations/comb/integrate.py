@@ -115,8 +115,8 @@ class Trajectory:
     def power_balance_error(self) -> np.ndarray:
         """Relative residual of the steady-state balance <|psi|^2> = Re(f psi_0), per member.
 
-        Exact for any stationary state of the LLE with uniform loss (section 2.7 of the
-        reference notes); use it on runs that have settled.
+        Exact for any stationary state of the LLE with uniform loss (the Kerr term conserves the
+        photon number); use it on runs that have settled.
         """
         e = self.energy[-1]
         return np.abs(e - self.pump[-1] * self.pump_mode[-1].real) / np.maximum(e, 1e-300)

@@ -1,4 +1,4 @@
-"""The reference dark-pulse comb chip of the TF-QKD network (reference notes, set E).
+"""The reference dark-pulse comb chip of the TF-QKD network (Nature (2026) network paper).
 
 Known from the paper: FSR 30.03 GHz, 100-nm-thick Si3N4 film (normal dispersion), intrinsic Q
 of about 20 million, pump near 1549.78 nm, a self-injection-locked DFB pump and a dark-pulse

@@ -1,6 +1,7 @@
 """Physical resonator description and its mapping to the normalised LLE.
 
-Conventions (reference notes, section 2): D_int(mu) = omega_mu - omega_0 - D1 mu with D2 > 0
+Conventions (Herr et al., Nat. Photon. 8, 145 (2014); Kippenberg et al., Science 361, eaan8083
+(2018)): D_int(mu) = omega_mu - omega_0 - D1 mu with D2 > 0
 anomalous; detuning delta omega = omega_0 - omega_p (> 0: red-detuned); kappa = kappa_0 +
 kappa_ex; g = hbar omega0^2 c n2 / (n0^2 V_eff) with V_eff = A_eff L and L = c / (n_g FSR).
 Frequencies ``*_hz`` are ordinary frequencies (the angular value divided by 2 pi).

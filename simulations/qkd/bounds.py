@@ -52,7 +52,7 @@ def tgw_bound(eta: ArrayLike) -> NDArray[np.float64]:
     Takeoka, Guha, Wilde, "Fundamental rate-loss tradeoff for optical quantum key
     distribution", Nat. Commun. 5, 5235 (2014), arXiv:1504.06390 (title and authors checked).
     The abstract states the bound only in words ("solely a function of the channel loss");
-    the formula is recalled (reference notes and memory agree), not read from the body.
+    the formula is recalled, not checked against the source.
     Evaluated as ``(log1p(eta) - log1p(-eta)) / ln 2``, exact to rounding for small ``eta``.
     """
     arr = _transmittance(eta)

@@ -12,7 +12,7 @@ With Alice sending ``|sqrt(mu_a) e^{i t_a}>`` and Bob ``|sqrt(mu_b) e^{i t_b}>``
 intensities are ``(mu_a eta_a + mu_b eta_b)/2 +- V sqrt(mu_a eta_a mu_b eta_b) cos(d)`` with
 ``d`` the phase difference and ``V = 1 - 2 e_d`` the interference visibility (misalignment
 ``e_d``). For ``eta_a = eta_b`` this is the ``2 mu eta[(1-e_d)cos^2(d/2) + e_d sin^2(d/2)]``
-form of the reference notes.
+form recalled for the SNS papers (recalled, not checked against the source).
 
 Checks: the tests compare every yield with an independent photon-number or phase average,
 and together with the asymptotic SNS rate the model reproduces the secure distances stated in

@@ -15,7 +15,7 @@ which gives (1) with ``s_0 = S_00``. In finite size ``S_10`` enters as a lower b
 ``S_20``, ``S_00`` as upper bounds. This is the two-decoy bound of Ma, Qi, Zhao, Lo, PRA 72,
 012326 (2005) applied to a one-sided source; the SNS papers use it with
 ``S_k0 := (S_k0 + S_0k)/2`` (Jiang et al., PRApplied 12, 024061 (2019), arXiv:1904.00192, as
-recalled in the reference notes; equation number not verified). Wang, Yu, Hu 2018 state the
+recalled, not checked against the source; equation number not verified). Wang, Yu, Hu 2018 state the
 same bound for the two-mode X-window source of total intensity ``2 mu`` (their Eq. (44)
 according to the ``snstfqkd`` package's ``decoy_analysis.py``, a third-party transcription).
 The tests check (1) against the forward model's true yield.
@@ -28,7 +28,8 @@ carries the error ``e_1``, higher photon numbers contribute non-negatively:
 
 (Wang, Yu, Hu, PRA 98, 062323 (2018), arXiv:1805.09222: the same expression appears in two
 independent transcriptions of the paper, the ``snstfqkd`` package, which labels it Eq. (45),
-and the "TF-QKD 族三变体精读" literature memo; not read from the full text.) The derivation
+and a third-party Chinese reading note on GitHub, "TF-QKD 族三变体精读", citing
+arXiv:1805.09222v9; not read from the full text.) The derivation
 above (``T_X1 = sum_n P(n) e_n s_n`` over the Poisson(2 mu_1) photon number) is complete
 given the SNS security argument that the X1 single-photon phase-flip rate equals that of the
 untagged bits. Finite size: ``T_X1`` upper bound, ``S_00`` lower bound, ``s_1`` lower bound.

@@ -229,7 +229,8 @@ class _Space:
 
 
 def _typical_start(protocol: str, n_intensities: int) -> SnsParameters:
-    """A starting point near the optima reported for typical settings (reference notes 4.5)."""
+    """A starting point near typical optima (assumed; eps 0.04 for SNS and 0.25 for SNS-AOPP as in
+    the notebook of Bertaina et al., arXiv:2310.08621)."""
     eps = 0.25 if protocol == "sns-aopp" else 0.04
     mu_2 = None if n_intensities == 3 else 0.2
     p_0, p_1 = (0.5, 0.5) if n_intensities == 3 else (0.4, 0.4)
@@ -824,8 +825,15 @@ def sweep_distances(
     Args:
         system: the link; :meth:`SnsSystem.with_distance` keeps its arm-length ratio.
         distances_km: total Alice-Bob lengths (km), any order.
-        protocol, n_intensities, security, concentration, seed, asymmetric_source, bound,
-            phase_slices, flaws: as in :func:`optimise_key_rate`.
+        protocol: as in :func:`optimise_key_rate`.
+        n_intensities: as in :func:`optimise_key_rate`.
+        security: as in :func:`optimise_key_rate`.
+        concentration: as in :func:`optimise_key_rate`.
+        seed: as in :func:`optimise_key_rate`.
+        asymmetric_source: as in :func:`optimise_key_rate`.
+        bound: as in :func:`optimise_key_rate`.
+        phase_slices: as in :func:`optimise_key_rate`.
+        flaws: as in :func:`optimise_key_rate`.
 
     Returns:
         One :class:`KeyRateResult` per distance, in the order given.

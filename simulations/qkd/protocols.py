@@ -15,15 +15,14 @@ could be read (abstract numbers).
 
 * SNS asymptotic -- Wang, Yu, Hu, PRA 98, 062323 (2018), arXiv:1805.09222, Eq. (4):
   ``R = 2 eps (1-eps) mu_z e^{-mu_z} s_1 [1 - H(e_1^ph)] - f S_Z H(E_Z)`` per Z window.
-  Equation number and form agree in two independent transcriptions (the "TF-QKD 族三变体精读"
-  literature memo and the ``snstfqkd`` package's ``security/key_rate.py``, both found
-  through the code index); not read from the paper. Here multiplied by the window-matching
+  Equation number and form agree in two independent third-party transcriptions (a Chinese
+  reading note on GitHub, "TF-QKD 族三变体精读", and the ``snstfqkd`` package's
+  ``security/key_rate.py``); not read from the paper. Here multiplied by the window-matching
   factor ``p_z^2`` (``p_z = 1`` in the asymptotic optimisation) and used with the one-sided
   decoy bounds of :mod:`.decoy`. The abstract's reach-versus-misalignment claims are
   reproduced (test_published.py).
 * SNS finite-key -- key length of Jiang, Yu, Hu, Wang, PRApplied 12, 024061 (2019),
-  arXiv:1904.00192, as recalled in the reference notes (equation number unknown, not
-  verified):
+  arXiv:1904.00192, recalled, not checked against the source (equation number unknown):
   ``N_f = n_1 [1 - H(e_1^ph)] - f n_t H(E_Z) - log2(2/eps_cor) - 2 log2(1/(sqrt2 eps_PA eps_hat))``
   with expected-value bounds from a pluggable concentration inequality applied to the decoy
   counts (decoy windows only, no pooling of Z-window vacua), ``n_1 = phi^L(<n_1>^L)`` and
@@ -42,7 +41,8 @@ could be read (abstract numbers).
     one-sided bounds for Alice's and Bob's untagged bits, Chernoff ``phi^L`` on each untagged
     count and on the survived untagged pairs, ``phi^U`` on the survived phase errors
     ``n'_1 2e_1(1-e_1)``, and the doubled constant overhead
-    ``2 log2(2/eps_cor) + 4 log2(1/(sqrt2 eps_PA eps_hat))`` recalled in the notes for AOPP.
+    ``2 log2(2/eps_cor) + 4 log2(1/(sqrt2 eps_PA eps_hat))`` for AOPP (recalled, not checked
+    against Jiang et al., New J. Phys. 22, 053048 (2020)).
     It is an engineering estimate without a security proof: it treats the two phase flips of
     a pair as independent and equally likely in both untagged groups, as the asymptotic
     formula does.
@@ -123,8 +123,9 @@ analysis each, whichever bound is named."""
 _REFERENCES = {
     ("sns", False): "Wang, Yu, Hu, PRA 98, 062323 (2018), Eq. (4) (asymptotic SNS)",
     ("sns", True): (
-        "Jiang, Yu, Hu, Wang, Phys. Rev. Applied 12, 024061 (2019) (finite-key SNS, Chernoff "
-        "bounds; key length as recalled in the reference notes)"
+        "Jiang, Yu, Hu, Wang, Phys. Rev. Applied 12, 024061 (2019), arXiv:1904.00192 (finite-key "
+        "SNS), with the Chernoff bounds of Zhang, Zhao, Razavi, Ma, PRA 95, 012333 (2017); key "
+        "length recalled, not checked against the paper"
     ),
     ("sns-aopp", False): (
         "Xu, Yu, Jiang, Hu, Wang, PRA 101, 042330 (2020) (asymptotic SNS-AOPP survivors)"
@@ -211,8 +212,8 @@ class SecurityParameters:
         """Constant finite-key overhead (bits) subtracted from the key length.
 
         ``log2(2/eps_cor) + 2 log2(1/(sqrt2 eps_PA eps_hat))`` (166.1 bits at 1e-10 each), the
-        last terms of the Jiang et al. 2019 key length as recalled in the reference notes
-        (not verified against the paper); doubled for AOPP (recalled, not verified).
+        last terms of the key length of Jiang et al., Phys. Rev. Applied 12, 024061 (2019)
+        (recalled, not checked against the source); doubled for AOPP (recalled, not verified).
         """
         base = math.log2(2.0 / self.eps_cor) + 2.0 * math.log2(
             1.0 / (math.sqrt(2.0) * self.eps_pa * self.eps_hat)

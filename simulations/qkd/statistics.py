@@ -11,9 +11,9 @@ form of Zhang, Zhao, Razavi, Ma, Phys. Rev. A 95, 012333 (2017):
     phi^U(Y) = (1 + d) Y,   [e^{d} / (1+d)^{1+d}]^{Y} = failure/2
     phi^L(Y) = (1 - d) Y,   [e^{-d} / (1-d)^{1-d}]^{Y} = failure/2
 
-Provenance: the four equations come from the project reference notes (marked recalled
-there); the full texts of Zhang et al. 2017 and Jiang et al. 2019 were not available, so the
-equation numbers are not known. They are verified here mathematically instead: each is an
+Provenance: the four equations are recalled, not checked against the source; the full texts
+of Zhang et al. 2017 and Jiang et al. 2019 were not available, so the equation numbers are
+not known. They are verified here mathematically instead: each is an
 exact inversion of the multiplicative Chernoff tails P(X >= (1+d)Y) <= [e^d/(1+d)^{1+d}]^Y
 and P(X <= (1-d)Y) <= [e^{-d}/(1-d)^{1-d}]^Y for a sum X of independent Bernoulli variables
 with mean Y (the substituted forms in the method docstrings follow with ``u = ln(1+d)``,

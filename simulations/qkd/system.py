@@ -172,8 +172,8 @@ class SnsParameters:
 
     derived here from the SNS security argument (the X1 single-photon state must mirror the
     untagged state). It is the asymmetric-SNS condition of Hu et al., PRA 100, 062337 (2019) as
-    recalled, not read from the paper; the reference notes' pair of conditions (equal untagged
-    weights and ``mu_1/mu_1_b = eta_b/eta_a``) cannot both hold on unequal arms.
+    recalled, not checked against the source; another recalled pair of conditions (equal
+    untagged weights and ``mu_1/mu_1_b = eta_b/eta_a``) cannot both hold on unequal arms.
 
     Attributes:
         p_z: probability of a signal (Z) window.

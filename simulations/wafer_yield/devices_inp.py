@@ -2,7 +2,9 @@
 
 Each model takes the process-parameter values ``v`` (name -> array, full values) and their
 nominals ``nom`` (name -> float, the process statistics' design targets), the sensitivity table
-and the operating conditions, and returns metric arrays. Physics (devices-yield.md section 6):
+and the operating conditions, and returns metric arrays. Physics (grating and cavity after
+Coldren, Corzine and Mashanovitch, section 3.3; locking range after Mogensen, Olesen and
+Jacobsen 1985; the rest textbook forms):
 
 * Effective index: ``dn = sum_k (dn/dx_k) dx_k`` with the table's MPB derivatives.
 * Bragg wavelength: ``lambda_B = lambda_0 (1 + dn/n_g + (n_eff/n_g) dLambda/Lambda)``.

@@ -2,9 +2,10 @@
 
 A table is a JSON file with a ``design`` block (the design point: lengths, nominal indices) and a
 ``sensitivities`` block (first derivatives of device quantities with respect to process
-parameters), each entry ``{"value": number, "source": text}``. The shipped tables hold the MPB
-results of the reference notes plus marked assumptions; a table produced by the device
-simulations can replace them by passing its path to :func:`load_sensitivity_table`.
+parameters), each entry ``{"value": number, "source": text}``. The shipped tables hold MPB
+results computed for the project (waveguide dispersion only) plus marked assumptions; a table
+produced by the device simulations can replace them by passing its path to
+:func:`load_sensitivity_table`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ def test_default_ring_is_reference_comb() -> None:
     ring = d.RingDesign()
     # R rounded to 0.1 µm (5e-5) and n_g 1.5899 to 1.59 (7e-5): FSR within 2e-4 of 30.03 GHz
     assert ring.fsr_hz() == pytest.approx(d.REFERENCE_FSR_HZ, rel=2e-4)
-    assert 800.0 < ring.radius_um < 1100.0  # "about 1 mm", paper-facts 1.15
+    assert 800.0 < ring.radius_um < 1100.0  # "about 1 mm" (inferred, n_g 1.6-1.93)
     assert ring.thickness_nm == 100.0
     # ring outer diameter 2R + w, then gap and bus on each side: ~2.0 mm for the 0.99 mm ring
     outer = 2 * ring.radius_um + ring.width_um
@@ -29,7 +29,7 @@ def test_default_ring_is_reference_comb() -> None:
 def test_ring_radius_fsr_inverse() -> None:
     r = d.ring_radius_for_fsr(fsr_hz=100e9, n_group=2.0)
     assert d.ring_fsr_hz(radius_um=r, n_group=2.0) == pytest.approx(100e9, rel=1e-12)
-    # notes §4: R ≈ 230 µm -> ~100 GHz at n_g ≈ 2.05
+    # FSR = c / (n_g 2πR): R ≈ 230 µm -> ~100 GHz at n_g ≈ 2.05
     assert d.ring_radius_for_fsr(fsr_hz=100e9, n_group=2.05) == pytest.approx(232.7, abs=0.5)
 
 

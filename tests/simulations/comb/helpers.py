@@ -8,7 +8,7 @@ from qkdchip.simulations.comb import cw_intracavity_power
 
 
 def soliton_ansatz(n_modes: int, *, zeta0: float, f: float, d2: float) -> np.ndarray:
-    """Lower CW background plus the sech soliton ansatz of section 2.5 of the notes."""
+    """Lower CW background plus the sech soliton ansatz (Herr et al., Nat. Photon. 8, 145, 2014)."""
     phi = 2 * np.pi * np.arange(n_modes) / n_modes
     rho = cw_intracavity_power(zeta0, f)[0]
     background = f / (1 + 1j * (zeta0 - rho))

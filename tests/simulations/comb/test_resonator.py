@@ -37,7 +37,7 @@ from qkdchip.simulations.ring.resonances import _payload
 
 
 def set_a() -> Resonator:
-    # parameter set A of the reference notes (PyCORe test values; V_eff uses n0, so n_g = n0)
+    # parameter set A (PyCORe's tests/test.py values; V_eff uses n0, so n_g = n0)
     return Resonator(
         fsr_hz=181.7e9,
         wavelength_nm=299_792_458.0 / 192e12 * 1e9,

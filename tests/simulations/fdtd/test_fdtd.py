@@ -55,7 +55,7 @@ def test_grating_kappa_reproduces_the_simulated_peak_reflection() -> None:
 def test_cmt_helpers() -> None:
     assert cmt_peak_reflectance(kappa_per_m=1e4, length_um=100.0) == pytest.approx(
         0.5800, abs=1e-4
-    )  # κL = 1 -> 0.58 (notes §6.2)
+    )  # κL = 1 -> 0.58 (uniform grating, R = tanh^2(κL))
     # Δf/f_B = 2κΛ/π reproduces κ.
     period = 0.24
     kappa = 0.01

@@ -32,7 +32,7 @@ def test_mpb_strip_index_agrees_with_the_effective_index_method() -> None:
     """1.6 x 0.8 µm Si3N4 in SiO2 at 1.55 µm.
 
     The EIM is not exact: for this contrast it overestimates n_eff by ~2e-3 (1.8365 vs the
-    converged 1.8343 of MPB, femwell and EMpy, reference notes §3), and MPB at 16 px/µm is
+    converged 1.8343 of MPB, femwell and EMpy, computed elsewhere), and MPB at 16 px/µm is
     within ~1e-3 of its converged value, so 5e-3 bounds the sum with margin.
     """
     mode = solve_mode(strip_cross_section(StripWaveguide(1.6, 800.0)), settings=COARSE)
@@ -58,7 +58,7 @@ def test_group_index_equals_finite_difference_of_the_dispersive_n_eff() -> None:
     n = np.array(mode.n_eff_per_wavelength)
     fd = n[1] - wl[1] * (n[2] - n[0]) / (wl[2] - wl[0])
     assert mode.n_group == pytest.approx(fd, abs=2e-3)
-    # Material dispersion raises n_g well above the fixed-index value (~2.08, notes §6.1).
+    # Material dispersion raises n_g well above the fixed-index value (~2.08, MPB).
     assert mode.n_group > 2.1
 
 
@@ -107,7 +107,7 @@ def test_the_drawn_modulator_lies_in_the_published_mqw_range() -> None:
 
 
 def test_pockels_formula_reproduces_the_reference_estimate() -> None:
-    """Notes §6.3: n = 3.2, d_i = 0.5 µm, Γ = 0.8, r41 = 1.4 pm/V -> Vπ·L ≈ 2.1 V·cm."""
+    """Pockels estimate: n = 3.2, d_i = 0.5 µm, Γ = 0.8, r41 = 1.4 pm/V -> Vπ·L ≈ 2.1 V·cm."""
     vpi_l = pockels_vpi_l_v_m(
         wavelength_um=1.55, intrinsic_thickness_um=0.5, index=3.2, r41_pm_per_v=1.4, overlap=0.8
     )

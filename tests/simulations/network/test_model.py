@@ -14,8 +14,8 @@ from qkdchip.simulations.network.model import (
     Protocol,
     evaluate_network,
     noise_per_gate,
-    pair_system,
     pair_phase_budget,
+    pair_system,
     reference_count_rate_hz,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment

@@ -39,7 +39,7 @@ def test_plob_and_tgw_match_high_precision(eta: float) -> None:
 
 
 def test_naive_plob_loses_precision_where_ours_does_not() -> None:
-    # 1002 km at 0.157 dB/km = 157.3 dB: the naive form is ~19 % high (reference notes, 8).
+    # 1002 km at 0.157 dB/km = 157.3 dB: the naive form is ~19 % high.
     eta = 10 ** (-157.3 / 10)
     naive = -math.log2(1.0 - eta)
     exact = _plob_exact(eta)

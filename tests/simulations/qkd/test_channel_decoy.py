@@ -60,8 +60,8 @@ def test_both_send_yield_equals_phase_average(eta_a: float, eta_b: float) -> Non
 def test_x1_error_reduces_to_misalignment_plus_phase_slice() -> None:
     # Weak light, no noise: E_X = e_d + (1 - 2 e_d) (1/2 - sin(D/2)/D) for a uniform mismatch of
     # full width D. With e_d = 0 and D = 4 pi / M this is the phase-slice error
-    # E_M = 1/2 - sin(2pi/M)/(4pi/M) of Lucamarini et al., Nature 557, 400 (2018), quoted via the
-    # reference notes; M = 16 gives 0.01275.
+    # E_M = 1/2 - sin(2pi/M)/(4pi/M) of Lucamarini et al., Nature 557, 400 (2018), recalled, not
+    # checked against the source; M = 16 gives 0.01275.
     y = _yields(p_dark=0.0, misalignment=0.0, phase_slice_rad=4 * math.pi / 16, mu_1=1e-4)
     assert float(y.x1_error / y.x1_gain) == pytest.approx(0.01275, abs=5e-6)
     e_d, width = 0.1, math.pi / 8

@@ -25,7 +25,7 @@ from qkdchip.simulations.qkd.discrete_phase import (
     yield_upper,
 )
 
-# Reference link of the project (paper-facts.md 4.3-4.5: 370 km = 185 + 185 km; the fibre
+# Reference link of the project (Nature (2026) network paper: 370 km = 185 + 185 km; the fibre
 # loss, detector and noise values are the project's working assumptions).
 REFERENCE = dict(
     distance_km=370.0,

@@ -81,7 +81,7 @@ def test_rate_falls_monotonically_and_beats_plob_beyond_a_few_hundred_km() -> No
 def test_asymptotic_sns_beats_plob_at_300_km() -> None:
     res = optimise_key_rate(SnsSystem.symmetric(distance_km=300, **TYPICAL), protocol="sns")
     assert res.ratio_to_plob > 1.0
-    # asymptotic optimum of plain SNS: eps ~ 0.04, mu_z ~ 0.45 (reference notes 4.5 [CALC])
+    # asymptotic optimum of plain SNS: eps ~ 0.04, mu_z ~ 0.45 (computed here, not from a paper)
     assert 0.02 < res.parameters.eps < 0.06
     assert 0.3 < res.parameters.mu_z < 0.6
 

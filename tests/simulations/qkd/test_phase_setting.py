@@ -33,7 +33,7 @@ def test_reference_vpi_is_the_shipped_modulator_result() -> None:
     modulator = simulate_default("modulator")
     length_mm = ChipDesigns().phase_modulator.length_um * 1e-3
     assert vpi == pytest.approx(modulator.vpi_l_v_mm / length_mm, rel=1e-12)
-    assert 2.0 < vpi < 4.0  # devices-yield.md 6.3: 2-4 V at mm lengths
+    assert 2.0 < vpi < 4.0  # assumed: 2-4 V at mm lengths
 
 
 def test_largest_count_from_span_and_codes() -> None:

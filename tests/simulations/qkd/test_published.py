@@ -6,8 +6,8 @@ an abstract does not state are taken from the nearest source that does and are n
 to each test; where such an input is an assumption the test says so.
 
 Device of Wang, Yu, Hu, PRA 98, 062323 (2018), arXiv:1805.09222, Fig. 1, as transcribed by a
-third-party reading of the paper (the "TF-QKD 族三变体精读" literature memo, found through the
-code index; the paper's own table was not readable here): detector efficiency 80 %, dark
+third-party reading of the paper (a Chinese reading note on GitHub, "TF-QKD 族三变体精读";
+the paper's own table was not readable here): detector efficiency 80 %, dark
 count 1e-11 per detector and window, error-correction inefficiency 1.1. The fibre loss,
 0.2 dB/km, is the value used throughout that group's simulations (assumed, not read).
 """
@@ -87,7 +87,7 @@ def test_xu_et_al_finite_key_aopp_beats_the_absolute_bound_with_1e11_pulses() ->
     # exceeds the absolute limit of repeater-less key rate with whatever detection
     # efficiency" (absolute = PLOB on the channel alone, i.e. for a perfect detector).
     # Inputs: the abstract gives N = 1e11 only; the device is the engine's typical one
-    # (30 % efficiency, 1e-10 dark counts, 3 % misalignment, f = 1.1; reference notes 4.5),
+    # (30 % efficiency, 1e-10 dark counts, 3 % misalignment, f = 1.1; assumed),
     # the weaker of the two devices used in this file. Engine: ratio 2.9 at 400 km.
     # Tolerance: an inequality with a x2.9 margin. The engine's finite-key AOPP is its own
     # construction (see protocols.py), not the paper's, so this checks the claim, not the
@@ -106,7 +106,7 @@ def test_xu_et_al_finite_key_aopp_beats_the_absolute_bound_with_1e11_pulses() ->
 
 # Device of the Tsinghua group's finite-key simulations as far as it can be inferred: the
 # zigzag abstract's two ratios (40x the practical bound, 13x the absolute one) differ by the
-# detector efficiency, 40/13 ~ 1/0.31, so 30 % efficiency (assumed, like the reference notes'
+# detector efficiency, 40/13 ~ 1/0.31, so 30 % efficiency (assumed, like the engine's
 # typical device: 1e-10 dark counts, 3 % misalignment, f = 1.1).
 TSINGHUA_DEVICE = dict(
     detector_efficiency=0.3, dark_count_per_pulse=1e-10, misalignment=0.03, ec_efficiency=1.1

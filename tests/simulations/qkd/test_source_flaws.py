@@ -33,8 +33,8 @@ from qkdchip.simulations.qkd.source_flaws import (
     two_sided_yield,
 )
 
-# The project's reference link (paper-facts.md: 370 km; loss, detector and noise values are
-# the project's working assumptions).
+# The project's reference link (Nature (2026) network paper: 370 km; loss, detector and noise
+# values are the project's working assumptions).
 REFERENCE = SnsSystem.symmetric(
     distance_km=370.0,
     loss_db_per_km=0.16,

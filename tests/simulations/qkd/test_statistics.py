@@ -54,7 +54,7 @@ def test_ordering_and_gaussian_width_for_large_counts() -> None:
 
 
 def test_regression_values_from_reference_notes() -> None:
-    # Values computed in the reference notes (section 4.4) from the same equations.
+    # Values computed outside this package (brentq) from the same equations.
     assert CHERNOFF.expected_lower(100.0, XI) == pytest.approx(45.94, abs=0.01)
     assert CHERNOFF.expected_upper(100.0, XI) == pytest.approx(185.5, abs=0.1)
     assert CHERNOFF.observed_upper(100.0, XI) == pytest.approx(176.4, abs=0.1)

@@ -41,7 +41,7 @@ def _values(nom: dict[str, float], **changes: float) -> dict[str, np.ndarray]:
 def test_bragg_shift_matches_table(param: str, sens: str, step: float) -> None:
     base = devices_inp.bragg_wavelength_nm(_values(NOM), NOM, INP)[0]
     moved = devices_inp.bragg_wavelength_nm(_values(NOM, **{param: NOM[param] + step}), NOM, INP)[0]
-    # d lambda_B = lambda d n_eff / n_g; devices-yield 6.1 lists 0.018 nm/nm (width) and
+    # d lambda_B = lambda d n_eff / n_g; MPB with fixed indices gives 0.018 nm/nm (width) and
     # 0.081 nm/nm (core) with the waveguide-only n_g 3.38; the table uses n_g 3.65.
     expected = INP.d("wavelength_nm") * INP.s(sens) * step / INP.d("group_index")
     assert moved - base == pytest.approx(expected, rel=1e-9)

@@ -47,7 +47,7 @@ def test_sobol_needs_power_of_two() -> None:
 
 
 def test_reference_intervals() -> None:
-    # devices-yield.md 4.3: 117/120 -> Clopper-Pearson [0.929, 0.995], Wilson [0.929, 0.991].
+    # 117/120 -> Clopper-Pearson [0.929, 0.995], Wilson [0.929, 0.991].
     lo, hi = clopper_pearson_interval(117, 120)
     assert (round(lo, 3), round(hi, 3)) == (0.929, 0.995)
     lo, hi = wilson_interval(117, 120)
