@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qkdchip.records import Record
 from qkdchip.simulations.comb.integrate import Trajectory
 
 __all__ = [
@@ -68,7 +69,7 @@ _NOISE_MARGIN = 30.0
 
 
 @dataclass(frozen=True)
-class StateInfo:
+class StateInfo(Record):
     """Classification of one comb state.
 
     Attributes:
@@ -84,16 +85,6 @@ class StateInfo:
     stationary: bool
     sideband_fraction: float
     fluctuation: float
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return {
-            "state": self.state,
-            "pulses": self.pulses,
-            "stationary": self.stationary,
-            "sideband_fraction": self.sideband_fraction,
-            "fluctuation": self.fluctuation,
-        }
 
 
 def _count_regions(mask: np.ndarray) -> int:

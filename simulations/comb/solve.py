@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qkdchip.records import Record
 from qkdchip.simulations.comb.analysis import StateInfo, classify_trajectory, resolution_problem
 from qkdchip.simulations.comb.integrate import Trajectory, integrate
 from qkdchip.simulations.comb.resonator import (
@@ -40,7 +41,7 @@ _SWEEP_STEADY_CHANGE = 1e-3
 
 
 @dataclass(frozen=True)
-class CombLine:
+class CombLine(Record):
     """One line of the comb at the bus-waveguide output.
 
     Attributes:
@@ -56,16 +57,6 @@ class CombLine:
     wavelength_nm: float
     power_dbm: float
     intracavity_power_dbm: float
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return {
-            "mu": self.mu,
-            "frequency_hz": self.frequency_hz,
-            "wavelength_nm": self.wavelength_nm,
-            "power_dbm": self.power_dbm,
-            "intracavity_power_dbm": self.intracavity_power_dbm,
-        }
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 
+from qkdchip.records import Record
 from qkdchip.simulations.qkd.bounds import binary_entropy
 from qkdchip.simulations.qkd.decoy import phase_error_upper, single_photon_yield_lower
 from qkdchip.simulations.qkd.protocols import SecurityParameters
@@ -34,7 +34,7 @@ from qkdchip.simulations.qkd.statistics import CHERNOFF, ConcentrationInequality
 
 
 @dataclass(frozen=True)
-class SnsCounts:
+class SnsCounts(Record):
     """Observed numbers of a plain SNS run with symmetric sources.
 
     Windows are counted in time windows (pulse pairs); "one-sided" sources pool Alice's and
@@ -102,13 +102,9 @@ class SnsCounts:
                     f"{whole}={getattr(self, whole)!r}"
                 )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of all fields."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class SnsCountsKey:
+class SnsCountsKey(Record):
     """Key length of a run and the bounds behind it.
 
     Attributes:
@@ -126,10 +122,6 @@ class SnsCountsKey:
     untagged_bits_lower: float
     phase_error_upper: float
     qber_z: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of all fields."""
-        return asdict(self)
 
 
 def sns_key_from_counts(

@@ -13,6 +13,7 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from qkdchip.records import Record
 from qkdchip.validation import check_range
 
 _DEFAULT_PHASE_SLICE_RAD = math.pi / 8
@@ -41,7 +42,7 @@ def click_probability_from_rate(*, rate_hz: float, gate_s: float) -> float:
 
 
 @dataclass(frozen=True)
-class SnsSystem:
+class SnsSystem(Record):
     """A two-arm SNS TF-QKD link with detectors at the middle node (Charlie).
 
     Attributes:
@@ -153,10 +154,6 @@ class SnsSystem:
         """Arm transmittances including Charlie's detector efficiency."""
         eta_a, eta_b = self.channel_transmittances()
         return eta_a * self.detector_efficiency, eta_b * self.detector_efficiency
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of all fields."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
