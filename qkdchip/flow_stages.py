@@ -487,7 +487,7 @@ def _weakest_link(
         )
         key = setup.key_rate(system=built.system, protocol=model.protocol.name)
         ratio = float(key["ratio_to_plob"])
-        if with_key and ratio <= 0.0:
+        if with_key and float(key["key_rate_per_pulse"]) <= 0.0:
             continue
         if best is None or ratio < best[0]:
             best = (ratio, i + 1, built, chips)
