@@ -562,12 +562,44 @@ def _aopp(after: float | None, before: float) -> str:
     return f" ({100 * after:.2f} %)"
 
 
+def run_facts() -> dict[str, str]:
+    """What made this report: the qkdchip version, the git commit of the source (when it is a
+    git checkout), the time (UTC) and the command line. They go into the report only:
+    ``summary.json`` describes the results, so the same inputs give the same bytes."""
+    import subprocess
+    import sys
+    import time
+
+    from qkdchip import __version__
+
+    source = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = "not a git checkout"
+    return {
+        "qkdchip version": __version__,
+        "source commit": commit,
+        "written (UTC)": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "command line": " ".join(sys.argv),
+    }
+
+
 def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]) -> str:
     sc = ctx.scenario
+    facts = {**run_facts(), "scenario seed": str(sc.seed)}
     lines = [
         f"# qkdchip report: scenario `{sc.name}`",
         "",
         sc.description,
+        "",
+        "; ".join(f"{k}: `{v}`" for k, v in facts.items()),
         "",
         "## Headline",
         "",

@@ -229,6 +229,15 @@ def test_default_flow_without_meep_gives_the_full_summary(
     assert any(a.startswith("voa_range_db") and "40 dB/mm" in a for a in assumed)
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Provenance: from layout to headline" in report
+    # the run itself: version, commit of the source, time, command line and seed
+    from qkdchip import __version__
+
+    for fact in (f"qkdchip version: `{__version__}`", "source commit:", "written (UTC):"):
+        assert fact in report
+    from qkdchip.scenarios import load_scenario
+
+    assert f"scenario seed: `{load_scenario('weiming').seed}`" in report
+    assert "qkdchip version" not in (out / "summary.json").read_text(encoding="utf-8")
 
 
 def test_network_command_runs_a_scenario(
