@@ -564,11 +564,11 @@ def _aopp(after: float | None, before: float) -> str:
 
 def run_facts() -> dict[str, str]:
     """What made this report: the qkdchip version, the git commit of the source (when it is a
-    git checkout), the time (UTC) and the command line. They go into the report only:
-    ``summary.json`` describes the results, so the same inputs give the same bytes."""
+    git checkout) and the command line. They go into the report only: ``summary.json``
+    describes the results, so the same inputs give the same bytes. No time stamp: a rerun
+    from the cache rewrites nothing."""
     import subprocess
     import sys
-    import time
 
     from qkdchip import __version__
 
@@ -586,7 +586,6 @@ def run_facts() -> dict[str, str]:
     return {
         "qkdchip version": __version__,
         "source commit": commit,
-        "written (UTC)": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "command line": " ".join(sys.argv),
     }
 

@@ -80,7 +80,8 @@ def estimation_variance(*, counts_per_window: float, visibility: float) -> float
         return uniform
     if math.isinf(counts_per_window):
         return 0.0
-    return min(uniform, 2.0 / (counts_per_window * visibility**2))
+    information = counts_per_window * visibility**2
+    return uniform if information <= 0.0 else min(uniform, 2.0 / information)
 
 
 def extinction_variance(*, extinction_ratio_db: float) -> float:

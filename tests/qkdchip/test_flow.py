@@ -229,10 +229,10 @@ def test_default_flow_without_meep_gives_the_full_summary(
     assert any(a.startswith("voa_range_db") and "40 dB/mm" in a for a in assumed)
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Provenance: from layout to headline" in report
-    # the run itself: version, commit of the source, time, command line and seed
+    # the run itself: version, commit of the source, command line and seed
     from qkdchip import __version__
 
-    for fact in (f"qkdchip version: `{__version__}`", "source commit:", "written (UTC):"):
+    for fact in (f"qkdchip version: `{__version__}`", "source commit:", "command line:"):
         assert fact in report
     from qkdchip.scenarios import load_scenario
 
