@@ -31,8 +31,8 @@ DRAWS = 3
 DISTANCE_KM = 370.0
 
 
-def rate(*, system: Any, protocol: str) -> dict[str, Any]:
-    return optimise_key_rate(system, protocol=protocol, seed=0).to_dict()
+def rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
+    return optimise_key_rate(system, protocol=protocol, flaws=flaws, seed=0).to_dict()
 
 
 def main() -> None:

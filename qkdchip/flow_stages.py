@@ -266,10 +266,10 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
     grid, pump_hz = _comb_grid(sc, comb)
     channels = _channel_plan(sc, comb, grid)
 
-    def key_rate(*, system: Any, protocol: str) -> dict[str, Any]:
+    def key_rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
 
-        options = sc.protocol.engine_options() | {"protocol": protocol}
+        options = sc.protocol.engine_options() | {"protocol": protocol, "flaws": flaws}
         return optimise_key_rate(system, **options, seed=sc.seed).to_dict()
 
     return _NetworkSetup(
@@ -438,6 +438,7 @@ def _channel_plan(sc: Scenario, comb: CombOutput, grid: WdmGrid) -> list[Channel
 def _untested_draws(ctx: FlowContext, setup: _NetworkSetup) -> UntestedDrawSet:
     """Key rates of random, untested chip sets at each configured distance (a key-rate table
     over the misalignment, built once per distance, serves every pair)."""
+    from qkdchip.simulations.network.model import pair_source_flaws
     from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
 
     blocks = []
@@ -449,6 +450,7 @@ def _untested_draws(ctx: FlowContext, setup: _NetworkSetup) -> UntestedDrawSet:
             channels=setup.channels,
             misalignment_grid=MISALIGNMENT_GRID,
             key_rate=setup.key_rate,
+            flaws=pair_source_flaws(protocol=setup.model.protocol, chips=setup.clients.nominal[:2]),
         )
         result = yield_aware_network(
             model=setup.model,
@@ -485,7 +487,7 @@ def _weakest_link(
         built = pair_link(
             model=model, channel=channel, links=link, chips=chips, locks=locks, channels=channels
         )
-        key = setup.key_rate(system=built.system, protocol=model.protocol.name)
+        key = built.key_rate(setup.key_rate, protocol=model.protocol.name)
         ratio = float(key["ratio_to_plob"])
         if with_key and float(key["key_rate_per_pulse"]) <= 0.0:
             continue

@@ -52,6 +52,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         "pair_distance_km": list(sc.network.pair_distances_km),
         "operation": sc.network.operation,
         "protocol": sc.protocol.name,
+        "key_rate_analysis": sc.protocol.analysis(),
         "stages": [
             {
                 "name": o.name,
@@ -607,6 +608,7 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
         f"| clients / WDM channels | {s['clients']} / {s['channels']} |",
         f"| pair distances (km) | {', '.join(f'{d:g}' for d in s['pair_distance_km'])} |",
         f"| operation / protocol | {s['operation']} / {s['protocol']} |",
+        f"| key-rate analysis | {s['key_rate_analysis']} |",
         "| networking capability (pairs x distance, all pairs > PLOB) | "
         + (
             "n/a"

@@ -119,8 +119,8 @@ def _key_rate_merit(model: Any, links: Any) -> Any:
     from qkdchip.simulations.network.yield_aware import key_rate_table
     from qkdchip.simulations.qkd import optimise_key_rate
 
-    def key_rate(*, system: Any, protocol: str) -> dict[str, Any]:
-        options = model.protocol.engine_options() | {"protocol": protocol}
+    def key_rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
+        options = model.protocol.engine_options() | {"protocol": protocol, "flaws": flaws}
         return optimise_key_rate(system, **options).to_dict()
 
     f = model.reference_frequency_hz

@@ -37,7 +37,7 @@ def limiting_mechanism(
     Args:
         model: the shared network description.
         link: the pair's link (:func:`~.model.pair_link`).
-        key_rate: the key-rate function ``fn(*, system, protocol)``.
+        key_rate: the key-rate function ``fn(*, system, protocol, flaws)``.
 
     Returns:
         The :class:`LimitingMechanism`.
@@ -51,7 +51,8 @@ def limiting_mechanism(
         system = pair_system(
             model=model, links=link.links, noise=counts, misalignment=e_d.misalignment
         )
-        return float(key_rate(system=system, protocol=model.protocol.name)["ratio_to_plob"])
+        key = key_rate(system=system, protocol=model.protocol.name, flaws=link.flaws)
+        return float(key["ratio_to_plob"])
 
     factors, variances = budget.visibility_factors, budget.contributions_rad2
     without = {}

@@ -53,7 +53,13 @@ from qkdchip.simulations.network.visibility import Interference
 from qkdchip.simulations.network.wdm import ChannelAssignment, DemuxFilter, WdmGrid
 from qkdchip.simulations.qkd.bounds import plob_bound
 from qkdchip.simulations.qkd.discrete_phase import check_phase_slices
-from qkdchip.simulations.qkd.protocols import BOUNDS
+from qkdchip.simulations.qkd.protocols import BOUNDS, bound_reference
+from qkdchip.simulations.qkd.side_channel import injection_leak
+from qkdchip.simulations.qkd.source_flaws import (
+    FLAW_REFERENCES,
+    MAX_INTENSITY_FLUCTUATION,
+    SourceFlaws,
+)
 from qkdchip.validation import check_choice, check_range
 
 if TYPE_CHECKING:
@@ -134,6 +140,15 @@ class Protocol:
         bound: finite-key SNS-AOPP analysis (:data:`~qkdchip.simulations.qkd.protocols.BOUNDS`).
         phase_slices: number of discrete phases the transmitter randomises over (None:
             continuous randomisation).
+        source_flaws: count each pair's source flaws in its key rate (the chips' weaker
+            intensity-modulator extinction ratio, ``intensity_fluctuation`` and, with
+            ``injection_isolation_db``, the injection-port leak; see
+            :mod:`~qkdchip.simulations.qkd.source_flaws`); False: ideal sources, as the
+            reference experiment's analysis assumes.
+        intensity_fluctuation: relative bound on every intensity's pulse-to-pulse deviation
+            (counted with ``source_flaws``), [0, 0.5].
+        injection_isolation_db: isolation between the injection port and the modulators
+            (counted with ``source_flaws``; None: no leak counted), dB.
     """
 
     name: str = "sns-aopp"
@@ -143,6 +158,9 @@ class Protocol:
     phase_slice_rad: float = math.pi / 8
     bound: str = "worst-split"
     phase_slices: int | None = None
+    source_flaws: bool = False
+    intensity_fluctuation: float = 0.0
+    injection_isolation_db: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("protocol.name", self.name, ("sns", "sns-aopp"))
@@ -153,10 +171,36 @@ class Protocol:
         check_range("protocol.phase_slice_rad", self.phase_slice_rad, 1e-3, math.pi)
         check_choice("protocol.bound", self.bound, BOUNDS)
         check_phase_slices(self.phase_slices)
+        check_range(
+            "protocol.intensity_fluctuation",
+            self.intensity_fluctuation,
+            0.0,
+            MAX_INTENSITY_FLUCTUATION,
+        )
+        if self.injection_isolation_db is not None:
+            check_range("protocol.injection_isolation_db", self.injection_isolation_db, 0.0, 300.0)
 
     def engine_options(self) -> dict[str, Any]:
         """The keyword arguments of the key-rate engine this protocol sets."""
         return {"protocol": self.name, "bound": self.bound, "phase_slices": self.phase_slices}
+
+    def analysis(self) -> str:
+        """The analysis the pairs' key rates come from, with its references, and which source
+        flaws it counts."""
+        text = bound_reference(
+            protocol=self.name,
+            finite=self.n_pulses is not None,
+            bound=self.bound,
+            phase_slices=self.phase_slices,
+        )
+        if not self.source_flaws:
+            return text + "; ideal sources (the chips' flaws are not counted)"
+        flaws = ["each pair's weaker intensity-modulator extinction ratio (leak tagged)"]
+        if self.intensity_fluctuation > 0.0:
+            flaws.append(f"intensity fluctuation +-{self.intensity_fluctuation:g}")
+        if self.injection_isolation_db is not None:
+            flaws.append(f"the injection-port leak at {self.injection_isolation_db:g} dB isolation")
+        return f"{text}; source flaws counted: {', '.join(flaws)} ({FLAW_REFERENCES})"
 
 
 @dataclass(frozen=True)
@@ -326,9 +370,10 @@ class NetworkModel:
 
 
 KeyRateFunction = Callable[..., Mapping[str, Any]]
-"""``fn(*, system, protocol) -> mapping`` holding the key-rate engine's result fields
-(``KeyRateResult.to_dict()``: ``key_rate_per_pulse``, ``key_rate_bps``, ``plob``,
-``ratio_to_plob``, ``qber_x``, ``qber_z``, ``qber_z_aopp``, ...)."""
+"""``fn(*, system, protocol, flaws=None) -> mapping`` (``flaws``: the pair's
+:class:`~qkdchip.simulations.qkd.source_flaws.SourceFlaws` or None) holding the key-rate
+engine's result fields (``KeyRateResult.to_dict()``: ``key_rate_per_pulse``,
+``key_rate_bps``, ``plob``, ``ratio_to_plob``, ``qber_x``, ``qber_z``, ``qber_z_aopp``, ...)."""
 
 
 @dataclass(frozen=True)
@@ -664,6 +709,32 @@ def pair_system(
     )
 
 
+def pair_source_flaws(
+    *, protocol: Protocol, chips: tuple[ClientChip, ClientChip]
+) -> SourceFlaws | None:
+    """The source flaws a pair's key rate counts (None unless ``protocol.source_flaws``).
+
+    Both parties get the worse of the two chips (the bound of
+    :class:`~qkdchip.simulations.qkd.source_flaws.SourceFlaws` is one per pair): the smaller
+    extinction ratio, and with ``protocol.injection_isolation_db`` the leak of the brighter
+    laser (:func:`~qkdchip.simulations.qkd.side_channel.injection_leak`).
+    """
+    if not protocol.source_flaws:
+        return None
+    leaked = 0.0
+    if protocol.injection_isolation_db is not None:
+        leaked = injection_leak(
+            isolation_db=protocol.injection_isolation_db,
+            power_at_modulators_dbm=max(c.laser.output_power_dbm for c in chips),
+            repetition_rate_hz=protocol.repetition_rate_hz,
+        ).leaked_photons
+    return SourceFlaws(
+        intensity_fluctuation=protocol.intensity_fluctuation,
+        extinction_ratio_db=min(c.extinction_ratio_db for c in chips),
+        leaked_photons=leaked,
+    )
+
+
 @dataclass(frozen=True)
 class PairLink:
     """One locked pair's link as the key-rate engine sees it, with what went into it.
@@ -673,12 +744,18 @@ class PairLink:
         budget: the phase-error budget (its misalignment is the system's e_d).
         noise: noise counts per detector gate by source.
         system: the SNS system.
+        flaws: the source flaws its key rate counts (None: ideal sources).
     """
 
     links: PairLinks
     budget: PhaseErrorBudget
     noise: dict[str, float]
     system: SnsSystem
+    flaws: SourceFlaws | None = None
+
+    def key_rate(self, key_rate: KeyRateFunction, *, protocol: str) -> Mapping[str, Any]:
+        """``key_rate`` evaluated on this link's system with its flaws."""
+        return key_rate(system=self.system, protocol=protocol, flaws=self.flaws)
 
 
 def pair_link(
@@ -708,7 +785,8 @@ def pair_link(
         lit_channels=model.lit_channels(channel, channels),
     )
     system = pair_system(model=model, links=links, noise=noise, misalignment=budget.misalignment)
-    return PairLink(links=links, budget=budget, noise=noise, system=system)
+    flaws = pair_source_flaws(protocol=model.protocol, chips=chips)
+    return PairLink(links=links, budget=budget, noise=noise, system=system, flaws=flaws)
 
 
 def _failure(chips: tuple[ClientChip, ClientChip], locks: tuple[LockResult, LockResult]) -> str:
@@ -784,7 +862,7 @@ def evaluate_pair(
     link = pair_link(
         model=model, channel=channel, links=links, chips=chips, locks=locks, channels=channels
     )
-    key = dict(key_rate(system=link.system, protocol=model.protocol.name))
+    key = dict(link.key_rate(key_rate, protocol=model.protocol.name))
     qber = qber_decomposition(
         system=link.system,
         parameters=key["parameters"],

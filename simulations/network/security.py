@@ -22,7 +22,8 @@ class SecurityMargins(Record):
         pair: pair number (1-based).
         distance_km: Alice-Bob distance, km.
         extinction_ratio_db: the pair's weaker intensity-modulator extinction ratio, dB.
-        key_rate_per_pulse: the key rate without source flaws (as the network reports it).
+        key_rate_per_pulse: the key rate with ideal sources (as the network reports it unless
+            ``protocol.source_flaws`` counts them).
         key_rate_with_extinction: the key rate with that extinction counted (the non-sender's
             leaked photons tagged), bit per pulse.
         ratio_to_plob_with_extinction: the same over PLOB.

@@ -90,7 +90,11 @@ def distance_sweep(
             model=model, channel=channel, links=links, chips=chips, locks=locks, channels=channels
         )
         result = optimise_key_rate(
-            link.system, **model.protocol.engine_options(), initial=start, seed=seed
+            link.system,
+            **model.protocol.engine_options(),
+            flaws=link.flaws,
+            initial=start,
+            seed=seed,
         )
         if result.key_rate_per_pulse > 0.0:
             start = result.parameters

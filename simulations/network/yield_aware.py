@@ -27,6 +27,7 @@ from qkdchip.simulations.network.model import (
     pair_system,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
+from qkdchip.simulations.qkd.source_flaws import SourceFlaws
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,10 @@ def key_rate_table(
     channels: Sequence[ChannelAssignment],
     misalignment_grid: Sequence[float],
     key_rate: Callable[..., Any],
+    flaws: SourceFlaws | None = None,
 ) -> KeyRateTable:
-    """Tabulate the optimised key rate of one pair's link over a grid of e_d."""
+    """Tabulate the optimised key rate of one pair's link over a grid of e_d (with the source
+    flaws ``flaws`` counted, if given)."""
     grid = sorted(float(e) for e in misalignment_grid)
     if len(grid) < 2 or grid[0] < 0.0 or grid[-1] > 0.5:
         raise ValueError(f"misalignment_grid must hold >= 2 values in [0, 0.5], got {grid}")
@@ -75,7 +78,7 @@ def key_rate_table(
     plob = 0.0
     for e_d in grid:
         system = pair_system(model=model, links=links, noise=noise, misalignment=e_d)
-        result = dict(key_rate(system=system, protocol=model.protocol.name))
+        result = dict(key_rate(system=system, protocol=model.protocol.name, flaws=flaws))
         rates.append(float(result["key_rate_per_pulse"]))
         plob = math.inf if result["plob"] is None else float(result["plob"])  # None: 0 km
     return KeyRateTable(

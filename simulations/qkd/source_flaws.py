@@ -156,6 +156,14 @@ class SourceFlaws(Record):
         return mu * 10.0 ** (-self.extinction_ratio_db / 10.0)
 
 
+FLAW_REFERENCES = (
+    "decoy bounds for fluctuating intensities after Wang et al., PRA 77, 042311 (2008), and "
+    "the tagged leak, derived in qkdchip; injection leak: Lucamarini et al., PRX 5, 031030 "
+    "(2015), Eqs. (24)-(27)"
+)
+"""Sources of the flaw treatments (:func:`describe` names them per flaw)."""
+
+
 def describe(flaws: SourceFlaws) -> str:
     """One line naming the flaws and the source of each treatment (for a result's reference)."""
     parts = []

@@ -317,3 +317,30 @@ def test_a_link_beyond_any_key_is_zero_key_not_nan(tmp_path: Path) -> None:
     summary = json.loads(text)
     assert all(r["key_rate_per_pulse"] == 0.0 for r in summary["per_channel"])
     assert summary["yield_aware"][0]["ratio_to_plob_quantiles"]["q50"] == 0.0
+
+
+
+def test_counted_source_flaws_lower_every_pair_and_the_summary_says_so(tmp_path: Path) -> None:
+    """``[protocol] source_flaws``: each pair's own key rate counts its chips' extinction."""
+    from qkdchip.flow_stages import _network_setup
+    from qkdchip.simulations.network.model import evaluate_network
+
+    sc = small_scenario()
+    sc = replace(sc, protocol=replace(sc.protocol, source_flaws=True))
+    ctx = FlowContext(scenario=sc, out_dir=tmp_path / "out", gds_dir=tmp_path / "gds")
+    written = write_report(ctx, run_flow(ctx, stages=small_stages()))
+    summary = json.loads(written["summary"].read_text(encoding="utf-8"))
+    assert "source flaws counted" in summary["key_rate_analysis"]
+    flawed = [r["key_rate_per_pulse"] for r in summary["per_channel"]]
+    setup = _network_setup(ctx)
+    ideal_model = replace(setup.model, protocol=replace(sc.protocol, source_flaws=False))
+    ideal = evaluate_network(
+        model=ideal_model,
+        channels=setup.channels,
+        clients=setup.clients.deployed,
+        links_by_distance=setup.links_by_distance,
+        key_rate=setup.key_rate,
+    )
+    ideal_rates = [p.key_rate_per_pulse for p in ideal.by_distance[-1].pairs]
+    assert all(0.0 <= f < i for f, i in zip(flawed, ideal_rates, strict=True))
+    assert "ideal sources" in ideal_model.protocol.analysis()

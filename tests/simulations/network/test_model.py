@@ -36,8 +36,8 @@ CHANNELS = (_channel(1), _channel(2), _channel(3))
 ASYMPTOTIC = NetworkModel(protocol=Protocol(name="sns", n_pulses=None))
 
 
-def _engine(*, system: Any, protocol: str) -> dict[str, Any]:
-    return optimise_key_rate(system, protocol=protocol, seed=1).to_dict()
+def _engine(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
+    return optimise_key_rate(system, protocol=protocol, flaws=flaws, seed=1).to_dict()
 
 
 def _links(distance_km: float, n: int = 3) -> list[PairLinks]:
@@ -245,7 +245,7 @@ def test_key_rate_table_runs_the_pair_link_at_each_misalignment() -> None:
     links = _links(200.0)[0]
     seen: list[Any] = []
 
-    def fake(*, system: Any, protocol: str) -> dict[str, Any]:
+    def fake(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
         seen.append(system)
         return {"key_rate_per_pulse": 1e-6 * (0.5 - system.misalignment), "plob": 2e-6}
 
