@@ -5,7 +5,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := python3-meep python3-venv klayout
+APT_PACKAGES := python3-meep python3-venv klayout chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NO_MKDOCS_2_WARNING silences Material for MkDocs' notice about MkDocs 2.
 MKDOCS_BUILD := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site

@@ -741,11 +741,15 @@ def _html(summary: dict[str, Any], md: str, images: list[tuple[str, str, bytes]]
         if not table:
             return
         head, *rows = [r for r in table if not set("".join(r)) <= set("-")]
-        body.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr></thead>")
+        body.append(
+            '<div class="table-wrap"><table><thead><tr>'
+            + "".join(f"<th>{c}</th>" for c in head)
+            + "</tr></thead>"
+        )
         body.append(
             "<tbody>"
             + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-            + "</tbody></table>"
+            + "</tbody></table></div>"
         )
         table.clear()
 
@@ -774,14 +778,18 @@ def _html(summary: dict[str, Any], md: str, images: list[tuple[str, str, bytes]]
             body.append(f"<p>{html.escape(line)}</p>")
     flush()
     style = (
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;margin:1em 0;font-size:0.85em}"
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;"
+        "overflow-wrap:anywhere}"
+        ".table-wrap{overflow-x:auto;margin:1em 0}"
+        "table{border-collapse:collapse;font-size:0.85em;overflow-wrap:normal}"
         "td,th{border:1px solid #bbb;padding:3px 7px;text-align:right}"
-        "th{background:#eee}img{max-width:100%}figure{margin:1.5em 0}"
+        "th{background:#eee}img{max-width:100%;height:auto}figure{margin:1.5em 0}"
         "figcaption{font-style:italic;color:#555}"
     )
     title = html.escape(f"qkdchip report: {summary['scenario']}")
     return (
-        f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{title}</title>"
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{title}</title>"
         f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )

@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "network",
     "phase",
     "sweep",
+    "completion",
 )
 
 

@@ -3,6 +3,7 @@
 Samples whole wafers (wafer offsets, spatially correlated within-wafer fields, radial bowl, die
 and device noise, killer defects), evaluates every device with its compact model and spec, and
 writes wafer maps (PNG), the yield table (JSON, Markdown) and the failure causes to --out.
+A progress bar of the simulated wafers goes to stderr (none with -q).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import time
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from qkdchip.cli import add_json_option
@@ -61,9 +63,27 @@ def yield_command(args: argparse.Namespace) -> int:
         raise ValueError(f"--calibrate applies to --platform {INP.name} only")
     started = time.perf_counter()
     model = YieldModel.build(chosen)
-    result = run_wafer_yield(
-        chosen, n_wafers=args.wafers, seed=args.seed, sampler=args.sampler, model=model
-    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True, quiet=args.quiet),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("wafers", total=args.wafers)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = run_wafer_yield(
+            chosen,
+            n_wafers=args.wafers,
+            seed=args.seed,
+            sampler=args.sampler,
+            model=model,
+            progress=advance,
+        )
     elapsed = time.perf_counter() - started
     paths = write_outputs(result, args.out, layout=model.spec.layout)
     ref_low, ref_high = clopper_pearson_interval(REFERENCE_WORKING, REFERENCE_TESTED)

@@ -1,13 +1,15 @@
 """Wafer-yield Monte Carlo: sample wafers, evaluate every device of every die, tally yields.
 
 Everything is vectorised over wafers, dies and devices; wafers are processed in chunks to bound
-memory. The wafer-level standard normals (offsets and the fields' Cholesky coordinates) come
-from plain MC or scrambled Sobol; die noise, device noise and killer defects are plain MC from
-the same caller-seeded generator, so the same seed gives the same numbers.
+memory, and a progress callback hears of each wafer when its chunk is done. The wafer-level
+standard normals (offsets and the fields' Cholesky coordinates) come from plain MC or scrambled
+Sobol; die noise, device noise and killer defects are plain MC from the same caller-seeded
+generator, so the same seed gives the same numbers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
@@ -509,9 +511,11 @@ def _simulate_wafers(
     mods_per_chip: int,
     reference_chips: int,
     sensitivity_samples: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[_Tally, _SensitivitySamples, WaferMaps]:
     """Sample and test all wafers chunk by chunk from one generator seeded with ``seed``.
 
+    ``progress`` gets (wafers done, wafers in all) once per wafer, after the wafer's chunk.
     Returns the counts, the sensitivity samples and the wafer maps.
     """
     n_dies = model.grid.n_dies
@@ -546,6 +550,9 @@ def _simulate_wafers(
             first_chip_pass, maps_metrics = _first_wafer_maps(
                 res, platform=platform, names=model.stats.names
             )
+        if progress is not None:
+            for done in range(start + 1, start + res.chip_pass.shape[0] + 1):
+                progress(done, int(n_wafers))
     assert first_chip_pass is not None
     maps = WaferMaps(
         x_mm=model.grid.x_mm,
@@ -595,6 +602,7 @@ def run_wafer_yield(
     reference_chips: int = 20,
     reference_observed: int = 117,
     sensitivity_samples: int = 100_000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> WaferYieldResult:
     """Simulate ``n_wafers`` full wafers and report yields, causes, sensitivities and maps.
 
@@ -608,6 +616,8 @@ def run_wafer_yield(
         reference_chips: chips per reference experiment (one experiment per wafer).
         reference_observed: working modulators observed in the reference (for the report).
         sensitivity_samples: devices (and chips) kept per target for the sensitivity indices.
+        progress: called with (wafers done, wafers in all) once per wafer; wafers are
+            simulated in chunks, so the calls for a chunk come when it is done.
 
     Returns:
         The :class:`WaferYieldResult`.
@@ -628,6 +638,7 @@ def run_wafer_yield(
         mods_per_chip=mods_per_chip,
         reference_chips=reference_chips,
         sensitivity_samples=sensitivity_samples,
+        progress=progress,
     )
     return WaferYieldResult(
         platform=platform.name,
