@@ -35,12 +35,35 @@ no simulation; tests/components/test_designs.py checks the value against the shi
 
 
 class _Design(Record):
+    """A design record: a whole number given for a ``float`` field is stored as a float, so a
+    record built from a netlist's settings (gdsfactory writes ``100.0`` as ``100``) equals the
+    one built from the defaults, and so does its cache key."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check = cls.__dict__.get("__post_init__")
+        if check is None:
+            return
+
+        def post_init(self: _Design) -> None:
+            _store_floats(self)
+            check(self)
+
+        cls.__post_init__ = post_init  # type: ignore[attr-defined]
+
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], **values: Any) -> Self:
         """The record of a cell's keyword arguments: the fields ``settings`` holds (the cell's
         ``locals()``), with ``values`` in place of any."""
         names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         return cls(**{k: v for k, v in settings.items() if k in names} | values)
+
+
+def _store_floats(record: _Design) -> None:
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        if f.type in ("float", "float | None") and type(value) is int:
+            object.__setattr__(record, f.name, float(value))
 
 
 def ring_radius_for_fsr(*, fsr_hz: float, n_group: float) -> float:

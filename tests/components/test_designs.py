@@ -155,3 +155,15 @@ def test_shipped_meep_coupler_agrees_with_mpb(shipped_only: Path) -> None:
     meep = simulate_coupler(ring, settings=CouplerSettings(solver="meep"))
     assert meep.sampled_kappa_per_m[0] == pytest.approx(mpb.sampled_kappa_per_m[0], rel=0.03)
     assert meep.q_coupling == pytest.approx(mpb.q_coupling, rel=0.10)
+
+
+def test_whole_numbers_from_a_netlist_give_the_same_record_and_cache_key() -> None:
+    """gdsfactory writes 100.0 as 100 in a netlist's settings: the record (and every cache key
+    made from it) must not change."""
+    from qkdchip.cache import cache_key
+
+    from_netlist = d.RingDesign(thickness_nm=100)
+    assert from_netlist == d.RingDesign()
+    assert type(from_netlist.thickness_nm) is float
+    default_key = cache_key("ring", d.RingDesign().to_dict())
+    assert cache_key("ring", from_netlist.to_dict()) == default_key
