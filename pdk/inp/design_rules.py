@@ -29,7 +29,14 @@ def _gds(name: str) -> tuple[int, int]:
     return (int(layer.layer), int(layer.datatype))
 
 
-def _rule(name: str, width: float, space: float, radius: float | None, source: str) -> LayerRule:
+def _rule(
+    name: str,
+    width: float,
+    space: float,
+    radius: float | None,
+    source: str,
+    waveguide: float | None = None,
+) -> LayerRule:
     return LayerRule(
         layer=name,
         gds=_gds(name),
@@ -37,6 +44,7 @@ def _rule(name: str, width: float, space: float, radius: float | None, source: s
         min_space_um=space,
         min_bend_radius_um=radius,
         source=source,
+        min_waveguide_width_um=waveguide,
     )
 
 
@@ -52,14 +60,25 @@ def design_rules() -> DesignRules:
                 0.8,
                 100.0,
                 "assumption: Nazca demofab deep waveguide 1.5 µm with R 75 µm, HHI E1700 "
-                "R >= 250 µm (hhi PDK code); 100 µm radius, 0.8 µm litho width/space",
+                "2.3 µm with R >= 250 µm (hhi PDK code); 100 µm radius, 0.8 µm litho width/space; "
+                "waveguides >= 1.0 µm: MPB (24 px/µm) of the deep ridge on EPI_STACK at 1550 nm "
+                "gives n_eff 3.159/3.178/3.192 at 0.8/0.9/1.0 µm against 3.165 for InP, so below "
+                "~0.85 µm the mode sinks under the substrate index and leaks through the 1 µm of "
+                "InP the deep etch leaves under the core; only taper tips (SSC) may be narrower",
+                waveguide=1.0,
             ),
             _rule(
                 "WG_SHALLOW",
                 1.0,
                 1.0,
                 500.0,
-                "assumption: Nazca demofab shallow 3.0 µm / R 200 µm, HHI E600 R >= 450 µm",
+                "assumption: Nazca demofab shallow 3.0 µm / R 200 µm, HHI E200 2.0 µm and E600 "
+                "2.1 µm with R >= 450 µm (hhi PDK code); waveguides >= 1.5 µm: the shallow etch "
+                "confines laterally only against the etched slab (TE index 3.201: 0.4 µm core "
+                "under air); MPB (24 px/µm) on EPI_STACK at 1550 nm gives n_eff 3.227/3.245/3.253 "
+                "at 1.0/1.5/2.0 µm, so 1.5 µm keeps 84 % of the 2.0 µm ridge's lateral index "
+                "margin on which the 500 µm bend radius rests; only taper tips may be narrower",
+                waveguide=1.5,
             ),
             _rule("ACTIVE", 5.0, 5.0, None, "assumption: butt-joint regrowth window >= 5 µm"),
             _rule("PIN", 5.0, 5.0, None, "assumption: doping window >= 5 µm"),

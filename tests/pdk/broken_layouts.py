@@ -1,5 +1,5 @@
-"""Deliberately broken layouts, one per platform: each case sits in its own 1 mm tile and breaks
-one rule (the controls break none).
+"""Deliberately broken layouts, one per rule set (InP, thin and thick Si3N4): each case sits in
+its own 1 mm tile and breaks one rule (the controls break none).
 
 The layouts use a 0.1 nm database unit so that a vertex can lie off the 1 nm manufacturing
 grid; every other vertex is on that grid.
@@ -18,6 +18,8 @@ TILE_UM = 1000.0
 """Pitch of the cases along x in µm (far beyond every rule's reach)."""
 SAGITTA_UM = 0.0005
 """Arc sampling: chord sag at most 0.5 nm."""
+THICK_FILM_NM = 800.0
+"""Film of the thick-film Si3N4 rule set."""
 
 
 def _point(x_um: float, y_um: float) -> kdb.Point:
@@ -78,6 +80,18 @@ def _off_grid(width_um: float) -> kdb.Polygon:
     return kdb.Polygon([low, kdb.Point(high.x + 5, low.y), high, kdb.Point(low.x, high.y)])
 
 
+def _taper(tip_um: float, width_um: float, length_um: float) -> kdb.Polygon:
+    """A linear taper from ``tip_um`` at x = 0 to ``width_um`` at x = ``length_um``."""
+    return _polygon(
+        [
+            (0, -tip_um / 2),
+            (length_um, -width_um / 2),
+            (length_um, width_um / 2),
+            (0, tip_um / 2),
+        ]
+    )
+
+
 def _spike(tip_deg: float) -> kdb.Polygon:
     """A 40 µm strip ending in a 20 µm long point of ``tip_deg`` pointing east."""
     half = 20.0 * math.tan(math.radians(tip_deg) / 2)
@@ -88,7 +102,17 @@ def inp_layout() -> tuple[kdb.Layout, Cases]:
     """The broken InP layout and its cases."""
     draw = _Builder(inp.design_rules().gds_layers)
     case = draw.case
-    case("width", {"WG_DEEP.width"}, ("WG_DEEP", _box(0, -0.25, 100, 0.25)))
+    case(
+        "width",
+        {"WG_DEEP.width", "WG_DEEP.waveguide_width"},
+        ("WG_DEEP", _box(0, -0.25, 100, 0.25)),
+    )
+    case("waveguide_width", {"WG_DEEP.waveguide_width"}, ("WG_DEEP", _box(0, -0.45, 100, 0.45)))
+    case(
+        "shallow_waveguide_width",
+        {"WG_SHALLOW.waveguide_width"},
+        ("WG_SHALLOW", _box(0, -0.6, 100, 0.6)),
+    )
     case(
         "space",
         {"WG_DEEP.space"},
@@ -122,6 +146,9 @@ def inp_layout() -> tuple[kdb.Layout, Cases]:
         ("METAL_P", _spike(30.0)),
     )
     case("control_bend", set(), ("WG_DEEP", bend(0, 0, 150.0, 2.0)))
+    case("control_waveguide_at_minimum", set(), ("WG_DEEP", _box(0, -0.5, 100, 0.5)))
+    case("control_taper", set(), ("WG_DEEP", _taper(0.8, 2.0, 100.0)))
+    case("control_shallow_taper", set(), ("WG_SHALLOW", _taper(1.0, 2.0, 100.0)))
     return draw.layout, draw.cases
 
 
@@ -149,9 +176,18 @@ def si3n4_layout() -> tuple[kdb.Layout, Cases]:
         ("ROUTING", _spike(30.0)),
     )
     case("control_bend", set(), ("WG", bend(0, 0, 400.0, 2.8)))
-    case(
-        "control_taper",
-        set(),
-        ("WG", _polygon([(0, -0.15), (200, -1.4), (200, 1.4), (0, 0.15)])),
-    )
+    case("control_taper", set(), ("WG", _taper(0.3, 2.8, 200.0)))
+    return draw.layout, draw.cases
+
+
+def si3n4_thick_layout() -> tuple[kdb.Layout, Cases]:
+    """The broken thick-film (800 nm) Si3N4 layout and its cases."""
+    draw = _Builder(si3n4.design_rules(THICK_FILM_NM).gds_layers)
+    case = draw.case
+    case("width", {"WG.width", "WG.waveguide_width"}, ("WG", _box(0, -0.1, 100, 0.1)))
+    case("waveguide_width", {"WG.waveguide_width"}, ("WG", _box(0, -0.25, 100, 0.25)))
+    case("bend_radius", {"WG.bend_radius"}, ("WG", bend(0, 0, 20.0, 1.6)))
+    case("control_waveguide_at_minimum", set(), ("WG", _box(0, -0.3, 100, 0.3)))
+    case("control_taper", set(), ("WG", _taper(0.3, 1.6, 100.0)))
+    case("control_bend", set(), ("WG", bend(0, 0, 60.0, 1.6)))
     return draw.layout, draw.cases

@@ -21,7 +21,14 @@ from qkdchip.pdk.drc import (
     run_drc_gds,
 )
 from qkdchip.platforms import INP, SI3N4
-from tests.pdk.broken_layouts import TILE_UM, bend, inp_layout, si3n4_layout
+from tests.pdk.broken_layouts import (
+    THICK_FILM_NM,
+    TILE_UM,
+    bend,
+    inp_layout,
+    si3n4_layout,
+    si3n4_thick_layout,
+)
 
 
 def _thick_ring(gap_um: float) -> gf.Component:
@@ -53,10 +60,11 @@ def test_narrowed_width_is_reported() -> None:
     c.add_polygon([(0, -1.0), (100, -1.0), (100, 1.0), (0, 1.0)], layer=inp.LAYER.WG_DEEP)
     c.add_polygon([(100, -0.3), (130, -0.3), (130, 0.3), (100, 0.3)], layer=inp.LAYER.WG_DEEP)
     report = run_drc(c, inp.design_rules())
-    assert report.counts == {"WG_DEEP.width": report.count}
-    assert report.count >= 1
+    # 0.6 µm is below the 0.8 µm feature minimum and the 1.0 µm deep-waveguide minimum
+    assert set(report.counts) == {"WG_DEEP.width", "WG_DEEP.waveguide_width"}
+    assert report.counts["WG_DEEP.width"] >= 1
     assert all(100 <= v.x_um <= 130 for v in report.violations)
-    assert report.violations[0].value == pytest.approx(0.6)
+    assert all(v.value == pytest.approx(0.6) for v in report.violations)
 
 
 def test_pad_enclosure_and_coverage() -> None:
@@ -131,8 +139,12 @@ def test_report_serialises_and_gds_entry_point(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("make", "rules"),
-    [(inp_layout, inp.design_rules()), (si3n4_layout, si3n4.design_rules())],
-    ids=["inp", "si3n4"],
+    [
+        (inp_layout, inp.design_rules()),
+        (si3n4_layout, si3n4.design_rules()),
+        (si3n4_thick_layout, si3n4.design_rules(THICK_FILM_NM)),
+    ],
+    ids=["inp", "si3n4", "si3n4_thick"],
 )
 def test_each_broken_case_breaks_exactly_its_rules(make, rules) -> None:
     layout, cases = make()
@@ -216,7 +228,32 @@ def test_taper_tips_may_be_narrower_than_a_waveguide() -> None:
     cell = layout.create_cell("NARROW")
     cell.shapes(layout.layer(1, 0)).insert(kdb.DBox(0, -0.3, 50, 0.3).to_itype(layout.dbu))
     assert run_drc(cell, thin).counts == {"WG.waveguide_width": 1}
-    assert run_drc(cell, si3n4.design_rules(800.0)).clean  # no such rule on the thick film
+    thick = si3n4.design_rules(800.0)
+    assert run_drc(cell, thick).clean  # 0.6 µm: the thick film's minimum
+    coupler = edge_coupler(
+        tip_width_um=0.3, taper_length_um=100.0, waveguide_width_um=1.6, thickness_nm=800.0
+    )
+    assert run_drc(coupler, thick).clean
+
+
+@pytest.mark.parametrize(
+    ("layer", "thickness_nm", "width_um", "minimum_um"),
+    [("WG_DEEP", None, 0.9, 1.0), ("WG_SHALLOW", None, 1.2, 1.5), ("WG", 800.0, 0.5, 0.6)],
+    ids=["inp_deep", "inp_shallow", "si3n4_thick"],
+)
+def test_too_narrow_straight_waveguide_carries_width_and_minimum(
+    layer: str, thickness_nm: float | None, width_um: float, minimum_um: float
+) -> None:
+    rules = inp.design_rules() if thickness_nm is None else si3n4.design_rules(thickness_nm)
+    layout = kdb.Layout()
+    cell = layout.create_cell("NARROW")
+    box = kdb.DBox(0, -width_um / 2, 200, width_um / 2)
+    cell.shapes(layout.layer(*rules.gds(layer))).insert(box.to_itype(layout.dbu))
+    report = run_drc(cell, rules)
+    assert report.counts == {f"{layer}.waveguide_width": 1}
+    (narrow,) = report.violations
+    assert (narrow.value, narrow.limit) == (pytest.approx(width_um), minimum_um)
+    assert (narrow.x_um, narrow.y_um) == pytest.approx((100.0, 0.0))
 
 
 def test_off_grid_vertex_and_acute_corner_carry_their_values() -> None:
@@ -243,5 +280,6 @@ def test_rule_checks_name_every_rule_once() -> None:
     assert len(names) == len(set(names))
     assert "WG_DEEP.bend_radius" in names
     assert "PAD.bend_radius" not in names  # no radius rule on metal
-    assert "WG_DEEP.waveguide_width" not in names  # InP: the litho width is the waveguide's
+    assert {"WG_DEEP.waveguide_width", "WG_SHALLOW.waveguide_width"} <= set(names)
+    assert "METAL_P.waveguide_width" not in names  # metal has no waveguide rule
     assert run_drc(gf.Component(), rules).checked_rules == tuple(names)

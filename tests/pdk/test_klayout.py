@@ -16,7 +16,7 @@ from qkdchip.pdk import klayout as tech_files
 from qkdchip.pdk.drc import DrcReport, rule_checks, run_drc_gds
 from qkdchip.pdk.rules import DesignRules
 from qkdchip.platforms import INP, SI3N4, platform
-from tests.pdk.broken_layouts import inp_layout, si3n4_layout
+from tests.pdk.broken_layouts import THICK_FILM_NM, inp_layout, si3n4_layout, si3n4_thick_layout
 
 needs_klayout = pytest.mark.skipif(
     shutil.which("klayout") is None,
@@ -108,26 +108,57 @@ def _compare(gds: Path, rules: DesignRules, tmp_path: Path) -> DrcReport:
     return python
 
 
+_EVERY_KIND = {
+    "width",
+    "waveguide_width",
+    "space",
+    "enclosure",
+    "not_inside",
+    "bend_radius",
+    "off_grid",
+    "acute_angle",
+}
+
+
 @needs_klayout
 @pytest.mark.parametrize(
-    ("make", "rules"),
-    [(inp_layout, INP.design_rules()), (si3n4_layout, SI3N4.design_rules())],
-    ids=["inp", "si3n4"],
+    ("make", "rules", "kinds"),
+    [
+        (inp_layout, INP.design_rules(), _EVERY_KIND),
+        (si3n4_layout, SI3N4.design_rules(), _EVERY_KIND),
+        (
+            si3n4_thick_layout,
+            SI3N4.design_rules(THICK_FILM_NM),
+            {"width", "waveguide_width", "bend_radius"},
+        ),
+    ],
+    ids=["inp", "si3n4", "si3n4_thick"],
 )
-def test_deck_and_python_find_the_same_violations(make, rules, tmp_path: Path) -> None:
+def test_deck_and_python_find_the_same_violations(make, rules, kinds, tmp_path: Path) -> None:
     layout, cases = make()
-    gds = tmp_path / f"broken_{rules.platform}.gds"
+    gds = tmp_path / "broken.gds"
     layout.write(str(gds))
     report = _compare(gds, rules, tmp_path)
-    assert {rule.split(".")[1] for rule in report.counts} >= {
-        "width",
-        "space",
-        "enclosure",
-        "not_inside",
-        "bend_radius",
-        "off_grid",
-        "acute_angle",
-    }
+    assert {rule.split(".")[1] for rule in report.counts} >= kinds
+
+
+@needs_klayout
+def test_deck_flags_narrow_waveguides_but_not_taper_tips(tmp_path: Path) -> None:
+    layout, cases = inp_layout()
+    gds = tmp_path / "broken_inp.gds"
+    layout.write(str(gds))
+    deck = tmp_path / "inp.drc"
+    deck.write_text(tech_files.drc_deck(INP.design_rules(), name="inp"), "utf-8")
+    found = tech_files.run_deck(deck, gds, tmp_path / "inp.lyrdb")
+
+    def rules_in(case: str) -> set[str]:
+        x, _ = cases[case]
+        return {m.rule for m in found if x - 100 <= m.x_um < x + 900}
+
+    assert rules_in("waveguide_width") == {"WG_DEEP.waveguide_width"}
+    assert rules_in("shallow_waveguide_width") == {"WG_SHALLOW.waveguide_width"}
+    for control in ("control_waveguide_at_minimum", "control_taper", "control_shallow_taper"):
+        assert rules_in(control) == set(), control
 
 
 @needs_klayout
