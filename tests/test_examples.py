@@ -57,6 +57,16 @@ CASES = (
         ("comb: done, dark pulse comb", "pairs beat PLOB at 370 km", "networking capability"),
     ),
     Example(
+        "ring_filter_fsr.py",
+        (
+            "DRC ring_notch_filter (si3n4): clean",
+            "FSR of the meep ring:          29.9623 GHz",
+            "(< 1e-4, ok)",
+            "(< 0.2 %, ok)",
+        ),
+        ("ring_filter_fsr.png",),
+    ),
+    Example(
         "design_sweep.py",
         ("2 points computed, 0 read back, 0 failed", "PM length   2000 µm: Vπ", "V·mm), ok"),
         ("sweeps/pm_length.parquet",),
