@@ -16,6 +16,7 @@ import numpy as np
 
 from qkdchip.flow import STAGES, run_flow
 from qkdchip.flow_context import FlowContext
+from qkdchip.flow_stages import transmitter_circuit
 from qkdchip.scenarios import load_scenario
 from qkdchip.simulations.network import assign_channels, evaluate_network
 from qkdchip.simulations.network.clients import drawn_laser_cavity, network_clients
@@ -61,7 +62,9 @@ channels = assign_channels(
 # %% [markdown]
 # The clients' lasers are the drawn DBR lasers: cavity length, group index and the reflectance
 # of the rear grating the comb light enters by follow from the design record and the simulated
-# grating; the scenario says how they are run.
+# grating; the scenario says how they are run. Their injection loss and the intensity
+# modulators' extinction come from the drawn chip solved as a circuit of the simulated devices
+# (the devices stage's transmitter response).
 
 # %%
 cavity = drawn_laser_cavity(devices.results["grating"], laser=scenario.design.laser)
@@ -73,8 +76,7 @@ laser = scenario.transmitter.laser.slave(
 clients = network_clients(
     n=scenario.network.clients,
     laser=laser,
-    extinction_ratio_db=scenario.transmitter.extinction_ratio_db,
-    coupling_loss_db=scenario.transmitter.coupling_loss_db,
+    **scenario.transmitter.chip_losses(transmitter_circuit(scenario.design)),
     pool=None,
     seed=scenario.seed,
 )
@@ -85,9 +87,10 @@ model = scenario.network_model(
 )
 
 
-def key_rate(*, system, protocol):
-    """The scenario's key-rate engine: SNS-AOPP, finite key, 16 discrete phases."""
-    options = scenario.protocol.engine_options() | {"protocol": protocol}
+def key_rate(*, system, protocol, flaws=None):
+    """The scenario's key-rate engine: SNS-AOPP, finite key, 16 discrete phases (and the
+    pair's source flaws when the scenario counts them)."""
+    options = scenario.protocol.engine_options() | {"protocol": protocol, "flaws": flaws}
     return optimise_key_rate(system, **options, seed=scenario.seed).to_dict()
 
 

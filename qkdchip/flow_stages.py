@@ -34,7 +34,9 @@ from qkdchip.stage_outputs import (
 )
 
 if TYPE_CHECKING:
+    from qkdchip.components.chip_designs import ChipDesigns
     from qkdchip.scenarios.schema import Scenario
+    from qkdchip.simulations.circuit_models.transmitter import TransmitterResponse
     from qkdchip.simulations.network.clients import NetworkClients
     from qkdchip.simulations.network.model import (
         ClientChip,
@@ -150,6 +152,59 @@ def devices(ctx: FlowContext) -> StageResult:
     return StageResult(DevicesOutput(results=results, keys=keys, headlines=headlines), headline)
 
 
+TRANSMITTER_CIRCUIT_SOURCES: tuple[str, ...] = (
+    "qkdchip.simulations.circuit_models",
+    "qkdchip.circuits",
+    "qkdchip.components",
+    "qkdchip.pdk",
+    "qkdchip.simulations.wafer_yield.sensitivity_table",
+)
+"""What the transmitter circuit's response depends on (its cache key's code hash)."""
+
+
+def _transmitter_circuit(ctx: FlowContext) -> TransmitterResponse:
+    """The drawn transmitter's circuit response (cached; keyed on the chip's drawn settings and
+    the device results its models use)."""
+    from qkdchip.simulations.circuit_models.transmitter import TransmitterResponse
+
+    keys = ctx.keys["devices"]
+    response, _ = ctx.cached(
+        "transmitter",
+        {
+            "code": source_hash(TRANSMITTER_CIRCUIT_SOURCES),
+            "chip": ctx.scenario.design.transmitter_cell_settings(),
+            "devices": {name: keys[name] for name in ("modulator", "grating", "mmi")},
+        },
+        lambda: transmitter_circuit(ctx.scenario.design),
+        TransmitterResponse,
+    )
+    return response
+
+
+def transmitter_circuit(designs: ChipDesigns) -> TransmitterResponse:
+    """The drawn transmitter chip (``designs``) solved as a circuit of the simulated devices
+    (drawn with the InP PDK; the active PDK is restored after)."""
+    import gdsfactory as gf
+
+    from qkdchip.circuits.transmitter import transmitter_chip
+    from qkdchip.simulations.circuit_models.transmitter import (
+        transmitter_netlist,
+        transmitter_response,
+    )
+
+    try:
+        previous: gf.Pdk | None = gf.get_active_pdk()
+    except ValueError:
+        previous = None
+    try:
+        INP.activate()
+        chip = transmitter_chip(**designs.transmitter_cell_settings())
+        return transmitter_response(netlist=transmitter_netlist(chip))
+    finally:
+        if previous is not None:
+            previous.activate()
+
+
 def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:
     """The headline numbers of each device result, in the units their names say."""
     from qkdchip.simulations.devices.defaults import DEVICES
@@ -245,11 +300,13 @@ class _NetworkSetup:
     clients: NetworkClients
     links_by_distance: dict[float, list[PairLinks]]
     key_rate: KeyRateFunction
+    transmitter: TransmitterResponse | None
 
 
 def _network_setup(ctx: FlowContext) -> _NetworkSetup:
     """The network of the scenario on the comb's channels, with the drawn lasers (simulated
-    grating) and, when the scenario asks for it, chips from the yield stage's pool."""
+    grating), the drawn chip's losses from its circuit where the scenario sets none, and, when
+    the scenario asks for it, chips from the yield stage's pool."""
     from qkdchip.simulations.network.clients import drawn_laser_cavity, network_clients
 
     sc = ctx.scenario
@@ -265,6 +322,7 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
     comb = ctx.need("comb", CombOutput)
     grid, pump_hz = _comb_grid(sc, comb)
     channels = _channel_plan(sc, comb, grid)
+    transmitter = _transmitter_circuit(ctx) if tx.needs_circuit else None
 
     def key_rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
         from qkdchip.simulations.qkd import optimise_key_rate
@@ -282,13 +340,13 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
         clients=network_clients(
             n=sc.network.clients,
             laser=laser,
-            extinction_ratio_db=tx.extinction_ratio_db,
-            coupling_loss_db=tx.coupling_loss_db,
+            **tx.chip_losses(transmitter),
             pool=pool,
             seed=sc.seed + 2,
         ),
         links_by_distance={d: sc.network.links(d) for d in sc.network.pair_distances_km},
         key_rate=key_rate,
+        transmitter=transmitter,
     )
 
 
@@ -313,6 +371,7 @@ def network(ctx: FlowContext) -> StageResult:
         "grating": ctx.keys["devices"]["grating"],
         "comb": ctx.keys["comb"],
         "yield": ctx.keys["yield"] if clients.pool else None,
+        "transmitter": ctx.keys["transmitter"] if setup.transmitter else None,
     }
 
     def compute_network() -> NetworkResult:
@@ -357,6 +416,7 @@ def network(ctx: FlowContext) -> StageResult:
         security=security,
         sweep=sweep,
         untested_draws=draws,
+        transmitter=setup.transmitter,
     )
     return StageResult(output, _network_headline(output), cached_net)
 

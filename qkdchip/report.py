@@ -74,6 +74,7 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         "comb_lines_usable": None,
         "yield_aware": None,
         "devices": None,
+        "transmitter_circuit": None,
     }
     devices = ctx.outputs.get("devices")
     if devices is not None:
@@ -106,6 +107,8 @@ def build_summary(ctx: FlowContext, outcomes: Sequence[StageOutcome]) -> dict[st
         out["total_key_rate_bps"] = {f"{b.distance_km:g}": b.total_key_rate_bps for b in blocks}
         out["all_pairs_beat_plob"] = {f"{b.distance_km:g}": b.all_beat_plob for b in blocks}
         out["yield_aware"] = [d.statistics() for d in net.untested_draws] or None
+        if net.transmitter is not None:
+            out["transmitter_circuit"] = net.transmitter.headlines()
     return out
 
 
@@ -591,6 +594,18 @@ def run_facts() -> dict[str, str]:
     }
 
 
+def _transmitter_cell(headlines: dict[str, Any] | None) -> str:
+    """The drawn transmitter's circuit numbers the network's nominal chips take."""
+    if headlines is None:
+        return "n/a (set in the scenario)"
+    extinction = headlines["im_extinction_db"]
+    return (
+        f"{headlines['injection_loss_db']:.2f} dB / "
+        + ("no null" if extinction is None else f"{extinction:.1f} dB")
+        + f" / {headlines['pm_vpi_v']:.2f} V"
+    )
+
+
 def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]) -> str:
     sc = ctx.scenario
     facts = {**run_facts(), "scenario seed": str(sc.seed)}
@@ -629,6 +644,9 @@ def _markdown(ctx: FlowContext, s: dict[str, Any], images: list[tuple[str, str]]
         + " |",
         "| source flaws (weakest pair at the longest distance) | "
         + _security_cell(s["security_margins"])
+        + " |",
+        "| transmitter circuit: injection loss / IM extinction / PM Vπ | "
+        + _transmitter_cell(s["transmitter_circuit"])
         + " |",
         f"| usable comb lines | {_fmt(s['comb_lines_usable'])} |",
         f"| modulator yield | {_fmt(s['modulator_yield'], '.4f')} |",

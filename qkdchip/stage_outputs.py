@@ -15,6 +15,7 @@ import numpy as np
 
 from qkdchip.circuits.manifest import MaskEntry
 from qkdchip.records import Record
+from qkdchip.simulations.circuit_models.transmitter import TransmitterResponse
 from qkdchip.simulations.comb.solve import CombLine
 from qkdchip.simulations.network.clients import ChipPool
 from qkdchip.simulations.network.limits import LimitingMechanism
@@ -304,6 +305,8 @@ class NetworkOutput(Record):
         sweep: key rate versus distance of the median channel's pair, nominal chips.
         untested_draws: random, untested chip sets at each configured distance (empty when
             the scenario asks for none).
+        transmitter: the drawn transmitter chip's circuit response, whose injection loss and
+            extinction the nominal chips take (None when the scenario sets both).
     """
 
     evaluation: NetworkResult
@@ -312,6 +315,7 @@ class NetworkOutput(Record):
     security: SecurityMargins | None
     sweep: DistanceSweep
     untested_draws: tuple[UntestedDraws, ...]
+    transmitter: TransmitterResponse | None = None
 
     @property
     def capability_at_reach_km(self) -> float:

@@ -9,7 +9,7 @@ where it is used.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.options import MAX_WAFERS
@@ -27,6 +27,9 @@ from qkdchip.simulations.network.model import (
 from qkdchip.simulations.network.visibility import Interference
 from qkdchip.simulations.network.wdm import WdmGrid
 from qkdchip.validation import check_choice, check_range
+
+if TYPE_CHECKING:
+    from qkdchip.simulations.circuit_models.transmitter import TransmitterResponse
 
 MAX_PAIR_DISTANCE_KM = 5000.0
 """Longest pair distance a scenario evaluates (km): far past the reach of any TF-QKD link."""
@@ -179,19 +182,48 @@ class TransmitterSection:
         source: ``yield`` (chips drawn from the wafer-yield Monte Carlo) or ``nominal`` (every
             chip at its design values below).
         laser: how the DBR laser is run (its cavity comes from the drawn laser).
-        extinction_ratio_db: nominal intensity-modulator extinction ratio, dB.
-        coupling_loss_db: fibre-to-chip loss of the injected comb light, dB.
+        extinction_ratio_db: nominal intensity-modulator extinction ratio, dB; None: the
+            drawn chip's, from its circuit (the devices stage's transmitter response).
+        coupling_loss_db: fibre-to-laser loss of the injected comb light (facet and on-chip
+            path), dB; None: the drawn chip's injection path, from its circuit.
     """
 
     source: str = "yield"
     laser: LaserOperation = field(default_factory=LaserOperation)
-    extinction_ratio_db: float = 25.0
-    coupling_loss_db: float = 3.0
+    extinction_ratio_db: float | None = None
+    coupling_loss_db: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("source", self.source, ("yield", "nominal"))
-        check_range("extinction_ratio_db", self.extinction_ratio_db, 0.0, 100.0, low_open=True)
-        check_range("coupling_loss_db", self.coupling_loss_db, 0.0, 60.0)
+        if self.extinction_ratio_db is not None:
+            check_range("extinction_ratio_db", self.extinction_ratio_db, 0.0, 100.0, low_open=True)
+        if self.coupling_loss_db is not None:
+            check_range("coupling_loss_db", self.coupling_loss_db, 0.0, 60.0)
+
+    @property
+    def needs_circuit(self) -> bool:
+        """Whether a chip loss comes from the drawn chip's circuit (one is not set here)."""
+        return self.extinction_ratio_db is None or self.coupling_loss_db is None
+
+    def chip_losses(self, circuit: TransmitterResponse | None) -> dict[str, float]:
+        """``extinction_ratio_db`` and ``coupling_loss_db`` of the nominal chips: the scenario's
+        where it sets them, else the drawn chip's from its ``circuit`` (the extinction capped
+        at 100 dB, the network's largest)."""
+        extinction = self.extinction_ratio_db
+        coupling = self.coupling_loss_db
+        if circuit is None:
+            if extinction is None or coupling is None:
+                raise ValueError(
+                    "the transmitter's circuit response is needed: [transmitter] sets no "
+                    "extinction_ratio_db or coupling_loss_db"
+                )
+            return {"extinction_ratio_db": extinction, "coupling_loss_db": coupling}
+        return {
+            "extinction_ratio_db": min(circuit.im_extinction_db, 100.0)
+            if extinction is None
+            else extinction,
+            "coupling_loss_db": circuit.injection_loss_db if coupling is None else coupling,
+        }
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ tensorstore, about thirty packages for what a batched ``numpy.linalg.solve`` doe
 * :mod:`~qkdchip.simulations.circuit_models.cells`: one model per qkdchip cell (the PDKs'
   ``models``), including composite ones (MZM, DBR laser).
 * :mod:`~qkdchip.simulations.circuit_models.solver`: the netlist solver.
+* :mod:`~qkdchip.simulations.circuit_models.transmitter`: the transmitter chip's losses and
+  modulator responses from its layout netlist (:func:`transmitter_response`).
 
 Example::
 
@@ -25,14 +27,26 @@ Example::
 from qkdchip.simulations.circuit_models.cells import inp_models, si3n4_models
 from qkdchip.simulations.circuit_models.sdict import SDict, matrix, ports, reciprocal
 from qkdchip.simulations.circuit_models.solver import Model, circuit
+from qkdchip.simulations.circuit_models.transmitter import (
+    IntensityModulatorResponse,
+    PhaseModulatorResponse,
+    TransmitterResponse,
+    VoaResponse,
+    transmitter_response,
+)
 
 __all__ = [
+    "IntensityModulatorResponse",
     "Model",
+    "PhaseModulatorResponse",
     "SDict",
+    "TransmitterResponse",
+    "VoaResponse",
     "circuit",
     "inp_models",
     "matrix",
     "ports",
     "reciprocal",
     "si3n4_models",
+    "transmitter_response",
 ]

@@ -23,6 +23,7 @@ from qkdchip.simulations.circuit_models.parameters import (
     ETCH_TRANSITION_LOSS_DB,
     INP_SSC_COUPLING_LOSS_DB,
     SI3N4_EDGE_COUPLING_LOSS_DB,
+    electro_absorption_loss_db,
     grating_parameters,
     mmi_2x2_powers,
     mmi_spectrum,
@@ -235,7 +236,9 @@ def phase_modulator(
     voltage_v: float = 0.0,
     cross_section: Any = "xs_inp_deep",
 ) -> SDict:
-    """Phase modulator: π V/Vπ with the simulated Vπ·L of its cross-section (Vπ = Vπ·L/L).
+    """Phase modulator: π V/Vπ with the simulated Vπ·L of its cross-section (Vπ = Vπ·L/L),
+    and an electro-absorption loss ``A_ea (V/Vπ)^2`` (quadratic in the field, as the
+    quantum-confined Stark effect; ``A_ea`` from :func:`.parameters.electro_absorption_loss_db`).
 
     ::
 
@@ -243,15 +246,18 @@ def phase_modulator(
         o1 ====[###]==== o2
     """
     p = waveguide_parameters(_name(cross_section))
+    vpi_l = vpi_l_v_mm(ridge_width_um, electrode_width_um)
+    vpi_v = vpi_l / (length_um * 1e-3)
     return devices.phase_shifter(
         wavelength_um=wavelength_um,
         length_um=length_um,
         optical_length_um=optical_length_um,
         voltage_v=voltage_v,
-        vpi_l_v_mm=vpi_l_v_mm(ridge_width_um, electrode_width_um),
+        vpi_l_v_mm=vpi_l,
         n_eff=p.n_eff,
         n_group=p.n_group,
         loss_db_per_cm=p.loss_db_per_cm,
+        attenuation_db=electro_absorption_loss_db() * (voltage_v / vpi_v) ** 2,
         wavelength0_um=p.wavelength0_um,
     )
 

@@ -272,6 +272,17 @@ def vpi_l_v_mm(ridge_width_um: float, electrode_width_um: float) -> float:
     return float(simulate_modulator(changed, settings=MODULATOR_MODE_SETTINGS).vpi_l_v_mm)
 
 
+@lru_cache(maxsize=1)
+def electro_absorption_loss_db() -> float:
+    """Electro-absorption loss (dB) of a phase-modulator arm driven at its Vπ: the yield
+    model's ``ea_bias_loss_db`` (the same assumption, one number for the IM's extinction in
+    both models; :mod:`qkdchip.simulations.wafer_yield.devices_inp`)."""
+    from qkdchip.platforms import INP
+    from qkdchip.simulations.wafer_yield.sensitivity_table import load_sensitivity_table
+
+    return float(load_sensitivity_table(INP).d("ea_bias_loss_db"))
+
+
 @dataclass(frozen=True)
 class GratingParameters(Record):
     """A DBR grating's coupled-mode parameters.

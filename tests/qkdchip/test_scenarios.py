@@ -156,3 +156,21 @@ def test_every_table_defaults_to_the_reference_scenario() -> None:
     partial = scenario_from_dict({"name": "p", "phase": {"reference_duty": 0.3}})
     assert partial.phase == replace(reference.phase, reference_duty=0.3)
     assert partial.wdm == reference.wdm
+
+
+def test_chip_losses_come_from_the_circuit_unless_the_scenario_sets_them() -> None:
+    from types import SimpleNamespace
+
+    from qkdchip.scenarios.schema import TransmitterSection
+
+    circuit = SimpleNamespace(im_extinction_db=float("inf"), injection_loss_db=1.5)
+    drawn = TransmitterSection()
+    assert drawn.needs_circuit
+    assert drawn.chip_losses(circuit) == {"extinction_ratio_db": 100.0, "coupling_loss_db": 1.5}
+    with pytest.raises(ValueError, match="circuit response is needed"):
+        drawn.chip_losses(None)
+    given = TransmitterSection(extinction_ratio_db=25.0, coupling_loss_db=3.0)
+    assert not given.needs_circuit
+    assert given.chip_losses(None) == {"extinction_ratio_db": 25.0, "coupling_loss_db": 3.0}
+    half = TransmitterSection(coupling_loss_db=3.0)
+    assert half.chip_losses(circuit) == {"extinction_ratio_db": 100.0, "coupling_loss_db": 3.0}
