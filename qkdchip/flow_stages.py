@@ -275,7 +275,13 @@ def wafer_yield(ctx: FlowContext) -> StageResult:
         from qkdchip.simulations.wafer_yield.engine import YieldModel, run_wafer_yield
 
         model = YieldModel.build(INP, designs=sc.design)
-        result = run_wafer_yield(INP, n_wafers=sc.yield_.wafers, seed=sc.seed, model=model)
+        result = run_wafer_yield(
+            INP,
+            n_wafers=sc.yield_.wafers,
+            seed=sc.seed,
+            model=model,
+            progress=lambda done, total: ctx.report_progress("yield", done, total),
+        )
         return YieldOutput.from_result(result, pool=chip_pool(seed=sc.seed, model=model))
 
     output, was_cached = ctx.cached("yield", key, compute, YieldOutput)
