@@ -22,6 +22,18 @@ def check_width(rules: DesignRules, layer: str, name: str, value_um: float) -> N
     check_min(name, value_um, rules.layer(layer).min_width_um, f"{layer} width")
 
 
+def check_waveguide_width(rules: DesignRules, layer: str, name: str, value_um: float) -> None:
+    """``value_um``, the width of a waveguide section (parallel edges), must meet the minimum
+    waveguide width of ``layer`` (its minimum width where it sets none; taper tips only need
+    :func:`check_width`)."""
+    rule = rules.layer(layer)
+    minimum = rule.min_waveguide_width_um
+    if minimum is None:
+        check_width(rules, layer, name, value_um)
+        return
+    check_min(name, value_um, minimum, f"{layer} waveguide width")
+
+
 def check_space(rules: DesignRules, layer: str, name: str, value_um: float) -> None:
     """``value_um`` must meet the minimum space of ``layer``."""
     check_min(name, value_um, rules.layer(layer).min_space_um, f"{layer} space")

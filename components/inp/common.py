@@ -7,7 +7,7 @@ import math
 import gdsfactory as gf
 from gdsfactory.typings import CrossSectionSpec
 
-from qkdchip.components.checks import check_even_nm, check_width
+from qkdchip.components.checks import check_even_nm, check_waveguide_width, check_width
 from qkdchip.components.geometry import rectangle
 from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
@@ -52,8 +52,9 @@ def ridge_min_radius_um(layer: str) -> float:
 
 
 def check_ridge(name: str, width_um: float, layer: str = "WG_DEEP") -> None:
-    """Ridge widths meet the minimum width of ``layer`` and are an even number of nm."""
-    check_width(design_rules(), layer, name, width_um)
+    """Ridge (waveguide) widths meet the minimum waveguide width of ``layer`` and are an even
+    number of nm."""
+    check_waveguide_width(design_rules(), layer, name, width_um)
     check_even_nm(name, width_um)
 
 

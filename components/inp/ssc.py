@@ -7,11 +7,12 @@ import math
 import gdsfactory as gf
 from gdsfactory.typings import CrossSectionSpec
 
-from qkdchip.components.checks import check_even_nm
+from qkdchip.components.checks import check_even_nm, check_width
 from qkdchip.components.designs import SpotSizeConverterDesign
 from qkdchip.components.geometry import Arc, Straight, extrude
 from qkdchip.components.inp.common import check_ridge, ridge_layer, ridge_min_radius_um
 from qkdchip.components.ports import add_port
+from qkdchip.pdk.inp.design_rules import design_rules
 
 _SSC = SpotSizeConverterDesign()
 
@@ -56,7 +57,7 @@ def ssc_angled(
     )
     layer = ridge_layer(cross_section)
     check_ridge("ridge_width_um", ridge_width_um, layer)
-    check_ridge("tip_width_um", tip_width_um, layer)
+    check_width(design_rules(), layer, "tip_width_um", tip_width_um)  # a taper tip
     check_even_nm("tip_width_um", tip_width_um)
     radius = ridge_min_radius_um(layer)
     segments: list[Straight | Arc] = [Straight(INPUT_STRAIGHT_UM)]

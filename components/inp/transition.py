@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gdsfactory as gf
 
-from qkdchip.components.checks import check_even_nm, check_width
+from qkdchip.components.checks import check_even_nm, check_waveguide_width
 from qkdchip.components.geometry import Straight, extrude
 from qkdchip.components.ports import add_port
 from qkdchip.pdk.inp.design_rules import design_rules
@@ -42,8 +42,8 @@ def taper_deep_to_shallow(
     automatically.
 
     Args:
-        width1: deep ridge width at o1 in µm (even nm, >= WG_DEEP min width).
-        width2: shallow ridge width at o2 in µm (even nm, >= WG_SHALLOW min width).
+        width1: deep ridge width at o1 in µm (even nm, >= WG_DEEP min waveguide width).
+        width2: shallow ridge width at o2 in µm (even nm, >= WG_SHALLOW min waveguide width).
         length_um: transition length in µm, [10, 1000].
         deep_window_um: deep-etch edge distance from the shallow ridge at o2 in µm, [1, 20].
 
@@ -51,8 +51,8 @@ def taper_deep_to_shallow(
         Component with o1 (``xs_inp_deep``, 180°) and o2 (``xs_inp_shallow``, 0°).
     """
     rules = design_rules()
-    check_width(rules, "WG_DEEP", "width1", width1)
-    check_width(rules, "WG_SHALLOW", "width2", width2)
+    check_waveguide_width(rules, "WG_DEEP", "width1", width1)
+    check_waveguide_width(rules, "WG_SHALLOW", "width2", width2)
     check_even_nm("width1", width1)
     check_even_nm("width2", width2)
     check_range("length_um", length_um, 10.0, 1000.0)

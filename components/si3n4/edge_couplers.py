@@ -5,7 +5,7 @@ from __future__ import annotations
 import gdsfactory as gf
 from gdsfactory.typings import CrossSectionSpec
 
-from qkdchip.components.checks import check_even_nm
+from qkdchip.components.checks import check_even_nm, check_waveguide_width
 from qkdchip.components.checks import check_width as check_rule_width
 from qkdchip.components.designs import EdgeCouplerDesign
 from qkdchip.components.geometry import Straight, extrude
@@ -19,7 +19,7 @@ from qkdchip.validation import check_range
 def _validate(design: EdgeCouplerDesign, thickness_nm: float) -> None:
     rules = design_rules(thickness_nm)
     check_rule_width(rules, "WG", "tip_width_um", design.tip_width_um)
-    check_rule_width(rules, "WG", "waveguide_width_um", design.waveguide_width_um)
+    check_waveguide_width(rules, "WG", "waveguide_width_um", design.waveguide_width_um)
     check_even_nm("tip_width_um", design.tip_width_um)
     check_even_nm("waveguide_width_um", design.waveguide_width_um)
 

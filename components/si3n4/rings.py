@@ -11,8 +11,12 @@ import math
 import gdsfactory as gf
 from gdsfactory.typings import CrossSectionSpec
 
-from qkdchip.components.checks import check_bend_radius, check_even_nm, check_space
-from qkdchip.components.checks import check_width as check_rule_width
+from qkdchip.components.checks import (
+    check_bend_radius,
+    check_even_nm,
+    check_space,
+    check_waveguide_width,
+)
 from qkdchip.components.designs import (
     DEFAULT_N_GROUP_THIN_SIN,
     DEFAULT_RING_GAP_UM,
@@ -40,8 +44,8 @@ def n_group_assumed(thickness_nm: float) -> float:
 def _validate(design: RingDesign, bend_radius_um: float | None) -> None:
     """Check a ring against its film's rules (and the pulley counter-bend radius, if any)."""
     rules = design_rules(design.thickness_nm)
-    check_rule_width(rules, "WG", "width_um", design.width_um)
-    check_rule_width(rules, "WG", "bus_width_um", design.bus_width_um)
+    check_waveguide_width(rules, "WG", "width_um", design.width_um)
+    check_waveguide_width(rules, "WG", "bus_width_um", design.bus_width_um)
     check_space(rules, "WG", "gap_um", design.gap_um)
     check_bend_radius(rules, "WG", "radius_um", design.radius_um)
     if bend_radius_um is not None:

@@ -15,6 +15,13 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("ring_point_coupled", {"radius_um": 100.0}, "radius_um"),  # < 300 µm thin-film bend rule
     ("ring_point_coupled", {"bus_width_um": 2.801}, "bus_width_um"),
     ("ring_point_coupled", {"width_um": 0.2}, "width_um"),
+    ("ring_point_coupled", {"width_um": 0.8}, "WG waveguide width"),  # thin film: 1.0 µm
+    # thick film: 0.6 µm waveguide width (ring and bus are waveguides, not taper tips)
+    (
+        "ring_point_coupled",
+        {"thickness_nm": 800.0, "radius_um": 100.0, "width_um": 0.5},
+        "width_um",
+    ),
     ("ring_point_coupled", {"bus_extension_um": 0.0}, "bus_extension_um"),
     ("ring_pulley", {"wrap_angle_deg": 150.0}, "wrap_angle_deg"),
     ("ring_pulley", {"wrap_angle_deg": 0.0}, "wrap_angle_deg"),
@@ -39,6 +46,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("phase_modulator", {"electrode_width_um": 0.5}, "electrode_width_um"),
     ("mzm", {"arm_separation_um": 12.0}, "arm_separation_um"),
     ("mzm", {"ridge_width_um": 0.6}, "ridge_width_um"),  # below the 0.8 µm deep-etch width
+    ("mzm", {"ridge_width_um": 0.9}, "WG_DEEP waveguide width"),  # a waveguide: >= 1.0 µm
     ("voa", {"max_absorption_db_per_mm": -1.0}, "max_absorption_db_per_mm"),
     # InP MMIs.
     ("mmi1x2", {"port_offset_um": 0.5}, "port_offset_um"),
@@ -51,6 +59,7 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("pad_gsg", {"pitch_um": 82.0}, "pitch_um"),
     # InP etch transition and cross-sections that are not a ridge.
     ("taper_deep_to_shallow", {"width2": 0.6}, "width2"),
+    ("taper_deep_to_shallow", {"width2": 1.2}, "WG_SHALLOW waveguide width"),  # >= 1.5 µm
     ("taper_deep_to_shallow", {"length_um": 5.0}, "length_um"),
     ("dbr_laser", {"cross_section": "xs_inp_metal"}, "cross_section"),
     ("edge_coupler", {"cross_section": "xs_heater"}, "cross_section"),
