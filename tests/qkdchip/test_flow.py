@@ -319,7 +319,6 @@ def test_a_link_beyond_any_key_is_zero_key_not_nan(tmp_path: Path) -> None:
     assert summary["yield_aware"][0]["ratio_to_plob_quantiles"]["q50"] == 0.0
 
 
-
 def test_counted_source_flaws_lower_every_pair_and_the_summary_says_so(tmp_path: Path) -> None:
     """``[protocol] source_flaws``: each pair's own key rate counts its chips' extinction."""
     from qkdchip.flow_stages import _network_setup
