@@ -1,17 +1,25 @@
-"""``qkdchip doctor``: report the versions the toolkit runs on and whether meep and MPB work."""
+"""``qkdchip doctor``: report the versions the toolkit runs on, whether meep and MPB work, and
+whether the installed meep is an MPI build (what ``--mpi N`` needs)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import platform
+import shutil
 from importlib import metadata
 
 from rich.console import Console
 from rich.table import Table
 
 from qkdchip.cli import add_json_option
-from qkdchip.simulations.meep_jobs import MeepJobError, MeepNotInstalledError, run_job
+from qkdchip.simulations.meep_jobs import (
+    MeepJobError,
+    MeepMpiError,
+    MeepNotInstalledError,
+    meep_build,
+    run_job,
+)
 
 REQUIRED_DISTRIBUTIONS: tuple[str, ...] = (
     "numpy",
@@ -61,7 +69,29 @@ def checks() -> list[dict[str, str | bool]]:
         rows.append({"component": "MPB", "result": band, "ok": True})
     except (MeepNotInstalledError, MeepJobError) as err:
         rows.append({"component": "meep / MPB", "result": str(err), "ok": False})
+        if isinstance(err, MeepNotInstalledError):
+            return rows
+    rows.append(meep_build_row())
     return rows
+
+
+def meep_build_row() -> dict[str, str | bool]:
+    """Which meep build is installed: serial (the project's; ``--mpi 1`` only) or MPI (``--mpi
+    N`` then needs ``mpirun``)."""
+    component = "meep build"
+    try:
+        build = meep_build()
+    except (MeepNotInstalledError, MeepJobError, MeepMpiError) as err:
+        return {"component": component, "result": str(err), "ok": False}
+    if not build.with_mpi:
+        text = "serial, no MPI (--mpi 1 only; --mpi N needs the MPI build, see the docs)"
+        return {"component": component, "result": text, "ok": True}
+    mpirun = shutil.which("mpirun")
+    mpb = "with MPB" if build.has_mpb else "no MPB: MPB solves come from the cache only"
+    if mpirun is None:
+        text = f"MPI, {mpb}; no mpirun on PATH ('sudo apt-get install openmpi-bin')"
+        return {"component": component, "result": text, "ok": False}
+    return {"component": component, "result": f"MPI (--mpi N, {mpirun}), {mpb}", "ok": True}
 
 
 def doctor(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 Results come from the shipped cache for the default designs and are recomputed with ``--fresh``
 or for any other design or resolution (that needs meep). ``--design key=value`` overrides
-fields of the device's design object.
+fields of the device's design object. ``--mpi N`` runs each meep job on N MPI processes (an MPI
+build of meep); the result and its cache key are the same as on one.
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="coupler only: supermodes from MPB (default) or from meep in the time domain",
     )
     parser.add_argument("--fresh", action="store_true", help="recompute, ignoring any cache")
+    parser.add_argument(
+        "--mpi",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run meep on N MPI processes (needs meep built with MPI, which replaces Debian's "
+        "python3-meep and has no MPB; default 1: serial meep)",
+    )
     add_json_option(parser, "the result")
     parser.add_argument(
         "--plot", type=Path, help="where to write the plot (ring: D_int, grating: spectrum)"
@@ -376,9 +385,14 @@ def _plot(args: argparse.Namespace, result: Any) -> Path | None:
 
 def simulate(args: argparse.Namespace) -> int:
     """Run the device simulation and print a summary (or JSON)."""
+    from qkdchip.simulations.meep_jobs.mpi import check_mpi_processes, meep_mpi, require_mpi
+
     if args.resolution is not None and not args.resolution > 0:
         raise ValueError(f"--resolution={args.resolution!r} must be > 0")
-    result, rows = _run(args)
+    if check_mpi_processes(args.mpi, name="--mpi") > 1:
+        require_mpi(args.mpi, name="--mpi")
+    with meep_mpi(args.mpi):
+        result, rows = _run(args)
     plot = _plot(args, result)
     if args.json:
         data = result.to_dict()

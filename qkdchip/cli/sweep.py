@@ -15,7 +15,8 @@ outputs, status and error, stage statuses and cache keys) and, for one or two va
 parameters, a plot beside it. A rerun computes only the points the file does not hold yet.
 
 The points run on a local dask cluster, one worker process per core (``--workers N``), or on
-a running cluster (``--scheduler tcp://HOST:8786``). On SLURM, start the workers with
+a running cluster (``--scheduler tcp://HOST:8786``); ``--mpi N`` runs each meep job of a point
+on N MPI processes (meep built with MPI). On SLURM, start the workers with
 dask-jobqueue's SLURMCluster (see ``qkdchip.sweep``) or ``srun dask worker tcp://HOST:8786
 --nthreads 1``, with --out and the device cache on a shared file system.
 
@@ -96,6 +97,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="address of a running dask scheduler (tcp://HOST:8786) instead of a local cluster",
     )
     parser.add_argument(
+        "--mpi",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each meep job of a point on N MPI processes (needs meep built with MPI on "
+        "the workers; default 1: serial meep)",
+    )
+    parser.add_argument(
         "--retry-failed", action="store_true", help="evaluate again the points that failed"
     )
     parser.add_argument("--no-plot", action="store_true", help="write no plot")
@@ -173,6 +182,7 @@ def sweep(args: argparse.Namespace) -> int:
     """Run the sweep; exit 1 if a point failed, 0 otherwise."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from qkdchip.simulations.meep_jobs.mpi import check_mpi_processes, require_mpi
     from qkdchip.sweep.engine import run_sweep
     from qkdchip.sweep.plot import plot_sweep
     from qkdchip.sweep.scenario import BaseScenario
@@ -182,6 +192,8 @@ def sweep(args: argparse.Namespace) -> int:
         return _list_outputs(Console(width=max(console.width, 120)))
     if args.workers is not None and args.scheduler is not None:
         raise ValueError("--workers applies to the local cluster; give --workers or --scheduler")
+    if check_mpi_processes(args.mpi, name="--mpi") > 1 and args.scheduler is None:
+        require_mpi(args.mpi, name="--mpi")  # the local workers run this machine's meep
     base = BaseScenario.load(args.scenario)
     spec = build_spec(args, base)
     out_dir = Path(args.out) if args.out else Path("results") / base.scenario.name
@@ -207,6 +219,7 @@ def sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             workers=args.workers,
             offline=args.offline,
+            mpi_processes=args.mpi,
             retry_failed=args.retry_failed,
             on_start=on_start,
             on_point=lambda point: progress.advance(task),

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qkdchip import __version__
+from qkdchip.simulations.meep_jobs.mpi import check_mpi_processes
 from qkdchip.sweep import store
 from qkdchip.sweep.outputs import OutputRequest, parse_outputs
 from qkdchip.sweep.points import PointResult, PointTask, evaluate_point
@@ -112,6 +113,7 @@ def run_sweep(
     workers: int | None = None,
     stages: Sequence[Stage] | None = None,
     offline: bool = False,
+    mpi_processes: int = 1,
     retry_failed: bool = False,
     checkpoint_s: float = CHECKPOINT_S,
     on_start: Callable[[int, int], None] | None = None,
@@ -132,6 +134,8 @@ def run_sweep(
         workers: worker processes of the local cluster (default: one per core).
         stages: the main-flow stages to draw from (default :data:`qkdchip.flow.STAGES`).
         offline: never run meep/MPB; a point needing an uncached device result fails.
+        mpi_processes: MPI processes of each meep job a point runs, [1, 1024] (> 1 needs meep
+            built with MPI on the workers; a point's key and results do not depend on it).
         retry_failed: evaluate again the points the file holds as failed.
         checkpoint_s: seconds between writes of the results file, >= 0.
         on_start: called with (points to compute, points reused) before computing.
@@ -143,6 +147,7 @@ def run_sweep(
     from qkdchip.flow import STAGES
 
     check_range("checkpoint_s", checkpoint_s, 0.0)
+    check_mpi_processes(mpi_processes)
     base = BaseScenario.load(spec.scenario)
     requests = parse_outputs(spec.outputs)
     paths = [a.path for a in spec.axes]
@@ -166,6 +171,7 @@ def run_sweep(
             flow_dir=str(Path(flow_dir).resolve()),
             stages=tuple(STAGES if stages is None else stages),
             offline=offline,
+            mpi_processes=mpi_processes,
         )
         for p, k in zip(points, keys, strict=True)
         if k not in done

@@ -2,10 +2,12 @@
 
 Each output reads one stage's output (:mod:`qkdchip.stage_outputs`) and names the stages it
 needs, so a point runs only those. Outputs at a distance are written ``NAME@Dkm``
-(``total_key_rate_bps@370km``); the point's network is then also evaluated at D km. The
-configured ``network.pair_distances_km`` stay, and the reach and the networking capability
-count only them, as in ``qkdchip run``; but when every pair beats PLOB at an added distance,
-the network stage searches the reach (its costliest part) even if no configured one does.
+(``total_key_rate_bps@370km``); the point's network is then evaluated at D km. When every
+network output asked for is at a distance, the point's network is evaluated at those distances
+alone (:func:`network_distances`); the reach and the networking capability read the configured
+``network.pair_distances_km``, which then stay and are the only ones they count, as in
+``qkdchip run``. The network stage still searches the reach whenever every pair beats PLOB at
+an evaluated distance, whether or not an output reads it.
 
 ``qkdchip sweep --list-outputs`` prints this registry.
 """
@@ -53,6 +55,8 @@ class Output:
         dtype: ``float`` or ``int``.
         log: whether plots show it on a logarithmic scale.
         at_distance: whether it is asked at a distance (``NAME@Dkm``).
+        configured: whether it reads the network at the scenario's configured
+            ``network.pair_distances_km`` (the reach and the networking capability).
         extract: (stage outputs by stage, the point's scenario, distance in km) -> value.
     """
 
@@ -65,6 +69,7 @@ class Output:
     extract: Extract
     log: bool = False
     at_distance: bool = False
+    configured: bool = False
 
     def info(self) -> dict[str, str]:
         """Unit, stage, provenance and description, for a results file's metadata."""
@@ -162,6 +167,19 @@ def extra_distances(requests: Iterable[OutputRequest], scenario: Scenario) -> tu
     """Distances (km) the requests need that the scenario does not evaluate, ascending."""
     have = set(scenario.network.pair_distances_km)
     return tuple(sorted({r.distance_km for r in requests if r.distance_km is not None} - have))
+
+
+def network_distances(requests: Iterable[OutputRequest], scenario: Scenario) -> tuple[float, ...]:
+    """The pair distances (km) a point's network is evaluated at.
+
+    The distances asked for (ascending) when no request reads the configured ones; else the
+    scenario's ``network.pair_distances_km`` followed by the other distances asked for.
+    """
+    requests = tuple(requests)
+    asked = tuple(sorted({r.distance_km for r in requests if r.distance_km is not None}))
+    if asked and not any(r.output.configured for r in requests):
+        return asked
+    return scenario.network.pair_distances_km + extra_distances(requests, scenario)
 
 
 # ------------------------------------------------------------------------------- extractors
@@ -301,13 +319,13 @@ def _entries() -> tuple[Output, ...]:
                "the PLOB bound at the distance", int, _pairs_above, at_distance=True),
         Output("max_distance_km_all_above_plob", "km", "network", "derived", "longest distance "
                "at which every pair beats PLOB (searched); none when no configured distance "
-               "qualifies", float, _reach),
+               "qualifies", float, _reach, configured=True),
         Output("networking_capability_km", "km", "network", "derived", "pairs x the longest "
                "configured pair distance at which every pair beats PLOB (N·L/2)", float,
-               _capability),
+               _capability, configured=True),
         Output("networking_capability_at_max_distance_km", "km", "network", "derived",
                "pairs x the longest distance at which every pair beats PLOB", float,
-               _capability_at_reach),
+               _capability_at_reach, configured=True),
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qkdchip import __version__
 from qkdchip.records import Record
-from qkdchip.sweep.outputs import OutputRequest, Value, extra_distances, needed_stages
+from qkdchip.sweep.outputs import OutputRequest, Value, needed_stages, network_distances
 from qkdchip.sweep.scenario import BaseScenario, Scalar
 from qkdchip.validation import check_choice
 
@@ -93,6 +93,8 @@ class PointTask:
             shares (on a cluster, a folder every worker reaches).
         stages: the main-flow stages to choose from, in order.
         offline: never run meep/MPB (a device result that is not cached fails the point).
+        mpi_processes: MPI processes of each meep job the point runs (1: serial meep); the
+            results and their keys do not depend on it.
     """
 
     base: BaseScenario
@@ -101,6 +103,7 @@ class PointTask:
     flow_dir: str
     stages: tuple[Stage, ...]
     offline: bool = False
+    mpi_processes: int = 1
 
     @property
     def point_key(self) -> str:
@@ -114,10 +117,15 @@ class PointTask:
 
 
 def evaluate_point(task: PointTask) -> PointResult:
-    """Run the flow's stages the outputs need for one point and read the outputs."""
+    """Run the flow's stages the outputs need for one point and read the outputs.
+
+    The point's network is evaluated at the distances its outputs need
+    (:func:`~qkdchip.sweep.outputs.network_distances`).
+    """
     from qkdchip.cache import offline
     from qkdchip.flow import run_flow
     from qkdchip.flow_context import FlowContext
+    from qkdchip.simulations.meep_jobs import meep_mpi
 
     start = time.perf_counter()
     common = {"point_key": task.point_key, "inputs": dict(task.overrides)}
@@ -125,10 +133,9 @@ def evaluate_point(task: PointTask) -> PointResult:
         configured = task.base.with_overrides(task.overrides)
         needed = needed_stages(task.requests, configured)
         scenario = configured
-        extra = extra_distances(task.requests, configured) if "network" in needed else ()
-        if extra:
-            network = configured.network
-            distances = network.pair_distances_km + extra
+        network = configured.network
+        distances = network_distances(task.requests, configured) if "network" in needed else ()
+        if distances and distances != network.pair_distances_km:
             scenario = replace(configured, network=replace(network, pair_distances_km=distances))
     except ValueError as err:
         return PointResult.failed(
@@ -136,7 +143,7 @@ def evaluate_point(task: PointTask) -> PointResult:
         )
     flow_dir = Path(task.flow_dir)
     ctx = FlowContext(scenario=scenario, out_dir=flow_dir, gds_dir=flow_dir / "gds")
-    with offline(task.offline):
+    with offline(task.offline), meep_mpi(task.mpi_processes):
         outcomes = run_flow(ctx, stages=tuple(s for s in task.stages if s.name in needed))
     more = {
         "stages": {o.name: o.status for o in outcomes},

@@ -1,7 +1,9 @@
-"""A tiny job that proves meep and MPB import and run (used by ``qkdchip doctor``)."""
+"""Tiny jobs that prove meep and MPB import and run, and say which meep build is installed
+(used by ``qkdchip doctor`` and before a job on several MPI processes)."""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 
@@ -20,3 +22,17 @@ def meep_and_mpb() -> dict[str, Any]:
     )
     solver.run()
     return {"meep_version": mp.__version__, "mpb_frequency": float(solver.all_freqs[0][0])}
+
+
+def build() -> dict[str, Any]:
+    """meep's version, whether it is an MPI build and whether it has MPB (``meep.mpb``).
+
+    An MPI build imports mpi4py when meep is imported; without it the import aborts.
+    """
+    import meep as mp
+
+    return {
+        "version": mp.__version__,
+        "with_mpi": bool(mp.with_mpi()),
+        "has_mpb": importlib.util.find_spec("meep.mpb") is not None,
+    }
