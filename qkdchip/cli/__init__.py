@@ -41,6 +41,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "phase",
     "sweep",
     "completion",
+    "sensitivity",
+    "optimise",
 )
 
 

@@ -45,19 +45,52 @@ tcp://HOST:8786``.
 """
 
 from qkdchip.sweep.engine import SweepResult, run_sweep
+from qkdchip.sweep.optimise import (
+    Bound,
+    Constraint,
+    Evaluation,
+    OptimiseResult,
+    OptimiseSpec,
+    parse_constraints,
+    run_optimise,
+)
 from qkdchip.sweep.outputs import OUTPUTS, OutputRequest
 from qkdchip.sweep.points import PointResult
+from qkdchip.sweep.sensitivity import (
+    FieldStep,
+    Sensitivity,
+    SensitivityResult,
+    SensitivitySpec,
+    field_steps,
+    run_sensitivity,
+)
 from qkdchip.sweep.spec import Axis, SweepSpec, grid_values
 from qkdchip.sweep.store import read_results
+from qkdchip.sweep.tolerances import TOLERANCES, FieldTolerance
 
 __all__ = [
     "OUTPUTS",
+    "TOLERANCES",
     "Axis",
+    "Bound",
+    "Constraint",
+    "Evaluation",
+    "FieldStep",
+    "FieldTolerance",
+    "OptimiseResult",
+    "OptimiseSpec",
     "OutputRequest",
     "PointResult",
+    "Sensitivity",
+    "SensitivityResult",
+    "SensitivitySpec",
     "SweepResult",
     "SweepSpec",
+    "field_steps",
     "grid_values",
+    "parse_constraints",
     "read_results",
+    "run_optimise",
+    "run_sensitivity",
     "run_sweep",
 ]
