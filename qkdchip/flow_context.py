@@ -47,6 +47,11 @@ class StageResult:
     cached: bool = False
 
 
+NETWORK_PARTS: tuple[str, ...] = ("reach", "limit", "security", "sweep", "untested")
+"""The network stage's optional parts: the reach search, the mechanism that limits it (needs the
+reach), the security margins, the key rate versus distance, the random untested chip sets."""
+
+
 @dataclass
 class FlowContext:
     """State shared by the stages of one run.
@@ -60,6 +65,9 @@ class FlowContext:
         progress: called with (stage, done, total) while a stage works through items.
         keys: stage name -> cache key of its output (the devices stage: device -> keys of
             the results it used), the provenance the downstream stages key on.
+        network_parts: the network stage's parts beyond the key rates at the configured
+            distances (:data:`NETWORK_PARTS`) that run; None: every part (a sweep point runs
+            only what its outputs read).
     """
 
     scenario: Scenario
@@ -69,6 +77,18 @@ class FlowContext:
     files: dict[str, list[str]] = field(default_factory=dict)
     progress: Callable[[str, int, int], None] | None = None
     keys: dict[str, Any] = field(default_factory=dict)
+    network_parts: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.network_parts is not None and not self.network_parts <= set(NETWORK_PARTS):
+            raise ValueError(
+                f"network_parts={sorted(self.network_parts)!r} must be a subset of "
+                f"{NETWORK_PARTS!r}"
+            )
+
+    def runs_network_part(self, part: str) -> bool:
+        """Whether the network stage runs ``part`` (one of :data:`NETWORK_PARTS`)."""
+        return self.network_parts is None or part in self.network_parts
 
     @property
     def cache_dir(self) -> Path:

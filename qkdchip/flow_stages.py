@@ -357,8 +357,9 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
 
 
 def network(ctx: FlowContext) -> StageResult:
-    """Channel plan, per-pair key rates at each distance, the reach, the distance sweep and
-    random untested chip sets."""
+    """Channel plan, per-pair key rates at each distance, and the parts the context runs
+    (:data:`~qkdchip.flow_context.NETWORK_PARTS`): the reach and what limits it, the security
+    margins, the distance sweep and random untested chip sets."""
     from qkdchip.simulations.network.model import evaluate_network
 
     sc = ctx.scenario
@@ -393,24 +394,25 @@ def network(ctx: FlowContext) -> StageResult:
     net, cached_net = ctx.cached("network", key, compute_network, NetworkResult)
     # the reach is searched from the longest configured distance where every pair beats PLOB
     good = [b.distance_km for b in net.by_distance if b.all_beat_plob]
-    reach = limit = None
-    if good:
+    reach = limit = security = sweep = None
+    if good and ctx.runs_network_part("reach"):
         reach = ctx.cached("reach", key, lambda: _reach(ctx, setup, max(good)), Reach)[0]
     longest = net.by_distance[-1]
-    security = None
-    if any(p.key_rate_per_pulse > 0.0 for p in longest.pairs):
+    has_key = any(p.key_rate_per_pulse > 0.0 for p in longest.pairs)
+    if has_key and ctx.runs_network_part("security"):
         security = ctx.cached(
             "security",
             key,
             lambda: _security(ctx, setup, longest.distance_km),
             SecurityMargins,
         )[0]
-    if reach is not None and reach.first_failing_km is not None:
-        failing = reach.first_failing_km
+    failing = None if reach is None else reach.first_failing_km
+    if failing is not None and ctx.runs_network_part("limit"):
         limit = ctx.cached("limit", key, lambda: _limit(ctx, setup, failing), LimitingMechanism)[0]
-    sweep = ctx.cached("sweep", key, lambda: _sweep(ctx, setup), DistanceSweep)[0]
+    if ctx.runs_network_part("sweep"):
+        sweep = ctx.cached("sweep", key, lambda: _sweep(ctx, setup), DistanceSweep)[0]
     draws: tuple[UntestedDraws, ...] = ()
-    if clients.pool and sc.yield_.draws > 0:
+    if clients.pool and sc.yield_.draws > 0 and ctx.runs_network_part("untested"):
         draw_set = ctx.cached(
             "yield_network", key, lambda: _untested_draws(ctx, setup), UntestedDrawSet
         )

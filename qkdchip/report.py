@@ -454,22 +454,24 @@ def _figures(ctx: FlowContext) -> list[_Figure]:
     if net is not None:
         network_keys = {name: keys.get(name) for name in ("network", "sweep", "yield_network")}
         loss = ctx.scenario.fibre.loss_db_per_km
-        out.append(
-            _Figure(
-                "key_rate_vs_distance.png",
-                "Key rate versus distance with the PLOB bound",
-                lambda: plot_network_key_rates(net.sweep, net.evaluation, loss_db_per_km=loss),
-                {**network_keys, "loss_db_per_km": loss},
+        sweep = net.sweep
+        if sweep is not None:
+            out.append(
+                _Figure(
+                    "key_rate_vs_distance.png",
+                    "Key rate versus distance with the PLOB bound",
+                    lambda: plot_network_key_rates(sweep, net.evaluation, loss_db_per_km=loss),
+                    {**network_keys, "loss_db_per_km": loss},
+                )
             )
-        )
-        out.append(
-            _Figure(
-                "x_error_contributions.png",
-                "X-basis error rate versus distance by contribution",
-                lambda: plot_x_error_contributions(net.sweep),
-                network_keys,
+            out.append(
+                _Figure(
+                    "x_error_contributions.png",
+                    "X-basis error rate versus distance by contribution",
+                    lambda: plot_x_error_contributions(sweep),
+                    network_keys,
+                )
             )
-        )
         out.append(
             _Figure(
                 "channels_vs_plob.png",

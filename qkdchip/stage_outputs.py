@@ -302,7 +302,8 @@ class NetworkOutput(Record):
         security: what the chips' modulator extinction costs the weakest pair at the longest
             configured distance, and the extinction and isolation that keep its key within 1 %
             (None when no pair has a key there).
-        sweep: key rate versus distance of the median channel's pair, nominal chips.
+        sweep: key rate versus distance of the median channel's pair, nominal chips (None
+            when the context does not run it).
         untested_draws: random, untested chip sets at each configured distance (empty when
             the scenario asks for none).
         transmitter: the drawn transmitter chip's circuit response, whose injection loss and
@@ -313,7 +314,7 @@ class NetworkOutput(Record):
     reach: Reach | None
     limit: LimitingMechanism | None
     security: SecurityMargins | None
-    sweep: DistanceSweep
+    sweep: DistanceSweep | None
     untested_draws: tuple[UntestedDraws, ...]
     transmitter: TransmitterResponse | None = None
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from qkdchip.cli import add_offline_option, add_scenario_options
@@ -175,7 +176,7 @@ def _print_points(console: Console, result: SweepResult) -> None:
     if len(result.points) > MAX_TABLE_ROWS:
         console.print(f"... {len(result.points) - MAX_TABLE_ROWS} more points in the file")
     for point in result.failed[:5]:
-        console.print(f"[red]failed[/] {point.inputs}: {point.error}")
+        console.print(f"[red]failed[/] {escape(str(point.inputs))}: {escape(point.error or '')}")
 
 
 def sweep(args: argparse.Namespace) -> int:

@@ -182,6 +182,20 @@ def network_distances(requests: Iterable[OutputRequest], scenario: Scenario) -> 
     return scenario.network.pair_distances_km + extra_distances(requests, scenario)
 
 
+REACH_OUTPUTS = frozenset(
+    {"max_distance_km_all_above_plob", "networking_capability_at_max_distance_km"}
+)
+"""Outputs that read the network stage's reach search."""
+
+
+def network_parts(requests: Iterable[OutputRequest]) -> frozenset[str]:
+    """The network stage's optional parts (:data:`~qkdchip.flow_context.NETWORK_PARTS`) the
+    requests read: the reach for the reach outputs, nothing else (no output reads the security
+    margins, the limiting mechanism, the distance sweep or the untested chip sets)."""
+    reads_reach = any(r.output.name in REACH_OUTPUTS for r in requests)
+    return frozenset({"reach"}) if reads_reach else frozenset()
+
+
 # ------------------------------------------------------------------------------- extractors
 def _devices(outputs: Mapping[str, Any]) -> DevicesOutput:
     return outputs["devices"]

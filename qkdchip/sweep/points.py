@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from qkdchip import __version__
 from qkdchip.records import Record
-from qkdchip.sweep.outputs import OutputRequest, Value, needed_stages, network_distances
+from qkdchip.sweep.outputs import (
+    OutputRequest,
+    Value,
+    needed_stages,
+    network_distances,
+    network_parts,
+)
 from qkdchip.sweep.scenario import BaseScenario, Scalar
 from qkdchip.validation import check_choice
 
@@ -120,7 +126,8 @@ def evaluate_point(task: PointTask) -> PointResult:
     """Run the flow's stages the outputs need for one point and read the outputs.
 
     The point's network is evaluated at the distances its outputs need
-    (:func:`~qkdchip.sweep.outputs.network_distances`).
+    (:func:`~qkdchip.sweep.outputs.network_distances`) and runs only the parts they read
+    (:func:`~qkdchip.sweep.outputs.network_parts`).
     """
     from qkdchip.cache import offline
     from qkdchip.flow import run_flow
@@ -142,7 +149,12 @@ def evaluate_point(task: PointTask) -> PointResult:
             **common, requested=task.columns, error=str(err), seconds=time.perf_counter() - start
         )
     flow_dir = Path(task.flow_dir)
-    ctx = FlowContext(scenario=scenario, out_dir=flow_dir, gds_dir=flow_dir / "gds")
+    ctx = FlowContext(
+        scenario=scenario,
+        out_dir=flow_dir,
+        gds_dir=flow_dir / "gds",
+        network_parts=network_parts(task.requests),
+    )
     with offline(task.offline), meep_mpi(task.mpi_processes):
         outcomes = run_flow(ctx, stages=tuple(s for s in task.stages if s.name in needed))
     more = {

@@ -112,3 +112,43 @@ def test_a_sweep_refuses_a_bad_process_count_before_it_starts(
     with pytest.raises(ValueError, match=rf"mpi_processes={bad!r} is outside the allowed range"):
         run_sweep(spec, tmp_path / "s.parquet", flow_dir=tmp_path, mpi_processes=bad)  # type: ignore[arg-type]
     assert not (tmp_path / "s.parquet").exists()
+
+
+def test_a_point_runs_only_the_network_parts_its_outputs_read(
+    two_distances: BaseScenario, tmp_path: Path
+) -> None:
+    """Key rates need no reach search, security margins, limiting mechanism, distance sweep or
+    untested draws; the reach outputs need the reach (and its limit is not read either)."""
+    from qkdchip.sweep.outputs import network_parts
+
+    assert network_parts(parse_outputs(["total_key_rate_bps@380km"])) == frozenset()
+    assert network_parts(parse_outputs(["max_distance_km_all_above_plob"])) == {"reach"}
+
+    def point(outputs: list[str], flow_dir: Path) -> set[str]:
+        task = PointTask(
+            base=two_distances,
+            overrides={},
+            requests=parse_outputs(outputs),
+            flow_dir=str(flow_dir),
+            stages=small_stages(),
+        )
+        result = evaluate_point(task)
+        assert result.status == "ok", result.error
+        return {name.split("_")[0] for name in result.cache_keys}
+
+    key_rate_only = point(["total_key_rate_bps@380km"], tmp_path / "a")
+    assert "network" in key_rate_only
+    assert not key_rate_only & {"reach", "security", "limit", "sweep"}
+    reach = point(["max_distance_km_all_above_plob"], tmp_path / "b")
+    assert "reach" in reach
+    assert not reach & {"security", "limit", "sweep"}
+
+
+def test_a_flow_context_refuses_an_unknown_network_part(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="network_parts"):
+        FlowContext(
+            scenario=SimpleNamespace(),  # type: ignore[arg-type]
+            out_dir=tmp_path,
+            gds_dir=tmp_path,
+            network_parts=frozenset({"reach", "everything"}),
+        )
