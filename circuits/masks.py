@@ -252,12 +252,8 @@ def write_all_masks(out_dir: str | Path, *, designs: ChipDesigns | None = None) 
     comb = _changed(designs.comb_cell_settings(), default.comb_cell_settings())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        previous: gf.Pdk | None = gf.get_active_pdk()
-    except ValueError:
-        previous = None
     files: dict[str, str] = {}
-    try:
+    with INP.activated():  # each platform activates its own PDK; the caller's is restored
         entries = _platform(
             out,
             platform=INP,
@@ -278,9 +274,6 @@ def write_all_masks(out_dir: str | Path, *, designs: ChipDesigns | None = None) 
             title="Si3N4 microcomb",
             files=files,
         )
-    finally:
-        if previous is not None:
-            previous.activate()
     manifest = Manifest(out_dir=out, masks=tuple(entries), files=files)
     atomic_write_json(out / "manifest.json", manifest.to_dict())
     return manifest

@@ -182,27 +182,14 @@ def _transmitter_circuit(ctx: FlowContext) -> TransmitterResponse:
 
 
 def transmitter_circuit(designs: ChipDesigns) -> TransmitterResponse:
-    """The drawn transmitter chip (``designs``) solved as a circuit of the simulated devices
-    (drawn with the InP PDK; the active PDK is restored after)."""
-    import gdsfactory as gf
-
-    from qkdchip.circuits.transmitter import transmitter_chip
+    """The drawn transmitter chip (``designs``) solved as a circuit of the simulated devices."""
     from qkdchip.simulations.circuit_models.transmitter import (
         transmitter_netlist,
         transmitter_response,
     )
 
-    try:
-        previous: gf.Pdk | None = gf.get_active_pdk()
-    except ValueError:
-        previous = None
-    try:
-        INP.activate()
-        chip = transmitter_chip(**designs.transmitter_cell_settings())
-        return transmitter_response(netlist=transmitter_netlist(chip))
-    finally:
-        if previous is not None:
-            previous.activate()
+    netlist = transmitter_netlist(settings=designs.transmitter_cell_settings())
+    return transmitter_response(netlist=netlist)
 
 
 def device_headlines(results: dict[str, Any]) -> dict[str, dict[str, float]]:

@@ -8,7 +8,8 @@ design point are imported when first asked for, so the yield model runs without 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
@@ -88,6 +89,21 @@ class Platform:
         pdk = self.get_pdk(thickness_nm)
         pdk.activate()
         return pdk
+
+    @contextmanager
+    def activated(self, thickness_nm: float | None = None) -> Iterator[gf.Pdk]:
+        """The PDK, active for a block; the PDK active before (if any) is active again after."""
+        import gdsfactory as gf
+
+        try:
+            previous: gf.Pdk | None = gf.get_active_pdk()
+        except ValueError:
+            previous = None
+        try:
+            yield self.activate(thickness_nm)
+        finally:
+            if previous is not None:
+                previous.activate()
 
     @property
     def cells(self) -> ModuleType:

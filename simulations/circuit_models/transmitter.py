@@ -591,29 +591,22 @@ def _labels(kind: str, chip: _Chip) -> list[str]:
     return [s.label for s in TRANSMITTER_SECTIONS if s.kind == kind and s.label in chip.cut]
 
 
-def transmitter_netlist(component: gf.Component | None = None) -> dict[str, Any]:
-    """``component.get_netlist()``; None: the default transmitter chip, drawn with the InP PDK
-    (the active PDK is restored after)."""
-    import gdsfactory as gf
-
+def transmitter_netlist(
+    component: gf.Component | None = None, *, settings: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``component.get_netlist()``; None: the transmitter chip drawn with the InP PDK (the
+    active PDK is restored after) from its cell ``settings`` (None: the default chip)."""
+    if component is not None and settings is not None:
+        raise ValueError("give component or settings, not both")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         if component is not None:
             return dict(component.get_netlist())
+        from qkdchip.circuits.transmitter import transmitter_chip
         from qkdchip.platforms import INP
 
-        try:
-            previous: gf.Pdk | None = gf.get_active_pdk()
-        except ValueError:
-            previous = None
-        try:
-            INP.activate()
-            from qkdchip.circuits.transmitter import transmitter_chip
-
-            return dict(transmitter_chip().get_netlist())
-        finally:
-            if previous is not None:
-                previous.activate()
+        with INP.activated():
+            return dict(transmitter_chip(**(settings or {})).get_netlist())
 
 
 def _check_voltage_range(name: str, value: tuple[float, float]) -> None:

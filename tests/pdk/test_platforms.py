@@ -161,3 +161,17 @@ def test_bad_waveguide_width_and_shape_rules_raise() -> None:
         ShapeRule(grid_um=0.0, min_angle_deg=80.0, source="t")
     with pytest.raises(ValueError, match=r"min_angle_deg=95.0 is outside \(0, 90\]"):
         ShapeRule(grid_um=0.001, min_angle_deg=95.0, source="t")
+
+
+def test_activated_restores_the_pdk_active_before_even_on_error() -> None:
+    import gdsfactory as gf
+
+    SI3N4.activate()
+    before = gf.get_active_pdk()
+    with INP.activated() as pdk:
+        assert gf.get_active_pdk() is pdk
+        assert pdk.name != before.name
+    assert gf.get_active_pdk() is before
+    with pytest.raises(RuntimeError, match="inside"), INP.activated():
+        raise RuntimeError("inside")
+    assert gf.get_active_pdk() is before
