@@ -25,6 +25,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from qkdchip import __version__
 from qkdchip.cache import offline
@@ -66,6 +67,46 @@ def parse_assignments(items: Sequence[str], *, option: str) -> dict[str, str]:
             raise ValueError(f"{option} {item!r} must look like key=value")
         out[key.strip()] = value.strip()
     return out
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """``--workers``, ``--scheduler`` and ``--mpi``: where a sweep's points run (dask) and on
+    how many MPI processes each meep job of a point runs; read them with
+    :func:`engine_options`."""
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="local worker processes"
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="address of a running dask scheduler (tcp://HOST:8786) instead of a local cluster",
+    )
+    parser.add_argument(
+        "--mpi",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each meep job of a point on N MPI processes (needs meep built with MPI on "
+        "the workers; default 1: serial meep)",
+    )
+
+
+def engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The validated ``workers``, ``scheduler`` and ``mpi_processes`` of
+    :func:`add_engine_options` (an MPI run on the local cluster needs this machine's meep to
+    be an MPI build).
+
+    Raises:
+        ValueError: both ``--workers`` and ``--scheduler``, or a bad or unusable ``--mpi``.
+    """
+    from qkdchip.simulations.meep_jobs.mpi import check_mpi_processes, require_mpi
+
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers applies to the local cluster; give --workers or --scheduler")
+    if check_mpi_processes(args.mpi, name="--mpi") > 1 and args.scheduler is None:
+        require_mpi(args.mpi, name="--mpi")  # the local workers run this machine's meep
+    return {"workers": args.workers, "scheduler": args.scheduler, "mpi_processes": args.mpi}
 
 
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from qkdchip.cli import add_offline_option, add_scenario_options
+from qkdchip.cli import add_engine_options, add_offline_option, add_scenario_options, engine_options
 
 if TYPE_CHECKING:
     from qkdchip.sweep.optimise import Evaluation, OptimiseResult
@@ -68,15 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--name", default=None, help="file name in OUT/optimise (default: from the objective)"
     )
-    parser.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="local worker processes"
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="address of a running dask scheduler (tcp://HOST:8786) instead of a local cluster",
-    )
+    add_engine_options(parser)
     parser.add_argument("--no-plot", action="store_true", help="write no convergence plot")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_offline_option(parser)
@@ -128,8 +120,7 @@ def optimise(args: argparse.Namespace) -> int:
         raise ValueError("give at least one --vary PATH=LOW:HIGH")
     if args.maximise is None and args.minimise is None:
         raise ValueError("give --maximise EXPR or --minimise EXPR")
-    if args.workers is not None and args.scheduler is not None:
-        raise ValueError("--workers applies to the local cluster; give --workers or --scheduler")
+    engine = engine_options(args)
     spec = OptimiseSpec(
         scenario=str(args.scenario),
         bounds=tuple(Bound.parse(text) for text in args.vary),
@@ -155,8 +146,7 @@ def optimise(args: argparse.Namespace) -> int:
             spec,
             folder / f"{name}-points.parquet",
             flow_dir=out_dir,
-            scheduler=args.scheduler,
-            workers=args.workers,
+            **engine,
             offline=args.offline,
             on_batch=lambda batch: progress.advance(task, len(batch)),
         )

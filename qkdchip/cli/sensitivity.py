@@ -28,7 +28,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qkdchip.cli import add_offline_option, add_scenario_options, parse_assignments
+from qkdchip.cli import (
+    add_engine_options,
+    add_offline_option,
+    add_scenario_options,
+    engine_options,
+    parse_assignments,
+)
 
 if TYPE_CHECKING:
     from qkdchip.sweep.sensitivity import Sensitivity, SensitivityResult
@@ -67,15 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--name", default=None, help="file name in OUT/sensitivity (default: from the outputs)"
     )
-    parser.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="local worker processes"
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="address of a running dask scheduler (tcp://HOST:8786) instead of a local cluster",
-    )
+    add_engine_options(parser)
     parser.add_argument(
         "--retry-failed", action="store_true", help="evaluate again the points that failed"
     )
@@ -178,8 +176,7 @@ def sensitivity(args: argparse.Namespace) -> int:
         return _list_tolerances(Console(width=max(console.width, 140)))
     if not args.output:
         raise ValueError("give at least one --output NAME (see 'qkdchip sweep --list-outputs')")
-    if args.workers is not None and args.scheduler is not None:
-        raise ValueError("--workers applies to the local cluster; give --workers or --scheduler")
+    engine = engine_options(args)
     steps = {
         path: convert_value(f"--step {path}", text, float)
         for path, text in parse_assignments(args.step, option="--step").items()
@@ -205,8 +202,7 @@ def sensitivity(args: argparse.Namespace) -> int:
             spec,
             folder / f"{name}-points.parquet",
             flow_dir=out_dir,
-            scheduler=args.scheduler,
-            workers=args.workers,
+            **engine,
             offline=args.offline,
             retry_failed=args.retry_failed,
             on_start=lambda todo, reused: progress.update(task, total=todo),

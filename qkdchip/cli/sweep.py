@@ -37,7 +37,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qkdchip.cli import add_offline_option, add_scenario_options
+from qkdchip.cli import add_engine_options, add_offline_option, add_scenario_options, engine_options
 
 if TYPE_CHECKING:
     from qkdchip.sweep.engine import SweepResult
@@ -88,23 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="results file name in OUT/sweeps (default: from the swept paths)",
     )
-    parser.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="local worker processes"
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="address of a running dask scheduler (tcp://HOST:8786) instead of a local cluster",
-    )
-    parser.add_argument(
-        "--mpi",
-        type=int,
-        default=1,
-        metavar="N",
-        help="run each meep job of a point on N MPI processes (needs meep built with MPI on "
-        "the workers; default 1: serial meep)",
-    )
+    add_engine_options(parser)
     parser.add_argument(
         "--retry-failed", action="store_true", help="evaluate again the points that failed"
     )
@@ -183,7 +167,6 @@ def sweep(args: argparse.Namespace) -> int:
     """Run the sweep; exit 1 if a point failed, 0 otherwise."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from qkdchip.simulations.meep_jobs.mpi import check_mpi_processes, require_mpi
     from qkdchip.sweep.engine import run_sweep
     from qkdchip.sweep.plot import plot_sweep
     from qkdchip.sweep.scenario import BaseScenario
@@ -191,10 +174,7 @@ def sweep(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json)
     if args.list_outputs:
         return _list_outputs(Console(width=max(console.width, 120)))
-    if args.workers is not None and args.scheduler is not None:
-        raise ValueError("--workers applies to the local cluster; give --workers or --scheduler")
-    if check_mpi_processes(args.mpi, name="--mpi") > 1 and args.scheduler is None:
-        require_mpi(args.mpi, name="--mpi")  # the local workers run this machine's meep
+    engine = engine_options(args)
     base = BaseScenario.load(args.scenario)
     spec = build_spec(args, base)
     out_dir = Path(args.out) if args.out else Path("results") / base.scenario.name
@@ -217,10 +197,8 @@ def sweep(args: argparse.Namespace) -> int:
             spec,
             results,
             flow_dir=out_dir,
-            scheduler=args.scheduler,
-            workers=args.workers,
+            **engine,
             offline=args.offline,
-            mpi_processes=args.mpi,
             retry_failed=args.retry_failed,
             on_start=on_start,
             on_point=lambda point: progress.advance(task),

@@ -518,6 +518,7 @@ def run_optimise(
     workers: int | None = None,
     stages: Sequence[Stage] | None = None,
     offline: bool = False,
+    mpi_processes: int = 1,
     on_batch: Callable[[Sequence[Evaluation]], None] | None = None,
 ) -> OptimiseResult:
     """Optimise ``spec`` with differential evolution, every generation a sweep.
@@ -526,7 +527,7 @@ def run_optimise(
         spec: the optimisation.
         points: the sweep results file of its points (read first: points it holds are not
             evaluated again).
-        flow_dir, stages, offline: as :func:`qkdchip.sweep.engine.run_sweep`.
+        flow_dir, stages, offline, mpi_processes: as :func:`qkdchip.sweep.engine.run_sweep`.
         client: a dask client to use; else one to ``scheduler``, or a local cluster of
             ``workers`` processes (default: one per core), started when a point is missing.
         on_batch: called with each generation's evaluations.
@@ -554,7 +555,13 @@ def run_optimise(
 
         def run(sweep: SweepSpec, held: Client | None) -> Any:
             return run_sweep(
-                sweep, path, flow_dir=flow_dir, client=held, stages=stages, offline=offline
+                sweep,
+                path,
+                flow_dir=flow_dir,
+                client=held,
+                stages=stages,
+                offline=offline,
+                mpi_processes=mpi_processes,
             )
 
         evaluator = _Evaluator(

@@ -327,6 +327,7 @@ def run_sensitivity(
     workers: int | None = None,
     stages: Sequence[Stage] | None = None,
     offline: bool = False,
+    mpi_processes: int = 1,
     retry_failed: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_point: Callable[[PointResult], None] | None = None,
@@ -336,8 +337,8 @@ def run_sensitivity(
     Args:
         spec: the analysis.
         points: the sweep results file of its points (reused by a rerun).
-        flow_dir, client, scheduler, workers, stages, offline, retry_failed, on_start,
-            on_point: as :func:`qkdchip.sweep.engine.run_sweep`.
+        flow_dir, client, scheduler, workers, stages, offline, mpi_processes, retry_failed,
+            on_start, on_point: as :func:`qkdchip.sweep.engine.run_sweep`.
 
     Returns:
         The :class:`SensitivityResult`.
@@ -356,6 +357,7 @@ def run_sensitivity(
         workers=workers,
         stages=stages,
         offline=offline,
+        mpi_processes=mpi_processes,
         retry_failed=retry_failed,
         on_start=on_start,
         on_point=on_point,

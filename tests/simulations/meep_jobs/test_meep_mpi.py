@@ -150,7 +150,13 @@ def test_bad_process_counts_are_rejected_naming_the_parameter(bad: object) -> No
 
 
 @pytest.mark.parametrize(
-    "command", [["simulate", "ring"], ["sweep", "--param", "seed=1", "--output", "fsr_ghz"]]
+    "command",
+    [
+        ["simulate", "ring"],
+        ["sweep", "--param", "seed=1", "--output", "fsr_ghz"],
+        ["sensitivity", "--output", "fsr_ghz"],
+        ["optimise", "--vary", "design.ring.gap_um=2:3", "--maximise", "fsr_ghz"],
+    ],
 )
 def test_the_command_line_rejects_a_bad_mpi_option(
     command: list[str], capsys: pytest.CaptureFixture[str]
