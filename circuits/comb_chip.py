@@ -337,14 +337,16 @@ def comb_chip(
     dB/m-level loss of the comb ring itself is measured through the rings' Q.
 
     Args:
-        chip_width_um, chip_height_um: die size (µm).
+        chip_width_um: die width (µm).
+        chip_height_um: die height (µm).
         thickness_nm: Si3N4 film thickness (nm); selects the design rules.
         comb_radius_um: comb ring radius (µm); default the simulated reference comb ring
             (:data:`COMB_RING`, as are the film thickness, ring width and gap defaults).
         ring_width_um: comb and sweep ring/bus waveguide width (µm).
         comb_gap_um: comb ring to bus gap (µm).
         heater_width_um: heater metal width (µm).
-        pad_size_um, pad_pitch_um: heater pad side and pitch (µm).
+        pad_size_um: heater pad side (µm).
+        pad_pitch_um: heater pad pitch (µm).
         pad_edge_margin_um: distance from the pads' top edge to the north chip edge (µm).
         sweep_radius_um: radius of the gap-sweep rings (µm).
         sweep_gaps_um: gaps of the gap-sweep rings, one ring each (µm).
@@ -352,7 +354,8 @@ def comb_chip(
         cutback_loops: number of loops of each cut-back waveguide.
         cutback_pitch_um: spacing between cut-back bands beyond the loop height (µm).
         cutback_loop_height_um: loop height of the cut-back waveguides (µm).
-        tip_width_um, taper_length_um: inverse-taper edge couplers (µm).
+        tip_width_um: tip width of the inverse-taper edge couplers (µm).
+        taper_length_um: taper length of the inverse-taper edge couplers (µm).
         bottom_margin_um: height of the lowest waveguide above the south edge (µm).
         cross_section: the waveguide cross-section of every structure; None: the film's strip
             (``xs_sin_thin`` on the 100 nm film).

@@ -24,7 +24,8 @@ class Contact:
 
     Args:
         net: net name (also names the pad port).
-        x_um, y_um: contact point (µm), the end of the device's lead.
+        x_um: contact point x (µm), the end of the device's lead.
+        y_um: contact point y (µm), the end of the device's lead.
         rf: True for a fast (GSG) net, False for DC.
     """
 

@@ -51,13 +51,17 @@ def inp_test_die(
         cut0     >=======================>
 
     Args:
-        chip_width_um, chip_height_um: die size (µm), equal to the product die.
+        chip_width_um: die width (µm), equal to the product die.
+        chip_height_um: die height (µm), equal to the product die.
         cutback_loops: loops of each cut-back ridge.
         cutback_loop_height_um: loop height (µm).
         laser_y_um: y of the laser's ridge (µm).
         ridge_width_um: ridge width (µm).
-        pad_um, pad_pitch_um, pad_edge_margin_um: DC pads (µm).
-        wire_width_um, channel_pitch_um: wires (µm).
+        pad_um: DC pad side (µm).
+        pad_pitch_um: DC pad pitch (µm).
+        pad_edge_margin_um: margin between the DC pads and the chip edges (µm).
+        wire_width_um: wire width (µm).
+        channel_pitch_um: wire channel pitch (µm).
     """
     radius = inp_rules().layer(CORE).min_bend_radius_um or 100.0
     c = gf.Component()
@@ -147,12 +151,17 @@ def si3n4_test_die(
     """Si3N4 process-control die: a wide ring gap sweep and a cut-back set.
 
     Args:
-        chip_width_um, chip_height_um: die size (µm), equal to the comb chip.
+        chip_width_um: die width (µm), equal to the comb chip.
+        chip_height_um: die height (µm), equal to the comb chip.
         thickness_nm: film thickness (nm).
         width_um: waveguide width (µm).
-        sweep_radius_um, sweep_gaps_um, sweep_pitch_um: gap-sweep rings (µm).
-        cutback_loops, cutback_loop_height_um: cut-back set.
-        tip_width_um, taper_length_um: edge couplers (µm).
+        sweep_radius_um: radius of the gap-sweep rings (µm).
+        sweep_gaps_um: gaps of the gap-sweep rings, one ring each (µm).
+        sweep_pitch_um: distance between gap-sweep buses (µm).
+        cutback_loops: loops of each cut-back waveguide.
+        cutback_loop_height_um: loop height of the cut-back waveguides (µm).
+        tip_width_um: edge-coupler tip width (µm).
+        taper_length_um: edge-coupler taper length (µm).
     """
     radius = sin_rules(thickness_nm).layer("WG").min_bend_radius_um or 300.0
     c = gf.Component()

@@ -217,16 +217,25 @@ def transmitter_chip(
     The block diagram and the roles of the sections are in the module docstring.
 
     Args:
-        chip_width_um, chip_height_um: die size (µm); the wafer's die is 12500 x 2000 µm.
+        chip_width_um: die width (µm); the wafer's die is 12500 µm wide.
+        chip_height_um: die height (µm); the wafer's die is 2000 µm high.
         top_lane_y_um: y of the signal lane (µm).
         bottom_lane_y_um: y of the output lane after the combiner (µm).
         return_offset_um: height of the returning signal waveguide above the bottom lane (µm).
         link_um: passive ridge between neighbouring blocks (µm).
         ridge_width_um: deep-ridge width (µm).
-        facet_angle_deg, ssc_taper_um, ssc_tip_um: angled spot-size converters.
-        dbr_rear_um, dbr_gain_um, dbr_phase_um, dbr_front_um, dbr_isolation_um: DBR sections.
-        signal_period_nm, reference_period_nm: grating periods of the two lasers (nm).
-        im_arm_length_um, im_arm_separation_um: intensity modulators (MZMs) (µm).
+        facet_angle_deg: facet angle of the angled spot-size converters (°).
+        ssc_taper_um: taper length of the angled spot-size converters (µm).
+        ssc_tip_um: tip width of the angled spot-size converters (µm).
+        dbr_rear_um: DBR lasers' rear grating length (µm).
+        dbr_gain_um: DBR lasers' gain section length (µm).
+        dbr_phase_um: DBR lasers' phase section length (µm).
+        dbr_front_um: DBR lasers' front grating length (µm).
+        dbr_isolation_um: DBR lasers' isolation between adjacent contacts (µm).
+        signal_period_nm: grating period of the signal laser (nm).
+        reference_period_nm: grating period of the reference laser (nm).
+        im_arm_length_um: arm length of the intensity modulators (MZMs) (µm).
+        im_arm_separation_um: arm separation of the intensity modulators (MZMs) (µm).
         pm_length_um: phase modulator electrode length (µm).
         voa_length_um: attenuator length (µm).
         combiner_width_um: width of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
@@ -234,9 +243,12 @@ def transmitter_chip(
         combiner_port_offset_um: port offset of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
         combiner_access_width_um: access width of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
         combiner_taper_um: access taper length of the 2:1 MMI combiner and of the MZMs' MMIs (µm).
-        dc_pad_um, rf_pad_um, pad_pitch_um: pad sides and the slot pitch of the pad rows (µm).
+        dc_pad_um: DC pad side (µm).
+        rf_pad_um: RF pad side (µm).
+        pad_pitch_um: slot pitch of the pad rows (µm).
         pad_edge_margin_um: distance from the chip edge to the pad rows (µm).
-        wire_width_um, channel_pitch_um: metal wires and their channel pitch (µm).
+        wire_width_um: metal wire width (µm).
+        channel_pitch_um: channel pitch of the metal wires (µm).
         label_keepout_um: no south pad left of this x, where the wafer writes the die label.
         cross_section: the ridge cross-section of every device and link (deep-etched by
             default); its layer's minimum radius sets the bends.

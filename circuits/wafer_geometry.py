@@ -151,9 +151,12 @@ class DieGrid(Record):
 
     Args:
         wafer: the wafer.
-        die_width_um, die_height_um: die size (µm).
-        pitch_x_um, pitch_y_um: grid pitch (die size plus street) (µm).
-        offset_x_um, offset_y_um: lower-left corner of the die with index (0, 0) (µm).
+        die_width_um: die width (µm).
+        die_height_um: die height (µm).
+        pitch_x_um: grid pitch in x (die width plus street) (µm).
+        pitch_y_um: grid pitch in y (die height plus street) (µm).
+        offset_x_um: x of the lower-left corner of the die with index (0, 0) (µm).
+        offset_y_um: y of the lower-left corner of the die with index (0, 0) (µm).
         sites: the usable sites, sorted by row then column.
     """
 
@@ -282,7 +285,8 @@ def optimise_die_grid(
 
     Args:
         wafer: wafer outline and exclusion.
-        die_width_um, die_height_um: die size (µm).
+        die_width_um: die width (µm).
+        die_height_um: die height (µm).
         street_um: street (dicing or cleaving lane) between dies (µm).
         y_step_um: scan step of the y offset (µm); x is optimised exactly.
         x_step_um: step used to find the middle of the optimal x plateau (µm).
@@ -491,7 +495,8 @@ class WaferLayout(Record):
     the yield model samples exactly the product dies of the GDS wafer.
 
     Args:
-        die_width_um, die_height_um: product die (chip) size (µm).
+        die_width_um: product die (chip) width (µm).
+        die_height_um: product die (chip) height (µm).
         street_um: street between dies (µm).
         wafer: wafer outline and exclusion.
         n_test_dies: sites reserved for test-structure dies, 0 to 5.

@@ -33,8 +33,10 @@ def check_range(
     Args:
         name: the parameter, as the user names it.
         value: its value.
-        low, high: the bounds (infinite for none).
-        low_open, high_open: exclude the bound itself.
+        low: the lower bound (infinite for none).
+        high: the upper bound (infinite for none).
+        low_open: exclude the lower bound itself.
+        high_open: exclude the upper bound itself.
     """
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if ok:

@@ -200,10 +200,15 @@ def mzm(
         arm_separation_um: centre-to-centre arm distance in µm, [20, 500].
         ridge_width_um: ridge width in µm (even nm).
         electrode_width_um: p-metal width in µm.
-        mmi_width_um, mmi_length_um, mmi_port_offset_um, mmi_access_width_um, mmi_taper_um:
-            the splitter and combiner, 1x2 MMIs (µm; the transmitter passes its chip's MMI).
-            None: :func:`mmi_for_ridge`, which for the default 2 µm ridge is the default
-            :class:`~qkdchip.components.designs.MmiDesign`.
+        mmi_width_um: body width of the splitter and combiner, 1x2 MMIs, in µm (the
+            transmitter passes its chip's MMI). None: :func:`mmi_for_ridge`, which for the
+            default 2 µm ridge is the default :class:`~qkdchip.components.designs.MmiDesign`.
+        mmi_length_um: body length of the MMIs in µm. None: :func:`mmi_for_ridge`.
+        mmi_port_offset_um: output port distance from the MMIs' axis in µm.
+            None: :func:`mmi_for_ridge`.
+        mmi_access_width_um: access waveguide width at the MMIs' body in µm.
+            None: the ridge width.
+        mmi_taper_um: access taper length of the MMIs in µm.
         cross_section: the ridge's cross-section (arms and MMIs; ports name it). The S-bends
             take its layer's minimum bend radius.
 

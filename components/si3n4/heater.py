@@ -53,8 +53,12 @@ def ring_heater(
         o1 ========================= o2      bus at y = 0
 
     Args:
-        radius_um, width_um, gap_um, thickness_nm, wrap_angle_deg, bus_width_um: the ring
-            (see :class:`qkdchip.components.designs.RingDesign`).
+        radius_um: ring radius in µm (see :class:`qkdchip.components.designs.RingDesign`).
+        width_um: ring waveguide width in µm (see ``RingDesign``).
+        gap_um: ring-to-bus gap in µm (see ``RingDesign``).
+        thickness_nm: Si3N4 film thickness in nm (see ``RingDesign``).
+        wrap_angle_deg: bus wrap angle around the ring in degrees (see ``RingDesign``).
+        bus_width_um: bus waveguide width in µm (see ``RingDesign``).
         heater_width_um: heater metal width in µm (>= HEATER min width).
         lead_width_um: routing lead width in µm (>= ROUTING min width, even nm).
         lead_gap_um: gap between the two leads in µm (>= ROUTING min space).

@@ -527,9 +527,12 @@ def run_optimise(
         spec: the optimisation.
         points: the sweep results file of its points (read first: points it holds are not
             evaluated again).
-        flow_dir, stages, offline, mpi_processes: as :func:`qkdchip.sweep.engine.run_sweep`.
+        flow_dir: as :func:`qkdchip.sweep.engine.run_sweep`.
         client: a dask client to use; else one to ``scheduler``, or a local cluster of
             ``workers`` processes (default: one per core), started when a point is missing.
+        stages: as :func:`qkdchip.sweep.engine.run_sweep`.
+        offline: as :func:`qkdchip.sweep.engine.run_sweep`.
+        mpi_processes: as :func:`qkdchip.sweep.engine.run_sweep`.
         on_batch: called with each generation's evaluations.
 
     Returns:

@@ -337,8 +337,16 @@ def run_sensitivity(
     Args:
         spec: the analysis.
         points: the sweep results file of its points (reused by a rerun).
-        flow_dir, client, scheduler, workers, stages, offline, mpi_processes, retry_failed,
-            on_start, on_point: as :func:`qkdchip.sweep.engine.run_sweep`.
+        flow_dir: as :func:`qkdchip.sweep.engine.run_sweep`.
+        client: as :func:`qkdchip.sweep.engine.run_sweep`.
+        scheduler: as :func:`qkdchip.sweep.engine.run_sweep`.
+        workers: as :func:`qkdchip.sweep.engine.run_sweep`.
+        stages: as :func:`qkdchip.sweep.engine.run_sweep`.
+        offline: as :func:`qkdchip.sweep.engine.run_sweep`.
+        mpi_processes: as :func:`qkdchip.sweep.engine.run_sweep`.
+        retry_failed: as :func:`qkdchip.sweep.engine.run_sweep`.
+        on_start: as :func:`qkdchip.sweep.engine.run_sweep`.
+        on_point: as :func:`qkdchip.sweep.engine.run_sweep`.
 
     Returns:
         The :class:`SensitivityResult`.

@@ -122,8 +122,10 @@ def run_sil_comb(
         resonator: the ring.
         sil: laser-ring coupling.
         pump_power_w: on-chip pump power, (0, 10] W.
-        xi_start, xi_stop: free-running detunings, |xi| <= 100.
-        sweep_tau, hold_tau: normalised durations, [0, 1e5].
+        xi_start: free-running detuning at the start, |xi| <= 100.
+        xi_stop: free-running detuning at the end of the sweep, |xi| <= 100.
+        sweep_tau: normalised sweep duration, [0, 1e5].
+        hold_tau: normalised hold duration, [0, 1e5].
         n_modes: simulated modes (even).
         dtau: normalised step, (0, 0.05].
         seed: seed of the vacuum noise.

@@ -220,7 +220,8 @@ def comb_result(
         f: the drive the state was reached with.
         zeta: the final normalised detuning.
         info: the final state's classification.
-        sweep_zeta, sweep_energy: detuning and forward energy at the run's samples.
+        sweep_zeta: detuning at the run's samples.
+        sweep_energy: forward energy at the run's samples.
         sweep_state: "CW", "comb" or "unstable comb" at every sample.
     """
     res = norm.resonator

@@ -39,11 +39,13 @@ def bragg_band_edges(
     """Band-edge frequencies of a 1-D grating unit cell at the Bragg condition (k = π/Λ).
 
     Args:
-        n_tooth, n_groove: effective indices of the two sections.
+        n_tooth: effective index of the tooth section.
+        n_groove: effective index of the groove section.
         period_um: grating period Λ in µm.
         duty_cycle: tooth fraction of the period.
         resolution: pixels per µm (raised to a whole number of pixels per period).
-        frequency, frequency_width: search window in c/µm.
+        frequency: centre of the search window in c/µm.
+        frequency_width: width of the search window in c/µm.
         run_after_source: Harminv window in µm/c.
 
     Returns:
@@ -217,11 +219,14 @@ def mmi_2d(
 
     Args:
         polygons: core polygons, each a list of [x, y] vertices in µm (cell centred at 0).
-        n_core, n_clad: effective indices of the etched-ridge and field regions.
-        cell_x_um, cell_y_um: cell size including PML in µm.
+        n_core: effective index of the etched-ridge regions.
+        n_clad: effective index of the field regions.
+        cell_x_um: cell size in x including PML in µm.
+        cell_y_um: cell size in y including PML in µm.
         resolution: pixels per µm.
         pml_um: PML thickness in µm.
-        frequency, frequency_width: source centre and width in c/µm.
+        frequency: source centre frequency in c/µm.
+        frequency_width: source frequency width in c/µm.
         frequencies: number of frequencies recorded.
         source: ``{"x", "y", "width"}`` of the input-port mode source.
         monitors: ``{"x", "y", "width"}`` of every mode monitor; the first one is the input

@@ -420,8 +420,12 @@ def injection_side_channel(
     Args:
         system: the link.
         leak: each chip's leak (:func:`.side_channel.injection_leak`).
-        protocol, n_intensities, bound, phase_slices, security, seed: as in
-            :func:`.optimise.optimise_key_rate`.
+        protocol: as in :func:`.optimise.optimise_key_rate`.
+        n_intensities: as in :func:`.optimise.optimise_key_rate`.
+        bound: as in :func:`.optimise.optimise_key_rate`.
+        phase_slices: as in :func:`.optimise.optimise_key_rate`.
+        security: as in :func:`.optimise.optimise_key_rate`.
+        seed: as in :func:`.optimise.optimise_key_rate`.
     """
     study = _Study.of(
         system,
@@ -519,8 +523,11 @@ def phase_setting_study(
     Args:
         system: the link (its ``misalignment`` is the floor without phase errors).
         setting: the driver's phases (:func:`.phase_setting.phase_setting`).
-        protocol, n_intensities, bound, security, seed: as in
-            :func:`.optimise.optimise_key_rate`.
+        protocol: as in :func:`.optimise.optimise_key_rate`.
+        n_intensities: as in :func:`.optimise.optimise_key_rate`.
+        bound: as in :func:`.optimise.optimise_key_rate`.
+        security: as in :func:`.optimise.optimise_key_rate`.
+        seed: as in :func:`.optimise.optimise_key_rate`.
     """
     study = _Study.of(
         system,

@@ -76,8 +76,11 @@ def phase_slice_study(
         system: the link (its distance is the study's).
         slices: numbers of discrete phases (each in [2, 10^6]), any order, no repeats.
         tolerance: relative key loss accepted versus continuous randomisation, in (0, 1).
-        protocol, n_intensities, bound, security, seed: as in
-            :func:`.optimise.optimise_key_rate`.
+        protocol: as in :func:`.optimise.optimise_key_rate`.
+        n_intensities: as in :func:`.optimise.optimise_key_rate`.
+        bound: as in :func:`.optimise.optimise_key_rate`.
+        security: as in :func:`.optimise.optimise_key_rate`.
+        seed: as in :func:`.optimise.optimise_key_rate`.
 
     Returns:
         The :class:`PhaseSliceStudy`.

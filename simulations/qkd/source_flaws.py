@@ -369,14 +369,17 @@ def flawed_phase_error_upper(
     """Upper bound on the untagged bits' phase-flip rate under the flaws, in [0, 0.5].
 
     Args:
-        mu_1, mu_1_b: Alice's and Bob's nominal X1 intensities.
+        mu_1: Alice's nominal X1 intensity.
+        mu_1_b: Bob's nominal X1 intensity.
         t_x1: error rate of X1 windows (upper bound in finite size).
         s_00: vacuum-decoy yield (lower bound in finite size).
         yields_lower: lower bounds on Alice's and Bob's untagged one-photon yields
             (0.5 returned where the smaller is <= 0).
         weak_yields_upper: upper bounds on Alice's and Bob's one-sided ``mu_1`` yields.
-        eps, eps_b: Alice's and Bob's sending probabilities.
-        mu_z, mu_z_b: Alice's and Bob's nominal signal intensities.
+        eps: Alice's sending probability.
+        eps_b: Bob's sending probability.
+        mu_z: Alice's nominal signal intensity.
+        mu_z_b: Bob's nominal signal intensity.
         intensity_fluctuation: relative bound ``delta``.
         leak_intensity: nominal intensity ``v`` of the "not sending" state.
         phase_slices: number of discrete phases, or None for continuous randomisation.
