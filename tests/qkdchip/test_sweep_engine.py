@@ -10,13 +10,11 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from qkdchip import cache
 from qkdchip.flow import Stage
 from qkdchip.flow_context import FlowContext, StageResult
 from qkdchip.flow_stages import devices, wafer_yield
@@ -53,20 +51,6 @@ NETWORK_OUTPUTS = (
     "chip_yield",
 )
 """Outputs at the configured distance: every point runs the whole network stage."""
-
-
-@pytest.fixture(scope="module")
-def client(_session_device_cache: Path) -> Iterator[Client]:
-    """A 2-process local cluster whose workers use the tests' device cache."""
-    from distributed import Client, LocalCluster
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(cache.CACHE_ENV, str(_session_device_cache))
-        cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-    with cluster, Client(cluster) as c:
-        yield c
 
 
 @pytest.fixture

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from qkdchip import cache
 from qkdchip.cli import main
 from qkdchip.flow import Stage
 from qkdchip.flow_context import FlowContext, StageResult
-from qkdchip.flow_stages import device_headlines
 from qkdchip.sweep import Bound, Constraint, OptimiseSpec, parse_constraints, run_optimise
 from qkdchip.sweep.optimise import (
     FAILED_ENERGY,
@@ -32,6 +29,7 @@ from qkdchip.sweep.optimise import (
     population,
     write_history,
 )
+from tests.qkdchip.sweep_cases import FIGURES, Figures
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -50,40 +48,11 @@ LOSS = "fibre.loss_db_per_km"
 EFFICIENCY = "server.detector_efficiency"
 
 
-@pytest.fixture(scope="module")
-def client(_session_device_cache: Path) -> Iterator[Client]:
-    """A 2-process local cluster whose workers use the tests' device cache."""
-    from distributed import Client, LocalCluster
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(cache.CACHE_ENV, str(_session_device_cache))
-        cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-    with cluster, Client(cluster) as c:
-        yield c
-
-
 @pytest.fixture
 def tiny(tmp_path: Path) -> str:
     path = tmp_path / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")
     return str(path)
-
-
-@dataclasses.dataclass(frozen=True)
-class Figures:
-    """Headline numbers by device, what the device outputs of a sweep read."""
-
-    headlines: dict[str, dict[str, float]]
-
-
-def _device_figures(ctx: FlowContext) -> StageResult:
-    """The device results of the point's designs and their headline numbers, nothing else."""
-    from qkdchip.simulations.devices.defaults import default_results_with_keys
-
-    results, ctx.keys["devices"] = default_results_with_keys(designs=ctx.scenario.design)
-    return StageResult(Figures(device_headlines(results)), "device figures")
 
 
 def _made_up_ring(ctx: FlowContext) -> StageResult:
@@ -95,7 +64,6 @@ def _made_up_ring(ctx: FlowContext) -> StageResult:
     return StageResult(Figures({"ring": ring}), "made-up ring")
 
 
-FIGURES = (Stage("devices", "device figures", _device_figures),)
 MADE_UP = (Stage("devices", "made-up ring", _made_up_ring),)
 
 

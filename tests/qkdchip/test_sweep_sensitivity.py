@@ -8,25 +8,22 @@ is a made-up function of three scenario values.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from qkdchip import cache
 from qkdchip.cli import main
 from qkdchip.flow import Stage
 from qkdchip.flow_context import FlowContext, StageResult
-from qkdchip.flow_stages import device_headlines
 from qkdchip.pdk.process_statistics import SI3N4_PROCESS_STATISTICS
 from qkdchip.sweep import TOLERANCES, SensitivitySpec, field_steps, run_sensitivity
 from qkdchip.sweep.scenario import BaseScenario
 from qkdchip.sweep.sensitivity import parameter_value, plot_tornado, write_table
 from qkdchip.sweep.tolerances import path_unit
+from tests.qkdchip.sweep_cases import FIGURES, Figures
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -49,43 +46,11 @@ EFFICIENCY = "server.detector_efficiency"
 JITTER = "interference.timing_jitter_ps"
 
 
-@pytest.fixture(scope="module")
-def client(_session_device_cache: Path) -> Iterator[Client]:
-    """A 2-process local cluster whose workers use the tests' device cache."""
-    from distributed import Client, LocalCluster
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(cache.CACHE_ENV, str(_session_device_cache))
-        cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-    with cluster, Client(cluster) as c:
-        yield c
-
-
 @pytest.fixture
 def tiny(tmp_path: Path) -> str:
     path = tmp_path / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")
     return str(path)
-
-
-@dataclasses.dataclass(frozen=True)
-class Figures:
-    """Headline numbers by device, what the device outputs of a sweep read."""
-
-    headlines: dict[str, dict[str, float]]
-
-
-def _device_figures(ctx: FlowContext) -> StageResult:
-    """The device results of the point's designs and their headline numbers, nothing else."""
-    from qkdchip.simulations.devices.defaults import default_results_with_keys
-
-    results, ctx.keys["devices"] = default_results_with_keys(designs=ctx.scenario.design)
-    return StageResult(Figures(device_headlines(results)), "device figures")
-
-
-FIGURES = (Stage("devices", "device figures", _device_figures),)
 
 
 def made_up_fsr_ghz(loss: float, efficiency: float, jitter: float) -> float:
