@@ -1,4 +1,5 @@
-"""A devices stage that reads the simulated device results alone, for cheap sweep points."""
+"""A small network scenario and a devices stage that reads the simulated device results
+alone, for cheap sweep points."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ import dataclasses
 from qkdchip.flow import Stage
 from qkdchip.flow_context import FlowContext, StageResult
 from qkdchip.flow_stages import device_headlines
+
+TINY = """name = "tiny"
+
+[network]
+clients = 4
+channels = 2
+pair_distances_km = [380.0]
+"""
+"""A scenario file: four clients on two channels at 380 km, every other value from weiming."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,14 +11,7 @@ from qkdchip.cli import main
 from qkdchip.sweep import Axis, PointResult, SweepResult, SweepSpec
 from qkdchip.sweep.outputs import OUTPUTS
 from qkdchip.sweep.plot import plot_sweep
-
-TINY = """name = "tiny"
-
-[network]
-clients = 4
-channels = 2
-pair_distances_km = [380.0]
-"""
+from tests.qkdchip.sweep_cases import TINY
 
 
 def test_sweep_writes_results_and_a_plot_and_a_rerun_reuses_them(

@@ -29,20 +29,13 @@ from qkdchip.sweep.optimise import (
     population,
     write_history,
 )
-from tests.qkdchip.sweep_cases import FIGURES, Figures
+from tests.qkdchip.sweep_cases import FIGURES, TINY, Figures
 
 if TYPE_CHECKING:
     from distributed import Client
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
-TINY = """name = "tiny"
-
-[network]
-clients = 4
-channels = 2
-pair_distances_km = [380.0]
-"""
 PM = "design.phase_modulator.length_um"
 LOSS = "fibre.loss_db_per_km"
 EFFICIENCY = "server.detector_efficiency"

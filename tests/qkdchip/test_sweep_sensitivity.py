@@ -23,20 +23,13 @@ from qkdchip.sweep import TOLERANCES, SensitivitySpec, field_steps, run_sensitiv
 from qkdchip.sweep.scenario import BaseScenario
 from qkdchip.sweep.sensitivity import parameter_value, plot_tornado, write_table
 from qkdchip.sweep.tolerances import path_unit
-from tests.qkdchip.sweep_cases import FIGURES, Figures
+from tests.qkdchip.sweep_cases import FIGURES, TINY, Figures
 
 if TYPE_CHECKING:
     from distributed import Client
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
-TINY = """name = "tiny"
-
-[network]
-clients = 4
-channels = 2
-pair_distances_km = [380.0]
-"""
 PM = "design.phase_modulator.length_um"
 IM = "design.intensity_modulator.arm_length_um"
 VOA = "design.voa.length_um"
