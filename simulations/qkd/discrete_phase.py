@@ -75,16 +75,16 @@ def class_table(mu: ArrayLike, phase_slices: int | None, classes: int) -> tuple[
         for tiny angles.
     """
     m = np.asarray(mu, dtype=float)
-    poisson = np.stack([_poisson(j, m) for j in range(classes)])
+    poisson = _poisson_table(m, classes)
     if phase_slices is None or phase_slices > _MAX_PHOTONS:
         return poisson, np.zeros_like(poisson)
-    photons = np.arange(_MAX_PHOTONS + 1, dtype=float)
-    terms = np.exp(-m[..., None] + photons * np.log(m)[..., None] - gammaln(photons + 1.0))
-    rows = -(-(_MAX_PHOTONS + 1) // phase_slices)
-    padded = np.zeros((*m.shape, rows * phase_slices))
-    padded[..., : _MAX_PHOTONS + 1] = terms
-    tails = padded.reshape(*m.shape, rows, phase_slices)[..., 1:, :].sum(axis=-2)
-    tail = np.moveaxis(tails[..., :classes], -1, 0)
+    # class j's tail: the photon numbers l M + j (l >= 1) up to _MAX_PHOTONS, summed over l
+    log_m = np.log(m)
+    tail = np.zeros_like(poisson)
+    for first in range(phase_slices, _MAX_PHOTONS + 1, phase_slices):
+        photons = np.arange(first, min(first + classes, _MAX_PHOTONS + 1), dtype=float)
+        column = photons.reshape(-1, *([1] * m.ndim))
+        tail[: photons.size] += np.exp(-m + column * log_m - gammaln(column + 1.0))
     total = poisson + tail
     ratio = np.divide(tail, total, out=np.zeros_like(total), where=total > 0.0)
     return total, np.arcsin(np.sqrt(ratio))
@@ -99,7 +99,7 @@ def class_probability(j: int, mu: ArrayLike, phase_slices: int | None) -> Array:
         phase_slices: number of discrete phases ``M``, or None.
     """
     if phase_slices is None:
-        return _poisson(j, np.asarray(mu, dtype=float))
+        return _poisson_table(np.asarray(mu, dtype=float), j + 1)[j]
     return class_table(mu, phase_slices, j + 1)[0][j]
 
 
@@ -108,9 +108,11 @@ def class_angle(j: int, mu: ArrayLike, phase_slices: int | None) -> Array:
     return class_table(mu, phase_slices, j + 1)[1][j]
 
 
-def _poisson(j: int, mu: Array) -> Array:
-    """``e^{-mu} mu^j / j!`` (for ``j = 1`` bit-identical to ``mu * exp(-mu)``)."""
-    return np.exp(-mu) * mu**j / math.gamma(j + 1)
+def _poisson_table(mu: Array, classes: int) -> Array:
+    """``e^{-mu} mu^j / j!`` for ``j = 0 .. classes - 1``, shape ``(classes, *mu.shape)`` (for
+    ``j = 1`` bit-identical to ``mu * exp(-mu)``)."""
+    decay = np.exp(-mu)
+    return np.stack([decay * mu**j / math.gamma(j + 1) for j in range(classes)])
 
 
 def yield_lower(p: ArrayLike, delta: ArrayLike) -> Array:
