@@ -25,14 +25,14 @@ from qkdchip.simulations.network.model import (
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
 from qkdchip.simulations.network.yield_aware import key_rate_table, yield_aware_network
-from qkdchip.simulations.qkd import optimise_key_rate
+from qkdchip.simulations.qkd import optimise_many
 
 DRAWS = 3
 DISTANCE_KM = 370.0
 
 
-def rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
-    return optimise_key_rate(system, protocol=protocol, flaws=flaws, seed=0).to_dict()
+def rate(*, systems: Any, protocol: str, flaws: Any = None) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in optimise_many(systems, protocol=protocol, flaws=flaws, seed=0)]
 
 
 def main() -> None:

@@ -317,12 +317,6 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
     channels = _channel_plan(sc, comb, grid)
     transmitter = _transmitter_circuit(ctx) if tx.needs_circuit else None
 
-    def key_rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
-        from qkdchip.simulations.qkd import optimise_key_rate
-
-        options = sc.protocol.engine_options() | {"protocol": protocol, "flaws": flaws}
-        return optimise_key_rate(system, **options, seed=sc.seed).to_dict()
-
     return _NetworkSetup(
         model=sc.network_model(
             wdm=grid,
@@ -338,7 +332,7 @@ def _network_setup(ctx: FlowContext) -> _NetworkSetup:
             seed=sc.seed + 2,
         ),
         links_by_distance={d: sc.network.links(d) for d in sc.network.pair_distances_km},
-        key_rate=key_rate,
+        key_rate=sc.protocol.key_rate_function(seed=sc.seed),
         transmitter=transmitter,
     )
 

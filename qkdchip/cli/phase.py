@@ -117,11 +117,6 @@ def _key_rate_merit(model: Any, links: Any) -> Any:
     (a table over e_d, interpolated)."""
     from qkdchip.simulations.network.wdm import ChannelAssignment
     from qkdchip.simulations.network.yield_aware import key_rate_table
-    from qkdchip.simulations.qkd import optimise_key_rate
-
-    def key_rate(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
-        options = model.protocol.engine_options() | {"protocol": protocol, "flaws": flaws}
-        return optimise_key_rate(system, **options).to_dict()
 
     f = model.reference_frequency_hz
     channel = ChannelAssignment(
@@ -139,7 +134,7 @@ def _key_rate_merit(model: Any, links: Any) -> Any:
         links=links,
         channels=(channel,),
         misalignment_grid=grid,
-        key_rate=key_rate,
+        key_rate=model.protocol.key_rate_function(seed=0),
     )
     return lambda e: float(table(e))
 

@@ -6,8 +6,8 @@ needs, so a point runs only those. Outputs at a distance are written ``NAME@Dkm`
 network output asked for is at a distance, the point's network is evaluated at those distances
 alone (:func:`network_distances`); the reach and the networking capability read the configured
 ``network.pair_distances_km``, which then stay and are the only ones they count, as in
-``qkdchip run``. The network stage still searches the reach whenever every pair beats PLOB at
-an evaluated distance, whether or not an output reads it.
+``qkdchip run``. Of the network stage's optional parts a point runs only those its outputs
+read (:func:`network_parts`: the reach search for the reach outputs).
 
 ``qkdchip sweep --list-outputs`` prints this registry.
 """

@@ -39,7 +39,7 @@ from qkdchip.simulations.network.model import (
     Protocol,
     Server,
     evaluate_network,
-    evaluate_pair,
+    evaluate_pairs,
     noise_per_gate,
 )
 from qkdchip.simulations.network.phase_budget import (
@@ -103,7 +103,7 @@ __all__ = [
     "channel_noise_per_gate",
     "coupling_rate_per_s",
     "evaluate_network",
-    "evaluate_pair",
+    "evaluate_pairs",
     "injected_power_dbm",
     "injection_lock",
     "key_rate_table",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qkdchip.records import Record
 from qkdchip.simulations.network.model import KeyRateFunction, NetworkModel, PairLink, pair_system
 from qkdchip.simulations.network.phase_budget import phase_error_budget
+
+if TYPE_CHECKING:
+    from qkdchip.simulations.qkd import SnsSystem
 
 
 @dataclass(frozen=True)
@@ -37,37 +41,39 @@ def limiting_mechanism(
     Args:
         model: the shared network description.
         link: the pair's link (:func:`~.model.pair_link`).
-        key_rate: the key-rate function ``fn(*, system, protocol, flaws)``.
+        key_rate: the key-rate function (:data:`~.model.KeyRateFunction`); every variant of
+            the link is evaluated in one call.
 
     Returns:
         The :class:`LimitingMechanism`.
     """
     budget, noise = link.budget, link.noise
 
-    def ratio(
+    def system(
         factors: dict[str, float], variances: dict[str, float], counts: dict[str, float]
-    ) -> float:
+    ) -> SnsSystem:
         e_d = phase_error_budget(visibility_factors=factors, contributions_rad2=variances)
-        system = pair_system(
+        return pair_system(
             model=model, links=link.links, noise=counts, misalignment=e_d.misalignment
         )
-        key = key_rate(system=system, protocol=model.protocol.name, flaws=link.flaws)
-        return float(key["ratio_to_plob"])
 
     factors, variances = budget.visibility_factors, budget.contributions_rad2
-    without = {}
+    variants = {"": system(factors, variances, noise)}
     for name in factors:
-        without[name] = ratio({**factors, name: 1.0}, variances, noise)
+        variants[name] = system({**factors, name: 1.0}, variances, noise)
     for name in variances:
-        without[name] = ratio(factors, {**variances, name: 0.0}, noise)
+        variants[name] = system(factors, {**variances, name: 0.0}, noise)
     for name, counts in noise.items():
         if counts > 0.0:
-            without[name] = ratio(factors, variances, {**noise, name: 0.0})
+            variants[name] = system(factors, variances, {**noise, name: 0.0})
+    keys = key_rate(systems=list(variants.values()), protocol=model.protocol.name, flaws=link.flaws)
+    ratios = {name: float(key["ratio_to_plob"]) for name, key in zip(variants, keys, strict=True)}
+    without = {name: value for name, value in ratios.items() if name}
     best = max(without, key=without.__getitem__)
     return LimitingMechanism(
         distance_km=link.system.distance_km,
         mechanism=best,
-        ratio_to_plob=ratio(factors, variances, noise),
+        ratio_to_plob=ratios[""],
         ratio_without=without[best],
         ratios_without=without,
     )

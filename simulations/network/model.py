@@ -184,6 +184,20 @@ class Protocol:
         """The keyword arguments of the key-rate engine this protocol sets."""
         return {"protocol": self.name, "bound": self.bound, "phase_slices": self.phase_slices}
 
+    def key_rate_function(self, *, seed: int) -> KeyRateFunction:
+        """The key-rate engine under this protocol's analysis
+        (:func:`~qkdchip.simulations.qkd.optimise_many` with :meth:`engine_options`)."""
+
+        def key_rates(
+            *, systems: Sequence[SnsSystem], protocol: str, flaws: SourceFlaws | None = None
+        ) -> list[dict[str, Any]]:
+            from qkdchip.simulations.qkd import optimise_many
+
+            options = self.engine_options() | {"protocol": protocol, "flaws": flaws}
+            return [r.to_dict() for r in optimise_many(systems, **options, seed=seed)]
+
+        return key_rates
+
     def analysis(self) -> str:
         """The analysis the pairs' key rates come from, with its references, and which source
         flaws it counts."""
@@ -369,11 +383,14 @@ class NetworkModel:
         return (channel,) if self.operation == "sequential" else tuple(channels)
 
 
-KeyRateFunction = Callable[..., Mapping[str, Any]]
-"""``fn(*, system, protocol, flaws=None) -> mapping`` (``flaws``: the pair's
-:class:`~qkdchip.simulations.qkd.source_flaws.SourceFlaws` or None) holding the key-rate
-engine's result fields (``KeyRateResult.to_dict()``: ``key_rate_per_pulse``,
-``key_rate_bps``, ``plob``, ``ratio_to_plob``, ``qber_x``, ``qber_z``, ``qber_z_aopp``, ...)."""
+KeyRateFunction = Callable[..., Sequence[Mapping[str, Any]]]
+"""``fn(*, systems, protocol, flaws=None) -> one mapping per system``: the optimised key rates
+of several links that share their source flaws (``flaws``: a
+:class:`~qkdchip.simulations.qkd.source_flaws.SourceFlaws` or None), each mapping holding the
+key-rate engine's result fields (``KeyRateResult.to_dict()``: ``key_rate_per_pulse``,
+``key_rate_bps``, ``plob``, ``ratio_to_plob``, ``qber_x``, ``qber_z``, ``qber_z_aopp``, ...).
+A link's result must not depend on the others it is evaluated with
+(:func:`~qkdchip.simulations.qkd.optimise_many` holds to this)."""
 
 
 @dataclass(frozen=True)
@@ -755,7 +772,7 @@ class PairLink:
 
     def key_rate(self, key_rate: KeyRateFunction, *, protocol: str) -> Mapping[str, Any]:
         """``key_rate`` evaluated on this link's system with its flaws."""
-        return key_rate(system=self.system, protocol=protocol, flaws=self.flaws)
+        return key_rate(systems=[self.system], protocol=protocol, flaws=self.flaws)[0]
 
 
 def pair_link(
@@ -799,34 +816,34 @@ def _failure(chips: tuple[ClientChip, ClientChip], locks: tuple[LockResult, Lock
     return "ok"
 
 
-def evaluate_pair(
+@dataclass(frozen=True)
+class _PreparedPair:
+    """A pair locked and budgeted, waiting for its key rate.
+
+    Attributes:
+        fields: the :class:`PairResult` fields known before the key rate.
+        status: ``ok`` or why the pair has no key.
+        link: the pair's link when ``status`` is ``ok``, else None.
+        noise: noise counts per detector gate by source.
+    """
+
+    fields: dict[str, Any]
+    status: str
+    link: PairLink | None
+    noise: dict[str, float]
+
+
+def _prepare_pair(
     *,
     model: NetworkModel,
     pair: int,
     channel: ChannelAssignment,
-    alice: ClientChip,
-    bob: ClientChip,
+    chips: tuple[ClientChip, ClientChip],
     links: PairLinks,
     channels: Sequence[ChannelAssignment],
-    key_rate: KeyRateFunction,
-) -> PairResult:
-    """Lock both lasers, budget the phase error and noise, and compute the pair's key rate.
-
-    Args:
-        model: the shared network description.
-        pair: pair number (1-based).
-        channel: the pair's WDM channel.
-        alice: Alice's chip.
-        bob: Bob's chip.
-        links: the pair's fibre lengths.
-        channels: every channel of the network (lit according to ``model.operation``; their
-            number is the number of pairs sharing the detectors).
-        key_rate: the key-rate function ``fn(*, system, protocol)``.
-
-    Returns:
-        The :class:`PairResult`.
-    """
-    chips = (alice, bob)
+) -> _PreparedPair:
+    """Lock both lasers of a pair and, when both lock on working chips, budget its link."""
+    alice, bob = chips
     locks = (
         lock_client(
             model=model, chip=alice, channel=channel, downstream_km=links.alice_downstream_km
@@ -834,10 +851,17 @@ def evaluate_pair(
         lock_client(model=model, chip=bob, channel=channel, downstream_km=links.bob_downstream_km),
     )
     eta_channel = 10.0 ** (-model.fibre.loss_db_per_km * links.distance_km / 10.0)
-    plob = finite_or_none(float(plob_bound(eta_channel)))
+    fields = {
+        "pair": pair,
+        "alice": alice.name,
+        "bob": bob.name,
+        "channel": channel,
+        "links": links,
+        "lock_alice": locks[0],
+        "lock_bob": locks[1],
+        "plob": finite_or_none(float(plob_bound(eta_channel))),
+    }
     status = _failure(chips, locks)
-    common = {"pair": pair, "alice": alice.name, "bob": bob.name, "channel": channel}
-    common |= {"links": links, "lock_alice": locks[0], "lock_bob": locks[1], "plob": plob}
     if status != "ok":
         noise = noise_per_gate(
             model=model,
@@ -845,11 +869,29 @@ def evaluate_pair(
             links=links,
             lit_channels=model.lit_channels(channel, channels),
         )
+        return _PreparedPair(fields=fields, status=status, link=None, noise=noise)
+    link = pair_link(
+        model=model,
+        channel=channel,
+        links=links,
+        chips=chips,
+        locks=locks,
+        channels=channels,
+    )
+    return _PreparedPair(fields=fields, status=status, link=link, noise=link.noise)
+
+
+def _pair_result(
+    prepared: _PreparedPair, key: Mapping[str, Any] | None, *, model: NetworkModel, sharing: int
+) -> PairResult:
+    """The :class:`PairResult` of a prepared pair and its key-rate engine result (None: the
+    pair has no key)."""
+    if prepared.link is None or key is None:
         return PairResult(
-            **common,
+            **prepared.fields,
             phase=None,
-            noise_per_gate=noise,
-            status=status,
+            noise_per_gate=prepared.noise,
+            status=prepared.status,
             key_rate_per_pulse=0.0,
             key_rate_bps=0.0,
             key_rate_bps_time_shared=0.0,
@@ -859,10 +901,7 @@ def evaluate_pair(
             qber_z_aopp=None,
             qber=None,
         )
-    link = pair_link(
-        model=model, channel=channel, links=links, chips=chips, locks=locks, channels=channels
-    )
-    key = dict(link.key_rate(key_rate, protocol=model.protocol.name))
+    link = prepared.link
     qber = qber_decomposition(
         system=link.system,
         parameters=key["parameters"],
@@ -871,12 +910,11 @@ def evaluate_pair(
         noise_per_gate=link.noise,
     )
     bps = float(key["key_rate_bps"]) * (1.0 - model.phase.reference_duty)
-    sharing = len(channels) if model.pairs_share_detectors else 1
     return PairResult(
-        **common,
+        **prepared.fields,
         phase=link.budget,
         noise_per_gate=link.noise,
-        status=status,
+        status=prepared.status,
         key_rate_per_pulse=float(key["key_rate_per_pulse"]),
         key_rate_bps=bps,
         key_rate_bps_time_shared=bps / sharing,
@@ -885,6 +923,57 @@ def evaluate_pair(
         qber_z=float(key["qber_z"]),
         qber_z_aopp=finite_or_none(key.get("qber_z_aopp")),
         qber=qber,
+    )
+
+
+def evaluate_pairs(
+    *,
+    model: NetworkModel,
+    channels: Sequence[ChannelAssignment],
+    clients: Sequence[ClientChip],
+    links: Sequence[PairLinks],
+    key_rate: KeyRateFunction,
+) -> tuple[PairResult, ...]:
+    """Lock every pair's lasers, budget their phase error and noise, and compute their key
+    rates, the pairs with the same source flaws in one call of ``key_rate``.
+
+    Clients pair up in order: pair i is (clients[2i], clients[2i+1]) on channels[i].
+
+    Args:
+        model: the shared network description.
+        channels: one WDM channel per pair (every channel is lit according to
+            ``model.operation``; their number is the number of pairs sharing the detectors).
+        clients: the 2 x len(channels) client chips.
+        links: each pair's fibre lengths.
+        key_rate: the key-rate function (:data:`KeyRateFunction`).
+
+    Returns:
+        One :class:`PairResult` per pair, in pair order.
+    """
+    prepared = [
+        _prepare_pair(
+            model=model,
+            pair=i + 1,
+            channel=channel,
+            chips=(clients[2 * i], clients[2 * i + 1]),
+            links=link,
+            channels=channels,
+        )
+        for i, (channel, link) in enumerate(zip(channels, links, strict=True))
+    ]
+    by_flaws: dict[SourceFlaws | None, dict[int, SnsSystem]] = {}
+    for i, p in enumerate(prepared):
+        if p.link is not None:
+            by_flaws.setdefault(p.link.flaws, {})[i] = p.link.system
+    keys: dict[int, Mapping[str, Any]] = {}
+    for flaws, systems in by_flaws.items():
+        results = key_rate(
+            systems=list(systems.values()), protocol=model.protocol.name, flaws=flaws
+        )
+        keys |= dict(zip(systems, results, strict=True))
+    sharing = len(channels) if model.pairs_share_detectors else 1
+    return tuple(
+        _pair_result(p, keys.get(i), model=model, sharing=sharing) for i, p in enumerate(prepared)
     )
 
 
@@ -968,7 +1057,7 @@ def evaluate_network(
         channels: one WDM channel per pair.
         clients: the 2 x len(channels) client chips.
         links_by_distance: per pair distance (km), the fibre lengths of each pair.
-        key_rate: key-rate function ``fn(*, system, protocol)``.
+        key_rate: the key-rate function (:data:`KeyRateFunction`).
         progress: called once per evaluated pair (for progress bars).
 
     Returns:
@@ -988,23 +1077,13 @@ def evaluate_network(
                 f"links at {distance} km: need one PairLinks per pair ({n_pairs}), "
                 f"got {len(links)}"
             )
-        results = []
-        for i, (channel, link) in enumerate(zip(channels, links, strict=True)):
-            results.append(
-                evaluate_pair(
-                    model=model,
-                    pair=i + 1,
-                    channel=channel,
-                    alice=clients[2 * i],
-                    bob=clients[2 * i + 1],
-                    links=link,
-                    channels=channels,
-                    key_rate=key_rate,
-                )
-            )
-            if progress is not None:
+        results = evaluate_pairs(
+            model=model, channels=channels, clients=clients, links=links, key_rate=key_rate
+        )
+        if progress is not None:
+            for _ in results:
                 progress()
-        out.append(DistanceResult(distance_km=float(distance), pairs=tuple(results)))
+        out.append(DistanceResult(distance_km=float(distance), pairs=results))
     return NetworkResult(
         operation=model.operation,
         n_clients=len(clients),

@@ -10,7 +10,7 @@ grid of e_d (one optimisation per grid point) and interpolated for every drawn p
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -19,6 +19,7 @@ import numpy as np
 from qkdchip.records import InfAsNone, Record
 from qkdchip.simulations.network.model import (
     ClientChip,
+    KeyRateFunction,
     NetworkModel,
     PairLinks,
     lock_client,
@@ -60,7 +61,7 @@ def key_rate_table(
     links: PairLinks,
     channels: Sequence[ChannelAssignment],
     misalignment_grid: Sequence[float],
-    key_rate: Callable[..., Any],
+    key_rate: KeyRateFunction,
     flaws: SourceFlaws | None = None,
 ) -> KeyRateTable:
     """Tabulate the optimised key rate of one pair's link over a grid of e_d (with the source
@@ -74,13 +75,11 @@ def key_rate_table(
         links=links,
         lit_channels=model.lit_channels(channel, channels),
     )
-    rates = []
-    plob = 0.0
-    for e_d in grid:
-        system = pair_system(model=model, links=links, noise=noise, misalignment=e_d)
-        result = dict(key_rate(system=system, protocol=model.protocol.name, flaws=flaws))
-        rates.append(float(result["key_rate_per_pulse"]))
-        plob = math.inf if result["plob"] is None else float(result["plob"])  # None: 0 km
+    systems = [pair_system(model=model, links=links, noise=noise, misalignment=e_d) for e_d in grid]
+    results = key_rate(systems=systems, protocol=model.protocol.name, flaws=flaws)
+    rates = [float(result["key_rate_per_pulse"]) for result in results]
+    plob = results[-1]["plob"]
+    plob = math.inf if plob is None else float(plob)  # None: 0 km
     return KeyRateTable(
         distance_km=links.distance_km,
         misalignment=tuple(grid),

@@ -294,11 +294,24 @@ def _expand(channel: ChannelArrays, axes: int) -> ChannelArrays:
     return ChannelArrays(*(np.reshape(v, shape) for v in channel))
 
 
+def _generators(seed: int, n_systems: int) -> list[np.random.Generator]:
+    """One generator per system, each seeded alike: a system's search draws the same numbers
+    whether it is optimised alone or beside others."""
+    return [np.random.default_rng(seed) for _ in range(n_systems)]
+
+
+def _normal(rngs: Sequence[np.random.Generator], groups: int, *shape: int) -> Array:
+    """Standard normal draws for rows laid out group-major (row ``g * len(rngs) + i`` belongs to
+    system ``i``), each system's from its own generator; shape ``(groups * len(rngs), *shape)``."""
+    per_system = np.stack([rng.standard_normal((groups, *shape)) for rng in rngs], axis=1)
+    return per_system.reshape(groups * len(rngs), *shape)
+
+
 def _maximise(
     objective: Callable[[Array], Array],
     starts: Array,
     *,
-    rng: np.random.Generator,
+    rngs: Sequence[np.random.Generator],
     iterations: int,
     population: int,
     sigma0: float,
@@ -311,7 +324,8 @@ def _maximise(
         objective: maps coordinates ``(B, P, d)`` to values ``(B, P)`` (larger is better;
             ``-inf`` for invalid candidates, never NaN).
         starts: starting coordinates ``(B, d)``.
-        rng: seeded generator.
+        rngs: one seeded generator per system; row ``g * len(rngs) + i`` of ``starts``
+            belongs to system ``i``.
         iterations: cross-entropy generations.
         population: samples per generation and row.
         sigma0: initial spread in coordinate units.
@@ -329,7 +343,8 @@ def _maximise(
     sigma = np.full((n_rows, dim), sigma0)
     n_elite = max(2, population // 4)
     for _ in range(iterations):
-        x = mean[:, None, :] + sigma[:, None, :] * rng.standard_normal((n_rows, population, dim))
+        noise = _normal(rngs, n_rows // len(rngs), population, dim)
+        x = mean[:, None, :] + sigma[:, None, :] * noise
         x[:, 0, :] = best_x
         if neighbours is not None:
             extra = neighbours(best_x, best_f)
@@ -477,8 +492,8 @@ def _optimise_systems(
         return _optimise_asymmetric(systems, search, initial=initial)
     n_starts = search.n_starts
     space = _Space(n_intensities=search.n_intensities, finite=systems[0].is_finite)
-    rng = np.random.default_rng(search.seed)
     n_sys = len(systems)
+    rngs = _generators(search.seed, n_sys)
     starts0 = (
         np.array([space.encode(p) for p in initial])
         if initial is not None
@@ -487,8 +502,7 @@ def _optimise_systems(
         )
     )
     starts = np.concatenate(
-        [starts0]
-        + [starts0 + 1.5 * rng.standard_normal(starts0.shape) for _ in range(n_starts - 1)]
+        [starts0] + [starts0 + 1.5 * _normal(rngs, 1, space.dim) for _ in range(n_starts - 1)]
     )
     channel = _expand(_channel_arrays(list(systems) * n_starts), 1)
 
@@ -507,7 +521,7 @@ def _optimise_systems(
     best_x, best_f = _maximise(
         search.objective(space, channel, n_pulses),
         starts,
-        rng=rng,
+        rngs=rngs,
         iterations=search.iterations,
         population=search.population,
         sigma0=1.0,
@@ -538,13 +552,13 @@ def _optimise_asymmetric(
     asym_space = _Space(
         n_intensities=search.n_intensities, finite=systems[0].is_finite, asymmetric=True
     )
-    rng = np.random.default_rng(search.seed)
     n_sys = len(systems)
+    rngs = _generators(search.seed, n_sys)
     balanced = np.array([asym_space.encode(p) for p in starts])
     from_symmetric = np.array([asym_space.encode(p) for p in symmetric])
     first = np.concatenate([balanced, from_symmetric])
     rows = [first] + [
-        first + 1.5 * rng.standard_normal(first.shape)
+        first + 1.5 * _normal(rngs, 2, asym_space.dim)
         for _ in range(max(search.n_starts // 2 - 1, 0))
     ]
     theta0 = np.concatenate(rows)
@@ -555,7 +569,7 @@ def _optimise_asymmetric(
     best_x, best_f = _maximise(
         search.objective(asym_space, channel, systems[0].n_pulses),
         theta0,
-        rng=rng,
+        rngs=rngs,
         iterations=(5 * search.iterations) // 3,
         population=(4 * search.population) // 3,
         sigma0=1.0,
@@ -781,8 +795,10 @@ def optimise_many(
 ) -> list[KeyRateResult]:
     """Optimise several independent links at once (one vectorised search, no warm start).
 
-    Use it for a network's many client pairs. All systems must share ``n_pulses``. The
-    keyword arguments are those of :func:`optimise_key_rate`.
+    Use it for a network's many client pairs. Each system's search draws from its own
+    generator, so every result equals :func:`optimise_key_rate` of that system alone. All
+    systems must share ``n_pulses``. The keyword arguments are those of
+    :func:`optimise_key_rate`.
 
     Returns:
         One :class:`KeyRateResult` per system, in the order given.

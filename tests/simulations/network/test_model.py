@@ -24,7 +24,7 @@ from qkdchip.simulations.network.yield_aware import (
     key_rate_table,
     yield_aware_network,
 )
-from qkdchip.simulations.qkd import optimise_key_rate
+from qkdchip.simulations.qkd import optimise_many
 
 
 def _channel(k: int) -> ChannelAssignment:
@@ -36,8 +36,8 @@ CHANNELS = (_channel(1), _channel(2), _channel(3))
 ASYMPTOTIC = NetworkModel(protocol=Protocol(name="sns", n_pulses=None))
 
 
-def _engine(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
-    return optimise_key_rate(system, protocol=protocol, flaws=flaws, seed=1).to_dict()
+def _engine(*, systems: Any, protocol: str, flaws: Any = None) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in optimise_many(systems, protocol=protocol, flaws=flaws, seed=1)]
 
 
 def _links(distance_km: float, n: int = 3) -> list[PairLinks]:
@@ -80,12 +80,9 @@ def test_a_laser_that_cannot_lock_gives_no_key_and_says_why() -> None:
     clients[3] = replace(clients[3], frequency_error_hz=100e9)  # far beyond 15 GHz tuning
     clients[4] = replace(clients[4], working=False)
 
-    def never_called(**_: Any) -> dict[str, Any]:
-        raise AssertionError("no key-rate call for a pair without lock")
-
     keyed = {"calls": 0}
 
-    def counting(**kwargs: Any) -> dict[str, Any]:
+    def counting(**kwargs: Any) -> list[dict[str, Any]]:
         keyed["calls"] += 1
         return _engine(**kwargs)
 
@@ -245,9 +242,11 @@ def test_key_rate_table_runs_the_pair_link_at_each_misalignment() -> None:
     links = _links(200.0)[0]
     seen: list[Any] = []
 
-    def fake(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
-        seen.append(system)
-        return {"key_rate_per_pulse": 1e-6 * (0.5 - system.misalignment), "plob": 2e-6}
+    def fake(*, systems: Any, protocol: str, flaws: Any = None) -> list[dict[str, Any]]:
+        seen.extend(systems)
+        return [
+            {"key_rate_per_pulse": 1e-6 * (0.5 - s.misalignment), "plob": 2e-6} for s in systems
+        ]
 
     kwargs = {"model": ASYMPTOTIC, "channel": CHANNELS[0], "links": links, "channels": CHANNELS}
     table = key_rate_table(**kwargs, misalignment_grid=[0.1, 0.0, 0.3], key_rate=fake)

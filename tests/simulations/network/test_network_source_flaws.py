@@ -17,7 +17,7 @@ from qkdchip.simulations.network.model import (
     pair_source_flaws,
 )
 from qkdchip.simulations.network.wdm import ChannelAssignment
-from qkdchip.simulations.qkd import optimise_key_rate
+from qkdchip.simulations.qkd import optimise_many
 from qkdchip.simulations.qkd.side_channel import injection_leak
 
 CHANNELS = (ChannelAssignment(1, 193.2e12, 3, 193.201e12, -15.0, 1.0),)
@@ -25,8 +25,8 @@ DISTANCE_KM = 300.0
 LINKS = {DISTANCE_KM: [PairLinks(DISTANCE_KM / 2, DISTANCE_KM / 2, 0.05, 0.05)]}
 
 
-def _engine(*, system: Any, protocol: str, flaws: Any = None) -> dict[str, Any]:
-    return optimise_key_rate(system, protocol=protocol, flaws=flaws, seed=1).to_dict()
+def _engine(*, systems: Any, protocol: str, flaws: Any = None) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in optimise_many(systems, protocol=protocol, flaws=flaws, seed=1)]
 
 
 def _chips(extinction_a_db: float, extinction_b_db: float) -> list[ClientChip]:
