@@ -5,7 +5,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := python3-meep python3-venv klayout chromium
+# meep jobs run under Debian's python3, whose meep imports matplotlib and h5py undeclared.
+APT_PACKAGES := python3-meep python3-matplotlib python3-h5py python3-venv klayout chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NO_MKDOCS_2_WARNING silences Material for MkDocs' notice about MkDocs 2.
 MKDOCS_BUILD := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
@@ -24,7 +25,7 @@ apt-packages:
 	fi
 
 $(VENV)/bin/python: | apt-packages
-	/usr/bin/python3 -m venv --system-site-packages $(VENV)
+	/usr/bin/python3 -m venv $(VENV)
 
 $(STAMP): pyproject.toml setup.py | $(VENV)/bin/python
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'

@@ -50,5 +50,5 @@ def shipped_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "device_cache"
     folder.mkdir()
     monkeypatch.setenv(cache.CACHE_ENV, str(folder))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
+    monkeypatch.setattr(runner, "meep_python", lambda: None)
     return folder

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from typing import Any
 
 
 def meep_and_mpb() -> dict[str, Any]:
-    """meep's version and one MPB band of a coarse slab, solved in well under a second."""
+    """meep's version, the interpreter and numpy it runs under, and one MPB band of a coarse
+    slab, solved in well under a second."""
     import meep as mp
+    import numpy as np
     from meep import mpb
 
     solver = mpb.ModeSolver(
@@ -21,7 +24,12 @@ def meep_and_mpb() -> dict[str, Any]:
         k_points=[mp.Vector3(0, 0, 1)],
     )
     solver.run()
-    return {"meep_version": mp.__version__, "mpb_frequency": float(solver.all_freqs[0][0])}
+    return {
+        "meep_version": mp.__version__,
+        "python": sys.executable,
+        "numpy_version": np.__version__,
+        "mpb_frequency": float(solver.all_freqs[0][0]),
+    }
 
 
 def build() -> dict[str, Any]:

@@ -1,7 +1,14 @@
-"""Parent side of the meep/MPB subprocess runner."""
+"""Parent side of the meep/MPB subprocess runner.
+
+The child runs under the interpreter that has meep (:func:`meep_python`): on Debian that is
+the system's ``/usr/bin/python3`` with ``python3-meep`` and Debian's numpy, while the toolkit's
+own environment may carry any numpy. Only the job modules of this package, meep, numpy and the
+standard library are imported in the child, and only JSON crosses between the two.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -9,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +30,16 @@ from qkdchip.simulations.meep_jobs.mpi import (
     require_mpi,
 )
 
+MEEP_PYTHON_ENV = "QKDCHIP_MEEP_PYTHON"
+"""Environment variable naming the interpreter that runs meep jobs (default: :func:`meep_python`
+looks for one)."""
+SYSTEM_PYTHON = "/usr/bin/python3"
+"""Debian's interpreter, where ``python3-meep`` installs meep and MPB."""
 INSTALL_HINT = (
-    "meep is not installed for this Python. On Debian bookworm run "
-    "'sudo apt-get install python3-meep' (or 'make setup'), then use the project's .venv, "
-    "which sees Debian's packages through --system-site-packages. "
-    "Note: PyPI's package named 'meep' is an unrelated task runner."
+    "no Python that can import meep was found. On Debian bookworm run "
+    "'sudo apt-get install python3-meep python3-matplotlib python3-h5py' (or 'make setup'): "
+    f"jobs then run under {SYSTEM_PYTHON}; set {MEEP_PYTHON_ENV} to use another interpreter "
+    "with meep. Note: PyPI's package named 'meep' is an unrelated task runner."
 )
 
 
@@ -38,17 +51,66 @@ class MeepJobError(RuntimeError):
     """A meep/MPB job failed in its subprocess; the message is the solver's own error text."""
 
 
-def meep_available(python: str | None = None) -> bool:
-    """Whether ``import meep`` would succeed, found without importing it here."""
-    if python is None:
+def meep_python() -> str | None:
+    """The interpreter that runs meep and MPB jobs: ``$QKDCHIP_MEEP_PYTHON`` when set, else this
+    one when it can import meep, else Debian's ``/usr/bin/python3``; None when it cannot import
+    meep (each interpreter is asked once per process)."""
+    chosen = os.environ.get(MEEP_PYTHON_ENV)
+    for python in [chosen] if chosen else [sys.executable, SYSTEM_PYTHON]:
+        if _imports_meep(python):
+            return python
+    return None
+
+
+def meep_available() -> bool:
+    """Whether some interpreter can run meep jobs (:func:`meep_python`), found without importing
+    meep here."""
+    return meep_python() is not None
+
+
+@functools.cache
+def _imports_meep(python: str) -> bool:
+    """Whether ``python`` can import meep: found for this interpreter, imported by another one
+    (Debian's meep imports matplotlib and h5py, which its package does not declare)."""
+    if python == sys.executable:
         return importlib.util.find_spec("meep") is not None
-    probe = "import importlib.util,sys; sys.exit(importlib.util.find_spec('meep') is None)"
-    return subprocess.run([python, "-c", probe], check=False).returncode == 0
+    try:
+        probe = subprocess.run(
+            [python, "-c", "import meep"],
+            capture_output=True,
+            env=_foreign_environment(os.environ),
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
 
 
-CHILD: tuple[str, ...] = (sys.executable, "-m", "qkdchip.simulations.meep_jobs.child")
-"""The child interpreter's command, before its arguments (result file, parent's id and, under
+def _foreign_environment(base: Mapping[str, str], package: str | None = None) -> dict[str, str]:
+    """``base`` for another interpreter: without this one's home and virtual environment, and
+    with ``package`` (if given) first on ``PYTHONPATH``, before the user's own entries."""
+    env = {k: v for k, v in base.items() if k not in ("PYTHONHOME", "VIRTUAL_ENV")}
+    if package is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (package, base.get("PYTHONPATH"))))
+    return env
+
+
+def _package_path(folder: Path) -> str:
+    """A folder in ``folder`` that holds only a link to this package, for another interpreter's
+    ``PYTHONPATH`` (the package's own parent may hold this environment's numpy)."""
+    import qkdchip
+
+    shim = folder / "package"
+    shim.mkdir()
+    (shim / "qkdchip").symlink_to(Path(qkdchip.__file__).parent, target_is_directory=True)
+    return str(shim)
+
+
+CHILD_MODULE = "qkdchip.simulations.meep_jobs.child"
+"""The child's module, run with ``python -m`` (arguments: result file, parent's id and, under
 MPI, the request file)."""
+
 
 ORPHAN_WORKDIR = re.compile(r"^qkdchip-meep-(?P<pid>\d+)-")
 """A job's working folder in the system temporary folder; group ``pid`` is the parent's id
@@ -96,7 +158,8 @@ def run_job(
         payload = json.dumps({"job": job, "params": params or {}})
     except TypeError as err:
         raise ValueError(f"params for job {job!r} must be JSON-serialisable: {err}") from err
-    if not meep_available():
+    python = meep_python()
+    if python is None:
         raise MeepNotInstalledError(INSTALL_HINT)
     launcher = require_mpi(processes) if processes > 1 else None
 
@@ -106,7 +169,9 @@ def run_job(
     remove_orphans(tempfile.gettempdir(), ORPHAN_WORKDIR)
     with tempfile.TemporaryDirectory(prefix=f"qkdchip-meep-{os.getpid()}-") as workdir:
         out_path = Path(workdir) / "result.json"
-        cmd = [*CHILD, str(out_path), str(os.getpid())]
+        if python != sys.executable:
+            env = _foreign_environment(env, _package_path(Path(workdir)))
+        cmd = [python, "-m", CHILD_MODULE, str(out_path), str(os.getpid())]
         stdin_text: str | None = payload
         if launcher is not None:  # mpirun passes stdin to rank 0 only: every rank reads a file
             request = Path(workdir) / "request.json"

@@ -8,6 +8,7 @@ import pytest
 
 from qkdchip import __version__
 from qkdchip.cli import main
+from qkdchip.simulations.meep_jobs import meep_available, runner
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,4 +112,8 @@ def test_mask_list_and_doctor_json(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["doctor", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == (0 if report["healthy"] else 1)
-    assert {row["component"] for row in report["checks"]} >= {"python", "numpy", "gdsfactory"}
+    rows = {row["component"]: row["result"] for row in report["checks"]}
+    assert set(rows) >= {"python", "numpy", "gdsfactory"}
+    if meep_available():  # the interpreter and numpy the meep jobs ran under
+        assert rows["meep jobs run under"].startswith(runner.meep_python() or "")
+        assert "numpy" in rows["meep jobs run under"]

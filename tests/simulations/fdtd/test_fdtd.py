@@ -100,7 +100,7 @@ def test_shipped_mmi_2x2_splits_50_50_at_its_scanned_length(
     The scan's best length lies inside it, below the paraxial estimate 3Lπ/2, and every
     length conserves power.
     """
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: False)
+    monkeypatch.setattr(runner, "meep_python", lambda: None)
     scan = mmi_2x2_scan()
     design = mmi_2x2_design()
     assert scan.field == "length_um"

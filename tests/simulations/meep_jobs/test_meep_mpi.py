@@ -53,7 +53,7 @@ def fake_mpirun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_MPIRUN_LOG", str(log))
     monkeypatch.setenv("PYTHONPATH", str(REPO))
-    monkeypatch.setattr(runner, "meep_available", lambda python=None: True)
+    monkeypatch.setattr(runner, "meep_python", lambda: sys.executable)
     monkeypatch.setattr(mpi, "meep_build", lambda: mpi.MeepBuild("1.25.0", True, False))
     return log
 
@@ -184,8 +184,9 @@ def test_a_killed_runner_takes_the_processes_under_mpirun_along(
     fake_mpirun: Path, tmp_path: Path
 ) -> None:
     script = (
+        "import sys\n"
         "from qkdchip.simulations.meep_jobs import mpi, run_job, runner\n"
-        "runner.meep_available = lambda python=None: True\n"
+        "runner.meep_python = lambda: sys.executable\n"
         "mpi.meep_build = lambda: mpi.MeepBuild('1.25.0', True, False)\n"
         f"run_job({SLEEP_JOB!r}, {{'seconds': 60}}, mpi_processes=2)\n"
     )

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from qkdchip.simulations.meep_jobs import MeepJobError, run_job
+from qkdchip.simulations.meep_jobs import MeepJobError, MeepNotInstalledError, run_job, runner
 from tests.conftest import requires_meep
 
 STRIP_JOB = "qkdchip.simulations.modes.jobs:strip_effective_index"
@@ -44,6 +46,35 @@ def test_timeout_kills_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[3]))
     with pytest.raises(MeepJobError, match="timeout_s"):
         run_job("tests.simulations.meep_jobs.sleeping_job:sleep", {"seconds": 30}, timeout_s=1)
+
+
+@requires_meep
+def test_jobs_run_under_the_interpreter_that_has_meep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The toolkit's own interpreter need not have meep (nor Debian's numpy): the child runs
+    under the one that has, with the package first on its path and the user's path after it."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[3]))
+    probe = run_job("qkdchip.simulations.meep_jobs.probe:meep_and_mpb", timeout_s=120)
+    assert probe["python"] == runner.meep_python()
+    if importlib.util.find_spec("meep") is None:
+        assert probe["python"] == runner.SYSTEM_PYTHON
+    assert run_job("tests.simulations.meep_jobs.sleeping_job:sleep", {"seconds": 0.0}) == {
+        "slept": 0.0
+    }
+
+
+def test_the_meep_interpreter_can_be_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(runner.MEEP_PYTHON_ENV, "/nonexistent/python3")
+    assert runner.meep_python() is None
+    assert not runner.meep_available()
+    with pytest.raises(MeepNotInstalledError, match=runner.MEEP_PYTHON_ENV):
+        run_job(STRIP_JOB, {})
+
+
+def test_another_interpreter_gets_the_package_first_and_none_of_this_environment() -> None:
+    base = {"PYTHONPATH": "/user/jobs", "PYTHONHOME": "/venv", "VIRTUAL_ENV": "/venv", "X": "1"}
+    env = runner._foreign_environment(base, "/tmp/job/package")
+    assert env == {"PYTHONPATH": f"/tmp/job/package{os.pathsep}/user/jobs", "X": "1"}
+    assert runner._foreign_environment({"X": "1"}, "/p") == {"PYTHONPATH": "/p", "X": "1"}
 
 
 @pytest.mark.parametrize(
