@@ -13,7 +13,11 @@ MKDOCS_BUILD := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-d
 
 .PHONY: setup apt-packages run test docs lint bench clean
 
-setup: $(STAMP)
+# A venv made by an older setup sees Debian's packages (meep with numpy 1.x): make it anew.
+setup:
+	@if grep -qs '^include-system-site-packages = true' $(VENV)/pyvenv.cfg; then \
+	  echo "recreating $(VENV) without Debian's packages"; rm -rf $(VENV); fi
+	@$(MAKE) --no-print-directory $(STAMP)
 
 apt-packages:
 	@missing=""; for p in $(APT_PACKAGES); do \
