@@ -2,9 +2,15 @@
 
 sax-style, in numpy: a model is a pure keyword-only function ``model(*, wavelength_um,
 **settings) -> {(port_in, port_out): complex array}``, and :func:`circuit` solves a gdsfactory
-netlist (``Component.get_netlist()``) with a model per component. (sax itself is not used: with
-numpy < 2 it resolves to sax 0.13 on jax/jaxlib 0.4, flax, optax, orbax-checkpoint and
-tensorstore, about thirty packages for what a batched ``numpy.linalg.solve`` does here.)
+netlist (``Component.get_netlist()``) with a model per component. sax itself is not a
+dependency: the newest sax that installs beside numpy 2.0 (the ceiling of numba 0.60) is 0.14.2,
+whose import fails with the klujax pip pairs it with (``klujax.coo_mul_vec`` was renamed in
+klujax 0.4; later sax needs numpy >= 2.2), and it brings JAX, flax, orbax and tensorstore
+(27 packages, about 530 MB) for what a batched ``numpy.linalg.solve`` does here. The models
+keep sax's interface: with ``klujax.coo_mul_vec = klujax.dot`` set before ``import sax``,
+``sax.circuit`` on a netlist without its electrical-only instances (the pads, whose models
+return no optical ports) gives the same S-matrices as :func:`circuit` to 1e-15 (the ring
+filter of the examples, the transmitter chip).
 
 * :mod:`~qkdchip.simulations.circuit_models.devices`: the physics (waveguide, phase shifter,
   MMIs, ring, Bragg grating, attenuator).
