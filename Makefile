@@ -42,7 +42,7 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MKDOCS_BUILD) --quiet
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses=4
 
 docs: setup
 	$(MKDOCS_BUILD)
