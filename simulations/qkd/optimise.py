@@ -9,11 +9,24 @@ fix ``p_z = 1`` (basis sifting is free in the limit) and leave the decoy probabi
 
 Optimiser: a vectorised cross-entropy search (Gaussian sampling around a mean, the best
 quarter sets the next mean and spread) run for all starting points and all distances in one
-array, followed by a compass (pattern) search. The objective is the key length with its sign,
-so candidates without key are still ranked (less negative is better) and the surface may be
-non-smooth. Several starts per point (a literature-typical start plus seeded random ones) and,
-in a sweep, the current best of the neighbouring distances injected into every generation
-(warm start along the sweep in both directions, which also keeps the curve monotone).
+array, followed by a compass (pattern) search. The objective is the key rate where there is
+key; candidates without key rank below every candidate with key, by their secret fraction
+(key bits per raw key bit, minus one), so that the search moves towards key. Ranked by their
+(negative) key length instead, they would favour the corner where nothing is sent (``eps``,
+``p_z`` and ``mu_z`` at their lower bounds: no raw key, a key length that tends to minus the
+fixed finite-key overhead), where a search near the longest distance with key used to end.
+The surface may be non-smooth. Four starts per point (a literature-typical start and seeded
+random ones; two in a sweep) and, in a sweep, the current best of the neighbouring distances
+injected into every generation (warm start along the sweep in both directions, which also
+keeps the curve monotone).
+
+Search sizes (:class:`_Search`): 4 starts x 24 candidates x 20 generations, then 12 compass
+steps. Measured on the reference network's ten pairs at 300-500 km (three seeds each), near
+the longest distance with key: this search found key wherever any search did (138 of 138
+cases), 2.4 % below the best rate found on average; with two starts (2 x 48 x 20 or
+3 x 32 x 20) one case in ten found no key. At shorter distances it stays within 3e-4 of a
+search eight times longer. The compass steps matter: with 6 instead of 12 the rate fell by
+up to 13 %.
 """
 
 from __future__ import annotations
@@ -399,8 +412,9 @@ class _Search:
     phase_slices: int | None = None
     flaws: SourceFlaws | None = None
     n_starts: int = 4
-    iterations: int = 30
+    iterations: int = 20
     population: int = 24
+    polish_steps: int = 12
     sweep: bool = False
 
     @classmethod
@@ -435,11 +449,12 @@ class _Search:
     def objective(
         self, space: _Space, channel: ChannelArrays, n_pulses: float | None
     ) -> Callable[[Array], Array]:
-        """Key rate of the decoded coordinates on ``channel``; -inf where they are invalid."""
+        """Key rate of the decoded coordinates on ``channel`` where positive, else their
+        secret fraction minus one (module docstring); -inf where they are invalid."""
 
         def rate(theta: Array) -> Array:
             params, valid = space.decode_checked(theta)
-            value = evaluate(
+            details = evaluate(
                 channel,
                 params,
                 protocol=self.protocol,
@@ -449,7 +464,10 @@ class _Search:
                 bound=self.bound,
                 phase_slices=self.phase_slices,
                 flaws=self.flaws,
-            ).key_rate
+            )
+            value = np.where(
+                details.key_rate > 0.0, details.key_rate, details.secret_fraction - 1.0
+            )
             if np.any(np.isnan(value)):
                 raise RuntimeError("key-rate model returned NaN for a decoded candidate")
             return np.where(valid, value, -np.inf)
@@ -458,8 +476,14 @@ class _Search:
 
     def key_rate(self, system: SnsSystem, parameters: SnsParameters) -> KeyRateResult:
         """:func:`key_rate` of ``system`` at ``parameters`` under this search's analysis."""
-        return key_rate(
-            system,
+        return self.key_rates([system], [parameters])[0]
+
+    def key_rates(
+        self, systems: Sequence[SnsSystem], parameters: Sequence[SnsParameters]
+    ) -> list[KeyRateResult]:
+        """:func:`key_rates` of ``systems`` under this search's analysis."""
+        return key_rates(
+            systems,
             parameters,
             protocol=self.protocol,
             security=self.security,
@@ -526,7 +550,7 @@ def _optimise_systems(
         population=search.population,
         sigma0=1.0,
         neighbours=neighbours,
-        polish_steps=12,
+        polish_steps=search.polish_steps,
     )
     chosen, _ = _best_per_system(best_x, best_f, n_sys)
     return [space.to_parameters(chosen[i]) for i in range(n_sys)]
@@ -574,16 +598,17 @@ def _optimise_asymmetric(
         population=(4 * search.population) // 3,
         sigma0=1.0,
         neighbours=None,
-        polish_steps=12,
+        polish_steps=search.polish_steps,
     )
     coords, values = _best_per_system(best_x, best_f, n_sys)
-    chosen: list[SnsParameters] = []
-    for i, system in enumerate(systems):
-        candidates = [symmetric[i]]
-        if np.isfinite(values[i]):
-            candidates.append(asym_space.to_parameters(coords[i]))
-        rates = [search.key_rate(system, c).key_rate_per_pulse for c in candidates]
-        chosen.append(candidates[int(np.argmax(rates))])
+    found = [i for i in range(n_sys) if np.isfinite(values[i])]
+    asymmetric = [asym_space.to_parameters(coords[i]) for i in found]
+    symmetric_rates = search.key_rates(systems, symmetric)
+    asymmetric_rates = search.key_rates([systems[i] for i in found], asymmetric)
+    chosen = list(symmetric)
+    for i, params, result in zip(found, asymmetric, asymmetric_rates, strict=True):
+        if result.key_rate_per_pulse > symmetric_rates[i].key_rate_per_pulse:
+            chosen[i] = params
     return chosen
 
 
@@ -605,47 +630,84 @@ def key_rate(
     ``phase_slices`` the number of discrete phases of the sources (None: continuous) and
     ``flaws`` the sources' flaws (:class:`.source_flaws.SourceFlaws`; None: ideal sources).
     """
-    security = security or SecurityParameters()
-    _validate_choice(protocol, parameters.n_intensities, bound, phase_slices)
-    channel = _channel_arrays([system])
-    values = [
-        parameters.p_z,
-        parameters.eps,
-        parameters.mu_z,
-        parameters.mu_1,
-        parameters.mu_2,
-        parameters.p_0,
-        parameters.p_1,
-    ]
-    if parameters.is_asymmetric:
-        values += [
-            parameters.bob_eps,
-            parameters.bob_mu_z,
-            parameters.mu_1_b,
-            None if parameters.mu_2 is None else parameters.bob_strong_decoy,
-        ]
-    params = ParameterArrays(*(None if v is None else np.array([v], dtype=float) for v in values))
-    details = evaluate(
-        channel,
-        params,
+    return key_rates(
+        [system],
+        [parameters],
         protocol=protocol,
-        n_pulses=system.n_pulses,
         security=security,
         concentration=concentration,
         bound=bound,
         phase_slices=phase_slices,
         flaws=flaws,
-    )
-    return _result(
-        system,
-        parameters,
-        details,
-        protocol=protocol,
-        bound=bound,
-        phase_slices=phase_slices,
-        security=security,
-        flaws=flaws,
-    )
+    )[0]
+
+
+def key_rates(
+    systems: Sequence[SnsSystem],
+    parameters: Sequence[SnsParameters],
+    *,
+    protocol: str = "sns-aopp",
+    security: SecurityParameters | None = None,
+    concentration: ConcentrationInequality = CHERNOFF,
+    bound: str = "qkdchip-estimate",
+    phase_slices: int | None = None,
+    flaws: SourceFlaws | None = None,
+) -> list[KeyRateResult]:
+    """:func:`key_rate` of each system with its parameters, evaluated in one call per kind of
+    source (symmetric or asymmetric, number of intensities) and pulse count; each result equals
+    that of :func:`key_rate` alone."""
+    if len(systems) != len(parameters):
+        raise ValueError(
+            f"systems ({len(systems)}) and parameters ({len(parameters)}) must pair one to one"
+        )
+    security = security or SecurityParameters()
+    groups: dict[tuple[bool, int, float | None], list[int]] = {}
+    for i, (system, params) in enumerate(zip(systems, parameters, strict=True)):
+        _validate_choice(protocol, params.n_intensities, bound, phase_slices)
+        kind = (params.is_asymmetric, params.n_intensities, system.n_pulses)
+        groups.setdefault(kind, []).append(i)
+    results: list[KeyRateResult | None] = [None] * len(systems)
+    for (_, _, n_pulses), members in groups.items():
+        details = evaluate(
+            _channel_arrays([systems[i] for i in members]),
+            _parameter_arrays([parameters[i] for i in members]),
+            protocol=protocol,
+            n_pulses=n_pulses,
+            security=security,
+            concentration=concentration,
+            bound=bound,
+            phase_slices=phase_slices,
+            flaws=flaws,
+        )
+        for row, i in enumerate(members):
+            results[i] = _result(
+                systems[i],
+                parameters[i],
+                RateDetails(*(np.broadcast_to(np.ravel(v), (len(members),))[row] for v in details)),
+                protocol=protocol,
+                bound=bound,
+                phase_slices=phase_slices,
+                security=security,
+                flaws=flaws,
+            )
+    return [r for r in results if r is not None]
+
+
+def _parameter_arrays(parameters: Sequence[SnsParameters]) -> ParameterArrays:
+    """Source parameters of one kind (all symmetric or all asymmetric, one number of
+    intensities) as arrays, one entry per set."""
+
+    def col(name: str) -> Array | None:
+        values = [getattr(p, name) for p in parameters]
+        return None if values[0] is None else np.array(values, dtype=float)
+
+    names = ["p_z", "eps", "mu_z", "mu_1", "mu_2", "p_0", "p_1"]
+    if parameters[0].is_asymmetric:
+        names += ["bob_eps", "bob_mu_z", "mu_1_b", "bob_strong_decoy"]
+    arrays = [col(n) for n in names]
+    if parameters[0].is_asymmetric and parameters[0].mu_2 is None:
+        arrays[-1] = None
+    return ParameterArrays(*arrays)
 
 
 def _result(
@@ -659,7 +721,11 @@ def _result(
     security: SecurityParameters,
     flaws: SourceFlaws | None = None,
 ) -> KeyRateResult:
-    values = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in details._asdict().items()}
+    values = {
+        k: float(np.asarray(v).reshape(-1)[0])
+        for k, v in details._asdict().items()
+        if k != "secret_fraction"  # -inf without raw key; the result does not report it
+    }
     if any(not math.isfinite(v) for v in values.values()):
         raise RuntimeError(f"non-finite key-rate quantity for {system!r}: {values}")
     eta_a, eta_b = system.channel_transmittances()
@@ -796,7 +862,8 @@ def optimise_many(
     """Optimise several independent links at once (one vectorised search, no warm start).
 
     Use it for a network's many client pairs. Each system's search draws from its own
-    generator, so every result equals :func:`optimise_key_rate` of that system alone. All
+    generator, so every result equals :func:`optimise_key_rate` of that system alone (the same
+    parameters; the rates to rounding, from one vectorised evaluation). All
     systems must share ``n_pulses``. The keyword arguments are those of
     :func:`optimise_key_rate`.
 
@@ -816,7 +883,7 @@ def optimise_many(
     if not systems:
         raise ValueError("systems must not be empty")
     params = _optimise_systems(list(systems), search, asymmetric=asymmetric_source)
-    return [search.key_rate(s, p) for s, p in zip(systems, params, strict=True)]
+    return search.key_rates(systems, params)
 
 
 def sweep_distances(
@@ -873,8 +940,8 @@ def sweep_distances(
     systems = [system.with_distance(dist[i]) for i in order]
     params = _optimise_systems(systems, search, asymmetric=asymmetric_source)
     results: list[KeyRateResult | None] = [None] * len(dist)
-    for k, i in enumerate(order):
-        results[i] = search.key_rate(systems[k], params[k])
+    for i, result in zip(order, search.key_rates(systems, params), strict=True):
+        results[i] = result
     return [r for r in results if r is not None]
 
 

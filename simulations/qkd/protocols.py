@@ -281,7 +281,9 @@ class RateDetails(NamedTuple):
     ``qber_z``/``qber_x`` are the observed Z-window and X1-window error rates (before AOPP);
     ``s1_lower`` the single-photon yield bound (mean of both parties'); ``e1_upper`` the
     phase-flip bound of the untagged bits; ``qber_z_aopp``/``e1_aopp`` the survivors' bit- and
-    phase-flip rates (equal to ``qber_z``/``e1_upper`` without AOPP).
+    phase-flip rates (equal to ``qber_z``/``e1_upper`` without AOPP); ``secret_fraction`` the
+    key bits per Z-window effective event (raw key bit), of the sign of the key rate and
+    ``-inf`` without Z-window events.
     """
 
     key_rate: Array
@@ -291,6 +293,7 @@ class RateDetails(NamedTuple):
     e1_upper: Array
     qber_z_aopp: Array
     e1_aopp: Array
+    secret_fraction: Array
 
 
 def _safe_div(num: Array, den: Array) -> Array:
@@ -430,12 +433,20 @@ def evaluate(
             concentration=concentration,
             bound=bound,
         )
-        return RateDetails(rate, z.qber, e_x, s1, e1_untagged, surv.qber, e1_aopp)
+        fraction = _secret_fraction(rate, pz2 * z.gain)
+        return RateDetails(rate, z.qber, e_x, s1, e1_untagged, surv.qber, e1_aopp, fraction)
     untagged = z.single_a * s1_a + z.single_b * s1_b
     rate, e1_used = _sns_key_rate(
         z, untagged, e1, pz2, f, n_pulses=n_pulses, security=security, concentration=concentration
     )
-    return RateDetails(rate, z.qber, e_x, s1, e1_used, z.qber, e1_used)
+    fraction = _secret_fraction(rate, pz2 * z.gain)
+    return RateDetails(rate, z.qber, e_x, s1, e1_used, z.qber, e1_used, fraction)
+
+
+def _secret_fraction(rate: Array, raw_rate: Array) -> Array:
+    """Key bits per raw key bit (``rate / raw_rate``); ``-inf`` where there is no raw key."""
+    has_raw = raw_rate > 0.0
+    return np.where(has_raw, rate / np.where(has_raw, raw_rate, 1.0), -np.inf)
 
 
 class _Source(NamedTuple):

@@ -242,10 +242,15 @@ def test_optimise_many_matches_single_optimisations() -> None:
     for asymmetric in (False, True):
         many = optimise_many(systems, protocol="sns", asymmetric_source=asymmetric)
         # Each system's search draws from its own generator: a link's optimum does not depend
-        # on the links optimised beside it, to the last bit.
+        # on the links optimised beside it (the same parameters to the last bit; the rates
+        # from one vectorised evaluation may round differently from a lone one).
         for system, res in zip(systems, many, strict=True):
             single = optimise_key_rate(system, protocol="sns", asymmetric_source=asymmetric)
-            assert res.to_dict() == single.to_dict()
+            assert res.parameters == single.parameters
+            numbers = {k: v for k, v in single.to_dict().items() if isinstance(v, float)}
+            assert res.to_dict() == single.to_dict() | {
+                k: pytest.approx(v, rel=1e-12) for k, v in numbers.items()
+            }
     with pytest.raises(ValueError, match="n_pulses"):
         optimise_many([systems[0], SnsSystem(fibre_a_km=1.0, fibre_b_km=1.0)])
 
@@ -293,3 +298,28 @@ def test_asymmetric_parameters_fix_bobs_weak_decoy() -> None:
         SnsParameters(
             p_z=0.9, eps=0.1, mu_z=0.4, mu_1=0.01, mu_2=None, p_0=0.5, p_1=0.5, mu_2_b=0.2
         )
+
+
+def test_search_finds_key_near_the_longest_distance_for_every_seed() -> None:
+    # 490 km is ~20 km short of this link's last key (the reference network's pair settings):
+    # the region with key is narrow. Candidates without key are ranked by their secret
+    # fraction, not their (negative) key length, which would draw the search to the corner
+    # where nothing is sent; the search then finds key from every seed, and the seeds agree.
+    system = SnsSystem(
+        fibre_a_km=245.0,
+        fibre_b_km=245.0,
+        loss_a_db_per_km=0.19,
+        loss_b_db_per_km=0.19,
+        detector_efficiency=0.42,
+        dark_count_per_pulse=1.1e-8,
+        misalignment=0.02,
+        n_pulses=1e12,
+        phase_slice_rad=0.3927,
+    )
+    rates = [
+        optimise_key_rate(
+            system, protocol="sns-aopp", bound="worst-split", phase_slices=16, seed=seed
+        ).key_rate_per_pulse
+        for seed in range(5)
+    ]
+    assert min(rates) > 0.9 * max(rates) > 0.0
