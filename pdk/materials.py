@@ -25,6 +25,7 @@ Sources:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -218,6 +219,19 @@ def refractive_index(material: str, wavelength_um: ArrayLike) -> ArrayLike:
     Returns:
         The refractive index.
     """
+    if isinstance(wavelength_um, float | int) and not isinstance(wavelength_um, bool):
+        return _scalar_index(material, float(wavelength_um))
+    return _index(material, wavelength_um)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_index(material: str, wavelength_um: float) -> float:
+    """:func:`refractive_index` at one wavelength, remembered (mode solves ask for the same
+    few wavelengths many times)."""
+    return float(_index(material, wavelength_um))
+
+
+def _index(material: str, wavelength_um: ArrayLike) -> ArrayLike:
     model = MATERIALS.get(material)
     if model is not None:
         return model(wavelength_um)

@@ -18,6 +18,7 @@ changed, how long recomputing would take) instead of computing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -109,8 +110,14 @@ def canonical_payload(payload: Any, *, path: str = "payload") -> Any:
 def source_hash(modules: Sequence[str]) -> str:
     """SHA-256 (16 hex digits) of the source files of the given modules or packages.
 
-    A key that names the code behind a result follows every change of that code.
+    A key that names the code behind a result follows every change of that code. The files
+    are read once per process (the code a process runs is the code it imported).
     """
+    return _source_hash(tuple(modules))
+
+
+@functools.lru_cache(maxsize=64)
+def _source_hash(modules: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in modules:
         spec = importlib.util.find_spec(name)

@@ -109,10 +109,20 @@ def class_angle(j: int, mu: ArrayLike, phase_slices: int | None) -> Array:
 
 
 def _poisson_table(mu: Array, classes: int) -> Array:
-    """``e^{-mu} mu^j / j!`` for ``j = 0 .. classes - 1``, shape ``(classes, *mu.shape)`` (for
-    ``j = 1`` bit-identical to ``mu * exp(-mu)``)."""
-    decay = np.exp(-mu)
-    return np.stack([decay * mu**j / math.gamma(j + 1) for j in range(classes)])
+    """``e^{-mu} mu^j / j!`` for ``j = 0 .. classes - 1``, shape ``(classes, *mu.shape)``.
+
+    The powers come from repeated products (rounding below ``j`` ulp); for ``j <= 1`` the
+    entries are bit-identical to ``exp(-mu)`` and ``mu * exp(-mu)``.
+    """
+    table = np.empty((classes, *mu.shape))
+    table[0] = np.exp(-mu)
+    for j in range(1, classes):
+        table[j] = table[j - 1] * mu
+    if classes > 2:
+        table[2:] *= np.array([1.0 / math.factorial(j) for j in range(2, classes)]).reshape(
+            -1, *([1] * mu.ndim)
+        )
+    return table
 
 
 def yield_lower(p: ArrayLike, delta: ArrayLike) -> Array:
