@@ -655,7 +655,8 @@ def key_rates(
 ) -> list[KeyRateResult]:
     """:func:`key_rate` of each system with its parameters, evaluated in one call per kind of
     source (symmetric or asymmetric, number of intensities) and pulse count; each result equals
-    that of :func:`key_rate` alone."""
+    that of :func:`key_rate` alone to rounding (a vectorised evaluation may round differently
+    in the last bit)."""
     if len(systems) != len(parameters):
         raise ValueError(
             f"systems ({len(systems)}) and parameters ({len(parameters)}) must pair one to one"
