@@ -111,21 +111,26 @@ def source_hash(modules: Sequence[str]) -> str:
     """SHA-256 (16 hex digits) of the source files of the given modules or packages.
 
     A key that names the code behind a result follows every change of that code. The files
-    are read once per process (the code a process runs is the code it imported).
+    are read again only when one of them changes (its path, size or modification time).
     """
-    return _source_hash(tuple(modules))
-
-
-@functools.lru_cache(maxsize=64)
-def _source_hash(modules: tuple[str, ...]) -> str:
-    digest = hashlib.sha256()
+    stamps: list[tuple[str, int, int]] = []
     for name in modules:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
             raise ValueError(f"module {name!r} is not importable; cannot hash its source")
         root = Path(spec.origin).parent if spec.submodule_search_locations else None
         for path in sorted(root.rglob("*.py")) if root else [Path(spec.origin)]:
-            digest.update(path.read_bytes())
+            stat = path.stat()
+            stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return _files_hash(tuple(stamps))
+
+
+@functools.lru_cache(maxsize=64)
+def _files_hash(stamps: tuple[tuple[str, int, int], ...]) -> str:
+    """SHA-256 (16 hex digits) of the files named in ``stamps``, in order."""
+    digest = hashlib.sha256()
+    for path, _, _ in stamps:
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -411,19 +411,19 @@ def _line_weights(m: float) -> tuple[np.ndarray, np.ndarray]:
     ``exp(-m) m^n / n!`` for ``m > 0`` (with alternating signs for ``m < 0``), over
     ``12 sqrt(|m|) + 20`` orders either side of ``|m|``; merged groups beyond
     :data:`_MAX_LINES` orders (their mean order and total weight)."""
-    from scipy.special import gammaln, pdtr
+    from scipy.special import gammaln
 
     spread = 12.0 * math.sqrt(abs(m)) + 20.0
     first = max(0, math.floor(m - spread)) if m > 0.0 else 0
     last = math.ceil(abs(m) + spread)
     if m > 0.0 and last - first + 1 > _MAX_LINES:
         edges = np.unique(np.round(np.linspace(first, last + 1, _MAX_LINES + 1)))
-        # Poisson: P(a <= n < b) and E[n; a <= n < b] = m P(a - 1 <= n < b - 1)
-        below = pdtr(edges - 1.0, m)
-        shifted = pdtr(edges - 2.0, m)
-        weight = np.diff(below)
-        keep = weight > 0.0
-        mean = m * np.diff(shifted)[keep] / weight[keep]
+        low, high = edges[:-1], edges[1:]
+        # group [a, b): P(a <= n < b) and E[n; a <= n < b] = m P(a - 1 <= n < b - 1)
+        weight = _poisson_mass(low, high, m)
+        shifted = _poisson_mass(low - 1.0, high - 1.0, m)
+        keep = (weight > 0.0) & (shifted > 0.0)
+        mean = np.clip(m * shifted[keep] / weight[keep], low[keep], high[keep] - 1.0)
         return mean, weight[keep]
     n = np.arange(first, last + 1, dtype=float)
     if m == 0.0:
@@ -432,6 +432,22 @@ def _line_weights(m: float) -> tuple[np.ndarray, np.ndarray]:
     if m < 0.0:
         weight *= np.where(n % 2.0 == 0.0, 1.0, -1.0)
     return n, weight
+
+
+def _poisson_mass(low: np.ndarray, high: np.ndarray, m: float) -> np.ndarray:
+    """``P(low <= n < high)`` for ``n`` Poisson of mean ``m``: from the lower tail below ``m``
+    and the upper tail above it, so that neither cancels to rounding."""
+    from scipy.special import pdtr, pdtrc
+
+    def below(k: np.ndarray) -> np.ndarray:  # P(n <= k)
+        return np.where(k < 0.0, 0.0, pdtr(np.maximum(k, 0.0), m))
+
+    def above(k: np.ndarray) -> np.ndarray:  # P(n > k)
+        return np.where(k < 0.0, 1.0, pdtrc(np.maximum(k, 0.0), m))
+
+    lower = below(high - 1.0) - below(low - 1.0)
+    upper = above(low - 1.0) - above(high - 1.0)
+    return np.where(low > m, upper, lower)
 
 
 @dataclass(frozen=True)

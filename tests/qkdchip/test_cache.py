@@ -162,3 +162,20 @@ def test_user_cache_is_per_user_not_per_working_directory(
     assert cache.user_cache_dir() == tmp_path / "xdg" / "qkdchip" / "devices"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache.user_cache_dir() == Path.home() / ".cache" / "qkdchip" / "devices"
+
+
+def test_source_hash_follows_an_edit_within_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "edited_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    module = package / "model.py"
+    module.write_text("GAIN = 1.0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = cache.source_hash(["edited_pkg"])
+    assert cache.source_hash(["edited_pkg"]) == before
+    module.write_text("GAIN = 2.0  # edited\n", encoding="utf-8")
+    assert cache.source_hash(["edited_pkg"]) != before
+    with pytest.raises(ValueError, match="not importable"):
+        cache.source_hash(["no_such_module_anywhere"])

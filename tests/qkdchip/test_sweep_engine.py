@@ -207,3 +207,19 @@ def test_a_killed_worker_has_its_points_retried(tiny: str, tmp_path: Path, clien
     assert read_results(tmp_path / "killed.parquet").num_rows == 6
     client.wait_for_workers(2, timeout=60)  # the nanny starts a new one
     assert killed[0] not in client.run(os.getpid).values()
+
+
+def test_a_local_cluster_runs_its_workers_without_the_profiler_and_dask_malloc_threshold() -> None:
+    import dask
+
+    from qkdchip.sweep.engine import connect
+
+    def settings() -> tuple[str | None, bool]:
+        return (
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            dask.config.get("distributed.worker.profile.enabled"),
+        )
+
+    with connect(None, 1) as client:
+        assert list(client.run(settings).values()) == [(None, False)]
+    assert dask.config.get("distributed.worker.profile.enabled")  # this process keeps dask's

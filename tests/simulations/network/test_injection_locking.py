@@ -210,18 +210,14 @@ def test_locked_linewidth_limits() -> None:
 def test_locked_linewidth_far_below_the_free_running_linewidth() -> None:
     # m = (dnu_free - dnu_m) / (2 f_L) orders of Lorentzians: one by one up to m ~ 7,000
     # (f_L >= 150 Hz here), merged in groups above. On both sides the width falls short of the
-    # free-running 2 MHz by 3 f_L (to a few 1e-4 of f_L for f_L << dnu_free).
+    # free-running 2 MHz by 3 f_L (to a few 1e-4 of f_L for f_L << dnu_free). Below f_L ~ 0.1 Hz
+    # the shortfall (< 1e-9 of the line) nears what the groups and the root search resolve.
     free = 2e6
-    for f_lock in (1e3, 300.0, 160.0, 140.0, 30.0, 1.0):
+    for f_lock in (1e3, 300.0, 160.0, 140.0, 30.0, 1.0, 0.1):  # m up to 1e7
         width = locked_linewidth_hz(
             master_linewidth_hz=40.0, free_running_linewidth_hz=free, locking_bandwidth_hz=f_lock
         )
         assert (free - width) / f_lock == pytest.approx(3.0, rel=1e-3), f_lock
-    # A lock of 1 mHz: a billion orders, summed as 2,000 groups.
-    weakest = locked_linewidth_hz(
-        master_linewidth_hz=40.0, free_running_linewidth_hz=free, locking_bandwidth_hz=1e-3
-    )
-    assert weakest == pytest.approx(free, rel=1e-8)
 
 
 def _direct_fwhm(master: float, free: float, f_lock: float) -> float:
