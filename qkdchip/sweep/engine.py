@@ -106,7 +106,9 @@ def local_worker_config() -> dict[str, Any]:
       (``distributed.worker.profile.enabled``): off;
     - ``MALLOC_TRIM_THRESHOLD_`` of 64 KiB in the workers' environment
       (``distributed.nanny.pre-spawn-environ``), which makes glibc return freed memory at
-      once and stops it adapting its thresholds: left to glibc.
+      once and stops it adapting its thresholds: left to glibc. dask's nannies also write
+      their value into the environment of the process that starts them, so the workers of a
+      cluster started after one with dask's defaults, in the same process, inherit it.
 
     The same settings serve workers started elsewhere (docs/sweeps.md).
     """

@@ -209,7 +209,9 @@ def test_a_killed_worker_has_its_points_retried(tiny: str, tmp_path: Path, clien
     assert killed[0] not in client.run(os.getpid).values()
 
 
-def test_a_local_cluster_runs_its_workers_without_the_profiler_and_dask_malloc_threshold() -> None:
+def test_a_local_cluster_runs_its_workers_without_the_profiler_and_dask_malloc_threshold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import dask
 
     from qkdchip.sweep.engine import connect
@@ -220,6 +222,8 @@ def test_a_local_cluster_runs_its_workers_without_the_profiler_and_dask_malloc_t
             dask.config.get("distributed.worker.profile.enabled"),
         )
 
+    # a cluster of dask's defaults started earlier in this process leaves its value behind
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     with connect(None, 1) as client:
         assert list(client.run(settings).values()) == [(None, False)]
     assert dask.config.get("distributed.worker.profile.enabled")  # this process keeps dask's
