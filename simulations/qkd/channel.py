@@ -145,20 +145,21 @@ def window_yields(
     avg_no_light = i0e(coupling) * np.exp(coupling - total / 2.0)
     szz = 2.0 * np.exp(log_nd) * avg_no_light - 2.0 * np.exp(2.0 * log_nd - total)
 
-    # X1 windows: Alice mu_1, Bob mu_1_b, |d| <= D_s/2, Gauss-Legendre average over d.
+    # X1 windows: Alice mu_1, Bob mu_1_b, |d| <= D_s/2, Gauss-Legendre average over d
+    # (the nodes along a new leading axis, summed in order).
     half_width = np.asarray(phase_slice_rad, dtype=float) / 2.0
-    gain = np.zeros(np.broadcast(eta_a, eta_b, p_d, mu_1, vis, half_width).shape)
-    error = np.zeros_like(gain)
+    ndim = np.broadcast(eta_a, eta_b, p_d, mu_1, vis, half_width).ndim
+    nodes = _GL_NODES.reshape(-1, *([1] * ndim))
+    half_weights = 0.5 * _GL_WEIGHTS.reshape(-1, *([1] * ndim))
     mean_x = (mu_1 * eta_a + mu_1_b * eta_b) / 2.0
     amp_x = vis * np.sqrt(mu_1 * eta_a * mu_1_b * eta_b)
-    for node, weight in zip(_GL_NODES, _GL_WEIGHTS, strict=True):
-        d = half_width * (node + 1.0) / 2.0
-        i_c = mean_x + amp_x * np.cos(d)
-        i_w = mean_x - amp_x * np.cos(d)
-        wrong = _click(i_w, log_nd) * _no_click(i_c, log_nd)
-        right = _click(i_c, log_nd) * _no_click(i_w, log_nd)
-        gain = gain + 0.5 * weight * (wrong + right)
-        error = error + 0.5 * weight * wrong
+    swing = amp_x * np.cos(half_width * (nodes + 1.0) / 2.0)
+    i_c = mean_x + swing
+    i_w = mean_x - swing
+    wrong = _click(i_w, log_nd) * _no_click(i_c, log_nd)
+    right = _click(i_c, log_nd) * _no_click(i_w, log_nd)
+    gain = (half_weights * (wrong + right)).sum(axis=0)
+    error = (half_weights * wrong).sum(axis=0)
 
     s1_a = eta_a * np.exp(log_nd) + (1.0 - eta_a) * 2.0 * p_d * (1.0 - p_d)
     s1_b = eta_b * np.exp(log_nd) + (1.0 - eta_b) * 2.0 * p_d * (1.0 - p_d)

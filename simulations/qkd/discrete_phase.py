@@ -30,6 +30,7 @@ to the SNS decoy bounds is in :mod:`.decoy` (derived here, not taken from a pape
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -46,6 +47,12 @@ _MAX_PHOTONS = 40
 """Photon numbers summed in the class series. For intensities up to 2 what is left out changes
 an angle by less than 1e-17 rad (``sqrt(2^41 / 41!)``), below double precision in every bound
 that uses it."""
+
+
+_RECENT_SIZE = 8
+"""How many class tables :func:`class_table` keeps (the most recent)."""
+_RECENT_TABLES: dict[tuple[int, tuple[int, ...], bytes], tuple[Array, Array]] = {}
+_RECENT_LOCK = threading.Lock()
 
 
 def check_phase_slices(phase_slices: int | None) -> None:
@@ -72,12 +79,31 @@ def class_table(mu: ArrayLike, phase_slices: int | None, classes: int) -> tuple[
     Returns:
         Two arrays of shape ``(classes, *mu.shape)``: the probabilities and the angles (rad),
         the latter as ``asin(sqrt(tail / P_j))`` with ``tail = P_j - e^{-mu} mu^j / j!``, exact
-        for tiny angles.
+        for tiny angles. They are read-only: the most recent tables are kept, so that one
+        key-rate evaluation asking again for the same intensities (the signal intensity's
+        classes are needed by three of its bounds) gets them without recomputing.
     """
     m = np.asarray(mu, dtype=float)
-    poisson = _poisson_table(m, classes)
     if phase_slices is None or phase_slices > _MAX_PHOTONS:
+        poisson = _poisson_table(m, classes)
         return poisson, np.zeros_like(poisson)
+    key = (phase_slices, m.shape, m.tobytes())
+    with _RECENT_LOCK:
+        kept = _RECENT_TABLES.get(key)
+    if kept is None or kept[0].shape[0] < classes:
+        kept = _discrete_class_table(m, phase_slices, classes)
+        for table in kept:
+            table.flags.writeable = False
+        with _RECENT_LOCK:
+            _RECENT_TABLES[key] = kept
+            if len(_RECENT_TABLES) > _RECENT_SIZE:
+                del _RECENT_TABLES[next(iter(_RECENT_TABLES))]
+    return kept[0][:classes], kept[1][:classes]
+
+
+def _discrete_class_table(m: Array, phase_slices: int, classes: int) -> tuple[Array, Array]:
+    """:func:`class_table` computed, for ``phase_slices <= _MAX_PHOTONS``."""
+    poisson = _poisson_table(m, classes)
     # class j's tail: the photon numbers l M + j (l >= 1) up to _MAX_PHOTONS, summed over l
     log_m = np.log(m)
     tail = np.zeros_like(poisson)

@@ -28,6 +28,7 @@ right of the root, so the iterates decrease monotonically to it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,11 +61,15 @@ class ConcentrationInequality(Protocol):
         ...
 
 
-def _newton_from_right(func, deriv, start: Array, target: Array) -> Array:  # type: ignore[no-untyped-def]
-    """Root of ``func(x) = target`` for convex increasing ``func``, from ``start`` >= root."""
+def _newton_from_right(newton_step: Callable[[Array], Array], start: Array) -> Array:
+    """Root of ``func(x) = target`` for convex increasing ``func``, from ``start`` >= root.
+
+    ``newton_step(x)`` is ``(func(x) - target) / func'(x)`` (each caller shares the
+    transcendental function between ``func`` and its derivative).
+    """
     x = start.copy()
     for _ in range(_MAX_ITER):
-        step = (func(x) - target) / deriv(x)
+        step = newton_step(x)
         step = np.where(np.isfinite(step), step, 0.0)
         x_new = np.maximum(x - step, 0.0)
         if np.all(np.abs(x_new - x) <= 1e-10 * np.abs(x_new) + 1e-300):
@@ -96,7 +101,12 @@ class ChernoffBound:
         x_safe = np.maximum(x, _TINY_COUNT)
         c = _log_term(failure) / x_safe
         start = np.sqrt(2.0 * c) + c
-        u = _newton_from_right(lambda v: v + np.expm1(-v), lambda v: -np.expm1(-v), start, c)
+
+        def step(v: Array) -> Array:
+            e = np.expm1(-v)
+            return (v + e - c) / -e
+
+        u = _newton_from_right(step, start)
         return np.where(x < _TINY_COUNT, 0.0, x_safe * np.exp(-u))
 
     def expected_upper(self, observed: ArrayLike, failure: float) -> Array:
@@ -106,7 +116,12 @@ class ChernoffBound:
         x_safe = np.maximum(x, _TINY_COUNT)
         c = log_term / x_safe
         start = np.minimum(np.sqrt(2.0 * c), np.log(2.0 * c + 2.0))
-        w = _newton_from_right(lambda v: np.expm1(v) - v, np.expm1, start, c)
+
+        def step(v: Array) -> Array:
+            e = np.expm1(v)
+            return (e - v - c) / e
+
+        w = _newton_from_right(step, start)
         return np.where(x < _TINY_COUNT, log_term, x_safe * np.exp(w))
 
     def observed_lower(self, expected: ArrayLike, failure: float) -> Array:
@@ -117,9 +132,12 @@ class ChernoffBound:
         feasible = c < 1.0
         c_f = np.where(feasible, c, 0.5)
         start = np.minimum(np.sqrt(2.0 * c_f), 1.0 - 1e-16)
-        d = _newton_from_right(
-            lambda v: v + (1.0 - v) * np.log1p(-v), lambda v: -np.log1p(-v), start, c_f
-        )
+
+        def step(v: Array) -> Array:
+            log = np.log1p(-v)
+            return (v + (1.0 - v) * log - c_f) / -log
+
+        d = _newton_from_right(step, start)
         return np.where(feasible & (y >= _TINY_COUNT), (1.0 - d) * y_safe, 0.0)
 
     def observed_upper(self, expected: ArrayLike, failure: float) -> Array:
@@ -136,9 +154,12 @@ class ChernoffBound:
         y_safe = np.where(small, 1.0, y)
         c = log_term / y_safe
         start = np.minimum(np.sqrt(2.0 * c), 1.0 + np.log1p(c))
-        u = _newton_from_right(
-            lambda v: np.exp(v) * (v + np.expm1(-v)), lambda v: v * np.exp(v), start, c
-        )
+
+        def step(v: Array) -> Array:
+            grow = np.exp(v)
+            return (grow * (v + np.expm1(-v)) - c) / (v * grow)
+
+        u = _newton_from_right(step, start)
         return np.where(small, log_term, y_safe * np.exp(u))
 
 

@@ -12,6 +12,7 @@ from scipy.special import gammaln
 from qkdchip.simulations.qkd import (
     SnsParameters,
     SnsSystem,
+    discrete_phase,
     key_rate,
     phase_error_upper,
     phase_slice_study,
@@ -21,6 +22,7 @@ from qkdchip.simulations.qkd import (
 from qkdchip.simulations.qkd.discrete_phase import (
     class_angle,
     class_probability,
+    class_table,
     yield_lower,
     yield_upper,
 )
@@ -57,6 +59,24 @@ def test_classes_match_the_phase_averaged_state(mu: float, m: int) -> None:
     for j in range(min(m, 3)):
         vec = _class_state(j, mu, m)
         assert math.cos(float(class_angle(j, mu, m))) == pytest.approx(vec[j], rel=1e-12)
+
+
+def test_kept_tables_equal_fresh_ones_and_cannot_be_changed() -> None:
+    mu = np.linspace(0.01, 1.5, 12).reshape(3, 4)
+    narrow = class_table(mu, 16, 2)  # kept, then asked for wider: computed again
+    wide = class_table(mu.copy(), 16, 16)
+    again = class_table(mu * 1.0, 16, 2)  # equal values, another array: served from the kept
+    for table, classes in ((narrow, 2), (wide, 16), (again, 2)):
+        fresh = discrete_phase._discrete_class_table(mu, 16, classes)
+        for kept, computed in zip(table, fresh, strict=True):
+            assert kept.shape == (classes, 3, 4)
+            assert np.array_equal(kept, computed)
+            with pytest.raises(ValueError, match="read-only"):
+                kept[0, 0, 0] = 1.0
+    assert not np.array_equal(class_table(mu + 1e-3, 16, 2)[0], class_table(mu, 16, 2)[0])
+    for offset in range(2 * discrete_phase._RECENT_SIZE):
+        class_table(mu + offset, 16, 2)
+    assert len(discrete_phase._RECENT_TABLES) == discrete_phase._RECENT_SIZE
 
 
 def test_angle_bound_holds_for_random_measurements() -> None:
