@@ -34,7 +34,6 @@ import threading
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln
 
 from qkdchip.validation import check_range
 
@@ -78,10 +77,10 @@ def class_table(mu: ArrayLike, phase_slices: int | None, classes: int) -> tuple[
 
     Returns:
         Two arrays of shape ``(classes, *mu.shape)``: the probabilities and the angles (rad),
-        the latter as ``asin(sqrt(tail / P_j))`` with ``tail = P_j - e^{-mu} mu^j / j!``, exact
-        for tiny angles. They are read-only: the most recent tables are kept, so that one
-        key-rate evaluation asking again for the same intensities (the signal intensity's
-        classes are needed by three of its bounds) gets them without recomputing.
+        the latter exact for tiny angles (:func:`_discrete_class_table`). They are read-only:
+        the most recent tables are kept, so that one key-rate evaluation asking again for the
+        same intensities (the signal intensity's classes are needed by three of its bounds)
+        gets them without recomputing.
     """
     m = np.asarray(mu, dtype=float)
     if phase_slices is None or phase_slices > _MAX_PHOTONS:
@@ -102,18 +101,25 @@ def class_table(mu: ArrayLike, phase_slices: int | None, classes: int) -> tuple[
 
 
 def _discrete_class_table(m: Array, phase_slices: int, classes: int) -> tuple[Array, Array]:
-    """:func:`class_table` computed, for ``phase_slices <= _MAX_PHOTONS``."""
+    """:func:`class_table` computed, for ``phase_slices <= _MAX_PHOTONS``.
+
+    Class ``j`` holds the photon numbers ``l M + j`` (up to ``_MAX_PHOTONS``); relative to
+    its Poisson term its tail is ``S_j = sum_{l>=1} mu^{lM} j! / (lM + j)!``, so
+    ``P_j = e^{-mu} mu^j / j! (1 + S_j)`` and ``sin^2 delta_j = S_j / (1 + S_j)``: no
+    exponentials beyond the Poisson terms, and no difference of nearly equal numbers for tiny
+    angles.
+    """
     poisson = _poisson_table(m, classes)
-    # class j's tail: the photon numbers l M + j (l >= 1) up to _MAX_PHOTONS, summed over l
-    log_m = np.log(m)
-    tail = np.zeros_like(poisson)
+    tail_ratio = np.zeros_like(poisson)
+    block_power = m**phase_slices
+    power = np.ones_like(m)
     for first in range(phase_slices, _MAX_PHOTONS + 1, phase_slices):
-        photons = np.arange(first, min(first + classes, _MAX_PHOTONS + 1), dtype=float)
-        column = photons.reshape(-1, *([1] * m.ndim))
-        tail[: photons.size] += np.exp(-m + column * log_m - gammaln(column + 1.0))
-    total = poisson + tail
-    ratio = np.divide(tail, total, out=np.zeros_like(total), where=total > 0.0)
-    return total, np.arcsin(np.sqrt(ratio))
+        power = power * block_power  # mu^first
+        rows = min(classes, _MAX_PHOTONS + 1 - first)
+        weights = [math.factorial(j) / math.factorial(first + j) for j in range(rows)]
+        tail_ratio[:rows] += np.reshape(weights, (-1, *([1] * m.ndim))) * power
+    share = tail_ratio / (1.0 + tail_ratio)
+    return poisson * (1.0 + tail_ratio), np.arcsin(np.sqrt(share))
 
 
 def class_probability(j: int, mu: ArrayLike, phase_slices: int | None) -> Array:

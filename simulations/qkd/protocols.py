@@ -404,9 +404,9 @@ def evaluate(
             mu_2_b=None if params.mu_2 is None else params.bob("mu_2"),
             leak_intensity=source.leak,
         )
-    z = _z_windows(y, params, phase_slices=phase_slices, source=source)
-    e_x = _safe_div(y.x1_error, y.x1_gain)
     aopp = protocol == "sns-aopp"
+    # The bounds first: they ask for the widest discrete-phase class table of the signal
+    # intensity, which the Z windows then reuse (discrete_phase.class_table keeps it).
     s1_a, s1_b, e1 = _untagged_bounds(
         y,
         params,
@@ -418,6 +418,8 @@ def evaluate(
         phase_slices=phase_slices,
         source=source,
     )
+    z = _z_windows(y, params, phase_slices=phase_slices, source=source)
+    e_x = _safe_div(y.x1_error, y.x1_gain)
     s1 = (s1_a + s1_b) / 2.0
     pz2 = params.p_z**2
     f = channel.ec_efficiency

@@ -72,7 +72,7 @@ def _newton_from_right(newton_step: Callable[[Array], Array], start: Array) -> A
         step = newton_step(x)
         step = np.where(np.isfinite(step), step, 0.0)
         x_new = np.maximum(x - step, 0.0)
-        if np.all(np.abs(x_new - x) <= 1e-10 * np.abs(x_new) + 1e-300):
+        if np.all(np.abs(x_new - x) <= 1e-10 * x_new + 1e-300):  # x_new >= 0
             return x_new
         x = x_new
     return x

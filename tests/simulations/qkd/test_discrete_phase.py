@@ -61,6 +61,18 @@ def test_classes_match_the_phase_averaged_state(mu: float, m: int) -> None:
         assert math.cos(float(class_angle(j, mu, m))) == pytest.approx(vec[j], rel=1e-12)
 
 
+@pytest.mark.parametrize(("mu", "m"), [(0.9, 16), (1.8, 8), (0.002, 5), (1.2, 40)])
+def test_small_angles_match_the_class_state_to_rounding(mu: float, m: int) -> None:
+    # sin^2 delta_j is the weight of the class state outside |j>: summed from the state's
+    # components, with no cancellation, it checks angles far below 1e-8 rad.
+    probs, angles = class_table(mu, m, m)
+    for j in range(m):
+        vec = _class_state(j, mu, m, photons=41)
+        outside = float(np.sum(np.delete(vec, j) ** 2))
+        assert math.sin(float(angles[j])) ** 2 == pytest.approx(outside, rel=1e-12, abs=1e-300)
+    assert float(np.sum(probs)) == pytest.approx(1.0, abs=1e-12)
+
+
 def test_kept_tables_equal_fresh_ones_and_cannot_be_changed() -> None:
     mu = np.linspace(0.01, 1.5, 12).reshape(3, 4)
     narrow = class_table(mu, 16, 2)  # kept, then asked for wider: computed again
