@@ -9,11 +9,12 @@ shipped results with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qkdchip.cache import recording
+from qkdchip.cache import recording, user_cache_dir
 from qkdchip.components.chip_designs import ChipDesigns
 from qkdchip.components.designs import (
     REFERENCE_FSR_HZ,
@@ -333,9 +334,31 @@ def default_results_with_keys(
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Every device's result, and the cache keys of the results behind each.
 
+    The results of one design are looked up once per process and user cache folder (a sweep
+    of scenario values reloads nothing); ``fresh`` recomputes them.
+
     Returns:
         (device -> result, device -> keys of every cached result it used, its own last).
     """
+    designs = designs or ChipDesigns()
+    if fresh:
+        return _results_with_keys(designs, fresh=True)
+    results, keys = _looked_up_results(designs, str(user_cache_dir()))
+    return dict(results), {name: list(used) for name, used in keys.items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _looked_up_results(
+    designs: ChipDesigns, user_cache: str
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """:func:`_results_with_keys` from the caches, remembered per design and ``user_cache``
+    (the folder the lookups read, part of the key only)."""
+    return _results_with_keys(designs, fresh=False)
+
+
+def _results_with_keys(
+    designs: ChipDesigns, *, fresh: bool
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     results: dict[str, Any] = {}
     keys: dict[str, list[str]] = {}
     for name in DEFAULT_RESULTS:

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from qkdchip import cache
+from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.simulations.devices import defaults
 from qkdchip.simulations.devices.defaults import (
     DEFAULT_RESULTS,
     DEVICES,
@@ -48,6 +50,37 @@ def test_the_registry_names_the_yield_specs_each_simulation_sets() -> None:
     ]
 
 
+def test_a_design_is_looked_up_once_per_process_and_user_cache(
+    shipped_only: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[str] = []
+    lookup = cache.lookup
+
+    def counted(kind: str, *args: Any) -> Any:
+        lookups.append(kind)
+        return lookup(kind, *args)
+
+    monkeypatch.setattr(cache, "lookup", counted)
+    defaults._looked_up_results.cache_clear()
+    results, keys = default_results_with_keys()
+    assert {"modes", "ring"} <= set(lookups)
+    results.clear()
+    keys["ring"].clear()  # the caller's copies: what the process remembers is unchanged
+    first = len(lookups)
+    again, again_keys = default_results_with_keys()
+    assert len(lookups) == first
+    assert list(again) == list(DEFAULT_RESULTS)
+    assert again_keys["ring"]
+
+    default_results_with_keys(designs=ChipDesigns().with_overrides({"voa.length_um": 500.0}))
+    assert len(lookups) == 2 * first  # another design: looked up
+    other = tmp_path / "other_cache"
+    other.mkdir()
+    monkeypatch.setenv(cache.CACHE_ENV, str(other))
+    assert default_results_with_keys()[1] == again_keys
+    assert len(lookups) == 3 * first  # another user cache: looked up there
+
+
 def test_unknown_default_is_rejected() -> None:
     with pytest.raises(ValueError, match="name='laser'"):
         simulate_default("laser")
@@ -75,6 +108,7 @@ def test_upstream_results_perturbed_in_their_last_bits_still_hit_the_shipped_cac
     reference = default_results()["grating"]
     read = cache.read_record
     monkeypatch.setattr(cache, "read_record", lambda *args: _nudged(read(*args), 3))
+    defaults._looked_up_results.cache_clear()  # read again, not from this process's memory
     results, keys = default_results_with_keys()
     assert keys == reference_keys
     assert results["grating"].n_eff_tooth != reference.n_eff_tooth  # the nudge reached it
