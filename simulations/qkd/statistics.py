@@ -39,6 +39,11 @@ Array = NDArray[np.float64]
 
 _TINY_COUNT = 1e-9
 _MAX_ITER = 60
+_STEP_TOLERANCE = 1e-8
+"""Relative Newton step below which a bound's root is taken as found. Steps of 1e-10 are
+below the rounding noise of the bounds at counts above ~1e13 (``ln(2/failure)/count`` ~ 1e-12
+makes ``u + expm1(-u)`` lose most of its digits), where a smaller tolerance ran all
+:data:`_MAX_ITER` steps for results equal to 1e-14."""
 
 
 class ConcentrationInequality(Protocol):
@@ -65,14 +70,17 @@ def _newton_from_right(newton_step: Callable[[Array], Array], start: Array) -> A
     """Root of ``func(x) = target`` for convex increasing ``func``, from ``start`` >= root.
 
     ``newton_step(x)`` is ``(func(x) - target) / func'(x)`` (each caller shares the
-    transcendental function between ``func`` and its derivative).
+    transcendental function between ``func`` and its derivative). The iterates decrease
+    towards the root; they stop once every one moved by at most :data:`_STEP_TOLERANCE` of
+    itself, or moved up (a step of rounding noise): Newton's quadratic convergence leaves an
+    error of the order of the square of that step.
     """
     x = start.copy()
     for _ in range(_MAX_ITER):
         step = newton_step(x)
         step = np.where(np.isfinite(step), step, 0.0)
         x_new = np.maximum(x - step, 0.0)
-        if np.all(np.abs(x_new - x) <= 1e-10 * x_new + 1e-300):  # x_new >= 0
+        if np.all(x - x_new <= _STEP_TOLERANCE * x_new + 1e-300):
             return x_new
         x = x_new
     return x

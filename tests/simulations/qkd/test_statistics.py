@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from qkdchip.simulations.qkd import CHERNOFF
+from qkdchip.simulations.qkd import CHERNOFF, statistics
 
 XI = 1e-10
 TARGET = math.log(XI / 2.0)
@@ -51,6 +51,39 @@ def test_ordering_and_gaussian_width_for_large_counts() -> None:
     x = 1e6
     width = (CHERNOFF.expected_upper(x, XI) - CHERNOFF.expected_lower(x, XI)) / (2 * x)
     assert width == pytest.approx(math.sqrt(2 * math.log(2 / XI) / x), rel=0.01)
+
+
+@pytest.mark.parametrize("failure", [1e-10, 1e-6])
+def test_bounds_of_many_counts_up_to_1e16_take_a_few_newton_steps(
+    failure: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beyond ~1e13 counts the roots sit below the bounds' rounding noise at 1e-10: a
+    # tolerance that small never stopped (60 steps) for results equal to 1e-14.
+    steps: list[int] = []
+    solve = statistics._newton_from_right
+
+    def counted(newton_step, start):  # type: ignore[no-untyped-def]
+        def step(x: np.ndarray) -> np.ndarray:
+            steps[-1] += 1
+            return newton_step(x)
+
+        steps.append(0)
+        return solve(step, start)
+
+    monkeypatch.setattr(statistics, "_newton_from_right", counted)
+    counts = np.logspace(-3, 16, 4001)
+    low, high = CHERNOFF.expected_lower(counts, failure), CHERNOFF.expected_upper(counts, failure)
+    up, lo = CHERNOFF.observed_upper(counts, failure), CHERNOFF.observed_lower(counts, failure)
+    assert max(steps) <= 12, steps
+    big = counts > 1e3
+    target = math.log(failure / 2.0)
+    d1, d2 = counts[big] / low[big] - 1.0, 1.0 - counts[big] / high[big]
+    np.testing.assert_allclose(counts[big] / (1.0 + d1) * _kl_up(d1), target, rtol=1e-6)
+    np.testing.assert_allclose(counts[big] / (1.0 - d2) * _kl_down(d2), target, rtol=1e-6)
+    np.testing.assert_allclose(counts[big] * _kl_up(up[big] / counts[big] - 1.0), target, rtol=1e-6)
+    np.testing.assert_allclose(
+        counts[big] * _kl_down(1.0 - lo[big] / counts[big]), target, rtol=1e-6
+    )
 
 
 def test_regression_values_from_reference_notes() -> None:
