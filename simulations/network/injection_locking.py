@@ -28,6 +28,7 @@ difference of two clients locked to the same comb line, as their light meets at 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -349,10 +350,13 @@ _MAX_NEGATIVE_EXPONENT = 8.0
 its precision: its terms reach exp(2 x 8) ~ 1e7 times the result, leaving ~1e-9 of it."""
 
 
+@functools.lru_cache(maxsize=1024)
 def locked_linewidth_hz(
     *, master_linewidth_hz: float, free_running_linewidth_hz: float, locking_bandwidth_hz: float
 ) -> float:
     """Full width at half maximum of the injection-locked slave's optical line, Hz.
+
+    Remembered for the last 1,024 inputs (a sweep's points lock the same clients again).
 
     The phase structure function of :func:`locked_phase_noise_psd` is
     ``D(tau) = 2 pi dnu_m |tau| + A (1 - exp(-2 pi f_L |tau|))``, ``A = (dnu_free - dnu_m) / f_L``,
