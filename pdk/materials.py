@@ -192,6 +192,11 @@ def n_ingaasp_broberg1984(wavelength_um: ArrayLike, *, bandgap_wavelength_um: fl
 
 IndexModel = Callable[[ArrayLike], ArrayLike]
 
+INDEX_MODELS_VERSION = 1
+"""Version of the index models below; raise it whenever a model's values change. The cache keys
+of device results name the materials and this version, never the indices computed from them
+(the last bits of a logarithm or a power differ between CPUs and math libraries)."""
+
 MATERIALS: dict[str, IndexModel] = {
     "Si3N4": n_si3n4_luke2015,
     "SiO2": n_sio2_malitson1965,

@@ -21,6 +21,7 @@ import numpy as np
 
 from qkdchip.cache import cached
 from qkdchip.components.designs import MmiDesign, RidgeWaveguide
+from qkdchip.pdk.materials import INDEX_MODELS_VERSION
 from qkdchip.pdk.stacks import EPI_STACK, EpiStack
 from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
@@ -241,10 +242,12 @@ def simulate_mmi(
     }
     if settings.bandwidth_nm > 0:
         params["frequency_width"] = f_hi - f_lo
-    # Inputs only: n_core is the slab mode's computed index, so the key names that solve.
-    inputs = {name: value for name, value in params.items() if name != "n_core"}
+    # Inputs only: the indices are computed (the slab mode's and the ambient's model), so the
+    # key names the slab solve and the index models.
+    inputs = {name: value for name, value in params.items() if name not in ("n_core", "n_clad")}
     payload = {
         "version": SOLVER_VERSION,
+        "index_models": INDEX_MODELS_VERSION,
         "params": inputs,
         "slab_modes": slab_modes_key(design, epi, settings),
     }

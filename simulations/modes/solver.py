@@ -23,6 +23,7 @@ import numpy as np
 
 from qkdchip.cache import cache_key, cached
 from qkdchip.constants import C_M_PER_S
+from qkdchip.pdk.materials import INDEX_MODELS_VERSION
 from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
 from qkdchip.simulations.modes.geometry import CrossSection
@@ -134,7 +135,8 @@ def mpb_cell(cross_section: CrossSection, pad_um: float) -> dict[str, float]:
 def job_case(
     cross_section: CrossSection, wavelength_um: float, settings: ModeSettings
 ) -> dict[str, Any]:
-    """Keyword arguments of the MPB job for one wavelength (indices from the PDK models)."""
+    """Keyword arguments of the MPB job for one wavelength: each rectangle's material and its
+    index from the PDK models (:func:`case_inputs` keeps the materials only)."""
     indices = cross_section.indices(wavelength_um)
     cell = mpb_cell(cross_section, settings.pad_um)
     return {
@@ -144,6 +146,7 @@ def job_case(
                 "x_max": r.x_max_um,
                 "y_min": r.y_min_um,
                 "y_max": r.y_max_um,
+                "material": r.material,
                 "index": indices[r.material],
             }
             for r in cross_section.rects
@@ -154,6 +157,15 @@ def job_case(
         "resolution": settings.resolution,
         "bands": settings.bands,
     }
+
+
+def case_inputs(cross_section: CrossSection, case: dict[str, Any]) -> dict[str, Any]:
+    """A job case of ``cross_section`` as a cache key holds it: the materials by name, not the
+    indices computed from them (a key names
+    :data:`~qkdchip.pdk.materials.INDEX_MODELS_VERSION` instead)."""
+    rects = [{k: v for k, v in r.items() if k != "index"} for r in case["rects"]]
+    rest = {k: v for k, v in case.items() if k != "background_index"}
+    return {**rest, "rects": rects, "background": cross_section.background}
 
 
 def fit_wavelengths(wavelength_um: float, settings: ModeSettings) -> np.ndarray:
@@ -256,8 +268,12 @@ def _modes_payload(
 ) -> dict[str, Any]:
     return {
         "version": SOLVER_VERSION,
+        "index_models": INDEX_MODELS_VERSION,
         "cross_section": cross_section.to_dict(),
-        "cases": [job_case(cross_section, float(wl), settings) for wl in wavelengths],
+        "cases": [
+            case_inputs(cross_section, job_case(cross_section, float(wl), settings))
+            for wl in wavelengths
+        ],
     }
 
 
@@ -296,7 +312,7 @@ def solve_modes(
     payload = _modes_payload(cross_section, wavelengths, settings)
 
     def compute() -> dict[str, Any]:
-        cases = payload["cases"]
+        cases = [job_case(cross_section, float(wl), settings) for wl in wavelengths]
         return run_job(SWEEP_JOB, {"cases": cases}, timeout_s=timeout_s, threads=MPB_THREADS)
 
     raw, _ = cached("modes", payload, compute, fresh=fresh)

@@ -24,6 +24,7 @@ import numpy as np
 from qkdchip.cache import cached
 from qkdchip.components.designs import RingDesign, StripWaveguide
 from qkdchip.constants import C_M_PER_S
+from qkdchip.pdk.materials import INDEX_MODELS_VERSION
 from qkdchip.pdk.stacks import FilmStack, film_stack
 from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
@@ -39,6 +40,7 @@ from qkdchip.simulations.modes.solver import (
     SWEEP_JOB,
     ModeResult,
     ModeSettings,
+    case_inputs,
     job_case,
     modes_key,
     solve_mode,
@@ -215,6 +217,7 @@ def _strongest(modes: list[dict[str, Any]]) -> float:
 def supermode_indices(
     cases: list[dict[str, Any]],
     *,
+    sections: list[CrossSection],
     n_guess: float,
     n_guess_key: str,
     settings: CouplerSettings,
@@ -224,14 +227,16 @@ def supermode_indices(
 
     Args:
         cases: MPB job cases of the coupled-strip cross-sections (two bands).
+        sections: the cross-section of each case (the key names their materials).
         n_guess: effective index near the supermodes (the meep runs' propagation constant).
         n_guess_key: cache key of the mode solve that gave ``n_guess`` (the meep key names it
             instead of the computed index).
         settings: ``settings.solver`` picks MPB or meep.
         fresh: recompute even if cached.
     """
+    inputs = [case_inputs(xs, case) for xs, case in zip(sections, cases, strict=True)]
     if settings.solver == "mpb":
-        payload = {"version": SOLVER_VERSION, "cases": cases}
+        payload = {"version": SOLVER_VERSION, "index_models": INDEX_MODELS_VERSION, "cases": inputs}
         raw, _ = cached(
             "coupler_supermodes",
             payload,
@@ -242,7 +247,8 @@ def supermode_indices(
     runs = [run for case in cases for run in _meep_cases(case, n_guess, settings)]
     payload = {
         "version": SOLVER_VERSION,
-        "cases": cases,
+        "index_models": INDEX_MODELS_VERSION,
+        "cases": inputs,
         "n_guess_modes": n_guess_key,
         "source_bandwidth": settings.source_bandwidth,
         "run_after_source": settings.run_after_source,
@@ -348,19 +354,13 @@ def simulate_coupler(
     gaps = [design.gap_um + i * settings.gap_step_um for i in range(3)]
     mode_settings = ModeSettings(resolution=settings.resolution, pad_um=settings.pad_um, bands=2)
     single = ModeSettings(resolution=settings.resolution, pad_um=settings.pad_um)
-    cases = [
-        job_case(
-            coupled_strips_cross_section(
-                ring_width_um=design.width_um,
-                bus_width_um=design.bus_width_um,
-                gap_um=g,
-                stack=stack,
-            ),
-            wl,
-            mode_settings,
+    sections = [
+        coupled_strips_cross_section(
+            ring_width_um=design.width_um, bus_width_um=design.bus_width_um, gap_um=g, stack=stack
         )
         for g in gaps
     ]
+    cases = [job_case(xs, wl, mode_settings) for xs in sections]
     ring_xs = strip_cross_section(StripWaveguide(design.width_um, design.thickness_nm), stack)
     ring_mode = solve_mode(ring_xs, wavelength_um=wl, settings=single, fresh=fresh)
     bus_xs = strip_cross_section(StripWaveguide(design.bus_width_um, design.thickness_nm), stack)
@@ -371,13 +371,19 @@ def simulate_coupler(
         case["cell"] = cases[-1]["cell"]
     ring_key = modes_key(ring_xs, wavelength_um=wl, settings=single)
     supermodes = supermode_indices(
-        cases, n_guess=ring_mode.n_eff, n_guess_key=ring_key, settings=settings, fresh=fresh
+        cases,
+        sections=sections,
+        n_guess=ring_mode.n_eff,
+        n_guess_key=ring_key,
+        settings=settings,
+        fresh=fresh,
     )
     payload = {
         "version": CMT_VERSION,
+        "index_models": INDEX_MODELS_VERSION,
         "design": design.to_dict(),
         "settings": settings.to_dict(),
-        "cases": cases,
+        "cases": [case_inputs(xs, case) for xs, case in zip(sections, cases, strict=True)],
         "modes": [ring_key, modes_key(bus_xs, wavelength_um=wl, settings=single)],
     }
     data, _ = cached(

@@ -27,6 +27,7 @@ import numpy as np
 from qkdchip.cache import cached
 from qkdchip.components.designs import RingDesign
 from qkdchip.constants import C_M_PER_S
+from qkdchip.pdk.materials import INDEX_MODELS_VERSION
 from qkdchip.pdk.stacks import FilmStack, film_stack
 from qkdchip.records import Record
 from qkdchip.simulations.meep_jobs import run_job
@@ -368,13 +369,12 @@ new gap or bus re-runs the coupler, not the ring)."""
 
 
 def _payload(design: RingDesign, stack: FilmStack, settings: RingSettings) -> dict[str, Any]:
-    xs = ring_cross_section(design, stack)
     return {
         "version": SOLVER_VERSION,
         "design": {name: getattr(design, name) for name in RING_FIELDS},
         "stack": stack.to_dict(),
         "settings": settings.to_dict(),
-        "indices_at_pump": xs.indices(settings.pump_wavelength_nm * 1e-3),
+        "index_models": INDEX_MODELS_VERSION,
     }
 
 

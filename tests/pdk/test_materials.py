@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from qkdchip.pdk.materials import (
+    INDEX_MODELS_VERSION,
     MATERIALS,
     n_ingaasp_broberg1984,
     n_inp_pettit1965,
@@ -81,3 +82,30 @@ def test_unknown_material_raises() -> None:
 
 def test_registry_names() -> None:
     assert {"Si3N4", "SiO2", "InP", "Q(1.25)"} <= set(MATERIALS)
+
+
+# The models' values at INDEX_MODELS_VERSION 1 (12 digits). Device results are keyed by that
+# version, not by these numbers: a model whose values change must raise the version (and
+# recompute the shipped device results) before this table is updated.
+PINNED_INDICES = {
+    ("Si3N4", 1.31): 2.00312993508,
+    ("Si3N4", 1.55): 1.99627973171,
+    ("SiO2", 1.31): 1.44680431755,
+    ("SiO2", 1.55): 1.4440236217,
+    ("InP", 1.31): 3.20200584699,
+    ("InP", 1.55): 3.1649287644,
+    ("Q(1.06)", 1.31): 3.31164243408,
+    ("Q(1.06)", 1.55): 3.25848386014,
+    ("Q(1.25)", 1.31): 3.4466595696,
+    ("Q(1.25)", 1.55): 3.3635602317,
+    ("Q(1.30)", 1.55): 3.38881661629,
+    ("air", 1.55): 1.0,
+}
+
+
+def test_index_models_have_the_values_of_their_version() -> None:
+    assert INDEX_MODELS_VERSION == 1
+    assert {m for m, _ in PINNED_INDICES} == set(MATERIALS)
+    for (material, wavelength_um), expected in PINNED_INDICES.items():
+        # 1e-11: 12 pinned digits; a last-bit difference between math libraries is ~1e-16.
+        assert refractive_index(material, wavelength_um) == pytest.approx(expected, rel=1e-11)

@@ -14,6 +14,7 @@ import pytest
 
 from qkdchip import cache
 from qkdchip.components.chip_designs import ChipDesigns
+from qkdchip.pdk import materials
 from qkdchip.simulations.devices import defaults
 from qkdchip.simulations.devices.defaults import (
     DEFAULT_RESULTS,
@@ -22,6 +23,7 @@ from qkdchip.simulations.devices.defaults import (
     default_results_with_keys,
     simulate_default,
 )
+from qkdchip.simulations.modes import solver
 
 
 def test_every_default_result_is_served_from_the_shipped_cache(shipped_only: Path) -> None:
@@ -114,6 +116,35 @@ def test_upstream_results_perturbed_in_their_last_bits_still_hit_the_shipped_cac
     assert results["grating"].n_eff_tooth != reference.n_eff_tooth  # the nudge reached it
     assert results["grating"].n_eff_tooth == pytest.approx(reference.n_eff_tooth, rel=1e-14)
     assert not list(shipped_only.iterdir())
+
+
+def test_index_models_computed_differently_in_their_last_digits_keep_every_key(
+    shipped_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every material index comes out 1e-9 off (far beyond another math library's last bits):
+    the keys name the materials and the models' version, so nothing changes or is recomputed;
+    a new version of the models changes the keys."""
+    _, reference_keys = default_results_with_keys()
+    shifted = {
+        name: (lambda wl, model=model: model(wl) * (1.0 + 1e-9))
+        for name, model in materials.MATERIALS.items()
+    }
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(materials, "MATERIALS", shifted)
+            materials._scalar_index.cache_clear()
+            defaults._looked_up_results.cache_clear()
+            shifted_inp = materials.refractive_index("InP", 1.55)
+            assert shifted_inp != pytest.approx(3.1649287644, rel=1e-10)
+            assert default_results_with_keys()[1] == reference_keys
+    finally:
+        materials._scalar_index.cache_clear()  # forget the shifted indices
+    assert not list(shipped_only.iterdir())
+
+    monkeypatch.setattr(solver, "INDEX_MODELS_VERSION", materials.INDEX_MODELS_VERSION + 1)
+    defaults._looked_up_results.cache_clear()
+    with cache.offline(), pytest.raises(cache.ResultMissingError):
+        default_results_with_keys()
 
 
 KEYS_SCRIPT = """

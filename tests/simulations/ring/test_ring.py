@@ -178,7 +178,7 @@ def test_meep_and_mpb_supermode_splittings_agree() -> None:
     for solver in ("mpb", "meep"):
         settings = CouplerSettings(resolution=16, solver=solver, run_after_source=60.0)
         ((n_even, n_odd),) = supermode_indices(
-            [case], n_guess=1.476, n_guess_key="literal 1.476", settings=settings
+            [case], sections=[xs], n_guess=1.476, n_guess_key="literal 1.476", settings=settings
         )
         assert 1.46 < n_odd < n_even < 1.49
         split[solver] = n_even - n_odd
