@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from qkdchip.simulations.qkd.bounds import (
     plob_absolute,
@@ -99,13 +99,29 @@ def _from_log_range(value: float, low: float, high: float) -> float:
     return _logit((math.log(value) - math.log(low)) / (math.log(high) - math.log(low)))
 
 
+def _x1_shares(
+    *, eps: ArrayLike, mu_z: ArrayLike, eps_b: ArrayLike, mu_z_b: ArrayLike
+) -> tuple[Array, Array]:
+    """Alice's and Bob's weak decoys over the larger of the two, ``(mu_1, mu_1_b) / max``.
+
+    The X1 condition fixes ``mu_1_b / mu_1 = eps_b (1 - eps) mu_z_b e^-mu_z_b /
+    [eps (1 - eps_b) mu_z e^-mu_z]`` (:class:`~.system.SnsParameters`).
+    """
+    a, za, b, zb = (np.asarray(v, dtype=float) for v in (eps, mu_z, eps_b, mu_z_b))
+    ratio = (b * (1.0 - a) * zb * np.exp(-zb)) / (a * (1.0 - b) * za * np.exp(-za))
+    return np.minimum(1.0, 1.0 / ratio), np.minimum(1.0, ratio)
+
+
 @dataclass(frozen=True)
 class _Space:
     """Map between unconstrained coordinates and :class:`ParameterArrays`.
 
-    With ``asymmetric`` Bob gets his own ``eps_b``, ``mu_z_b`` (and ``mu_2_b``); his
-    ``mu_1_b`` follows from the X1 condition and candidates where it leaves
-    ``[mu_min, strong_b / MIN_DECOY_RATIO]`` are invalid (see :meth:`decode_checked`).
+    With ``asymmetric`` Bob gets his own ``eps_b``, ``mu_z_b`` (and ``mu_2_b``), and the X1
+    condition fixes the ratio ``mu_1_b / mu_1`` (:func:`_x1_shares`); the ``mu_1`` coordinate
+    is then the larger of the two weak decoys, within ``[mu_min, top]`` where ``top`` keeps
+    both below their party's strong intensity over :data:`MIN_DECOY_RATIO`. The smaller one
+    follows and may lie below ``mu_min``: the near party's decoy is the far party's divided by
+    the arms' loss ratio, so every coordinate decodes to a valid candidate.
     """
 
     n_intensities: int
@@ -132,12 +148,10 @@ class _Space:
         col = {name: theta[..., i] for i, name in enumerate(self.names)}
         eps = _in_range(col["eps"], *_EPS_RANGE)
         mu_z = _log_in_range(col["mu_z"], 2.0 * _MU_MIN, _MU_MAX)
-        if self.n_intensities == 3:
-            mu_2 = None
-            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_z / MIN_DECOY_RATIO)
-        else:
+        mu_2 = None
+        if self.n_intensities == 4:
             mu_2 = _log_in_range(col["mu_2"], 2.0 * _MU_MIN, _MU_MAX)
-            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, mu_2 / MIN_DECOY_RATIO)
+        strong = mu_z if mu_2 is None else mu_2
         if self.finite:
             p_z = _in_range(col["p_z"], *_PZ_RANGE)
             if self.n_intensities == 3:
@@ -154,29 +168,19 @@ class _Space:
             p_0 = np.full_like(eps, 0.5 if self.n_intensities == 3 else 1.0 / 3.0)
             p_1 = 1.0 - p_0 if self.n_intensities == 3 else p_0.copy()
         if not self.asymmetric:
+            mu_1 = _log_in_range(col["mu_1"], _MU_MIN, strong / MIN_DECOY_RATIO)
             return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1)
         eps_b = _in_range(col["eps_b"], *_EPS_RANGE)
         mu_z_b = _log_in_range(col["mu_z_b"], 2.0 * _MU_MIN, _MU_MAX)
         mu_2_b = None
         if self.n_intensities == 4:
             mu_2_b = _log_in_range(col["mu_2_b"], 2.0 * _MU_MIN, _MU_MAX)
-        alice = eps * (1.0 - eps_b) * mu_z * np.exp(-mu_z)
-        bob = eps_b * (1.0 - eps) * mu_z_b * np.exp(-mu_z_b)
-        mu_1_b = mu_1 * bob / alice
+        strong_b = mu_z_b if mu_2_b is None else mu_2_b
+        share_a, share_b = _x1_shares(eps=eps, mu_z=mu_z, eps_b=eps_b, mu_z_b=mu_z_b)
+        top = np.minimum(strong / share_a, strong_b / share_b) / MIN_DECOY_RATIO
+        larger = _log_in_range(col["mu_1"], _MU_MIN, top)
+        mu_1, mu_1_b = larger * share_a, larger * share_b
         return ParameterArrays(p_z, eps, mu_z, mu_1, mu_2, p_0, p_1, eps_b, mu_z_b, mu_1_b, mu_2_b)
-
-    def decode_checked(self, theta: Array) -> tuple[ParameterArrays, Array | bool]:
-        """:meth:`decode` with Bob's derived ``mu_1_b`` clipped into
-        ``[mu_min, strong_b / MIN_DECOY_RATIO]``, and the mask of candidates that needed no
-        clipping (the valid ones)."""
-        params = self.decode(theta)
-        if params.mu_1_b is None:
-            return params, True
-        strong_b = params.bob("mu_z") if params.mu_2 is None else params.bob("mu_2")
-        high = strong_b / MIN_DECOY_RATIO
-        valid = (params.mu_1_b >= _MU_MIN) & (params.mu_1_b <= high)
-        clipped = np.clip(params.mu_1_b, _MU_MIN, high)
-        return params._replace(mu_1_b=clipped), valid
 
     def encode(self, params: SnsParameters) -> Array:
         """Coordinates of ``params`` (values outside the search box are clipped into it)."""
@@ -185,17 +189,12 @@ class _Space:
             "eps": _from_range(min(max(params.eps, 1.01e-4), 0.4999), *_EPS_RANGE),
             "mu_z": _from_log_range(mu_z, 2.0 * _MU_MIN, _MU_MAX),
         }
-        if self.n_intensities == 3:
-            top = mu_z / MIN_DECOY_RATIO
-            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), top * 0.999)
-            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, top)
-        else:
+        strong = mu_z
+        if self.n_intensities == 4:
             mu_2 = params.mu_2 if params.mu_2 is not None else 2.0 * params.mu_1
-            mu_2 = min(max(mu_2, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
-            top = mu_2 / MIN_DECOY_RATIO
-            mu_1 = min(max(params.mu_1, _MU_MIN * 1.001), top * 0.999)
-            values["mu_2"] = _from_log_range(mu_2, 2.0 * _MU_MIN, _MU_MAX)
-            values["mu_1"] = _from_log_range(mu_1, _MU_MIN, top)
+            strong = min(max(mu_2, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
+            values["mu_2"] = _from_log_range(strong, 2.0 * _MU_MIN, _MU_MAX)
+        top, larger = strong / MIN_DECOY_RATIO, params.mu_1
         if self.finite:
             values["p_z"] = _from_range(min(max(params.p_z, 0.0501), 0.9994), *_PZ_RANGE)
             span = 1.0 - 3.0 * _P_FLOOR
@@ -209,13 +208,21 @@ class _Space:
                 values["p_0"] = math.log(soft[1] / soft[0])
                 values["p_1"] = math.log(soft[2] / soft[0])
         if self.asymmetric:
+            eps_b = min(max(params.bob_eps, 1.01e-4), 0.4999)
             mu_z_b = min(max(params.bob_mu_z, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
-            values["eps_b"] = _from_range(min(max(params.bob_eps, 1.01e-4), 0.4999), *_EPS_RANGE)
+            values["eps_b"] = _from_range(eps_b, *_EPS_RANGE)
             values["mu_z_b"] = _from_log_range(mu_z_b, 2.0 * _MU_MIN, _MU_MAX)
+            strong_b = mu_z_b
             if self.n_intensities == 4:
                 mu_2_b = params.bob_strong_decoy if params.mu_2 is not None else 2 * params.mu_1
-                mu_2_b = min(max(mu_2_b, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
-                values["mu_2_b"] = _from_log_range(mu_2_b, 2.0 * _MU_MIN, _MU_MAX)
+                strong_b = min(max(mu_2_b, 2.0 * _MU_MIN * 1.001), _MU_MAX * 0.999)
+                values["mu_2_b"] = _from_log_range(strong_b, 2.0 * _MU_MIN, _MU_MAX)
+            eps = min(max(params.eps, 1.01e-4), 0.4999)
+            share_a, share_b = _x1_shares(eps=eps, mu_z=mu_z, eps_b=eps_b, mu_z_b=mu_z_b)
+            top = min(strong / share_a, strong_b / share_b) / MIN_DECOY_RATIO
+            larger = max(params.mu_1, params.mu_1_b)
+        larger = min(max(larger, _MU_MIN * 1.001), top * 0.999)
+        values["mu_1"] = _from_log_range(larger, _MU_MIN, top)
         return np.array([values[name] for name in self.names])
 
     def to_parameters(self, theta: Array) -> SnsParameters:
@@ -450,10 +457,10 @@ class _Search:
         self, space: _Space, channel: ChannelArrays, n_pulses: float | None
     ) -> Callable[[Array], Array]:
         """Key rate of the decoded coordinates on ``channel`` where positive, else their
-        secret fraction minus one (module docstring); -inf where they are invalid."""
+        secret fraction minus one (module docstring)."""
 
         def rate(theta: Array) -> Array:
-            params, valid = space.decode_checked(theta)
+            params = space.decode(theta)
             details = evaluate(
                 channel,
                 params,
@@ -470,7 +477,7 @@ class _Search:
             )
             if np.any(np.isnan(value)):
                 raise RuntimeError("key-rate model returned NaN for a decoded candidate")
-            return np.where(valid, value, -np.inf)
+            return value
 
         return rate
 
@@ -588,8 +595,8 @@ def _optimise_asymmetric(
     theta0 = np.concatenate(rows)
     n_rows = theta0.shape[0] // n_sys
     channel = _expand(_channel_arrays(list(systems) * n_rows), 1)
-    # Ten coordinates with a constraint: a longer search than the symmetric one (mirror-image
-    # links then agree to ~1-3 %).
+    # Up to ten coordinates: a longer search than the symmetric one (mirror-image links then
+    # agree to ~1-3 %).
     best_x, best_f = _maximise(
         search.objective(asym_space, channel, systems[0].n_pulses),
         theta0,

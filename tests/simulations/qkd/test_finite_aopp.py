@@ -18,7 +18,12 @@ from qkdchip.simulations.qkd import (
     optimise_key_rate,
     single_photon_yield_lower,
 )
-from qkdchip.simulations.qkd.optimise import MIN_DECOY_RATIO, _channel_arrays, _Space
+from qkdchip.simulations.qkd.optimise import (
+    _MU_MIN,
+    MIN_DECOY_RATIO,
+    _channel_arrays,
+    _Space,
+)
 from qkdchip.simulations.qkd.protocols import evaluate
 
 TYPICAL = dict(detector_efficiency=0.3, dark_count_per_pulse=1e-10, misalignment=0.03)
@@ -114,6 +119,37 @@ def test_unknown_bound_is_rejected_by_name() -> None:
     link = SnsSystem.symmetric(distance_km=300.0, n_pulses=1e12, **TYPICAL)
     with pytest.raises(ValueError, match="bound='zigzag'"):
         optimise_key_rate(link, bound="zigzag")
+
+
+@pytest.mark.parametrize("n_intensities", [3, 4])
+def test_every_asymmetric_coordinate_decodes_to_valid_decoys(n_intensities: int) -> None:
+    """The larger weak decoy is the free coordinate and the smaller follows from the X1
+    condition, so no coordinate gives a candidate outside the search box (the search used to
+    derive Bob's from Alice's and discard the candidates where it left the box)."""
+    space = _Space(n_intensities=n_intensities, finite=True, asymmetric=True)
+    theta = np.random.default_rng(2).normal(scale=3.0, size=(2000, space.dim))
+    p = space.decode(theta)
+    alice = p.eps * (1 - p.eps_b) * p.mu_z * np.exp(-p.mu_z)
+    bob = p.eps_b * (1 - p.eps) * p.mu_z_b * np.exp(-p.mu_z_b)
+    np.testing.assert_allclose(p.mu_1_b / p.mu_1, bob / alice, rtol=1e-12)
+    strong_a = p.mu_z if p.mu_2 is None else p.mu_2
+    strong_b = p.mu_z_b if p.mu_2_b is None else p.mu_2_b
+    assert np.all(np.maximum(p.mu_1, p.mu_1_b) >= _MU_MIN)
+    assert np.all(strong_a >= MIN_DECOY_RATIO * p.mu_1 * (1 - 1e-12))
+    assert np.all(strong_b >= MIN_DECOY_RATIO * p.mu_1_b * (1 - 1e-12))
+    assert np.min(p.mu_1) < _MU_MIN  # the near party's decoy may go below the floor
+    for row in theta[:50]:
+        space.to_parameters(row)  # valid SnsParameters: Bob's decoy below his strong one
+
+
+def test_an_asymmetric_start_below_the_decoy_floor_is_kept() -> None:
+    space = _Space(n_intensities=4, finite=True, asymmetric=True)
+    start = SnsParameters(
+        p_z=0.7, eps=0.01, mu_z=0.2, mu_1=3e-4, mu_2=0.1, p_0=0.3, p_1=0.5, eps_b=0.3, mu_z_b=0.6
+    )
+    back = space.to_parameters(space.encode(start))
+    assert back.mu_1 == pytest.approx(3e-4, rel=1e-9)
+    assert back.mu_1_b == pytest.approx(start.mu_1_b, rel=1e-9)
 
 
 def test_decoded_decoys_keep_a_minimum_ratio_where_the_logistic_saturates() -> None:
