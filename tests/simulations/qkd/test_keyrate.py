@@ -326,12 +326,14 @@ def test_search_finds_key_near_the_longest_distance_for_every_seed() -> None:
 
 
 def test_asymmetric_search_finds_key_near_the_edge_of_an_unequal_link_for_every_seed() -> None:
-    # 172.5 + 287.5 km, ~25 km short of the last key: the near party's weak decoy is ~1/70 of
-    # the far party's, 1.4e-3 at the optimum. With Bob's decoy derived from Alice's, the search
-    # pressed Alice's against its 1e-3 floor and one seed in four found no key here.
+    # 183.75 + 306.25 km, ~30 km short of the last key: the near party's weak decoy is ~1/80
+    # of the far party's. With Bob's decoy derived from Alice's (pressed against a 1e-3 floor)
+    # and one search pass, four seeds in six found no key here and the others differed by up
+    # to 2x; a second pass from each best and, where there is still no key, a start from the
+    # optimum of the link 10 % shorter make every seed agree.
     system = SnsSystem(
-        fibre_a_km=172.5,
-        fibre_b_km=287.5,
+        fibre_a_km=183.75,
+        fibre_b_km=306.25,
         loss_a_db_per_km=0.16,
         loss_b_db_per_km=0.16,
         detector_efficiency=0.6,
@@ -343,6 +345,6 @@ def test_asymmetric_search_finds_key_near_the_edge_of_an_unequal_link_for_every_
         optimise_key_rate(
             system, asymmetric_source=True, bound="worst-split", seed=seed
         ).key_rate_per_pulse
-        for seed in range(4)
+        for seed in range(6)
     ]
-    assert min(rates) > 0.5 * max(rates) > 0.0
+    assert min(rates) > 0.8 * max(rates) > 0.0
