@@ -16,8 +16,8 @@ A scenario is one TOML file; ``qkdchip run --scenario NAME|FILE`` takes a shippe
                    repetition_rate_hz, ec_efficiency, phase_slice_rad, bound, phase_slices.
 ``[phase]``        sampling_rate_hz, reference_duty, predictor (``hold`` | ``linear``),
                    reference_drift_rad_per_ms, differential_drift_rad_per_ms,
-                   drift_correlation_ms, drift_reference_length_km, differential_window_ms,
-                   reference_photons_per_pulse, path_mismatch_m.
+                   drift_correlation_ms, drift_reference_length_km, drift_length_exponent,
+                   differential_window_ms, reference_photons_per_pulse, path_mismatch_m.
 ``[interference]`` polarisation_extinction_db, timing_jitter_ps, pulse_fwhm_ps,
                    intensity_imbalance_db, splitter_transmission.
 ``[comb]``         source (``simulated``), pump (``sil`` | ``swept``), line_linewidth_hz,

@@ -233,9 +233,13 @@ class PhaseTracking:
         reference_drift_rad_per_ms: rms drift rate of the reference phase, rad/ms.
         differential_drift_rad_per_ms: rms drift rate of the differential phase, rad/ms.
         drift_correlation_ms: correlation time of the drift rate (Ornstein-Uhlenbeck), ms.
-        drift_reference_length_km: total fibre length at which the drift rates were measured;
-            a pair's rates scale with the square root of its total fibre length (independent
-            perturbations along the fibre add in variance), km.
+        drift_reference_length_km: total fibre length at which the drift rates were measured,
+            km.
+        drift_length_exponent: a pair's drift rates scale as its total fibre length to this
+            power: 0.5 where independent perturbations along the fibre add in variance (a
+            deployed cable), 1 where one perturbation acts on the whole length (a spool in one
+            room; spooled links of 202-508 km drifted as about the 1.1th power, from the
+            figures of Zhou et al., PRL 130, 250801 (2023)), [0, 2].
         differential_window_ms: window of the differential-phase estimate, ms.
         reference_photons_per_pulse: mean photons per reference pulse leaving a client.
         path_mismatch_m: residual length mismatch of the two paths from the comb line, m.
@@ -248,6 +252,7 @@ class PhaseTracking:
     differential_drift_rad_per_ms: float = 0.033
     drift_correlation_ms: float = 10.0
     drift_reference_length_km: float = 370.0
+    drift_length_exponent: float = 0.5
     differential_window_ms: float = 10.0
     reference_photons_per_pulse: float = 20.0
     path_mismatch_m: float = 20.0
@@ -264,6 +269,7 @@ class PhaseTracking:
         )
         check_range("phase.drift_correlation_ms", self.drift_correlation_ms, 1e-6, 1e9)
         check_range("phase.drift_reference_length_km", self.drift_reference_length_km, 1e-3, 1e5)
+        check_range("phase.drift_length_exponent", self.drift_length_exponent, 0.0, 2.0)
         check_range("phase.differential_window_ms", self.differential_window_ms, 0.0, 1e6)
         check_range("phase.reference_photons_per_pulse", self.reference_photons_per_pulse, 0.0, 1e9)
         check_range("phase.path_mismatch_m", self.path_mismatch_m, 0.0, 1e6)
@@ -610,15 +616,16 @@ def _tracking_variance(model: NetworkModel, links: PairLinks) -> float:
 
 
 def drift_rate_scale(*, model: NetworkModel, links: PairLinks) -> float:
-    """Factor on the measured drift rates for a pair's total fibre length (square-root
-    scaling: independent perturbations along the fibre add in variance)."""
+    """Factor on the measured drift rates for a pair's total fibre length:
+    ``(L / L_ref) ** drift_length_exponent`` (:class:`PhaseTracking`)."""
     total_km = (
         links.alice_upstream_km
         + links.bob_upstream_km
         + links.alice_downstream_km
         + links.bob_downstream_km
     )
-    return math.sqrt(total_km / model.phase.drift_reference_length_km)
+    ph = model.phase
+    return (total_km / ph.drift_reference_length_km) ** ph.drift_length_exponent
 
 
 def pair_phase_budget(

@@ -12,6 +12,7 @@ from qkdchip.simulations.network.model import (
     NetworkModel,
     PairLinks,
     Protocol,
+    drift_rate_scale,
     evaluate_network,
     noise_per_gate,
     pair_phase_budget,
@@ -212,6 +213,18 @@ def test_more_drift_or_fewer_reference_photons_raise_the_misalignment() -> None:
     assert e_d(replace(ASYMPTOTIC, phase=replace(ph, reference_drift_rad_per_ms=6.0))) > base
     assert e_d(replace(ASYMPTOTIC, phase=replace(ph, reference_photons_per_pulse=2.0))) > base
     assert e_d(replace(ASYMPTOTIC, phase=replace(ph, sampling_rate_hz=2e3))) > base
+
+
+def test_drift_rates_scale_with_the_fibre_length_to_the_set_power() -> None:
+    ph = ASYMPTOTIC.phase
+    double = PairLinks(370.0, 370.0, 0.0, 0.0)  # twice the 370 km of the measured rates
+    for exponent, factor in ((0.5, math.sqrt(2.0)), (1.0, 2.0), (0.0, 1.0)):
+        model = replace(ASYMPTOTIC, phase=replace(ph, drift_length_exponent=exponent))
+        assert drift_rate_scale(model=model, links=double) == pytest.approx(factor, rel=1e-12)
+        at_reference = PairLinks(185.0, 185.0, 0.0, 0.0)
+        assert drift_rate_scale(model=model, links=at_reference) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="phase.drift_length_exponent"):
+        replace(ph, drift_length_exponent=3.0)
 
 
 def test_yield_aware_draws_are_seeded_and_count_unlocked_pairs() -> None:
