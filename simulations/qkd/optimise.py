@@ -350,8 +350,8 @@ def _maximise(
     """Cross-entropy search plus compass polish, vectorised over the leading axis.
 
     Args:
-        objective: maps coordinates ``(B, P, d)`` to values ``(B, P)`` (larger is better;
-            ``-inf`` for invalid candidates, never NaN).
+        objective: maps coordinates ``(B, P, d)`` to finite values ``(B, P)`` (larger is
+            better).
         starts: starting coordinates ``(B, d)``.
         rngs: one seeded generator per system; row ``g * len(rngs) + i`` of ``starts``
             belongs to system ``i``.

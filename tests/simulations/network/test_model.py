@@ -218,10 +218,10 @@ def test_more_drift_or_fewer_reference_photons_raise_the_misalignment() -> None:
 def test_drift_rates_scale_with_the_fibre_length_to_the_set_power() -> None:
     ph = ASYMPTOTIC.phase
     double = PairLinks(370.0, 370.0, 0.0, 0.0)  # twice the 370 km of the measured rates
+    at_reference = PairLinks(185.0, 185.0, 0.0, 0.0)
     for exponent, factor in ((0.5, math.sqrt(2.0)), (1.0, 2.0), (0.0, 1.0)):
         model = replace(ASYMPTOTIC, phase=replace(ph, drift_length_exponent=exponent))
         assert drift_rate_scale(model=model, links=double) == pytest.approx(factor, rel=1e-12)
-        at_reference = PairLinks(185.0, 185.0, 0.0, 0.0)
         assert drift_rate_scale(model=model, links=at_reference) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="phase.drift_length_exponent"):
         replace(ph, drift_length_exponent=3.0)
